@@ -1,0 +1,12 @@
+export { frameworkBoundary, gatewayBoundary } from './boundaries';
+export { defineBoundary } from './boundary';
+export type { Boundary, RequestBatch, RequestFrame } from './boundary';
+export type { Environ } from './generated/mono/framework/v1/framework';
+export type { Endpoint, HttpRequest } from './generated/mono/gateway/v1/gateway';
+export type { Call, Failure, Header, ReplyBatch, ReplyFrame, ResponseHead } from './generated/mono/transport/v1/transport';
+export {
+  HealthCheckResponse_ServingStatus as ServingStatus,
+  HealthClient,
+  HealthService,
+} from './generated/grpc/health/v1/health';
+export type { HealthCheckRequest, HealthCheckResponse, HealthServer } from './generated/grpc/health/v1/health';
