@@ -1,0 +1,51 @@
+import * as v from 'valibot';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from './config-error';
+import { describeEnv } from './describe-env';
+import { addresses, count, flag, list, port } from './env-types';
+import { loadConfig } from './load-config';
+
+const schema = v.object({
+  PORT: port(8080, 'the port'),
+  LIMIT: count(10, 'a limit', { min: 1 }),
+  VERBOSE: flag(false, 'talk more'),
+  UPSTREAMS: addresses('127.0.0.1:1', 'where to go'),
+  MOUNTS: list('/', 'mounts', /^\//, 'starts with /'),
+});
+
+describe('loadConfig', () => {
+  it('should apply defaults and parse values', () => {
+    const config = loadConfig('svc', schema, { PORT: '9000', VERBOSE: 'yes', UPSTREAMS: 'a:1, b:2' });
+    expect(config).toEqual({ PORT: 9000, LIMIT: 10, VERBOSE: true, UPSTREAMS: ['a:1', 'b:2'], MOUNTS: ['/'] });
+  });
+
+  it('should treat an empty variable as unset', () => {
+    expect(loadConfig('svc', schema, { PORT: '' }).PORT).toBe(8080);
+  });
+
+  it('should list every problem at once, each naming its variable', () => {
+    let error: unknown;
+    try {
+      loadConfig('svc', schema, { PORT: '70000', LIMIT: '0', VERBOSE: 'maybe', UPSTREAMS: 'nohost', MOUNTS: 'x' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems.map((p) => p.split(':')[0])).toEqual(['PORT', 'LIMIT', 'VERBOSE', 'UPSTREAMS.0', 'MOUNTS.0']);
+    expect((error as ConfigError).message).toContain('svc: invalid configuration');
+  });
+
+  it('should freeze the result', () => {
+    const config = loadConfig('svc', schema, {});
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.UPSTREAMS)).toBe(true);
+  });
+});
+
+describe('describeEnv', () => {
+  it('should list name, default and description of every variable', () => {
+    expect(describeEnv(schema)[0]).toEqual({ name: 'PORT', default: '8080', description: 'the port' });
+    expect(describeEnv(schema).map((e) => e.name)).toEqual(['PORT', 'LIMIT', 'VERBOSE', 'UPSTREAMS', 'MOUNTS']);
+  });
+});

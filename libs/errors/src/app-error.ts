@@ -1,0 +1,52 @@
+import { catalogue, isErrorCode, type ErrorCode } from './catalogue';
+import type { GrpcStatus } from './grpc-status';
+
+/** What crosses a hop when a request fails: the shape of mono.transport.v1.Failure. */
+export interface FailureObject {
+  status: number;
+  code: string;
+  message: string;
+}
+
+/**
+ * The one error type of the stack: a catalogue code, the gRPC status it crosses hops with and the HTTP status it
+ * ends as.
+ *
+ * @example
+ * throw new AppError('GW_ERR_OVERLOADED', 'queue full (1024 waiting)');
+ */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly grpcStatus: GrpcStatus;
+  readonly httpStatus: number;
+  readonly title: string;
+
+  constructor(code: ErrorCode, message: string = catalogue[code].title, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AppError';
+    this.code = code;
+    this.grpcStatus = catalogue[code].grpc;
+    this.httpStatus = catalogue[code].http;
+    this.title = catalogue[code].title;
+  }
+}
+
+export function isAppError(value: unknown): value is AppError {
+  return value instanceof AppError;
+}
+
+/** Wraps anything thrown into an AppError; unknown throwables become `fallback` with a generic message. */
+export function toAppError(err: unknown, fallback: ErrorCode): AppError {
+  if (isAppError(err)) return err;
+  return new AppError(fallback, catalogue[fallback].title, { cause: err });
+}
+
+/** The wire form of an error (mono.transport.v1.Failure). Never carries a stack. */
+export function toFailure(err: AppError): FailureObject {
+  return { status: err.grpcStatus, code: err.code, message: err.message };
+}
+
+/** The error a Failure frame describes; a code this build does not know becomes `fallback`, keeping the message. */
+export function fromFailure(failure: FailureObject, fallback: ErrorCode): AppError {
+  return new AppError(isErrorCode(failure.code) ? failure.code : fallback, failure.message);
+}
