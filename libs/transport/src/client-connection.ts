@@ -1,0 +1,157 @@
+import type { ClientDuplexStream, Client } from '@grpc/grpc-js';
+import { Metadata } from '@grpc/grpc-js';
+import type { Boundary, Call, ReplyBatch, RequestBatch, RequestFrame } from '@mono/contracts';
+import { AppError, type ErrorCode } from '@mono/errors';
+import { ClientCall, type ClientCallErrors, type ClientLink, type ResponseSink } from './client-call';
+import { EMPTY } from './limits';
+import { Outbox } from './outbox';
+
+export interface ConnectionErrors extends ClientCallErrors {
+  /** The code every call in flight ends with when the stream breaks or cannot be opened. */
+  unavailable: ErrorCode;
+}
+
+const MAX_ID = 0xffff_ffff;
+
+/**
+ * One long-lived Exchange stream and the calls multiplexed on it. It dies as a whole: when the stream breaks, every
+ * call in flight fails with `unavailable` and the owner opens a new connection for the next request.
+ */
+export class ClientConnection<H> implements ClientLink {
+  readonly #stream: ClientDuplexStream<RequestBatch<H>, ReplyBatch>;
+  readonly #calls = new Map<number, ClientCall>();
+  readonly #outbox: Outbox<RequestFrame<H>>;
+  readonly #errors: ConnectionErrors;
+  readonly #onClosed: (connection: ClientConnection<H>, detail: string) => void;
+  readonly #upstream: string;
+  #nextId = 1;
+  #alive = true;
+  #ready = false;
+  #readyTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    client: Client,
+    boundary: Boundary<H>,
+    errors: ConnectionErrors,
+    connectTimeoutMs: number,
+    onClosed: (connection: ClientConnection<H>, detail: string) => void,
+  ) {
+    this.#errors = errors;
+    this.#upstream = boundary.server;
+    this.#onClosed = onClosed;
+    this.#stream = client.makeBidiStreamRequest(
+      boundary.path,
+      boundary.serializeRequest,
+      boundary.deserializeReply,
+      new Metadata(),
+      {},
+    );
+    this.#outbox = new Outbox((frames) => this.#stream.write({ frames }));
+    this.#stream.on('metadata', this.#onReady);
+    this.#stream.on('data', this.#onData);
+    this.#stream.on('error', this.#onError);
+    this.#stream.on('end', this.#onEnd);
+    this.#readyTimer = setTimeout(this.#onConnectTimeout, connectTimeoutMs);
+  }
+
+  get alive(): boolean {
+    return this.#alive;
+  }
+
+  get ready(): boolean {
+    return this.#ready;
+  }
+
+  get inFlight(): number {
+    return this.#calls.size;
+  }
+
+  open(head: H, call: Call, sink: ResponseSink, timeoutMs: number): ClientCall {
+    const id = this.#allocateId();
+    const clientCall = new ClientCall(id, this, sink, this.#errors, timeoutMs);
+    this.#calls.set(id, clientCall);
+    this.#outbox.push({ id, call, head, data: EMPTY, end: false, cancel: false, credit: 0 });
+    return clientCall;
+  }
+
+  data(id: number, chunk: Uint8Array | undefined, end: boolean): void {
+    const tail = this.#outbox.tail(id);
+    if (tail !== undefined && tail.data.byteLength === 0 && !tail.end && !tail.cancel) {
+      if (chunk) {
+        tail.data = chunk;
+        this.#outbox.grow(chunk.byteLength);
+      }
+      tail.end = end;
+      return;
+    }
+    this.#outbox.push({ id, data: chunk ?? EMPTY, end, cancel: false, credit: 0 });
+  }
+
+  credit(id: number, bytes: number): void {
+    const tail = this.#outbox.tail(id);
+    if (tail !== undefined && !tail.cancel) tail.credit += bytes;
+    else this.#outbox.push({ id, data: EMPTY, end: false, cancel: false, credit: bytes });
+  }
+
+  cancel(id: number): void {
+    this.#outbox.push({ id, data: EMPTY, end: false, cancel: true, credit: 0 });
+  }
+
+  release(id: number): void {
+    this.#calls.delete(id);
+  }
+
+  /** Ends the stream once the calls in flight are done (shutdown), or at once with `force`. */
+  close(force = false): void {
+    if (!this.#alive) return;
+    if (force || this.#calls.size === 0) {
+      this.#die('closed by this side');
+      this.#stream.cancel();
+    }
+  }
+
+  #allocateId(): number {
+    do {
+      this.#nextId = this.#nextId >= MAX_ID ? 1 : this.#nextId + 1;
+    } while (this.#calls.has(this.#nextId));
+    return this.#nextId;
+  }
+
+  /** Fails every call in flight with a message that names the service but not its address (that goes to the log). */
+  #die(detail: string): void {
+    if (!this.#alive) return;
+    const err = new AppError(this.#errors.unavailable, `the ${this.#upstream} is unavailable`);
+    this.#alive = false;
+    if (this.#readyTimer) clearTimeout(this.#readyTimer);
+    this.#outbox.close();
+    const calls = [...this.#calls.values()];
+    this.#calls.clear();
+    for (const call of calls) call.lost(err);
+    this.#onClosed(this, detail);
+  }
+
+  readonly #onReady = (): void => {
+    this.#ready = true;
+    if (this.#readyTimer) clearTimeout(this.#readyTimer);
+    this.#readyTimer = undefined;
+  };
+
+  readonly #onData = (batch: ReplyBatch): void => {
+    for (const frame of batch.frames) this.#calls.get(frame.id)?.receive(frame);
+  };
+
+  readonly #onError = (err: Error & { code?: number; details?: string }): void => {
+    this.#die(err.details ?? err.message);
+  };
+
+  readonly #onEnd = (): void => {
+    this.#die('the server ended the stream');
+  };
+
+  readonly #onConnectTimeout = (): void => {
+    this.#readyTimer = undefined;
+    if (this.#ready || !this.#alive) return;
+    this.#die('no answer to the new stream in time');
+    this.#stream.cancel();
+  };
+}

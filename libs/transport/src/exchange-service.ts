@@ -1,0 +1,56 @@
+import type { Server, ServerDuplexStream } from '@grpc/grpc-js';
+import type { Boundary, ReplyBatch, RequestBatch } from '@mono/contracts';
+import { ServerConnection, type CallHandler, type ServerErrors } from './server-connection';
+
+/** The server side of a boundary, as registered on a grpc-js server. */
+export interface ExchangeService {
+  /** Calls in flight over all streams. */
+  readonly inFlight: number;
+  /** Refuses new requests and ends each stream once its calls are done; resolves when all streams ended. */
+  drain(): Promise<void>;
+}
+
+/**
+ * Serves a boundary's Exchange method on `server`: each request multiplexed on a client's stream reaches `handler`
+ * as a ServerCall.
+ *
+ * @example
+ * const service = addExchangeService(server, frameworkBoundary, (call) => host(call), { errors });
+ */
+export function addExchangeService<H>(
+  server: Server,
+  boundary: Boundary<H>,
+  handler: CallHandler<H>,
+  { errors }: { errors: ServerErrors },
+): ExchangeService {
+  const connections = new Set<ServerConnection<H>>();
+  let draining = false;
+  let drained: (() => void) | undefined;
+  const onClosed = (connection: ServerConnection<H>) => {
+    connections.delete(connection);
+    if (draining && connections.size === 0) drained?.();
+  };
+  server.addService(boundary.definition, {
+    Exchange: (stream: ServerDuplexStream<RequestBatch<H>, ReplyBatch>) => {
+      const connection = new ServerConnection(stream, handler, errors, onClosed);
+      connections.add(connection);
+      if (draining) connection.drain();
+    },
+  });
+  return {
+    get inFlight() {
+      let total = 0;
+      for (const connection of connections) total += connection.inFlight;
+      return total;
+    },
+    drain() {
+      draining = true;
+      const done = new Promise<void>((resolve) => {
+        drained = resolve;
+      });
+      for (const connection of [...connections]) connection.drain();
+      if (connections.size === 0) drained?.();
+      return done;
+    },
+  };
+}

@@ -1,0 +1,103 @@
+import { Client, connectivityState, credentials } from '@grpc/grpc-js';
+import type { Boundary, Call } from '@mono/contracts';
+import { channelOptions } from './channel-options';
+import type { ClientCall, ResponseSink } from './client-call';
+import { ClientConnection, type ConnectionErrors } from './client-connection';
+
+export interface MuxClientOptions {
+  errors: ConnectionErrors;
+  /** How long a new stream may wait for the upstream's first answer before its calls fail as unavailable. */
+  connectTimeoutMs?: number;
+  /** Told once per broken stream, with the reason (calls only learn that the upstream is unavailable). */
+  onStreamFailure?: (detail: string) => void;
+}
+
+export interface CallOptions {
+  /** Time left for the request; 0 for none. */
+  timeoutMs: number;
+  /** W3C trace context fields to carry to the server. */
+  traceContext?: Record<string, string>;
+}
+
+/**
+ * The client side of one hop to one upstream address: one channel, one long-lived Exchange stream at a time, and
+ * every request multiplexed on it (ADR-0001).
+ *
+ * @example
+ * const gateway = new MuxClient('127.0.0.1:50051', gatewayBoundary, { errors });
+ * const call = gateway.call(request, { timeoutMs: 60_000 }, sink);
+ * call.end();
+ */
+export class MuxClient<H> {
+  readonly address: string;
+  readonly #client: Client;
+  readonly #boundary: Boundary<H>;
+  readonly #errors: ConnectionErrors;
+  readonly #connectTimeoutMs: number;
+  readonly #onStreamFailure: ((detail: string) => void) | undefined;
+  #connection: ClientConnection<H> | undefined;
+  #lastFailure = 0;
+  #closed = false;
+
+  constructor(
+    address: string,
+    boundary: Boundary<H>,
+    { errors, connectTimeoutMs = 2_000, onStreamFailure }: MuxClientOptions,
+  ) {
+    this.address = address;
+    this.#onStreamFailure = onStreamFailure;
+    this.#boundary = boundary;
+    this.#errors = errors;
+    this.#connectTimeoutMs = connectTimeoutMs;
+    this.#client = new Client(address, credentials.createInsecure(), channelOptions);
+  }
+
+  /** When the last stream broke (epoch ms), 0 if never: balancers skip a recently failed upstream. */
+  get lastFailure(): number {
+    return this.#lastFailure;
+  }
+
+  get inFlight(): number {
+    return this.#connection?.inFlight ?? 0;
+  }
+
+  /** Starts a request. The head goes out with this turn's batch; write the body, then `end()`. */
+  call(head: H, { timeoutMs, traceContext = {} }: CallOptions, sink: ResponseSink): ClientCall {
+    const call: Call = { timeoutMs, traceContext };
+    return this.#connect().open(head, call, sink, timeoutMs);
+  }
+
+  /** Opens the stream ahead of the first request. */
+  warm(): void {
+    this.#connect();
+  }
+
+  isConnected(): boolean {
+    return this.#client.getChannel().getConnectivityState(false) === connectivityState.READY;
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#connection?.close(true);
+    this.#client.close();
+  }
+
+  #connect(): ClientConnection<H> {
+    if (this.#connection?.alive) return this.#connection;
+    this.#connection = new ClientConnection(
+      this.#client,
+      this.#boundary,
+      this.#errors,
+      this.#connectTimeoutMs,
+      this.#onClosed,
+    );
+    return this.#connection;
+  }
+
+  readonly #onClosed = (connection: ClientConnection<H>, detail: string): void => {
+    if (this.#connection === connection) this.#connection = undefined;
+    if (this.#closed) return;
+    this.#lastFailure = Date.now();
+    this.#onStreamFailure?.(detail);
+  };
+}

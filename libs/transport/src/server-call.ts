@@ -1,0 +1,177 @@
+import type { ReplyFrame, ResponseHead } from '@mono/contracts';
+import { AppError, toFailure, type ErrorCode } from '@mono/errors';
+import { InboundBody } from './inbound-body';
+import { OutboundBody } from './outbound-body';
+
+/** What a server call needs from the connection it runs on. */
+export interface ServerLink {
+  head(id: number, head: ResponseHead): void;
+  data(id: number, chunk: Uint8Array | undefined, end: boolean): void;
+  credit(id: number, bytes: number): void;
+  fail(id: number, failure: ReplyFrame['failure']): void;
+  release(id: number): void;
+}
+
+export interface ServerCallErrors {
+  /** The code a request ends with when the deadline its client sent passes. */
+  deadline: ErrorCode;
+  /** The code the request body fails with when the client cancels or goes away. */
+  cancelled: ErrorCode;
+  /** The code for a client that broke the protocol (overran its window). */
+  protocol: ErrorCode;
+}
+
+/**
+ * One request received on a multiplexed stream. The request body arrives through `body` (attach a sink,
+ * acknowledge with `consumed`); the response leaves through `respond`, `write` and `end`, or `fail`. `signal`
+ * aborts when the client cancels, the stream breaks or the deadline passes.
+ */
+export class ServerCall<H> {
+  readonly id: number;
+  readonly head: H;
+  /** Epoch milliseconds after which the client no longer waits; Infinity when it sent no deadline. */
+  readonly deadline: number;
+  readonly traceContext: Readonly<Record<string, string>>;
+  readonly body: InboundBody;
+  /** Runs once when the call is aborted (cancel, deadline, lost stream); cheaper than `signal` on the hot path. */
+  onabort: ((reason: AppError) => void) | undefined = undefined;
+  readonly #link: ServerLink;
+  readonly #errors: ServerCallErrors;
+  readonly #out: OutboundBody;
+  #headSent = false;
+  #done = false;
+  #abortReason: AppError | undefined;
+  #controller: AbortController | undefined;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    id: number,
+    head: H,
+    timeoutMs: number,
+    traceContext: Record<string, string>,
+    link: ServerLink,
+    errors: ServerCallErrors,
+  ) {
+    this.id = id;
+    this.head = head;
+    this.traceContext = traceContext;
+    this.#link = link;
+    this.#errors = errors;
+    this.deadline = timeoutMs > 0 ? Date.now() + timeoutMs : Infinity;
+    this.body = new InboundBody((bytes) => this.#link.credit(this.id, bytes));
+    this.#out = new OutboundBody((chunk, end) => this.#onBody(chunk, end));
+    if (timeoutMs > 0) this.#timer = setTimeout(this.#onDeadline, timeoutMs);
+  }
+
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#abortReason) this.#controller.abort(this.#abortReason);
+    }
+    return this.#controller.signal;
+  }
+
+  get aborted(): boolean {
+    return this.#abortReason !== undefined;
+  }
+
+  get headSent(): boolean {
+    return this.#headSent;
+  }
+
+  /** True once the response ended or failed, or the call was aborted. */
+  get done(): boolean {
+    return this.#done;
+  }
+
+  /** Milliseconds left until the deadline (Infinity without one). */
+  remainingMs(now = Date.now()): number {
+    return this.deadline - now;
+  }
+
+  set ondrain(listener: (() => void) | undefined) {
+    this.#out.ondrain = listener;
+  }
+
+  respond(head: ResponseHead): void {
+    if (this.#done) return;
+    if (this.#headSent) throw new Error('response head already sent');
+    this.#headSent = true;
+    this.#link.head(this.id, head);
+  }
+
+  write(chunk: Uint8Array): boolean {
+    if (this.#done) return true;
+    if (!this.#headSent) throw new Error('write before respond');
+    return this.#out.write(chunk);
+  }
+
+  end(): void {
+    if (this.#done) return;
+    if (!this.#headSent) throw new Error('end before respond');
+    this.#out.end();
+  }
+
+  /** Ends the request with an error. The client maps it to a status, or aborts its own response if it had begun. */
+  fail(err: AppError): void {
+    if (this.#done) return;
+    this.#link.fail(this.id, toFailure(err));
+    this.#finish();
+    this.body.fail(err);
+  }
+
+  /** A frame for this call arrived (after the first). */
+  receive(frame: { data: Uint8Array; end: boolean; cancel: boolean; credit: number }): void {
+    if (frame.cancel) {
+      this.abort(new AppError(this.#errors.cancelled, 'the client cancelled the request'));
+      return;
+    }
+    if (frame.credit > 0) this.#out.credit(frame.credit);
+    if (frame.data.byteLength > 0 && !this.body.receive(frame.data)) {
+      const err = new AppError(this.#errors.protocol, 'the client overran its flow-control window');
+      this.fail(err);
+      this.#abortWith(err);
+      return;
+    }
+    if (frame.end) this.body.finish();
+  }
+
+  /** The client cancelled, or the stream is gone: stop, and send nothing more. */
+  abort(reason: AppError): void {
+    if (this.#done) return;
+    this.#finish();
+    this.body.fail(reason);
+    this.#abortWith(reason);
+  }
+
+  #abortWith(reason: AppError): void {
+    if (this.#abortReason) return;
+    this.#abortReason = reason;
+    this.#controller?.abort(reason);
+    this.onabort?.(reason);
+  }
+
+  #onBody(chunk: Uint8Array | undefined, end: boolean): void {
+    this.#link.data(this.id, chunk, end);
+    if (end) {
+      this.#finish();
+      this.body.fail(new AppError(this.#errors.cancelled, 'the response is complete'));
+    }
+  }
+
+  #finish(): void {
+    if (this.#done) return;
+    this.#done = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#out.ondrain = undefined;
+    this.#link.release(this.id);
+  }
+
+  readonly #onDeadline = (): void => {
+    this.#timer = undefined;
+    if (this.#done) return;
+    const err = new AppError(this.#errors.deadline, 'deadline exceeded');
+    this.fail(err);
+    this.#abortWith(err);
+  };
+}

@@ -1,0 +1,140 @@
+import { Metadata, type ServerDuplexStream } from '@grpc/grpc-js';
+import type { ReplyBatch, ReplyFrame, RequestBatch, RequestFrame, ResponseHead } from '@mono/contracts';
+import { AppError, toAppError, toFailure, type ErrorCode } from '@mono/errors';
+import { EMPTY } from './limits';
+import { Outbox } from './outbox';
+import { ServerCall, type ServerCallErrors, type ServerLink } from './server-call';
+
+export interface ServerErrors extends ServerCallErrors {
+  /** A handler that throws fails its call with this code. */
+  internal: ErrorCode;
+  /** Requests that arrive while the server drains fail with this code. */
+  shuttingDown: ErrorCode;
+}
+
+export type CallHandler<H> = (call: ServerCall<H>) => void;
+
+/** One client's Exchange stream on the server, and the calls multiplexed on it. */
+export class ServerConnection<H> implements ServerLink {
+  readonly #stream: ServerDuplexStream<RequestBatch<H>, ReplyBatch>;
+  readonly #calls = new Map<number, ServerCall<H>>();
+  readonly #outbox: Outbox<ReplyFrame>;
+  readonly #handler: CallHandler<H>;
+  readonly #errors: ServerErrors;
+  readonly #onClosed: (connection: ServerConnection<H>) => void;
+  #alive = true;
+  #draining = false;
+
+  constructor(
+    stream: ServerDuplexStream<RequestBatch<H>, ReplyBatch>,
+    handler: CallHandler<H>,
+    errors: ServerErrors,
+    onClosed: (connection: ServerConnection<H>) => void,
+  ) {
+    this.#stream = stream;
+    this.#handler = handler;
+    this.#errors = errors;
+    this.#onClosed = onClosed;
+    this.#outbox = new Outbox((frames) => this.#stream.write({ frames }));
+    stream.on('data', this.#onData);
+    stream.on('end', this.#onEnd);
+    stream.on('error', this.#onGone);
+    stream.on('cancelled', this.#onGone);
+    stream.sendMetadata(new Metadata());
+  }
+
+  get inFlight(): number {
+    return this.#calls.size;
+  }
+
+  /** Refuses new requests, lets those in flight finish, then ends the stream. */
+  drain(): void {
+    this.#draining = true;
+    this.#endIfIdle();
+  }
+
+  head(id: number, head: ResponseHead): void {
+    this.#outbox.push({ id, head, data: EMPTY, end: false, credit: 0 });
+  }
+
+  data(id: number, chunk: Uint8Array | undefined, end: boolean): void {
+    const tail = this.#outbox.tail(id);
+    if (tail !== undefined && tail.data.byteLength === 0 && !tail.end && !tail.failure) {
+      if (chunk) {
+        tail.data = chunk;
+        this.#outbox.grow(chunk.byteLength);
+      }
+      tail.end = end;
+      return;
+    }
+    this.#outbox.push({ id, data: chunk ?? EMPTY, end, credit: 0 });
+  }
+
+  credit(id: number, bytes: number): void {
+    const tail = this.#outbox.tail(id);
+    if (tail !== undefined && !tail.failure && !tail.end) tail.credit += bytes;
+    else this.#outbox.push({ id, data: EMPTY, end: false, credit: bytes });
+  }
+
+  fail(id: number, failure: ReplyFrame['failure']): void {
+    this.#outbox.push({ id, data: EMPTY, end: false, credit: 0, failure });
+  }
+
+  release(id: number): void {
+    this.#calls.delete(id);
+    if (this.#draining) this.#endIfIdle();
+  }
+
+  #open(frame: RequestFrame<H>, head: H): void {
+    if (this.#calls.has(frame.id)) {
+      this.#calls.get(frame.id)?.fail(new AppError(this.#errors.protocol, `request id ${frame.id} reused`));
+      return;
+    }
+    if (this.#draining) {
+      this.fail(frame.id, toFailure(new AppError(this.#errors.shuttingDown, 'the server is shutting down')));
+      return;
+    }
+    const { timeoutMs = 0, traceContext = {} } = frame.call ?? {};
+    const call = new ServerCall(frame.id, head, timeoutMs, traceContext, this, this.#errors);
+    this.#calls.set(frame.id, call);
+    try {
+      this.#handler(call);
+    } catch (err) {
+      call.fail(toAppError(err, this.#errors.internal));
+      return;
+    }
+    call.receive(frame);
+  }
+
+  #endIfIdle(): void {
+    if (this.#calls.size > 0 || !this.#alive) return;
+    this.#outbox.flush();
+    this.#alive = false;
+    this.#outbox.close();
+    this.#stream.end();
+    this.#onClosed(this);
+  }
+
+  readonly #onData = (batch: RequestBatch<H>): void => {
+    for (const frame of batch.frames) {
+      if (frame.head) this.#open(frame, frame.head);
+      else this.#calls.get(frame.id)?.receive(frame);
+    }
+  };
+
+  readonly #onEnd = (): void => {
+    // The client half-closed: it sends no new requests; answer those in flight, then end.
+    this.drain();
+  };
+
+  readonly #onGone = (): void => {
+    if (!this.#alive) return;
+    this.#alive = false;
+    this.#outbox.close();
+    const reason = new AppError(this.#errors.cancelled, 'the client stream is gone');
+    const calls = [...this.#calls.values()];
+    this.#calls.clear();
+    for (const call of calls) call.abort(reason);
+    this.#onClosed(this);
+  };
+}

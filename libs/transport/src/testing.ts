@@ -1,0 +1,98 @@
+import { Server } from '@grpc/grpc-js';
+import { frameworkBoundary, type Environ, type ResponseHead } from '@mono/contracts';
+import type { AppError } from '@mono/errors';
+import type { ClientCall, ResponseSink } from './client-call';
+import { addExchangeService, type ExchangeService } from './exchange-service';
+import { MuxClient } from './mux-client';
+import { serverOptions } from './channel-options';
+import type { ServerCall } from './server-call';
+import type { CallHandler } from './server-connection';
+import { bind } from './grpc-server';
+import { forwardBody } from './pipe-body';
+
+/** A real gRPC server on 127.0.0.1 serving the framework boundary with `handler`, for tests. */
+export interface TestServer {
+  readonly address: string;
+  readonly port: number;
+  readonly service: ExchangeService;
+  stop(): void;
+}
+
+export async function startTestServer(handler: CallHandler<Environ>, port = 0): Promise<TestServer> {
+  const server = new Server(serverOptions);
+  const service = addExchangeService(server, frameworkBoundary, handler, { errors: serverErrors });
+  const bound = await bind(server, '127.0.0.1', port, 'test server');
+  return { address: `127.0.0.1:${bound}`, port: bound, service, stop: () => server.forceShutdown() };
+}
+
+export function testClient(address: string, connectTimeoutMs?: number): MuxClient<Environ> {
+  return new MuxClient(address, frameworkBoundary, {
+    errors: { unavailable: 'GW_ERR_FRAMEWORK_UNAVAILABLE', deadline: 'GW_ERR_DEADLINE_EXCEEDED', fallback: 'GW_ERR_INTERNAL' },
+    ...(connectTimeoutMs === undefined ? {} : { connectTimeoutMs }),
+  });
+}
+
+export const serverErrors = {
+  deadline: 'FW_ERR_DEADLINE_EXCEEDED',
+  cancelled: 'TRANSPORT_ERR_CANCELLED',
+  protocol: 'TRANSPORT_ERR_PROTOCOL',
+  internal: 'FW_ERR_INTERNAL',
+  shuttingDown: 'FW_ERR_SHUTTING_DOWN',
+} as const;
+
+/** A minimal environ for transport tests. */
+export function environ(path = '/'): Environ {
+  return {
+    requestMethod: 'GET',
+    scriptName: '',
+    pathInfo: path,
+    queryString: '',
+    contentType: '',
+    contentLength: '',
+    serverName: 'localhost',
+    serverPort: '80',
+    serverProtocol: 'HTTP/1.1',
+    remoteAddr: '127.0.0.1',
+    remotePort: '1',
+    urlScheme: 'http',
+    headers: [],
+    requestUri: path,
+    variables: {},
+  };
+}
+
+/** What a client call received, once it is over. */
+export interface Outcome {
+  head: ResponseHead | undefined;
+  body: Buffer;
+  error: AppError | undefined;
+}
+
+/** A sink that acknowledges everything at once and resolves when the response ends or fails. */
+export function recordingSink(): { sink: ResponseSink; outcome: Promise<Outcome>; attach(call: ClientCall): void } {
+  let call: ClientCall | undefined;
+  const chunks: Buffer[] = [];
+  let head: ResponseHead | undefined;
+  let settle!: (outcome: Outcome) => void;
+  const outcome = new Promise<Outcome>((resolve) => {
+    settle = resolve;
+  });
+  const sink: ResponseSink = {
+    head: (h) => {
+      head = h;
+    },
+    data: (chunk) => {
+      chunks.push(Buffer.from(chunk));
+      call?.ack(chunk.byteLength);
+    },
+    end: () => settle({ head, body: Buffer.concat(chunks), error: undefined }),
+    error: (error) => settle({ head, body: Buffer.concat(chunks), error }),
+  };
+  return { sink, outcome, attach: (c) => (call = c) };
+}
+
+/** Responds 200 with the request body echoed back, under both windows. */
+export function echoHandler(call: ServerCall<Environ>): void {
+  call.respond({ status: 200, reason: 'OK', headers: [{ name: 'X-Path', value: call.head.pathInfo }] });
+  call.body.attach(forwardBody(call, (bytes) => call.body.consumed(bytes), () => {}));
+}
