@@ -1,0 +1,133 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import express from 'express';
+import { describe, expect, it } from 'vitest';
+import { environOf, fromExpress } from './from-express';
+import { invoke } from './testing';
+
+describe('fromExpress', () => {
+  it('should give the app req.ip, req.protocol and req.hostname from the environ', async () => {
+    const app = express().get('/who', (req, res) => {
+      res.json({ ip: req.ip, protocol: req.protocol, hostname: req.hostname, secure: req.secure });
+    });
+    const recording = invoke(fromExpress(app), {
+      uri: '/who',
+      urlScheme: 'https',
+      remoteAddr: '203.0.113.7',
+      headers: [['Host', 'shop.example:8443']],
+    });
+    await recording.done;
+    expect(JSON.parse(recording.body)).toEqual({ ip: '203.0.113.7', protocol: 'https', hostname: 'shop.example', secure: true });
+  });
+
+  it('should route below SCRIPT_NAME and show it as req.baseUrl, with req.originalUrl the full target', async () => {
+    const router = express.Router().get('/item/:id', (req, res) => {
+      res.json({ baseUrl: req.baseUrl, originalUrl: req.originalUrl, url: req.url, id: req.params['id'] });
+    });
+    const app = express().use('/api', router);
+    const recording = invoke(fromExpress(app), { uri: '/shop/api/item/7?x=1', scriptName: '/shop' });
+    await recording.done;
+    expect(JSON.parse(recording.body)).toEqual({
+      baseUrl: '/shop/api',
+      originalUrl: '/shop/api/item/7?x=1',
+      url: '/item/7?x=1',
+      id: '7',
+    });
+  });
+
+  it('should read the body through express.json and answer 413 past its limit', async () => {
+    const app = express()
+      .use(express.json({ limit: '20b' }))
+      .post('/json', (req, res) => {
+        res.json({ got: req.body });
+      });
+    const body = Buffer.from('{"a":1}');
+    const ok = invoke(fromExpress(app), {
+      method: 'POST',
+      uri: '/json',
+      headers: [['Content-Type', 'application/json'], ['Content-Length', String(body.length)]],
+      body: [body],
+    });
+    await ok.done;
+    expect(JSON.parse(ok.body)).toEqual({ got: { a: 1 } });
+    const big = Buffer.from(JSON.stringify({ text: 'x'.repeat(100) }));
+    const tooLarge = invoke(fromExpress(app), {
+      method: 'POST',
+      uri: '/json',
+      headers: [['Content-Type', 'application/json'], ['Content-Length', String(big.length)]],
+      body: [big],
+    });
+    await tooLarge.done;
+    expect(tooLarge.status).toBe(413);
+  });
+
+  it('should send the head on res.flushHeaders() and each res.write as its own chunk', async () => {
+    const app = express().get('/sse', async (_req, res) => {
+      res.setHeader('Content-Type', 'text/event-stream');
+      res.flushHeaders();
+      await sleep(20);
+      res.write('one\n');
+      await sleep(20);
+      res.write('two\n');
+      res.end();
+    });
+    const recording = invoke(fromExpress(app), { uri: '/sse' });
+    await sleep(10);
+    expect(recording.events.map((e) => e.type)).toEqual(['head']);
+    await recording.done;
+    expect(recording.events.map((e) => (e.type === 'data' ? e.chunk.toString() : e.type))).toEqual([
+      'head',
+      'one\n',
+      'two\n',
+      'end',
+    ]);
+  });
+
+  it('should add Content-Length for res.end(data) as Node does, and send no body for HEAD', async () => {
+    const listener = (_req: unknown, res: import('node:http').ServerResponse) => res.end('plain');
+    const get = invoke(fromExpress(listener));
+    await get.done;
+    expect(get.headers).toContainEqual(['Content-Length', '5']);
+    expect(get.body).toBe('plain');
+    const head = invoke(fromExpress(express().get('/', (_req, res) => res.send('hello'))), { method: 'HEAD' });
+    await head.done;
+    expect(head.status).toBe(200);
+    expect(head.headers).toContainEqual(['Content-Length', '5']);
+    expect(head.body).toBe('');
+  });
+
+  it('should emit close on the request and the response when the client goes away', async () => {
+    const seen: string[] = [];
+    const app = express().get('/wait', (req, res) => {
+      req.on('close', () => seen.push('req close'));
+      res.on('close', () => seen.push(`res close, finished=${res.writableFinished}`));
+    });
+    const recording = invoke(fromExpress(app), { uri: '/wait' });
+    await sleep(10);
+    recording.abort();
+    await sleep(10);
+    expect(seen).toContain('res close, finished=false');
+    expect(seen).toContain('req close');
+  });
+
+  it('should finish with finish then close, as under http.createServer', async () => {
+    const seen: string[] = [];
+    const app = express().get('/', (_req, res) => {
+      res.on('finish', () => seen.push('finish'));
+      res.on('close', () => seen.push(`close, finished=${res.writableFinished}`));
+      res.send('ok');
+    });
+    const recording = invoke(fromExpress(app));
+    await recording.done;
+    await sleep(5);
+    expect(seen).toEqual(['finish', 'close, finished=true']);
+  });
+
+  it('should expose the environ behind the request', async () => {
+    const app = express().get('/', (req, res) => {
+      res.send(String(environOf(req)?.REQUEST_ID));
+    });
+    const recording = invoke(fromExpress(app));
+    await recording.done;
+    expect(recording.body).toBe('test-request');
+  });
+});

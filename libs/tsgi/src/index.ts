@@ -1,0 +1,25 @@
+export { createEnviron } from './create-environ';
+export type { LiveParts, RequestVariables } from './create-environ';
+export type {
+  Application,
+  CgiVariables,
+  Environ,
+  ErrorStream,
+  ExcInfo,
+  Flush,
+  HeaderList,
+  InputStream,
+  ResponseBody,
+  StartResponse,
+  TsgiVariables,
+} from './environ';
+export { environOf, fromExpress } from './from-express';
+export type { FromExpressOptions, NodeListener } from './from-express';
+export { fromFetch } from './from-fetch';
+export type { FetchHandler } from './from-fetch';
+export { httpVariables } from './http-variables';
+export { createInputStream } from './input-stream';
+export { InterfaceError } from './interface-error';
+export { checkHeaders, parseStatus, statusAllowsBody } from './response-head';
+export { runApplication } from './run-application';
+export type { ResponseOutput } from './run-application';

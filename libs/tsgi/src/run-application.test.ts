@@ -1,0 +1,180 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import type { Application } from './environ';
+import { InterfaceError } from './interface-error';
+import { invoke } from './testing';
+
+const bytes = (text: string) => Buffer.from(text);
+
+describe('runApplication', () => {
+  it('should send the head with the first non-empty chunk, not at start_response', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const app: Application = (_environ, startResponse) => {
+      startResponse('200 OK', [['Content-Type', 'text/plain']]);
+      return (async function* () {
+        yield new Uint8Array(0);
+        await gate;
+        yield bytes('late');
+      })();
+    };
+    const recording = invoke(app);
+    await sleep(20);
+    expect(recording.events).toEqual([]);
+    release();
+    await recording.done;
+    expect(recording.events.map((e) => e.type)).toEqual(['head', 'data', 'end']);
+    expect(recording.body).toBe('late');
+  });
+
+  it('should send the head at once on flush()', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const app: Application = (_environ, startResponse) => {
+      const flush = startResponse('200 OK', [['Content-Type', 'text/event-stream']]);
+      flush();
+      return (async function* () {
+        await gate;
+        yield bytes('event');
+      })();
+    };
+    const recording = invoke(app);
+    await sleep(20);
+    expect(recording.events.map((e) => e.type)).toEqual(['head']);
+    release();
+    await recording.done;
+  });
+
+  it('should send the head at the end of an empty body, with Content-Length 0 for an empty list', async () => {
+    const recording = invoke((_environ, startResponse) => {
+      startResponse('204 No Content', []);
+      return [];
+    });
+    await recording.done;
+    expect(recording.events).toEqual([{ type: 'head', code: 204, reason: 'No Content', headers: [] }, { type: 'end' }]);
+    const ok = invoke((_environ, startResponse) => {
+      startResponse('200 OK', []);
+      return [];
+    });
+    await ok.done;
+    expect(ok.headers).toEqual([['Content-Length', '0']]);
+  });
+
+  it('should add Content-Length to a one-chunk list, as wsgiref does, and not to a stream', async () => {
+    const list = invoke((_environ, startResponse) => {
+      startResponse('200 OK', [['Content-Type', 'text/plain']]);
+      return [bytes('Hello World!')];
+    });
+    await list.done;
+    expect(list.headers).toEqual([['Content-Type', 'text/plain'], ['Content-Length', '12']]);
+    const stream = invoke((_environ, startResponse) => {
+      startResponse('200 OK', []);
+      return (function* () {
+        yield bytes('x');
+      })();
+    });
+    await stream.done;
+    expect(stream.headers).toEqual([]);
+  });
+
+  it('should let exc_info replace the head before it is sent, and rethrow it after', async () => {
+    const replaced = invoke((_environ, startResponse) => {
+      startResponse('200 OK', []);
+      startResponse('500 Internal Server Error', [['Content-Type', 'text/plain']], new Error('caught'));
+      return [bytes('sorry')];
+    });
+    await replaced.done;
+    expect(replaced.status).toBe(500);
+
+    const late = invoke((_environ, startResponse) => {
+      startResponse('200 OK', []);
+      return (function* () {
+        yield bytes('part');
+        startResponse('500 Internal Server Error', [], new Error('too late'));
+      })();
+    });
+    await late.done;
+    const failure = late.events.find((e) => e.type === 'fail');
+    expect(failure).toMatchObject({ type: 'fail', headSent: true });
+    expect((failure as { error: Error }).error.message).toBe('too late');
+  });
+
+  it('should refuse a second start_response without exc_info', async () => {
+    const recording = invoke((_environ, startResponse) => {
+      startResponse('200 OK', []);
+      startResponse('201 Created', []);
+      return [];
+    });
+    await recording.done;
+    expect(recording.events[0]).toMatchObject({ type: 'fail', headSent: false });
+    expect((recording.events[0] as { error: unknown }).error).toBeInstanceOf(InterfaceError);
+  });
+
+  it.each([
+    ['a status without a reason', () => '200', []],
+    ['a status that is not three digits', () => '20 OK', []],
+    ['a header name with a space', () => '200 OK', [['Bad Name', 'x']]],
+    ['a header value with a newline', () => '200 OK', [['X-A', 'a\r\nInjected: 1']]],
+    ['a hop-by-hop header', () => '200 OK', [['Transfer-Encoding', 'chunked']]],
+  ] as const)('should fail the request on %s', async (_case, status, headers) => {
+    const recording = invoke((_environ, startResponse) => {
+      startResponse(status(), headers as unknown as [string, string][]);
+      return [];
+    });
+    await recording.done;
+    expect((recording.events[0] as { error: unknown }).error).toBeInstanceOf(InterfaceError);
+  });
+
+  it('should fail a body that begins before start_response, or yields strings', async () => {
+    const early = invoke(() => [bytes('x'), bytes('y')]);
+    await early.done;
+    expect((early.events[0] as { error: Error }).error.message).toMatch(/before start_response/);
+    const text = invoke((_environ, startResponse) => {
+      startResponse('200 OK', []);
+      return ['not bytes'] as unknown as Uint8Array[];
+    });
+    await text.done;
+    expect((text.events[0] as { error: Error }).error.message).toMatch(/must be Uint8Array/);
+  });
+
+  it('should report an application that throws before its head as not sent', async () => {
+    const recording = invoke(async () => {
+      throw new Error('boom');
+    });
+    await recording.done;
+    expect(recording.events).toMatchObject([{ type: 'fail', headSent: false }]);
+  });
+
+  it('should always call close(): after the end, after an error, and when the client goes away', async () => {
+    const closed: string[] = [];
+    const body = (name: string, fail = false) =>
+      Object.assign(
+        (function* () {
+          yield bytes('a');
+          if (fail) throw new Error('mid-body');
+          yield bytes('b');
+        })(),
+        { close: () => void closed.push(name) },
+      );
+    const normal = invoke((_e, startResponse) => (startResponse('200 OK', []), body('normal')));
+    const failing = invoke((_e, startResponse) => (startResponse('200 OK', []), body('failing', true)));
+    await Promise.all([normal.done, failing.done]);
+    let release!: () => void;
+    const forever = invoke((_e, startResponse) => {
+      startResponse('200 OK', []);
+      return Object.assign(
+        (async function* () {
+          yield bytes('first');
+          await new Promise<void>((resolve) => (release = resolve));
+        })(),
+        { close: () => void closed.push('aborted') },
+      );
+    });
+    await sleep(10);
+    forever.abort();
+    expect([...closed].sort()).toEqual(['aborted', 'failing', 'normal']);
+    release();
+    await forever.done;
+    expect(closed.filter((c) => c === 'aborted')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,148 @@
+import type { Application, Environ, ExcInfo, Flush, HeaderList, ResponseBody } from './environ';
+import { InterfaceError } from './interface-error';
+import { checkHeaders, parseStatus, statusAllowsBody, type ParsedStatus } from './response-head';
+
+/** Where the host sends a response: the framework service's transport, or a test's recorder. */
+export interface ResponseOutput {
+  /** True once the client went away or the deadline passed: the host stops reading the body. */
+  readonly aborted: boolean;
+  /** Registers the host's reaction to an abort (it closes the body at once); called at most once. */
+  whenAborted(listener: () => void): void;
+  head(code: number, reason: string, headers: HeaderList): void;
+  /** Sends one chunk; returns a promise when the receiver wants the host to wait before the next one. */
+  write(chunk: Uint8Array): void | Promise<void>;
+  end(): void;
+  /** The application failed; `headSent` says whether the client already has a status. */
+  fail(err: unknown, headSent: boolean): void;
+}
+
+interface Pending {
+  status: ParsedStatus;
+  headers: HeaderList;
+}
+
+/**
+ * The server side of the interface (wsgiref's BaseHandler): calls the application, holds the head until the first
+ * body bytes (or `flush()`, or the end of an empty body), streams the body, and always calls `close()`.
+ * A body given as an array of at most one chunk gets a Content-Length when it has none, as wsgiref does.
+ *
+ * @example
+ * await runApplication(app, environ, output);
+ */
+export async function runApplication(app: Application, environ: Environ, output: ResponseOutput): Promise<void> {
+  const state = new ResponseState(output);
+  let body: ResponseBody;
+  try {
+    body = await app(environ, state.startResponse);
+  } catch (err) {
+    output.fail(err, state.headSent);
+    return;
+  }
+  const close = closeOnce(body, output, state);
+  output.whenAborted(close);
+  try {
+    if (Array.isArray(body)) await sendArray(body, state, output);
+    else await sendIterable(body, state, output);
+  } catch (err) {
+    if (!output.aborted) output.fail(err, state.headSent);
+  } finally {
+    await close();
+  }
+}
+
+class ResponseState {
+  headSent = false;
+  #pending: Pending | undefined;
+  readonly #output: ResponseOutput;
+
+  constructor(output: ResponseOutput) {
+    this.#output = output;
+  }
+
+  readonly startResponse = (status: string, headers: HeaderList, excInfo?: ExcInfo): Flush => {
+    if (this.#pending && excInfo === undefined) {
+      throw new InterfaceError('start_response called a second time without exc_info');
+    }
+    if (excInfo !== undefined && this.headSent) throw excInfo;
+    this.#pending = { status: parseStatus(status), headers: checkHeaders(headers) };
+    return this.flush;
+  };
+
+  readonly flush = (): void => {
+    if (!this.headSent && this.#pending) this.sendHead();
+  };
+
+  sendHead(contentLength?: number): void {
+    if (!this.#pending) throw new InterfaceError('the body began before start_response was called');
+    const { status, headers } = this.#pending;
+    const out = contentLength !== undefined && needsContentLength(status.code, headers)
+      ? [...headers, ['Content-Length', String(contentLength)] as [string, string]]
+      : headers;
+    this.headSent = true;
+    this.#output.head(status.code, status.reason, out);
+  }
+
+  write(chunk: unknown): void | Promise<void> {
+    if (!(chunk instanceof Uint8Array)) {
+      throw new InterfaceError(`body chunks must be Uint8Array, got ${typeof chunk}`);
+    }
+    if (chunk.byteLength === 0) return;
+    if (!this.headSent) this.sendHead();
+    return this.#output.write(chunk);
+  }
+
+  /** Ends the response; `onlyChunk` is the whole body of a one-element array, which fixes its Content-Length. */
+  end(onlyChunk?: Uint8Array): void {
+    if (!this.headSent) this.sendHead(onlyChunk?.byteLength ?? 0);
+    if (onlyChunk && onlyChunk.byteLength > 0) void this.#output.write(onlyChunk);
+    this.#output.end();
+  }
+}
+
+async function sendArray(body: readonly unknown[], state: ResponseState, output: ResponseOutput): Promise<void> {
+  if (body.length <= 1) {
+    const only = body[0];
+    if (only !== undefined && !(only instanceof Uint8Array)) state.write(only);
+    state.end(only as Uint8Array | undefined);
+    return;
+  }
+  for (const chunk of body) {
+    if (output.aborted) return;
+    const wait = state.write(chunk);
+    if (wait) await wait;
+  }
+  state.end();
+}
+
+async function sendIterable(
+  body: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
+  state: ResponseState,
+  output: ResponseOutput,
+): Promise<void> {
+  for await (const chunk of body as AsyncIterable<unknown>) {
+    if (output.aborted) return;
+    const wait = state.write(chunk);
+    if (wait) await wait;
+  }
+  if (!output.aborted) state.end();
+}
+
+/** `close()` of the body, once: when the response is over, or at once when the request is aborted. */
+function closeOnce(body: ResponseBody, output: ResponseOutput, state: ResponseState): () => Promise<void> {
+  let closing: Promise<void> | undefined;
+  return () => {
+    closing ??= (async () => {
+      try {
+        await body.close?.();
+      } catch (err) {
+        if (!output.aborted) output.fail(err, state.headSent);
+      }
+    })();
+    return closing;
+  };
+}
+
+function needsContentLength(code: number, headers: HeaderList): boolean {
+  if (!statusAllowsBody(code)) return false;
+  return !headers.some(([name]) => name.toLowerCase() === 'content-length');
+}
