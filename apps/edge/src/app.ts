@@ -1,0 +1,76 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gatewayBoundary, type HttpRequest } from '@mono/contracts';
+import { settleWithin } from '@mono/runtime';
+import type { Logger } from '@mono/telemetry';
+import { MuxClient } from '@mono/transport';
+import { Balancer } from './balancer';
+import { clientErrorHandler } from './client-error';
+import type { EdgeConfig } from './config';
+import { createPipeline } from './pipeline';
+
+export interface EdgeDeps {
+  log: Logger;
+}
+
+export interface Edge {
+  readonly server: Server;
+  /** Binds and opens the gateway streams; resolves with the port. */
+  listen(): Promise<number>;
+  /** Stops accepting, lets requests in flight finish (up to the grace period), closes everything. */
+  shutdown(): Promise<void>;
+}
+
+/** The edge service (nginx's role). Nothing happens until `listen()`. */
+export function buildEdge(config: Readonly<EdgeConfig>, { log }: EdgeDeps): Edge {
+  const gateways = config.gateways.map(
+    (address) =>
+      new MuxClient<HttpRequest>(address, gatewayBoundary, {
+        errors: {
+          unavailable: 'EDGE_ERR_GATEWAY_UNAVAILABLE',
+          deadline: 'EDGE_ERR_GATEWAY_TIMEOUT',
+          fallback: 'EDGE_ERR_UPSTREAM_PROTOCOL',
+        },
+        onStreamFailure: (detail) => log.warn({ gateway: address, detail }, 'gateway stream failed'),
+      }),
+  );
+  const server = createServer(
+    {
+      maxHeaderSize: config.maxHeaderBytes,
+      headersTimeout: config.headerTimeoutMs,
+      requestTimeout: config.requestTimeoutMs,
+      keepAliveTimeout: config.keepAliveTimeoutMs,
+      connectionsCheckingInterval: 1_000,
+    },
+    createPipeline(config, new Balancer(gateways, config.failTimeoutMs), log),
+  );
+  server.on('clientError', clientErrorHandler(log));
+  return {
+    server,
+    listen: () => listen(server, config.host, config.port).then((port) => {
+      for (const gateway of gateways) gateway.warm();
+      return port;
+    }),
+    async shutdown() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await settleWithin(closed, config.shutdownGraceMs);
+      server.closeAllConnections();
+      for (const gateway of gateways) gateway.close();
+    },
+  };
+}
+
+function listen(server: Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      const why = err.code === 'EADDRINUSE' ? 'the address is already in use' : err.message;
+      reject(new Error(`edge: cannot listen on ${host}:${port}: ${why}`, { cause: err }));
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}

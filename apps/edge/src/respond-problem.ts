@@ -1,0 +1,29 @@
+import { PROBLEM_CONTENT_TYPE, toProblem, type AppError } from '@mono/errors';
+import type { EdgeContext } from './context';
+
+/** Statuses after which the rest of the request may still be on the wire: the connection closes. */
+const CLOSE_AFTER = new Set([400, 408, 413, 414, 431]);
+
+/**
+ * Answers with the error as application/problem+json, or, when the response head is already out and a status can
+ * no longer change, aborts the connection.
+ */
+export function respondProblem(ctx: EdgeContext, err: AppError): void {
+  const { res } = ctx;
+  ctx.error = err;
+  if (res.headersSent || res.destroyed) {
+    res.destroy();
+    return;
+  }
+  const body = JSON.stringify(toProblem(err, { requestId: ctx.requestId }));
+  res.statusCode = err.httpStatus;
+  res.statusMessage = err.title;
+  res.setHeader('Content-Type', PROBLEM_CONTENT_TYPE);
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.setHeader('Cache-Control', 'no-store');
+  if (err.httpStatus === 503) res.setHeader('Retry-After', '1');
+  if (CLOSE_AFTER.has(err.httpStatus)) res.setHeader('Connection', 'close');
+  ctx.status = err.httpStatus;
+  ctx.bytesSent = Buffer.byteLength(body);
+  res.end(body);
+}

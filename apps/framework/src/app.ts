@@ -1,0 +1,48 @@
+import { frameworkBoundary } from '@mono/contracts';
+import type { Logger } from '@mono/telemetry';
+import { settleWithin } from '@mono/runtime';
+import { addExchangeService, createGrpcServer } from '@mono/transport';
+import type { Application } from '@mono/tsgi';
+import type { FrameworkConfig } from './config';
+import { createHost } from './host';
+
+export interface FrameworkDeps {
+  app: Application;
+  log: Logger;
+}
+
+export interface Framework {
+  /** Binds, then reports SERVING on grpc.health.v1; resolves with the port. */
+  listen(): Promise<number>;
+  /** NOT_SERVING, refuse new requests, let those in flight finish (up to the grace period), stop. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * The framework service (Flask's role): hosts one TSGI application behind the gateway → framework boundary.
+ * Nothing happens until `listen()`.
+ */
+export function buildFramework(config: Readonly<FrameworkConfig>, { app, log }: FrameworkDeps): Framework {
+  const grpc = createGrpcServer(frameworkBoundary.rpcService, 'framework');
+  const exchange = addExchangeService(grpc.server, frameworkBoundary, createHost(app, { multiprocess: config.multiprocess, log }), {
+    errors: {
+      deadline: 'FW_ERR_DEADLINE_EXCEEDED',
+      cancelled: 'TRANSPORT_ERR_CANCELLED',
+      protocol: 'TRANSPORT_ERR_PROTOCOL',
+      internal: 'FW_ERR_INTERNAL',
+      shuttingDown: 'FW_ERR_SHUTTING_DOWN',
+    },
+  });
+  return {
+    async listen() {
+      const port = await grpc.listen(config.host, config.port);
+      grpc.serving();
+      return port;
+    },
+    async shutdown() {
+      grpc.notServing();
+      await settleWithin(exchange.drain(), config.shutdownGraceMs);
+      grpc.forceShutdown();
+    },
+  };
+}

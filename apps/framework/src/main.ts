@@ -1,0 +1,24 @@
+import { runService } from '@mono/runtime';
+import { createLogger } from '@mono/telemetry';
+import { buildFramework } from './app';
+import { loadFrameworkConfig } from './config';
+import { loadApplication } from './load-application';
+
+void runService({
+  name: 'framework',
+  argv: process.argv,
+  loadConfig: () => loadFrameworkConfig(process.env),
+  stopTimeoutMs: (config) => config.shutdownGraceMs + 1_000,
+  async start(config) {
+    const log = createLogger('framework', config.logLevel);
+    const framework = buildFramework(config, { app: loadApplication(config.appModule, log), log });
+    const port = await framework.listen();
+    log.info({ address: `${config.host}:${port}` }, 'framework listening');
+    return {
+      async stop() {
+        log.info('framework draining');
+        await framework.shutdown();
+      },
+    };
+  },
+});

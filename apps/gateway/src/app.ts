@@ -1,0 +1,51 @@
+import { frameworkBoundary, gatewayBoundary } from '@mono/contracts';
+import { settleWithin } from '@mono/runtime';
+import type { Logger } from '@mono/telemetry';
+import { addExchangeService, createGrpcServer, MuxClient } from '@mono/transport';
+import { Admission } from './admission';
+import type { GatewayConfig } from './config';
+import { createPipeline } from './pipeline';
+
+export interface GatewayDeps {
+  log: Logger;
+}
+
+export interface Gateway {
+  /** Binds, opens the framework stream, then reports SERVING on grpc.health.v1; resolves with the port. */
+  listen(): Promise<number>;
+  /** NOT_SERVING, refuse new requests, let those in flight finish (up to the grace period), stop. */
+  shutdown(): Promise<void>;
+}
+
+/** The gateway service (uWSGI's role). Nothing happens until `listen()`. */
+export function buildGateway(config: Readonly<GatewayConfig>, { log }: GatewayDeps): Gateway {
+  const grpc = createGrpcServer(gatewayBoundary.rpcService, 'gateway');
+  const framework = new MuxClient(config.framework, frameworkBoundary, {
+    errors: { unavailable: 'GW_ERR_FRAMEWORK_UNAVAILABLE', deadline: 'GW_ERR_DEADLINE_EXCEEDED', fallback: 'GW_ERR_INTERNAL' },
+    onStreamFailure: (detail) => log.warn({ framework: config.framework, detail }, 'framework stream failed'),
+  });
+  const admission = new Admission(config.maxConcurrency, config.maxQueue);
+  const exchange = addExchangeService(grpc.server, gatewayBoundary, createPipeline(config, { framework, admission, log }), {
+    errors: {
+      deadline: 'GW_ERR_DEADLINE_EXCEEDED',
+      cancelled: 'TRANSPORT_ERR_CANCELLED',
+      protocol: 'TRANSPORT_ERR_PROTOCOL',
+      internal: 'GW_ERR_INTERNAL',
+      shuttingDown: 'GW_ERR_SHUTTING_DOWN',
+    },
+  });
+  return {
+    async listen() {
+      const port = await grpc.listen(config.host, config.port);
+      framework.warm();
+      grpc.serving();
+      return port;
+    },
+    async shutdown() {
+      grpc.notServing();
+      await settleWithin(exchange.drain(), config.shutdownGraceMs);
+      framework.close();
+      grpc.forceShutdown();
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import type { Environ, HttpRequest } from '@mono/contracts';
+import { AppError, toAppError } from '@mono/errors';
+import type { Logger } from '@mono/telemetry';
+import type { MuxClient, ServerCall } from '@mono/transport';
+import type { Admission } from './admission';
+import { buildEnviron } from './build-environ';
+import type { GatewayConfig } from './config';
+import { invokeFramework } from './invoke-framework';
+
+export interface PipelineDeps {
+  framework: MuxClient<Environ>;
+  admission: Admission;
+  log: Logger;
+}
+
+/**
+ * The gateway's request pipeline, in order:
+ *
+ *   environ   build SCRIPT_NAME/PATH_INFO and the CGI variables   → 400 bad target, 404 no mount
+ *   admit     wait for a slot among GATEWAY_MAX_CONCURRENCY      → 503 queue full
+ *   deadline  the framework gets what is left, minus a margin    → 504
+ *   invoke    forward to the framework, stream both ways         → 502 framework unreachable, app's errors as sent
+ */
+export function createPipeline(config: Readonly<GatewayConfig>, { framework, admission, log }: PipelineDeps) {
+  return function gatewayPipeline(call: ServerCall<HttpRequest>): void {
+    try {
+      const environ = buildEnviron(call.head, config.mounts);
+      const withdraw = admission.enter((ticket) => {
+        if (call.done) {
+          ticket.release();
+          return;
+        }
+        const timeoutMs = frameworkTimeout(call, config);
+        if (timeoutMs < 0) {
+          call.fail(new AppError('GW_ERR_DEADLINE_EXCEEDED', 'no time left for the framework'));
+          ticket.release();
+          return;
+        }
+        invokeFramework(framework, call, environ, timeoutMs, ticket.release);
+      });
+      if (!call.done) call.onabort ??= withdraw;
+    } catch (err) {
+      const appError = toAppError(err, 'GW_ERR_INTERNAL');
+      if (appError.httpStatus >= 500) log.error({ err, code: appError.code }, 'gateway failed a request');
+      call.fail(appError);
+    }
+  };
+}
+
+/**
+ * ms the framework may take: what is left of the edge's deadline minus the margin, capped by GATEWAY_TIMEOUT_MS;
+ * 0 when there is no deadline at all, negative when nothing is left.
+ */
+function frameworkTimeout(call: ServerCall<HttpRequest>, config: Readonly<GatewayConfig>): number {
+  const left = Math.min(call.remainingMs() - config.deadlineMarginMs, config.timeoutMs || Infinity);
+  if (left === Infinity) return 0;
+  return left >= 1 ? Math.floor(left) : -1;
+}

@@ -1,0 +1,31 @@
+// Bundles one app's entry points into CommonJS files under <app>/dist: workspace libs are inlined, npm packages stay
+// external so that OpenTelemetry's instrumentations can patch them as Node loads them (an inlined express or grpc-js
+// is never patched). Usage: node tools/build/bundle.mjs <appDir> <entry.ts>...
+import { readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { build } from 'esbuild';
+
+const [appDir, ...entries] = process.argv.slice(2);
+if (!appDir || entries.length === 0) {
+  console.error('usage: bundle.mjs <appDir> <entry.ts>...');
+  process.exit(2);
+}
+const root = resolve(import.meta.dirname, '../..');
+const { dependencies = {} } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const external = Object.keys(dependencies).flatMap((name) => [name, `${name}/*`]);
+
+const started = performance.now();
+await build({
+  entryPoints: Object.fromEntries(entries.map((e) => [basename(e, '.ts'), join(appDir, e)])),
+  outdir: join(appDir, 'dist'),
+  outExtension: { '.js': '.cjs' },
+  bundle: true,
+  platform: 'node',
+  target: 'node24',
+  format: 'cjs',
+  external,
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  legalComments: 'none',
+});
+console.log(`bundled ${appDir}: ${entries.join(', ')} in ${Math.round(performance.now() - started)} ms`);
