@@ -44,7 +44,7 @@ export function buildEdge(config: Readonly<EdgeConfig>, { log }: EdgeDeps): Edge
     },
     createPipeline(config, new Balancer(gateways, config.failTimeoutMs), log),
   );
-  server.on('clientError', clientErrorHandler(log));
+  server.on('clientError', clientErrorHandler(log, config.maxHeaderBytes));
   return {
     server,
     listen: () => listen(server, config.host, config.port).then((port) => {

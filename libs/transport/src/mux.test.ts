@@ -14,7 +14,7 @@ afterEach(() => {
 });
 
 async function serve(handler: (call: ServerCall<Environ>) => void, port?: number): Promise<TestServer> {
-  const server = await startTestServer(handler, port);
+  const server = await startTestServer(handler, { port });
   cleanups.push(() => server.stop());
   return server;
 }

@@ -1,5 +1,5 @@
 import { Server } from '@grpc/grpc-js';
-import { frameworkBoundary, type Environ, type ResponseHead } from '@mono/contracts';
+import { frameworkBoundary, type Boundary, type Environ, type ResponseHead } from '@mono/contracts';
 import type { AppError } from '@mono/errors';
 import type { ClientCall, ResponseSink } from './client-call';
 import { addExchangeService, type ExchangeService } from './exchange-service';
@@ -10,7 +10,7 @@ import type { CallHandler } from './server-connection';
 import { bind } from './grpc-server';
 import { forwardBody } from './pipe-body';
 
-/** A real gRPC server on 127.0.0.1 serving the framework boundary with `handler`, for tests. */
+/** A real gRPC server on 127.0.0.1 serving a boundary (the framework's by default) with `handler`, for tests. */
 export interface TestServer {
   readonly address: string;
   readonly port: number;
@@ -18,9 +18,12 @@ export interface TestServer {
   stop(): void;
 }
 
-export async function startTestServer(handler: CallHandler<Environ>, port = 0): Promise<TestServer> {
+export async function startTestServer<H = Environ>(
+  handler: CallHandler<H>,
+  { port = 0, boundary = frameworkBoundary as unknown as Boundary<H> }: { port?: number; boundary?: Boundary<H> } = {},
+): Promise<TestServer> {
   const server = new Server(serverOptions);
-  const service = addExchangeService(server, frameworkBoundary, handler, { errors: serverErrors });
+  const service = addExchangeService(server, boundary, handler, { errors: serverErrors });
   const bound = await bind(server, '127.0.0.1', port, 'test server');
   return { address: `127.0.0.1:${bound}`, port: bound, service, stop: () => server.forceShutdown() };
 }
@@ -91,8 +94,10 @@ export function recordingSink(): { sink: ResponseSink; outcome: Promise<Outcome>
   return { sink, outcome, attach: (c) => (call = c) };
 }
 
-/** Responds 200 with the request body echoed back, under both windows. */
-export function echoHandler(call: ServerCall<Environ>): void {
-  call.respond({ status: 200, reason: 'OK', headers: [{ name: 'X-Path', value: call.head.pathInfo }] });
+/** Responds 200 with the request body echoed back, under both windows, with the path in X-Path. */
+export function echoHandler(call: ServerCall<Environ | { target: string }>): void {
+  const head = call.head;
+  const path = 'pathInfo' in head ? head.pathInfo : head.target;
+  call.respond({ status: 200, reason: 'OK', headers: [{ name: 'X-Path', value: path }] });
   call.body.attach(forwardBody(call, (bytes) => call.body.consumed(bytes), () => {}));
 }

@@ -1,0 +1,149 @@
+import { connect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { gatewayBoundary, type HttpRequest } from '@mono/contracts';
+import { AppError } from '@mono/errors';
+import { createLogger } from '@mono/telemetry';
+import { MuxClient, type ServerCall } from '@mono/transport';
+import { echoHandler, startTestServer, type TestServer } from '@mono/transport/testing';
+import { inject } from 'light-my-request';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildEdge } from './app';
+import { Balancer } from './balancer';
+import { loadEdgeConfig } from './config';
+import { createPipeline } from './pipeline';
+
+const log = createLogger('edge', 'silent');
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()?.();
+});
+
+async function gateway(handler: (call: ServerCall<HttpRequest>) => void): Promise<TestServer> {
+  const server = await startTestServer(handler, { boundary: gatewayBoundary });
+  cleanups.push(() => server.stop());
+  return server;
+}
+
+function edge(addresses: string[], env: Record<string, string> = {}) {
+  const config = loadEdgeConfig({ EDGE_GATEWAYS: addresses.join(','), EDGE_ACCESS_LOG: 'false', ...env });
+  const clients = config.gateways.map(
+    (address) =>
+      new MuxClient<HttpRequest>(address, gatewayBoundary, {
+        errors: { unavailable: 'EDGE_ERR_GATEWAY_UNAVAILABLE', deadline: 'EDGE_ERR_GATEWAY_TIMEOUT', fallback: 'EDGE_ERR_UPSTREAM_PROTOCOL' },
+      }),
+  );
+  cleanups.push(() => clients.forEach((c) => c.close()));
+  return createPipeline(config, new Balancer(clients, config.failTimeoutMs), log);
+}
+
+describe('edge pipeline', () => {
+  it('should forward the request as received and stream the response back with X-Request-Id', async () => {
+    let seen: HttpRequest | undefined;
+    const stub = await gateway((call) => {
+      seen = call.head;
+      echoHandler(call);
+    });
+    const res = await inject(edge([stub.address]), {
+      method: 'POST',
+      url: '/echo?a=1',
+      headers: { 'x-rep': ['one', 'two'], 'content-type': 'text/plain' },
+      payload: 'hello',
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toBe('hello');
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f]{32}$/);
+    expect(seen?.target).toBe('/echo?a=1');
+    expect(seen?.requestId).toBe(res.headers['x-request-id']);
+    expect(seen?.headers.filter((h) => h.name.toLowerCase() === 'x-rep').map((h) => h.value)).toEqual(['one', 'two']);
+  });
+
+  it('should refuse a declared body over EDGE_MAX_BODY_BYTES with 413 without asking a gateway', async () => {
+    let asked = false;
+    const stub = await gateway(() => (asked = true));
+    const res = await inject(edge([stub.address], { EDGE_MAX_BODY_BYTES: '4' }), { method: 'POST', url: '/', payload: 'too long' });
+    expect(res.statusCode).toBe(413);
+    expect(res.headers['content-type']).toBe('application/problem+json');
+    expect(res.json()).toMatchObject({ status: 413, code: 'EDGE_ERR_BODY_TOO_LARGE', requestId: res.headers['x-request-id'] });
+    expect(asked).toBe(false);
+  });
+
+  it('should answer 502 problem+json at once when no gateway can be reached', async () => {
+    const stub = await gateway(echoHandler);
+    stub.stop();
+    const started = Date.now();
+    const res = await inject(edge([stub.address]), { url: '/hello' });
+    expect(res.statusCode).toBe(502);
+    expect(res.json()).toMatchObject({ status: 502, title: 'Bad Gateway', code: 'EDGE_ERR_GATEWAY_UNAVAILABLE' });
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it('should try the next gateway when one cannot be reached', async () => {
+    const dead = await gateway(echoHandler);
+    dead.stop();
+    const alive = await gateway(echoHandler);
+    const pipeline = edge([dead.address, alive.address]);
+    const statuses = [];
+    for (let i = 0; i < 4; i += 1) statuses.push((await inject(pipeline, { url: `/r${i}` })).statusCode);
+    expect(statuses).toEqual([200, 200, 200, 200]);
+  });
+
+  it('should answer 504 when the response does not complete within EDGE_UPSTREAM_TIMEOUT_MS', async () => {
+    const stub = await gateway(() => {});
+    const res = await inject(edge([stub.address], { EDGE_UPSTREAM_TIMEOUT_MS: '150' }), { url: '/slow' });
+    expect(res.statusCode).toBe(504);
+  });
+
+  it('should map a failure from below through the catalogue (503 with Retry-After)', async () => {
+    const stub = await gateway((call) => call.fail(new AppError('GW_ERR_OVERLOADED', 'full')));
+    const res = await inject(edge([stub.address]), { url: '/' });
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBe('1');
+    expect(res.json()).toMatchObject({ code: 'GW_ERR_OVERLOADED', detail: 'full' });
+  });
+});
+
+describe('edge server', () => {
+  async function listen(addresses: string[], env: Record<string, string> = {}) {
+    const config = loadEdgeConfig({ EDGE_PORT: '0', EDGE_GATEWAYS: addresses.join(','), EDGE_ACCESS_LOG: 'false', ...env });
+    const server = buildEdge(config, { log });
+    const port = await server.listen();
+    cleanups.push(() => server.shutdown());
+    return port;
+  }
+
+  function raw(port: number, request: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => socket.write(request));
+      let data = '';
+      socket.on('data', (chunk) => (data += chunk.toString()));
+      socket.on('close', () => resolve(data));
+      socket.on('error', reject);
+    });
+  }
+
+  it.each([
+    ['a header section over EDGE_MAX_HEADER_BYTES', `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(3000)}\r\n\r\n`, 431],
+    ['a request line over EDGE_MAX_HEADER_BYTES', `GET /${'a'.repeat(3000)} HTTP/1.1\r\nHost: x\r\n\r\n`, 414],
+    ['a malformed request', 'NOT HTTP AT ALL\r\n\r\n', 400],
+  ])('should answer %s with problem+json', async (_case, request, status) => {
+    const port = await listen(['127.0.0.1:1'], { EDGE_MAX_HEADER_BYTES: '2048' });
+    const response = await raw(port, request);
+    expect(response.split('\r\n')[0]).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+    expect(response).toContain('Content-Type: application/problem+json');
+    expect(response).toContain('Connection: close');
+  });
+
+  it('should abort the connection when the upstream fails after the head was sent', async () => {
+    const stub = await gateway((call) => {
+      call.respond({ status: 200, reason: 'OK', headers: [] });
+      call.write(Buffer.from('partial'));
+      setTimeout(() => call.fail(new AppError('FW_ERR_APPLICATION_FAILED')), 20);
+    });
+    const port = await listen([stub.address]);
+    const response = await raw(port, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(response).toMatch(/^HTTP\/1.1 200 OK/);
+    expect(response).toContain('partial');
+    expect(response).not.toMatch(/\r\n0\r\n\r\n$/);
+    await sleep(10);
+  });
+});

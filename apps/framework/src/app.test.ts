@@ -1,0 +1,118 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Environ as EnvironMessage } from '@mono/contracts';
+import { createLogger } from '@mono/telemetry';
+import type { MuxClient } from '@mono/transport';
+import { environ as wireEnviron, recordingSink, testClient } from '@mono/transport/testing';
+import type { Application, Environ } from '@mono/tsgi';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildFramework } from './app';
+import { loadFrameworkConfig } from './config';
+import { loadApplication } from './load-application';
+
+const log = createLogger('framework', 'silent');
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()?.();
+});
+
+async function host(app: Application): Promise<MuxClient<EnvironMessage>> {
+  const framework = buildFramework(loadFrameworkConfig({ FRAMEWORK_PORT: '0' }), { app, log });
+  const port = await framework.listen();
+  cleanups.push(() => framework.shutdown());
+  const client = testClient(`127.0.0.1:${port}`);
+  cleanups.push(() => client.close());
+  return client;
+}
+
+function send(client: MuxClient<EnvironMessage>, wire: EnvironMessage, { body = [] as string[], timeoutMs = 0 } = {}) {
+  const recording = recordingSink();
+  const call = client.call(wire, { timeoutMs }, recording.sink);
+  recording.attach(call);
+  for (const chunk of body) call.write(Buffer.from(chunk));
+  call.end();
+  return recording.outcome;
+}
+
+describe('framework host', () => {
+  it('should give the application the environ the gateway built, with HTTP_* and tsgi.* keys', async () => {
+    let seen: Environ | undefined;
+    const client = await host((environ, startResponse) => {
+      seen = environ;
+      startResponse('200 OK', []);
+      return [];
+    });
+    await send(client, {
+      ...wireEnviron('/x'),
+      scriptName: '/app',
+      headers: [{ name: 'X-Rep', value: 'a' }, { name: 'X-Rep', value: 'b' }],
+      variables: { REQUEST_ID: 'rid-1' },
+    });
+    expect(seen).toMatchObject({
+      SCRIPT_NAME: '/app',
+      PATH_INFO: '/x',
+      HTTP_X_REP: 'a, b',
+      REQUEST_ID: 'rid-1',
+      'tsgi.url_scheme': 'http',
+      'tsgi.multithread': true,
+      'tsgi.input_terminated': true,
+    });
+    expect(seen?.['tsgi.headers']).toEqual([['X-Rep', 'a'], ['X-Rep', 'b']]);
+  });
+
+  it('should stream the request body to tsgi.input and the response body back', async () => {
+    const client = await host(async (environ, startResponse) => {
+      const body = await environ['tsgi.input'].read();
+      startResponse('200 OK', [['Content-Type', 'text/plain']]);
+      return [Buffer.from(`got ${Buffer.from(body).toString()}`)];
+    });
+    const { head, body } = await send(client, { ...wireEnviron('/'), requestMethod: 'POST' }, { body: ['a', 'b', 'c'] });
+    expect(head?.status).toBe(200);
+    expect(head?.headers).toContainEqual({ name: 'Content-Length', value: '7' });
+    expect(body.toString()).toBe('got abc');
+  });
+
+  it('should answer an application that throws with FW_ERR_APPLICATION_FAILED, and one that breaks the interface with FW_ERR_PROTOCOL_VIOLATION', async () => {
+    const throwing = await host(() => {
+      throw new Error('boom');
+    });
+    expect((await send(throwing, wireEnviron())).error?.code).toBe('FW_ERR_APPLICATION_FAILED');
+    const breaking = await host((_environ, startResponse) => {
+      startResponse('OK', []);
+      return [];
+    });
+    expect((await send(breaking, wireEnviron())).error?.code).toBe('FW_ERR_PROTOCOL_VIOLATION');
+  });
+
+  it('should abort the application signal at the deadline and answer 504', async () => {
+    let aborted = false;
+    const client = await host(async (environ) => {
+      environ['tsgi.signal'].addEventListener('abort', () => (aborted = true));
+      await sleep(5_000, undefined, { signal: environ['tsgi.signal'] }).catch(() => {});
+      return [];
+    });
+    const { error } = await send(client, wireEnviron(), { timeoutMs: 100 });
+    expect(error?.httpStatus).toBe(504);
+    await sleep(20);
+    expect(aborted).toBe(true);
+  });
+});
+
+describe('loadApplication', () => {
+  it('should host the `application` export of FRAMEWORK_APP', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fw-app-'));
+    const file = join(dir, 'app.js');
+    writeFileSync(file, "exports.application = (env, start) => { start('200 OK', []); return [Buffer.from('mine')]; };");
+    const client = await host(loadApplication(file, log));
+    expect((await send(client, wireEnviron())).body.toString()).toBe('mine');
+  });
+
+  it('should say so when the module has no application', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fw-app-'));
+    const file = join(dir, 'empty.js');
+    writeFileSync(file, 'exports.other = 1;');
+    expect(() => loadApplication(file, log)).toThrow(/no `application` export/);
+  });
+});

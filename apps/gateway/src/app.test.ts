@@ -1,0 +1,106 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { gatewayBoundary, type Environ, type HttpRequest } from '@mono/contracts';
+import type { AppError } from '@mono/errors';
+import { createLogger } from '@mono/telemetry';
+import { MuxClient, type ServerCall } from '@mono/transport';
+import { echoHandler, recordingSink, startTestServer } from '@mono/transport/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildGateway } from './app';
+import { loadGatewayConfig } from './config';
+
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()?.();
+});
+
+async function stack(handler: (call: ServerCall<Environ>) => void, env: Record<string, string> = {}) {
+  const framework = await startTestServer(handler);
+  cleanups.push(() => framework.stop());
+  const config = loadGatewayConfig({ GATEWAY_PORT: '0', GATEWAY_FRAMEWORK: framework.address, LOG_LEVEL: 'silent', ...env });
+  const gateway = buildGateway(config, { log: createLogger('gateway', 'silent') });
+  const port = await gateway.listen();
+  cleanups.push(() => gateway.shutdown());
+  const edge = new MuxClient<HttpRequest>(`127.0.0.1:${port}`, gatewayBoundary, {
+    errors: { unavailable: 'EDGE_ERR_GATEWAY_UNAVAILABLE', deadline: 'EDGE_ERR_GATEWAY_TIMEOUT', fallback: 'EDGE_ERR_UPSTREAM_PROTOCOL' },
+  });
+  cleanups.push(() => edge.close());
+  return { framework, edge };
+}
+
+function send(edge: MuxClient<HttpRequest>, target: string, { body = [] as string[], timeoutMs = 0 } = {}) {
+  const recording = recordingSink();
+  const call = edge.call(
+    {
+      method: body.length > 0 ? 'POST' : 'GET',
+      target,
+      protocol: 'HTTP/1.1',
+      scheme: 'http',
+      headers: [{ name: 'Host', value: 'example.test' }],
+      client: { address: '127.0.0.1', port: 1234 },
+      server: { address: '127.0.0.1', port: 8080 },
+      requestId: 'r-1',
+    },
+    { timeoutMs },
+    recording.sink,
+  );
+  recording.attach(call);
+  for (const chunk of body) call.write(Buffer.from(chunk));
+  call.end();
+  return { call, outcome: recording.outcome };
+}
+
+describe('gateway', () => {
+  it('should hand the framework the environ it built and stream the response back', async () => {
+    const { edge } = await stack(echoHandler, { GATEWAY_MOUNTS: '/app,/' });
+    const { head, body } = await send(edge, '/app/echo?x=1', { body: ['hello ', 'world'] }).outcome;
+    expect(head?.headers).toEqual([{ name: 'X-Path', value: '/echo' }]);
+    expect(body.toString()).toBe('hello world');
+  });
+
+  it('should answer 502 at once when the framework is unreachable', async () => {
+    const { framework, edge } = await stack(echoHandler);
+    framework.stop();
+    const started = Date.now();
+    const { error } = await send(edge, '/').outcome;
+    expect(error?.code).toBe('GW_ERR_FRAMEWORK_UNAVAILABLE');
+    expect(error?.httpStatus).toBe(502);
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it('should refuse with 503 once every slot is busy and the queue is full', async () => {
+    const { edge } = await stack(() => {}, { GATEWAY_MAX_CONCURRENCY: '1', GATEWAY_MAX_QUEUE: '1' });
+    send(edge, '/first');
+    send(edge, '/queued');
+    const { error } = await send(edge, '/third').outcome;
+    expect(error?.code).toBe('GW_ERR_OVERLOADED');
+    expect(error?.httpStatus).toBe(503);
+  });
+
+  it('should give the framework less time than the edge gave the gateway, and report 504', async () => {
+    let frameworkAbort: AppError | undefined;
+    const { edge } = await stack((call) => {
+      call.onabort = (reason) => (frameworkAbort = reason);
+    });
+    const { error } = await send(edge, '/', { timeoutMs: 200 }).outcome;
+    expect(error?.httpStatus).toBe(504);
+    expect(frameworkAbort?.code).toBe('FW_ERR_DEADLINE_EXCEEDED');
+  });
+
+  it('should cancel the framework call when the edge cancels', async () => {
+    let frameworkAbort: AppError | undefined;
+    const { edge } = await stack((call) => {
+      call.onabort = (reason) => (frameworkAbort = reason);
+    });
+    const { call } = send(edge, '/');
+    await sleep(50);
+    call.cancel();
+    await sleep(50);
+    expect(frameworkAbort?.code).toBe('TRANSPORT_ERR_CANCELLED');
+  });
+
+  it('should answer a request-target it cannot turn into an environ with 400', async () => {
+    const { edge } = await stack(echoHandler);
+    const { error } = await send(edge, '/bad%zz').outcome;
+    expect(error?.code).toBe('GW_ERR_BAD_REQUEST');
+  });
+});

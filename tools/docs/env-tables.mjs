@@ -1,0 +1,43 @@
+// Writes each app's "Configuration" table into its README (between <!-- env:start --> and <!-- env:end -->) from the
+// app's env schema, so the docs cannot drift from the code. `--check` fails instead of writing when a README is stale.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+
+const root = resolve(import.meta.dirname, '../..');
+const apps = { edge: 'edgeEnvSchema', gateway: 'gatewayEnvSchema', framework: 'frameworkEnvSchema' };
+const check = process.argv.includes('--check');
+let stale = 0;
+
+for (const [app, schema] of Object.entries(apps)) {
+  const { outputFiles } = await build({
+    stdin: {
+      contents: `export { ${schema} as schema } from './apps/${app}/src/config';\nexport { describeEnv } from '@mono/config';`,
+      resolveDir: root,
+      loader: 'ts',
+    },
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    write: false,
+    logLevel: 'error',
+  });
+  const module = { exports: {} };
+  new Function('module', 'exports', 'require', outputFiles[0].text)(module, module.exports, createRequire(join(root, 'package.json')));
+  const { schema: envSchema, describeEnv } = module.exports;
+  const rows = describeEnv(envSchema).map((v) => `| \`${v.name}\` | \`${v.default}\` | ${v.description} |`);
+  const table = ['| variable | default | meaning |', '|---|---|---|', ...rows].join('\n');
+  const path = join(root, 'apps', app, 'README.md');
+  const readme = readFileSync(path, 'utf8');
+  const next = readme.replace(/(<!-- env:start -->)[\s\S]*?(<!-- env:end -->)/, `$1\n${table}\n$2`);
+  if (next === readme) continue;
+  if (check) {
+    console.error(`${path}: the configuration table is out of date; run: npx nx run tools:docs`);
+    stale += 1;
+  } else {
+    writeFileSync(path, next);
+    console.log(`updated ${path}`);
+  }
+}
+process.exit(stale > 0 ? 1 : 0);
