@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Environ as EnvironMessage } from '@mono/contracts';
@@ -13,6 +12,12 @@ import { loadFrameworkConfig } from './config';
 import { loadApplication } from './load-application';
 
 const log = createLogger('framework', 'silent');
+const scratch = join(__dirname, '..', '..', '..', 'tmp');
+
+function moduleDir(): string {
+  mkdirSync(scratch, { recursive: true });
+  return mkdtempSync(join(scratch, 'fw-app-'));
+}
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()?.();
@@ -102,17 +107,27 @@ describe('framework host', () => {
 
 describe('loadApplication', () => {
   it('should host the `application` export of FRAMEWORK_APP', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'fw-app-'));
+    const dir = moduleDir();
     const file = join(dir, 'app.js');
     writeFileSync(file, "exports.application = (env, start) => { start('200 OK', []); return [Buffer.from('mine')]; };");
     const client = await host(loadApplication(file, log));
     expect((await send(client, wireEnviron())).body.toString()).toBe('mine');
   });
 
+  it('should host an Express app exported as `app`, and a fetch handler exported as `fetch`', async () => {
+    const dir = moduleDir();
+    const expressFile = join(dir, 'express-app.cjs');
+    writeFileSync(expressFile, "exports.app = require('express')().get('/', (req, res) => res.send('from express'));");
+    const fetchFile = join(dir, 'fetch-app.cjs');
+    writeFileSync(fetchFile, "module.exports = { default: { fetch: () => new Response('from fetch') } };");
+    expect((await send(await host(loadApplication(expressFile, log)), wireEnviron())).body.toString()).toBe('from express');
+    expect((await send(await host(loadApplication(fetchFile, log)), wireEnviron())).body.toString()).toBe('from fetch');
+  });
+
   it('should say so when the module has no application', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'fw-app-'));
+    const dir = moduleDir();
     const file = join(dir, 'empty.js');
     writeFileSync(file, 'exports.other = 1;');
-    expect(() => loadApplication(file, log)).toThrow(/no `application` export/);
+    expect(() => loadApplication(file, log)).toThrow(/exports no `application`, `app` or `fetch`/);
   });
 });

@@ -1,14 +1,13 @@
 import { defineBoundary } from './boundary';
-import { RequestBatch as FrameworkRequestBatch, type Environ } from './generated/mono/framework/v1/framework';
-import { RequestBatch as GatewayRequestBatch, type HttpRequest } from './generated/mono/gateway/v1/gateway';
-import { ReplyBatch } from './generated/mono/transport/v1/transport';
+import { Environ, RequestBatch as FrameworkRequestBatch } from './generated/mono/framework/v1/framework';
+import { HttpRequest, RequestBatch as GatewayRequestBatch } from './generated/mono/gateway/v1/gateway';
 
 /** edge → gateway: the HTTP request as the edge received it (nginx's uwsgi_pass). */
 export const gatewayBoundary = defineBoundary<HttpRequest>(
   'gateway',
   'mono.gateway.v1.GatewayService',
   GatewayRequestBatch,
-  ReplyBatch,
+  HttpRequest,
 );
 
 /** gateway → framework: the environ the gateway built (our WSGI across a process boundary). */
@@ -16,5 +15,5 @@ export const frameworkBoundary = defineBoundary<Environ>(
   'framework',
   'mono.framework.v1.FrameworkService',
   FrameworkRequestBatch,
-  ReplyBatch,
+  Environ,
 );

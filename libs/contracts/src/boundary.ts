@@ -1,5 +1,6 @@
 import type { ServiceDefinition } from '@grpc/grpc-js';
-import type { Call, ReplyBatch } from './generated/mono/transport/v1/transport';
+import { encodeReplyBatch, encodeRequestBatch } from './batch-codec';
+import { ReplyBatch, type Call } from './generated/mono/transport/v1/transport';
 
 /** A client frame of any boundary: the boundaries differ only in the type of `head`. */
 export interface RequestFrame<H> {
@@ -18,7 +19,7 @@ export interface RequestBatch<H> {
 
 /**
  * One service boundary (edge → gateway, gateway → framework): the `Exchange` method both sides speak, typed by the
- * head its requests carry. The serializers hand grpc-js the encoder's bytes without copying them again.
+ * head its requests carry. Batches are encoded by hand (batch-codec.ts) so that body bytes are copied once.
  */
 export interface Boundary<H> {
   /** The service that serves this boundary, as named in traces and errors. */
@@ -41,14 +42,15 @@ interface Codec<T> {
 export function defineBoundary<H>(
   server: Boundary<H>['server'],
   rpcService: string,
-  requestCodec: Codec<RequestBatch<H>>,
-  replyCodec: Codec<ReplyBatch>,
+  requestCodec: Pick<Codec<RequestBatch<H>>, 'decode'>,
+  headCodec: Pick<Codec<H>, 'encode'>,
 ): Boundary<H> {
   const path = `/${rpcService}/Exchange`;
-  const serializeRequest = (batch: RequestBatch<H>) => asBuffer(requestCodec.encode(batch).finish());
+  const encodeHead = (head: H) => headCodec.encode(head).finish();
+  const serializeRequest = (batch: RequestBatch<H>) => encodeRequestBatch(batch, encodeHead);
   const deserializeRequest = (bytes: Buffer) => requestCodec.decode(bytes);
-  const serializeReply = (batch: ReplyBatch) => asBuffer(replyCodec.encode(batch).finish());
-  const deserializeReply = (bytes: Buffer) => replyCodec.decode(bytes);
+  const serializeReply = encodeReplyBatch;
+  const deserializeReply = (bytes: Buffer) => ReplyBatch.decode(bytes);
   const definition: ServiceDefinition = {
     Exchange: {
       path,
@@ -62,8 +64,4 @@ export function defineBoundary<H>(
     },
   };
   return { server, path, rpcService, definition, serializeRequest, deserializeRequest, serializeReply, deserializeReply };
-}
-
-function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

@@ -8,6 +8,12 @@ export interface ResponseSink extends BodySink {
   head(head: ResponseHead): void;
 }
 
+/**
+ * The client's own deadline timer is a backstop, this much later than the deadline it sends: normally the server's
+ * timer fires first and its more precise error (which layer ran out of time) reaches the client.
+ */
+const BACKSTOP_MS = 50;
+
 /** What a client call needs from the connection it runs on. */
 export interface ClientLink {
   data(id: number, chunk: Uint8Array | undefined, end: boolean): void;
@@ -42,7 +48,7 @@ export class ClientCall {
     this.#sink = sink;
     this.#errors = errors;
     this.#body = new OutboundBody((chunk, end) => this.#link.data(this.id, chunk, end));
-    if (timeoutMs > 0) this.#timer = setTimeout(this.#onDeadline, timeoutMs);
+    if (timeoutMs > 0) this.#timer = setTimeout(this.#onDeadline, timeoutMs + BACKSTOP_MS);
   }
 
   /** True once the response ended, failed or the call was cancelled: nothing more arrives or leaves. */

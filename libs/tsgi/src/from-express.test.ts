@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import express from 'express';
 import { describe, expect, it } from 'vitest';
@@ -83,7 +84,7 @@ describe('fromExpress', () => {
   });
 
   it('should add Content-Length for res.end(data) as Node does, and send no body for HEAD', async () => {
-    const listener = (_req: unknown, res: import('node:http').ServerResponse) => res.end('plain');
+    const listener = (_req: IncomingMessage, res: ServerResponse) => res.end('plain');
     const get = invoke(fromExpress(listener));
     await get.done;
     expect(get.headers).toContainEqual(['Content-Length', '5']);

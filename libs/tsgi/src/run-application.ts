@@ -102,7 +102,7 @@ class ResponseState {
 async function sendArray(body: readonly unknown[], state: ResponseState, output: ResponseOutput): Promise<void> {
   if (body.length <= 1) {
     const only = body[0];
-    if (only !== undefined && !(only instanceof Uint8Array)) state.write(only);
+    if (only !== undefined && !(only instanceof Uint8Array)) await state.write(only);
     state.end(only as Uint8Array | undefined);
     return;
   }

@@ -1,0 +1,120 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+export type ServiceName = 'edge' | 'gateway' | 'framework';
+
+export const ROOT = join(__dirname, '..', '..', '..', '..');
+
+/** One service running as its own process, from the bundle `nx build` produced. */
+export interface ServiceProcess {
+  readonly name: ServiceName;
+  readonly pid: number;
+  readonly port: number;
+  /** Every JSON log line so far, parsed. */
+  readonly logs: Array<Record<string, unknown>>;
+  readonly exited: Promise<number | null>;
+  /** Resident set size in bytes, from /proc. */
+  rss(): number;
+  waitForLog(predicate: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  signal(signal: NodeJS.Signals): void;
+  stop(): Promise<void>;
+}
+
+/** Starts a service on the ports in `env` (0 for a free one) and resolves once it logged that it listens. */
+export async function startService(name: ServiceName, env: Record<string, string>): Promise<ServiceProcess> {
+  const child = spawn(join(ROOT, 'tools', 'run', 'service.sh'), [name], {
+    cwd: ROOT,
+    env: { PATH: pathWithNode(), HOME: process.env['HOME'] ?? '', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const service = observe(name, child);
+  const listening = await service.waitForLog((line) => line['msg'] === `${name} listening`, 10_000);
+  const address = String(listening['address']);
+  return Object.assign(service, { port: Number(address.slice(address.lastIndexOf(':') + 1)) });
+}
+
+/** Runs a service expecting it to fail at start-up; resolves with its exit code and what it wrote to stderr. */
+export function runFailing(name: ServiceName, env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(join(ROOT, 'tools', 'run', 'service.sh'), [name], {
+    cwd: ROOT,
+    env: { PATH: pathWithNode(), ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stderr })));
+}
+
+/** PATH with the directory of the Node that runs the tests first, so the services run on the same Node 24. */
+function pathWithNode(): string {
+  return `${dirname(process.execPath)}:${process.env['PATH'] ?? ''}`;
+}
+
+function observe(name: ServiceName, child: ChildProcess): ServiceProcess & { port: number } {
+  const logs: Array<Record<string, unknown>> = [];
+  const waiters = new Set<() => void>();
+  let partial = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      try {
+        logs.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        logs.push({ msg: line });
+      }
+    }
+    for (const wake of waiters) wake();
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return {
+    name,
+    pid: child.pid as number,
+    port: 0,
+    logs,
+    exited,
+    rss() {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+    },
+    waitForLog(predicate, timeoutMs = 5_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const found = logs.find(predicate);
+          if (!found) return;
+          clear();
+          resolve(found);
+        };
+        const timer = setTimeout(() => {
+          clear();
+          reject(new Error(`${name}: no matching log line within ${timeoutMs} ms\n${stderr}\n${JSON.stringify(logs.slice(-5))}`));
+        }, timeoutMs);
+        const onExit = () => {
+          clear();
+          reject(new Error(`${name} exited: ${stderr}`));
+        };
+        const clear = () => {
+          clearTimeout(timer);
+          waiters.delete(check);
+          child.off('exit', onExit);
+        };
+        waiters.add(check);
+        child.on('exit', onExit);
+        check();
+      });
+    },
+    signal(signal) {
+      if (child.exitCode === null) child.kill(signal);
+    },
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import { startService, type ServiceProcess } from './service-process';
+
+export interface Stack {
+  readonly edge: ServiceProcess;
+  readonly gateway: ServiceProcess;
+  readonly framework: ServiceProcess;
+  /** http://127.0.0.1:<edge port> */
+  readonly url: string;
+  /** Starts the framework again on its port (after a test stopped it). */
+  restartFramework(): Promise<ServiceProcess>;
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  edge?: Record<string, string>;
+  gateway?: Record<string, string>;
+  framework?: Record<string, string>;
+}
+
+/** The three services as three processes on free ports, wired framework ← gateway ← edge. */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  let framework = await startService('framework', { FRAMEWORK_PORT: '0', ...options.framework });
+  const gateway = await startService('gateway', {
+    GATEWAY_PORT: '0',
+    GATEWAY_FRAMEWORK: `127.0.0.1:${framework.port}`,
+    ...options.gateway,
+  });
+  const edge = await startService('edge', { EDGE_PORT: '0', EDGE_GATEWAYS: `127.0.0.1:${gateway.port}`, ...options.edge });
+  const frameworkEnv = { ...options.framework, FRAMEWORK_PORT: String(framework.port) };
+  return {
+    edge,
+    gateway,
+    get framework() {
+      return framework;
+    },
+    url: `http://127.0.0.1:${edge.port}`,
+    async restartFramework() {
+      framework = await startService('framework', frameworkEnv);
+      return framework;
+    },
+    async stop() {
+      await Promise.all([edge.stop(), gateway.stop(), framework.stop()]);
+    },
+  };
+}
