@@ -1,6 +1,7 @@
 import type { ReplyFrame, ResponseHead } from '@mono/contracts';
 import { AppError, fromFailure, type ErrorCode } from '@mono/errors';
 import type { BodySink } from './inbound-body';
+import { bodyBytesMoved } from './memory-pressure';
 import { OutboundBody } from './outbound-body';
 
 /** Where a response goes: its head, then body chunks, then end; or an error at any point. */
@@ -91,7 +92,10 @@ export class ClientCall {
       return;
     }
     if (frame.head) this.#sink.head(frame.head);
-    if (frame.data.byteLength > 0 && !this.#done) this.#sink.data(frame.data);
+    if (frame.data.byteLength > 0 && !this.#done) {
+      bodyBytesMoved(frame.data.byteLength);
+      this.#sink.data(frame.data);
+    }
     if (frame.end && !this.#done) {
       this.#finish();
       this.#sink.end();
