@@ -18,7 +18,8 @@ export default tseslint.config(
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:util', 'type:contract'] },
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util', 'type:contract'] },
             { sourceTag: 'type:contract', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:util', 'type:contract'] },
+            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:util', 'type:contract', 'type:testing'] },
+            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:util', 'type:contract'] },
             { sourceTag: 'scope:edge', notDependOnLibsWithTags: ['scope:gateway', 'scope:framework'] },
             { sourceTag: 'scope:gateway', notDependOnLibsWithTags: ['scope:edge', 'scope:framework'] },
             { sourceTag: 'scope:framework', notDependOnLibsWithTags: ['scope:edge', 'scope:gateway'] },
@@ -36,12 +37,12 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/main.ts', '**/config.ts', '**/*.test.ts', 'apps/stack-e2e/**', 'tools/**'],
+    files: ['**/main.ts', '**/config.ts', '**/telemetry.ts', '**/*.test.ts', 'apps/*-e2e/**', 'libs/testing/**', 'tools/**'],
     rules: { 'no-restricted-properties': 'off' },
   },
   {
     files: ['**/*.ts'],
-    ignores: ['**/*.test.ts', '**/testing.ts', 'apps/stack-e2e/**'],
+    ignores: ['**/*.test.ts', '**/testing.ts', 'apps/*-e2e/**'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['@mono/*/testing'], message: 'Test helpers are for tests.' }] }],
     },

@@ -32,6 +32,7 @@ nx() { node_modules/.bin/nx "$@" --output-style=static; }
 phase node check - node tools/ci/check-node.cjs
 phase contracts check - nx run contracts:check
 phase docs check - node tools/docs/env-tables.mjs --check
+phase jaeger check - bash tools/jaeger/ensure-jaeger.sh
 phase build check - nx run-many -t build
 phase lint check - nx run-many -t lint
 phase typecheck check - nx run-many -t typecheck

@@ -1,4 +1,4 @@
-// Writes each app's "Configuration" table into its README (between <!-- env:start --> and <!-- env:end -->) from the
+// Writes each service's "Configuration" table (and the telemetry variables) into its README (between <!-- env:start --> and <!-- env:end -->) from the
 // app's env schema, so the docs cannot drift from the code. `--check` fails instead of writing when a README is stale.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -6,14 +6,19 @@ import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 
 const root = resolve(import.meta.dirname, '../..');
-const apps = { edge: 'edgeEnvSchema', gateway: 'gatewayEnvSchema', framework: 'frameworkEnvSchema' };
+const documents = [
+  { readme: 'apps/edge/README.md', module: './apps/edge/src/config', schema: 'edgeEnvSchema' },
+  { readme: 'apps/gateway/README.md', module: './apps/gateway/src/config', schema: 'gatewayEnvSchema' },
+  { readme: 'apps/framework/README.md', module: './apps/framework/src/config', schema: 'frameworkEnvSchema' },
+  { readme: 'libs/telemetry/README.md', module: './libs/telemetry/src/config', schema: 'telemetryEnvSchema' },
+];
 const check = process.argv.includes('--check');
 let stale = 0;
 
-for (const [app, schema] of Object.entries(apps)) {
+for (const { readme: file, module: source, schema } of documents) {
   const { outputFiles } = await build({
     stdin: {
-      contents: `export { ${schema} as schema } from './apps/${app}/src/config';\nexport { describeEnv } from '@mono/config';`,
+      contents: `export { ${schema} as schema } from '${source}';\nexport { describeEnv } from '@mono/config';`,
       resolveDir: root,
       loader: 'ts',
     },
@@ -28,7 +33,7 @@ for (const [app, schema] of Object.entries(apps)) {
   const { schema: envSchema, describeEnv } = module.exports;
   const rows = describeEnv(envSchema).map((v) => `| \`${v.name}\` | \`${v.default}\` | ${v.description} |`);
   const table = ['| variable | default | meaning |', '|---|---|---|', ...rows].join('\n');
-  const path = join(root, 'apps', app, 'README.md');
+  const path = join(root, file);
   const readme = readFileSync(path, 'utf8');
   const next = readme.replace(/(<!-- env:start -->)[\s\S]*?(<!-- env:end -->)/, `$1\n${table}\n$2`);
   if (next === readme) continue;

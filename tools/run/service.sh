@@ -10,4 +10,6 @@ name="$1"
 shift
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-131072}"
-exec node --enable-source-maps --expose-gc "$@" "$root/apps/$name/dist/main.cjs"
+dist="$root/apps/$name/dist"
+# dist/telemetry.cjs starts OpenTelemetry before main.cjs loads what it instruments.
+exec node --enable-source-maps --expose-gc --require "$dist/telemetry.cjs" "$@" "$dist/main.cjs"

@@ -1,25 +1,36 @@
 import type { Logger } from '@mono/telemetry';
 import type { Stage } from './compose';
+import type { EdgeContext } from './context';
 
-/** One structured line per request once it is over: status, bytes, duration, upstream time, request id. */
+/**
+ * One structured line per request once it is over: status, bytes, duration, upstream time, request id, and (it runs
+ * in the request's span) trace_id and span_id.
+ */
 export function accessLog(log: Logger): Stage {
   return async function accessLogStage(ctx, next) {
-    await next();
-    const durationMs = Number(process.hrtime.bigint() - ctx.startedAt) / 1e6;
-    log.info(
-      {
-        method: ctx.req.method,
-        target: ctx.req.url,
-        status: ctx.status,
-        bytes: ctx.bytesSent,
-        durationMs: Math.round(durationMs * 1000) / 1000,
-        upstream: ctx.upstream,
-        upstreamMs: ctx.upstreamMs === undefined ? undefined : Math.round(ctx.upstreamMs * 1000) / 1000,
-        requestId: ctx.requestId,
-        client: ctx.req.socket.remoteAddress,
-        error: ctx.error?.code,
-      },
-      'access',
-    );
+    try {
+      await next();
+    } finally {
+      write(log, ctx);
+    }
   };
+}
+
+function write(log: Logger, ctx: EdgeContext): void {
+  const durationMs = Number(process.hrtime.bigint() - ctx.startedAt) / 1e6;
+  log.info(
+    {
+      method: ctx.req.method,
+      target: ctx.req.url,
+      status: ctx.status,
+      bytes: ctx.bytesSent,
+      durationMs: Math.round(durationMs * 1000) / 1000,
+      upstream: ctx.upstream,
+      upstreamMs: ctx.upstreamMs === undefined ? undefined : Math.round(ctx.upstreamMs * 1000) / 1000,
+      requestId: ctx.requestId,
+      client: ctx.req.socket.remoteAddress,
+      error: ctx.error?.code,
+    },
+    'access',
+  );
 }

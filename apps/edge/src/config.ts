@@ -17,6 +17,10 @@ export const edgeEnvSchema = v.object({
   EDGE_KEEPALIVE_TIMEOUT_MS: count(75_000, 'ms an idle client connection stays open (keepalive_timeout)'),
   EDGE_FAIL_TIMEOUT_MS: count(10_000, 'ms a gateway that failed is skipped while others are up (fail_timeout)'),
   EDGE_ACCESS_LOG: flag(true, 'One JSON access-log line per request'),
+  EDGE_TRACE_INCOMING: v.pipe(
+    v.optional(v.picklist(['continue', 'link']), 'continue'),
+    v.description("A client's traceparent: continue its trace, or (untrusted clients) start a new one linked to it"),
+  ),
   EDGE_SHUTDOWN_GRACE_MS: count(10_000, 'ms that requests in flight get to finish after SIGTERM/SIGINT'),
   LOG_LEVEL: logLevel(),
 });
@@ -35,6 +39,7 @@ export const edgeConfigSchema = v.pipe(
     keepAliveTimeoutMs: env.EDGE_KEEPALIVE_TIMEOUT_MS,
     failTimeoutMs: env.EDGE_FAIL_TIMEOUT_MS,
     accessLog: env.EDGE_ACCESS_LOG,
+    traceIncoming: env.EDGE_TRACE_INCOMING,
     shutdownGraceMs: env.EDGE_SHUTDOWN_GRACE_MS,
     logLevel: env.LOG_LEVEL,
   })),

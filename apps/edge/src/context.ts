@@ -8,6 +8,8 @@ export interface EdgeContext {
   /** process.hrtime.bigint() when the request reached the pipeline. */
   readonly startedAt: bigint;
   requestId: string;
+  /** The trace this request belongs to (32 hex digits), also in X-Trace-Id. */
+  traceId: string;
   /** The status the client got (499 when it left first). */
   status: number;
   /** Response body bytes passed to the client. */
@@ -24,6 +26,7 @@ export function createContext(req: IncomingMessage, res: ServerResponse): EdgeCo
     res,
     startedAt: process.hrtime.bigint(),
     requestId: '',
+    traceId: '',
     status: 0,
     bytesSent: 0,
     upstream: undefined,

@@ -1,5 +1,5 @@
 import { runService } from '@mono/runtime';
-import { createLogger } from '@mono/telemetry';
+import { createLogger, shutdownTelemetry } from '@mono/telemetry';
 import { buildEdge } from './app';
 import { loadEdgeConfig } from './config';
 
@@ -17,6 +17,7 @@ void runService({
       async stop() {
         log.info('edge draining');
         await edge.shutdown();
+        await shutdownTelemetry(500);
       },
     };
   },

@@ -6,24 +6,34 @@ import type { Balancer } from './balancer';
 import { compose, type Stage } from './compose';
 import type { EdgeConfig } from './config';
 import { createContext } from './context';
+import { errorsToStatus } from './errors-to-status';
 import { limits } from './limits';
 import { proxy } from './proxy';
 import { requestId } from './request-id';
 import { respondProblem } from './respond-problem';
+import { traceRequest } from './trace-request';
 
 /**
  * The edge's request pipeline, in order (README.md draws it with the statuses each stage can produce):
  *
- *   access-log   one line when the request is over
- *   request-id   X-Request-Id
- *   limits       declared body over EDGE_MAX_BODY_BYTES          → 413
- *   proxy        to a gateway and back                            → 413 502 504, the app's status, 499 logged
+ *   request-id       X-Request-Id
+ *   trace            the HTTP SERVER span, X-Trace-Id; everything below runs in its context
+ *   access-log       one line when the request is over, with trace_id
+ *   errors-to-status a thrown AppError becomes its status and problem+json
+ *   limits           declared body over EDGE_MAX_BODY_BYTES          → 413
+ *   proxy            to a gateway and back                            → 413 502 504, the app's status, 499 logged
  *
  * Requests the HTTP parser rejects never get here (client-error.ts: 400 408 414 431).
  */
 export function createPipeline(config: Readonly<EdgeConfig>, balancer: Balancer, log: Logger) {
-  const stages: Stage[] = [requestId(), limits(config), proxy(balancer, config)];
-  if (config.accessLog) stages.unshift(accessLog(log));
+  const stages: Stage[] = [
+    requestId(),
+    traceRequest(config),
+    ...(config.accessLog ? [accessLog(log)] : []),
+    errorsToStatus(log),
+    limits(config),
+    proxy(balancer, config),
+  ];
   const run = compose(stages);
   return function edgePipeline(req: IncomingMessage, res: ServerResponse): void {
     const ctx = createContext(req, res);

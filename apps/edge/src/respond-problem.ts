@@ -15,7 +15,7 @@ export function respondProblem(ctx: EdgeContext, err: AppError): void {
     res.destroy();
     return;
   }
-  const body = JSON.stringify(toProblem(err, { requestId: ctx.requestId }));
+  const body = JSON.stringify(toProblem(err, { requestId: ctx.requestId, traceId: ctx.traceId || undefined }));
   res.statusCode = err.httpStatus;
   res.statusMessage = err.title;
   res.setHeader('Content-Type', PROBLEM_CONTENT_TYPE);

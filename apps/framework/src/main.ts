@@ -1,5 +1,5 @@
 import { runService } from '@mono/runtime';
-import { createLogger } from '@mono/telemetry';
+import { createLogger, shutdownTelemetry } from '@mono/telemetry';
 import { buildFramework } from './app';
 import { loadFrameworkConfig } from './config';
 import { loadApplication } from './load-application';
@@ -18,6 +18,7 @@ void runService({
       async stop() {
         log.info('framework draining');
         await framework.shutdown();
+        await shutdownTelemetry(500);
       },
     };
   },

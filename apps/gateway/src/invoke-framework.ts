@@ -20,7 +20,7 @@ export function invokeFramework(
     done();
   };
   const response = forwardBody(call, (bytes) => downstream.ack(bytes), (err) => call.fail(err));
-  const downstream = framework.call(environ, { timeoutMs, traceContext: { ...call.traceContext } }, {
+  const downstream = framework.call(environ, { timeoutMs }, {
     head: (head) => call.respond(head),
     data: response.data,
     end() {

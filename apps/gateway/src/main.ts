@@ -1,5 +1,5 @@
 import { runService } from '@mono/runtime';
-import { createLogger } from '@mono/telemetry';
+import { createLogger, shutdownTelemetry } from '@mono/telemetry';
 import { buildGateway } from './app';
 import { loadGatewayConfig } from './config';
 
@@ -17,6 +17,7 @@ void runService({
       async stop() {
         log.info('gateway draining');
         await gateway.shutdown();
+        await shutdownTelemetry(500);
       },
     };
   },

@@ -1,11 +1,14 @@
+import { context, SpanKind, trace, type Span } from '@opentelemetry/api';
 import type { Environ, HttpRequest } from '@mono/contracts';
 import { AppError, toAppError } from '@mono/errors';
-import type { Logger } from '@mono/telemetry';
+import { ATTR_MONO_IN_FLIGHT, ATTR_MONO_QUEUE_MS, ATTR_MONO_REQUEST_ID, ATTR_MONO_SCRIPT_NAME, type Logger } from '@mono/telemetry';
 import type { MuxClient, ServerCall } from '@mono/transport';
 import type { Admission } from './admission';
 import { buildEnviron } from './build-environ';
 import type { GatewayConfig } from './config';
 import { invokeFramework } from './invoke-framework';
+
+const tracer = trace.getTracer('gateway');
 
 export interface PipelineDeps {
   framework: MuxClient<Environ>;
@@ -25,26 +28,43 @@ export function createPipeline(config: Readonly<GatewayConfig>, { framework, adm
   return function gatewayPipeline(call: ServerCall<HttpRequest>): void {
     try {
       const environ = buildEnviron(call.head, config.mounts);
+      const span = tracer.startSpan('gateway invoke', {
+        kind: SpanKind.INTERNAL,
+        attributes: { [ATTR_MONO_SCRIPT_NAME]: environ.scriptName, [ATTR_MONO_REQUEST_ID]: call.head.requestId },
+      });
+      const queuedAt = performance.now();
       const withdraw = admission.enter((ticket) => {
-        if (call.done) {
+        span.setAttribute(ATTR_MONO_QUEUE_MS, performance.now() - queuedAt);
+        span.setAttribute(ATTR_MONO_IN_FLIGHT, admission.inFlight);
+        const release = () => {
           ticket.release();
+          span.end();
+        };
+        if (call.done) {
+          release();
           return;
         }
         const timeoutMs = frameworkTimeout(call, config);
         if (timeoutMs < 0) {
           call.fail(new AppError('GW_ERR_DEADLINE_EXCEEDED', 'no time left for the framework'));
-          ticket.release();
+          release();
           return;
         }
-        invokeFramework(framework, call, environ, timeoutMs, ticket.release);
+        context.with(trace.setSpan(call.context, span), () => invokeFramework(framework, call, environ, timeoutMs, release));
       });
-      if (!call.done) call.onabort ??= withdraw;
+      if (!call.done) call.onabort ??= () => endQueued(span, withdraw);
     } catch (err) {
       const appError = toAppError(err, 'GW_ERR_INTERNAL');
       if (appError.httpStatus >= 500) log.error({ err, code: appError.code }, 'gateway failed a request');
       call.fail(appError);
     }
   };
+}
+
+/** A request whose client left while it waited for a slot. */
+function endQueued(span: Span, withdraw: () => void): void {
+  withdraw();
+  span.end();
 }
 
 /**

@@ -2,12 +2,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { send, type Exchange, type RequestOptions } from './support/http-client';
-import { startStack, type Stack } from './support/stack';
+import { send, startStack, type Exchange, type RequestOptions, type Stack } from '@mono/testing';
 
 const FIXTURE = join(__dirname, 'fixtures', 'differential-app.cjs');
-/** What each server adds for itself: the date, its keep-alive policy, the edge's request id. */
-const OWN_HEADERS = new Set(['date', 'keep-alive', 'x-request-id']);
+/** What each server adds for itself: the date, its keep-alive policy, the edge's request and trace ids. */
+const OWN_HEADERS = new Set(['date', 'keep-alive', 'x-request-id', 'x-trace-id']);
 /** Connection-level fields: compared by value, not by where Node's header writer happens to put them. */
 const UNORDERED = new Set(['connection']);
 

@@ -4,9 +4,7 @@ import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { checkHealth } from '@mono/transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { send } from './support/http-client';
-import { runFailing } from './support/service-process';
-import { startStack, type Stack } from './support/stack';
+import { runFailing, send, startStack, type Stack } from '@mono/testing';
 
 const MiB = 1024 * 1024;
 let stack: Stack;

@@ -1,8 +1,10 @@
+import { context, type Context, type Span } from '@opentelemetry/api';
 import type { ReplyFrame, ResponseHead } from '@mono/contracts';
 import { AppError, fromFailure, type ErrorCode } from '@mono/errors';
 import type { BodySink } from './inbound-body';
 import { bodyBytesMoved } from './memory-pressure';
 import { OutboundBody } from './outbound-body';
+import { endRequestSpan, type RequestSpan } from './request-span';
 
 /** Where a response goes: its head, then body chunks, then end; or an error at any point. */
 export interface ResponseSink extends BodySink {
@@ -40,14 +42,25 @@ export class ClientCall {
   readonly #sink: ResponseSink;
   readonly #errors: ClientCallErrors;
   readonly #body: OutboundBody;
+  readonly #span: Span;
+  readonly #context: Context;
   #done = false;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(id: number, link: ClientLink, sink: ResponseSink, errors: ClientCallErrors, timeoutMs: number) {
+  constructor(
+    id: number,
+    link: ClientLink,
+    sink: ResponseSink,
+    errors: ClientCallErrors,
+    timeoutMs: number,
+    { span, context: active }: RequestSpan,
+  ) {
     this.id = id;
     this.#link = link;
     this.#sink = sink;
     this.#errors = errors;
+    this.#span = span;
+    this.#context = active;
     this.#body = new OutboundBody((chunk, end) => this.#link.data(this.id, chunk, end));
     if (timeoutMs > 0) this.#timer = setTimeout(this.#onDeadline, timeoutMs + BACKSTOP_MS);
   }
@@ -82,13 +95,18 @@ export class ClientCall {
     this.#link.cancel(this.id);
   }
 
-  /** A frame for this call arrived. */
+  /** A frame for this call arrived: the sink hears of it in the context the call was made in. */
   receive(frame: ReplyFrame): void {
     if (this.#done) return;
+    context.with(this.#context, this.#deliver, this, frame);
+  }
+
+  #deliver(frame: ReplyFrame): void {
     if (frame.credit > 0) this.#body.credit(frame.credit);
     if (frame.failure) {
-      this.#finish();
-      this.#sink.error(fromFailure(frame.failure, this.#errors.fallback));
+      const err = fromFailure(frame.failure, this.#errors.fallback);
+      this.#finish(err);
+      this.#sink.error(err);
       return;
     }
     if (frame.head) this.#sink.head(frame.head);
@@ -105,21 +123,24 @@ export class ClientCall {
   /** The stream this call ran on is gone. */
   lost(err: AppError): void {
     if (this.#done) return;
-    this.#finish();
-    this.#sink.error(err);
+    this.#finish(err);
+    context.with(this.#context, () => this.#sink.error(err));
   }
 
-  #finish(): void {
+  #finish(err?: AppError): void {
     this.#done = true;
     if (this.#timer) clearTimeout(this.#timer);
     this.#body.ondrain = undefined;
     this.#link.release(this.id);
+    endRequestSpan(this.#span, err);
   }
 
   readonly #onDeadline = (): void => {
     this.#timer = undefined;
     if (this.#done) return;
-    this.cancel();
-    this.#sink.error(new AppError(this.#errors.deadline, 'deadline exceeded waiting for the upstream'));
+    const err = new AppError(this.#errors.deadline, 'deadline exceeded waiting for the upstream');
+    this.#finish(err);
+    this.#link.cancel(this.id);
+    context.with(this.#context, () => this.#sink.error(err));
   };
 }

@@ -5,6 +5,7 @@ import { AppError, type ErrorCode } from '@mono/errors';
 import { ClientCall, type ClientCallErrors, type ClientLink, type ResponseSink } from './client-call';
 import { EMPTY } from './limits';
 import { Outbox } from './outbox';
+import type { RequestSpan } from './request-span';
 
 export interface ConnectionErrors extends ClientCallErrors {
   /** The code every call in flight ends with when the stream breaks or cannot be opened. */
@@ -66,9 +67,9 @@ export class ClientConnection<H> implements ClientLink {
     return this.#calls.size;
   }
 
-  open(head: H, call: Call, sink: ResponseSink, timeoutMs: number): ClientCall {
+  open(head: H, call: Call, sink: ResponseSink, timeoutMs: number, span: RequestSpan): ClientCall {
     const id = this.#allocateId();
-    const clientCall = new ClientCall(id, this, sink, this.#errors, timeoutMs);
+    const clientCall = new ClientCall(id, this, sink, this.#errors, timeoutMs, span);
     this.#calls.set(id, clientCall);
     this.#outbox.push({ id, call, head, data: EMPTY, end: false, cancel: false, credit: 0 });
     return clientCall;

@@ -32,7 +32,7 @@ export function addExchangeService<H>(
   };
   server.addService(boundary.definition, {
     Exchange: (stream: ServerDuplexStream<RequestBatch<H>, ReplyBatch>) => {
-      const connection = new ServerConnection(stream, handler, errors, onClosed);
+      const connection = new ServerConnection(stream, boundary, handler, errors, onClosed);
       connections.add(connection);
       if (draining) connection.drain();
     },

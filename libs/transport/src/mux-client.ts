@@ -3,6 +3,7 @@ import type { Boundary, Call } from '@mono/contracts';
 import { channelOptions } from './channel-options';
 import type { ClientCall, ResponseSink } from './client-call';
 import { ClientConnection, type ConnectionErrors } from './client-connection';
+import { startClientSpan } from './request-span';
 
 export interface MuxClientOptions {
   errors: ConnectionErrors;
@@ -15,8 +16,6 @@ export interface MuxClientOptions {
 export interface CallOptions {
   /** Time left for the request; 0 for none. */
   timeoutMs: number;
-  /** W3C trace context fields to carry to the server. */
-  traceContext?: Record<string, string>;
 }
 
 /**
@@ -61,10 +60,14 @@ export class MuxClient<H> {
     return this.#connection?.inFlight ?? 0;
   }
 
-  /** Starts a request. The head goes out with this turn's batch; write the body, then `end()`. */
-  call(head: H, { timeoutMs, traceContext = {} }: CallOptions, sink: ResponseSink): ClientCall {
-    const call: Call = { timeoutMs, traceContext };
-    return this.#connect().open(head, call, sink, timeoutMs);
+  /**
+   * Starts a request: its CLIENT span begins as a child of the active context, which travels to the server in the
+   * first frame. The head goes out with this turn's batch; write the body, then `end()`.
+   */
+  call(head: H, { timeoutMs }: CallOptions, sink: ResponseSink): ClientCall {
+    const span = startClientSpan(this.#boundary as Boundary<unknown>, this.address);
+    const call: Call = { timeoutMs, traceContext: span.carrier };
+    return this.#connect().open(head, call, sink, timeoutMs, span);
   }
 
   /** Opens the stream ahead of the first request. */

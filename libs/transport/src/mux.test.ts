@@ -25,9 +25,9 @@ function client(address: string, connectTimeoutMs?: number): MuxClient<Environ> 
   return c;
 }
 
-function request(c: MuxClient<Environ>, path = '/', { body, timeoutMs = 0, traceContext }: { body?: Buffer[]; timeoutMs?: number; traceContext?: Record<string, string> } = {}) {
+function request(c: MuxClient<Environ>, path = '/', { body, timeoutMs = 0 }: { body?: Buffer[]; timeoutMs?: number } = {}) {
   const recording = recordingSink();
-  const call = c.call(environ(path), { timeoutMs, ...(traceContext ? { traceContext } : {}) }, recording.sink);
+  const call = c.call(environ(path), { timeoutMs }, recording.sink);
   recording.attach(call);
   for (const chunk of body ?? []) call.write(chunk);
   call.end();
@@ -134,18 +134,6 @@ describe('MuxClient and the exchange service', () => {
     const { error } = await request(client(server.address)).outcome;
     expect(error?.code).toBe('GW_ERR_OVERLOADED');
     expect(error?.message).toBe('full');
-  });
-
-  it('should carry the trace context to the server', async () => {
-    let seen: Record<string, string> = {};
-    const server = await serve((call) => {
-      seen = { ...call.traceContext };
-      call.respond({ status: 204, reason: 'No Content', headers: [] });
-      call.end();
-    });
-    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
-    await request(client(server.address), '/', { traceContext: { traceparent } }).outcome;
-    expect(seen).toEqual({ traceparent });
   });
 
   it('should fail fast when nothing listens at the address', async () => {

@@ -1,7 +1,9 @@
+import { context, type Context, type Span } from '@opentelemetry/api';
 import type { ReplyFrame, ResponseHead } from '@mono/contracts';
 import { AppError, toFailure, type ErrorCode } from '@mono/errors';
 import { InboundBody } from './inbound-body';
 import { OutboundBody } from './outbound-body';
+import { endRequestSpan, type RequestSpan } from './request-span';
 
 /** What a server call needs from the connection it runs on. */
 export interface ServerLink {
@@ -10,6 +12,13 @@ export interface ServerLink {
   credit(id: number, bytes: number): void;
   fail(id: number, failure: ReplyFrame['failure']): void;
   release(id: number): void;
+}
+
+interface ReceivedFrame {
+  data: Uint8Array;
+  end: boolean;
+  cancel: boolean;
+  credit: number;
 }
 
 export interface ServerCallErrors {
@@ -32,12 +41,15 @@ export class ServerCall<H> {
   /** Epoch milliseconds after which the client no longer waits; Infinity when it sent no deadline. */
   readonly deadline: number;
   readonly traceContext: Readonly<Record<string, string>>;
+  /** The context the handler and every callback of this call run in: its SERVER span active. */
+  readonly context: Context;
   readonly body: InboundBody;
   /** Runs once when the call is aborted (cancel, deadline, lost stream); cheaper than `signal` on the hot path. */
   onabort: ((reason: AppError) => void) | undefined = undefined;
   readonly #link: ServerLink;
   readonly #errors: ServerCallErrors;
   readonly #out: OutboundBody;
+  readonly #span: Span;
   #headSent = false;
   #done = false;
   #abortReason: AppError | undefined;
@@ -51,10 +63,13 @@ export class ServerCall<H> {
     traceContext: Record<string, string>,
     link: ServerLink,
     errors: ServerCallErrors,
+    { span, context: active }: RequestSpan,
   ) {
     this.id = id;
     this.head = head;
     this.traceContext = traceContext;
+    this.#span = span;
+    this.context = active;
     this.#link = link;
     this.#errors = errors;
     this.deadline = timeoutMs > 0 ? Date.now() + timeoutMs : Infinity;
@@ -116,12 +131,16 @@ export class ServerCall<H> {
   fail(err: AppError): void {
     if (this.#done) return;
     this.#link.fail(this.id, toFailure(err));
-    this.#finish();
+    this.#finish(err);
     this.body.fail(err);
   }
 
-  /** A frame for this call arrived (after the first). */
-  receive(frame: { data: Uint8Array; end: boolean; cancel: boolean; credit: number }): void {
+  /** A frame for this call arrived: the body's consumer hears of it in the call's context. */
+  receive(frame: ReceivedFrame): void {
+    context.with(this.context, this.#receive, this, frame);
+  }
+
+  #receive(frame: ReceivedFrame): void {
     if (frame.cancel) {
       this.abort(new AppError(this.#errors.cancelled, 'the client cancelled the request'));
       return;
@@ -140,8 +159,10 @@ export class ServerCall<H> {
   abort(reason: AppError): void {
     if (this.#done) return;
     this.#finish();
-    this.body.fail(reason);
-    this.#abortWith(reason);
+    context.with(this.context, () => {
+      this.body.fail(reason);
+      this.#abortWith(reason);
+    });
   }
 
   #abortWith(reason: AppError): void {
@@ -159,19 +180,22 @@ export class ServerCall<H> {
     }
   }
 
-  #finish(): void {
+  #finish(err?: AppError): void {
     if (this.#done) return;
     this.#done = true;
     if (this.#timer) clearTimeout(this.#timer);
     this.#out.ondrain = undefined;
     this.#link.release(this.id);
+    endRequestSpan(this.#span, err);
   }
 
   readonly #onDeadline = (): void => {
     this.#timer = undefined;
     if (this.#done) return;
     const err = new AppError(this.#errors.deadline, 'deadline exceeded');
-    this.fail(err);
-    this.#abortWith(err);
+    context.with(this.context, () => {
+      this.fail(err);
+      this.#abortWith(err);
+    });
   };
 }

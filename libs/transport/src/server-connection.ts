@@ -1,8 +1,10 @@
 import { Metadata, type ServerDuplexStream } from '@grpc/grpc-js';
-import type { ReplyBatch, ReplyFrame, RequestBatch, RequestFrame, ResponseHead } from '@mono/contracts';
+import { context } from '@opentelemetry/api';
+import type { Boundary, ReplyBatch, ReplyFrame, RequestBatch, RequestFrame, ResponseHead } from '@mono/contracts';
 import { AppError, toAppError, toFailure, type ErrorCode } from '@mono/errors';
 import { EMPTY } from './limits';
 import { Outbox } from './outbox';
+import { startServerSpan } from './request-span';
 import { ServerCall, type ServerCallErrors, type ServerLink } from './server-call';
 
 export interface ServerErrors extends ServerCallErrors {
@@ -21,17 +23,20 @@ export class ServerConnection<H> implements ServerLink {
   readonly #outbox: Outbox<ReplyFrame>;
   readonly #handler: CallHandler<H>;
   readonly #errors: ServerErrors;
+  readonly #boundary: Boundary<unknown>;
   readonly #onClosed: (connection: ServerConnection<H>) => void;
   #alive = true;
   #draining = false;
 
   constructor(
     stream: ServerDuplexStream<RequestBatch<H>, ReplyBatch>,
+    boundary: Boundary<H>,
     handler: CallHandler<H>,
     errors: ServerErrors,
     onClosed: (connection: ServerConnection<H>) => void,
   ) {
     this.#stream = stream;
+    this.#boundary = boundary as Boundary<unknown>;
     this.#handler = handler;
     this.#errors = errors;
     this.#onClosed = onClosed;
@@ -95,10 +100,11 @@ export class ServerConnection<H> implements ServerLink {
       return;
     }
     const { timeoutMs = 0, traceContext = {} } = frame.call ?? {};
-    const call = new ServerCall(frame.id, head, timeoutMs, traceContext, this, this.#errors);
+    const span = startServerSpan(this.#boundary, traceContext);
+    const call = new ServerCall(frame.id, head, timeoutMs, traceContext, this, this.#errors, span);
     this.#calls.set(frame.id, call);
     try {
-      this.#handler(call);
+      context.with(call.context, this.#handler, undefined, call);
     } catch (err) {
       call.fail(toAppError(err, this.#errors.internal));
       return;

@@ -12,6 +12,8 @@ export interface Stack {
 }
 
 export interface StackOptions {
+  /** For all three services; by default traces are not exported (OTEL_TRACES_EXPORTER=none). */
+  common?: Record<string, string>;
   edge?: Record<string, string>;
   gateway?: Record<string, string>;
   framework?: Record<string, string>;
@@ -19,14 +21,21 @@ export interface StackOptions {
 
 /** The three services as three processes on free ports, wired framework ← gateway ← edge. */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  let framework = await startService('framework', { FRAMEWORK_PORT: '0', ...options.framework });
+  const common = { OTEL_TRACES_EXPORTER: 'none', ...options.common };
+  let framework = await startService('framework', { ...common, FRAMEWORK_PORT: '0', ...options.framework });
   const gateway = await startService('gateway', {
+    ...common,
     GATEWAY_PORT: '0',
     GATEWAY_FRAMEWORK: `127.0.0.1:${framework.port}`,
     ...options.gateway,
   });
-  const edge = await startService('edge', { EDGE_PORT: '0', EDGE_GATEWAYS: `127.0.0.1:${gateway.port}`, ...options.edge });
-  const frameworkEnv = { ...options.framework, FRAMEWORK_PORT: String(framework.port) };
+  const edge = await startService('edge', {
+    ...common,
+    EDGE_PORT: '0',
+    EDGE_GATEWAYS: `127.0.0.1:${gateway.port}`,
+    ...options.edge,
+  });
+  const frameworkEnv = { ...common, ...options.framework, FRAMEWORK_PORT: String(framework.port) };
   return {
     edge,
     gateway,

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 
 export type ServiceName = 'edge' | 'gateway' | 'framework';
 
-export const ROOT = join(__dirname, '..', '..', '..', '..');
+export const ROOT = join(__dirname, '..', '..', '..');
 
 /** One service running as its own process, from the bundle `nx build` produced. */
 export interface ServiceProcess {

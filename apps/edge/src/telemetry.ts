@@ -1,0 +1,13 @@
+// Loaded with --require before main.cjs (tools/run/service.sh), so that OpenTelemetry is set up before anything
+// it instruments is loaded.
+import { ConfigError } from '@mono/config';
+import { loadTelemetryConfig, startTelemetry } from '@mono/telemetry/sdk';
+import { version } from '../package.json';
+
+try {
+  startTelemetry({ serviceName: 'edge', version, config: loadTelemetryConfig(process.env) });
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  process.stderr.write(`${err.message}\n`);
+  process.exit(2);
+}

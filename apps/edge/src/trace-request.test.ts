@@ -1,0 +1,82 @@
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { gatewayBoundary, type HttpRequest } from '@mono/contracts';
+import { AppError } from '@mono/errors';
+import { createLogger } from '@mono/telemetry';
+import { installTestTracing } from '@mono/telemetry/testing';
+import { MuxClient, type ServerCall } from '@mono/transport';
+import { echoHandler, startTestServer } from '@mono/transport/testing';
+import { inject } from 'light-my-request';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { Balancer } from './balancer';
+import { loadEdgeConfig } from './config';
+import { createPipeline } from './pipeline';
+
+const tracing = installTestTracing();
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  while (cleanups.length > 0) cleanups.pop()?.();
+  tracing.reset();
+});
+afterAll(() => tracing.uninstall());
+
+async function edgeOver(handler: (call: ServerCall<HttpRequest>) => void, env: Record<string, string> = {}) {
+  const stub = await startTestServer(handler, { boundary: gatewayBoundary });
+  const config = loadEdgeConfig({ EDGE_GATEWAYS: stub.address, EDGE_ACCESS_LOG: 'false', ...env });
+  const client = new MuxClient<HttpRequest>(stub.address, gatewayBoundary, {
+    errors: { unavailable: 'EDGE_ERR_GATEWAY_UNAVAILABLE', deadline: 'EDGE_ERR_GATEWAY_TIMEOUT', fallback: 'EDGE_ERR_UPSTREAM_PROTOCOL' },
+  });
+  cleanups.push(() => stub.stop(), () => client.close());
+  return createPipeline(config, new Balancer([client], config.failTimeoutMs), createLogger('edge', 'silent'));
+}
+
+const serverSpan = () => tracing.spans().find((s) => s.kind === SpanKind.SERVER && s.instrumentationScope.name === 'edge');
+const CALLER = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7' };
+const traceparent = `00-${CALLER.traceId}-${CALLER.spanId}-01`;
+
+describe('the edge SERVER span', () => {
+  it('should continue the caller trace, name it in X-Trace-Id and carry the request semantics', async () => {
+    const pipeline = await edgeOver(echoHandler);
+    const res = await inject(pipeline, { url: '/hello?x=1', headers: { traceparent, 'user-agent': 'test' } });
+    const span = serverSpan();
+    expect(res.headers['x-trace-id']).toBe(CALLER.traceId);
+    expect(span?.name).toBe('GET');
+    expect(span?.parentSpanContext?.spanId).toBe(CALLER.spanId);
+    expect(span?.attributes).toMatchObject({
+      'http.request.method': 'GET',
+      'url.path': '/hello',
+      'url.query': 'x=1',
+      'http.response.status_code': 200,
+      'user_agent.original': 'test',
+      'mono.request.id': res.headers['x-request-id'],
+    });
+    expect(span?.status.code).toBe(SpanStatusCode.UNSET);
+    const client = tracing.spans().find((s) => s.kind === SpanKind.CLIENT);
+    expect(client?.parentSpanContext?.spanId).toBe(span?.spanContext().spanId);
+  });
+
+  it('should start a new trace linked to the caller when told not to trust it', async () => {
+    const pipeline = await edgeOver(echoHandler, { EDGE_TRACE_INCOMING: 'link' });
+    const res = await inject(pipeline, { url: '/hello', headers: { traceparent } });
+    const span = serverSpan();
+    expect(res.headers['x-trace-id']).not.toBe(CALLER.traceId);
+    expect(span?.parentSpanContext).toBeUndefined();
+    expect(span?.links[0]?.context).toMatchObject(CALLER);
+  });
+
+  it('should end ERROR with the catalogue code on a 5xx, and put the trace id in the problem body', async () => {
+    const pipeline = await edgeOver((call) => call.fail(new AppError('GW_ERR_FRAMEWORK_UNAVAILABLE')));
+    const res = await inject(pipeline, { url: '/' });
+    expect(res.statusCode).toBe(502);
+    expect(res.json()).toMatchObject({ traceId: res.headers['x-trace-id'], code: 'GW_ERR_FRAMEWORK_UNAVAILABLE' });
+    expect(serverSpan()?.status.code).toBe(SpanStatusCode.ERROR);
+    expect(serverSpan()?.attributes['error.type']).toBe('GW_ERR_FRAMEWORK_UNAVAILABLE');
+  });
+
+  it('should not count a 4xx as an error of the edge', async () => {
+    const pipeline = await edgeOver(echoHandler, { EDGE_MAX_BODY_BYTES: '2' });
+    const res = await inject(pipeline, { method: 'POST', url: '/', payload: 'too long' });
+    expect(res.statusCode).toBe(413);
+    expect(serverSpan()?.attributes['http.response.status_code']).toBe(413);
+    expect(serverSpan()?.status.code).toBe(SpanStatusCode.UNSET);
+  });
+});

@@ -1,0 +1,14 @@
+// Loaded with --require before main.cjs (tools/run/service.sh), so that OpenTelemetry is set up before anything
+// it instruments is loaded.
+import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
+import { ConfigError } from '@mono/config';
+import { loadTelemetryConfig, startTelemetry } from '@mono/telemetry/sdk';
+import { version } from '../package.json';
+
+try {
+  startTelemetry({ serviceName: 'framework', version, config: loadTelemetryConfig(process.env), instrumentations: [new ExpressInstrumentation()] });
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  process.stderr.write(`${err.message}\n`);
+  process.exit(2);
+}

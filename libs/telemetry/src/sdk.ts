@@ -1,0 +1,6 @@
+export { loadTelemetryConfig, telemetryEnvSchema } from './config';
+export type { TelemetryConfig } from './config';
+export { ErrorTypeProcessor } from './error-type-processor';
+export { ReportingExporter } from './reporting-exporter';
+export { startTelemetry } from './start-telemetry';
+export type { TelemetryOptions } from './start-telemetry';

@@ -1,0 +1,62 @@
+import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Environ } from '@mono/contracts';
+import { AppError } from '@mono/errors';
+import { installTestTracing } from '@mono/telemetry/testing';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { ServerCall } from './server-call';
+import { echoHandler, environ, recordingSink, startTestServer, testClient } from './testing';
+
+const tracing = installTestTracing();
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  while (cleanups.length > 0) cleanups.pop()?.();
+  tracing.reset();
+});
+afterAll(() => tracing.uninstall());
+
+async function exchange(handler: (call: ServerCall<Environ>) => void) {
+  const server = await startTestServer(handler);
+  const client = testClient(server.address);
+  cleanups.push(() => server.stop(), () => client.close());
+  const recording = recordingSink();
+  const parent = trace.getTracer('test').startSpan('caller');
+  const withBaggage = propagation.setBaggage(trace.setSpan(context.active(), parent), propagation.createBaggage({ tenant: { value: 'acme' } }));
+  const call = context.with(withBaggage, () => client.call(environ('/traced'), { timeoutMs: 5_000 }, recording.sink));
+  recording.attach(call);
+  call.end();
+  const outcome = await recording.outcome;
+  parent.end();
+  return { outcome, parent, spans: tracing.spans() };
+}
+
+describe('per-request spans of the transport', () => {
+  it('should make a CLIENT span under the caller and a SERVER span under it, with the handler running in the SERVER span', async () => {
+    let active: string | undefined;
+    let baggage: string | undefined;
+    const { parent, spans } = await exchange((call) => {
+      active = trace.getActiveSpan()?.spanContext().spanId;
+      baggage = propagation.getBaggage(context.active())?.getEntry('tenant')?.value;
+      echoHandler(call);
+    });
+    const client = spans.find((s) => s.kind === SpanKind.CLIENT);
+    const server = spans.find((s) => s.kind === SpanKind.SERVER);
+    expect(client?.name).toBe('mono.framework.v1.FrameworkService/Exchange');
+    expect(client?.parentSpanContext?.spanId).toBe(parent.spanContext().spanId);
+    expect(server?.parentSpanContext?.spanId).toBe(client?.spanContext().spanId);
+    expect(server?.spanContext().traceId).toBe(parent.spanContext().traceId);
+    expect(active).toBe(server?.spanContext().spanId);
+    expect(baggage).toBe('acme');
+    expect(client?.attributes).toMatchObject({ 'rpc.system': 'grpc', 'rpc.service': 'mono.framework.v1.FrameworkService', 'rpc.method': 'Exchange', 'server.address': '127.0.0.1' });
+    expect(server?.status.code).toBe(SpanStatusCode.UNSET);
+  });
+
+  it('should end both spans ERROR with the catalogue code when the request fails at the server', async () => {
+    const { outcome, spans } = await exchange((call) => call.fail(new AppError('GW_ERR_OVERLOADED', 'full')));
+    expect(outcome.error?.code).toBe('GW_ERR_OVERLOADED');
+    for (const kind of [SpanKind.CLIENT, SpanKind.SERVER]) {
+      const span = spans.find((s) => s.kind === kind);
+      expect(span?.status.code).toBe(SpanStatusCode.ERROR);
+      expect(span?.attributes['error.type']).toBe('GW_ERR_OVERLOADED');
+    }
+  });
+});

@@ -1,0 +1,71 @@
+import {
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Context,
+  type Span,
+} from '@opentelemetry/api';
+import type { Boundary } from '@mono/contracts';
+import type { AppError } from '@mono/errors';
+import {
+  ATTR_RPC_GRPC_STATUS_CODE,
+  ATTR_RPC_METHOD,
+  ATTR_RPC_SERVICE,
+  ATTR_RPC_SYSTEM,
+} from '@mono/telemetry';
+import { ATTR_ERROR_TYPE, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT } from '@opentelemetry/semantic-conventions';
+
+/**
+ * The per-request CLIENT and SERVER spans of a hop. grpc-js's instrumentation would see one call per long-lived
+ * stream, so the transport makes these through the OpenTelemetry API and carries the context in `Call.trace_context`
+ * (ADR-0001); with no SDK registered they are no-ops.
+ */
+const tracer = trace.getTracer('@mono/transport');
+
+export interface RequestSpan {
+  readonly span: Span;
+  /** The context the call's callbacks run in: its span active, with the caller's baggage. */
+  readonly context: Context;
+}
+
+export function startClientSpan(boundary: Boundary<unknown>, address: string): RequestSpan & { carrier: Record<string, string> } {
+  const colon = address.lastIndexOf(':');
+  const attributes: Attributes = {
+    ...rpcAttributes(boundary),
+    [ATTR_SERVER_ADDRESS]: address.slice(0, colon),
+    [ATTR_SERVER_PORT]: Number(address.slice(colon + 1)),
+  };
+  const parent = context.active();
+  const span = tracer.startSpan(`${boundary.rpcService}/Exchange`, { kind: SpanKind.CLIENT, attributes }, parent);
+  const active = trace.setSpan(parent, span);
+  const carrier: Record<string, string> = {};
+  propagation.inject(active, carrier);
+  return { span, context: active, carrier };
+}
+
+export function startServerSpan(boundary: Boundary<unknown>, carrier: Readonly<Record<string, string>>): RequestSpan {
+  const parent = propagation.extract(ROOT_CONTEXT, carrier);
+  const span = tracer.startSpan(`${boundary.rpcService}/Exchange`, { kind: SpanKind.SERVER, attributes: rpcAttributes(boundary) }, parent);
+  return { span, context: trace.setSpan(parent, span) };
+}
+
+/** Ends a request span: status ERROR with `error.type` = the catalogue code when the request failed at this hop. */
+export function endRequestSpan(span: Span, error?: AppError): void {
+  if (!span.isRecording()) return;
+  if (error) {
+    span.setAttribute(ATTR_ERROR_TYPE, error.code);
+    span.setAttribute(ATTR_RPC_GRPC_STATUS_CODE, error.grpcStatus);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+  } else {
+    span.setAttribute(ATTR_RPC_GRPC_STATUS_CODE, 0);
+  }
+  span.end();
+}
+
+function rpcAttributes(boundary: Boundary<unknown>): Attributes {
+  return { [ATTR_RPC_SYSTEM]: 'grpc', [ATTR_RPC_SERVICE]: boundary.rpcService, [ATTR_RPC_METHOD]: 'Exchange' };
+}
