@@ -31,7 +31,8 @@ export function buildEdge(config: Readonly<EdgeConfig>, { log }: EdgeDeps): Edge
           deadline: 'EDGE_ERR_GATEWAY_TIMEOUT',
           fallback: 'EDGE_ERR_UPSTREAM_PROTOCOL',
         },
-        onStreamFailure: (detail) => log.warn({ gateway: address, detail }, 'gateway stream failed'),
+        onAvailability: (available, detail) =>
+          available ? log.info({ gateway: address }, 'gateway reachable') : log.warn({ gateway: address, detail }, 'gateway unreachable'),
       }),
   );
   const server = createServer(

@@ -22,7 +22,10 @@ export function buildGateway(config: Readonly<GatewayConfig>, { log }: GatewayDe
   const grpc = createGrpcServer(gatewayBoundary.rpcService, 'gateway');
   const framework = new MuxClient(config.framework, frameworkBoundary, {
     errors: { unavailable: 'GW_ERR_FRAMEWORK_UNAVAILABLE', deadline: 'GW_ERR_DEADLINE_EXCEEDED', fallback: 'GW_ERR_INTERNAL' },
-    onStreamFailure: (detail) => log.warn({ framework: config.framework, detail }, 'framework stream failed'),
+    onAvailability: (available, detail) =>
+      available
+        ? log.info({ framework: config.framework }, 'framework reachable')
+        : log.warn({ framework: config.framework, detail }, 'framework unreachable'),
   });
   const admission = new Admission(config.maxConcurrency, config.maxQueue);
   const exchange = addExchangeService(grpc.server, gatewayBoundary, createPipeline(config, { framework, admission, log }), {

@@ -24,6 +24,7 @@ export class ClientConnection<H> implements ClientLink {
   readonly #outbox: Outbox<RequestFrame<H>>;
   readonly #errors: ConnectionErrors;
   readonly #onClosed: (connection: ClientConnection<H>, detail: string) => void;
+  readonly #onReady: () => void;
   readonly #upstream: string;
   #nextId = 1;
   #alive = true;
@@ -36,8 +37,10 @@ export class ClientConnection<H> implements ClientLink {
     errors: ConnectionErrors,
     connectTimeoutMs: number,
     onClosed: (connection: ClientConnection<H>, detail: string) => void,
+    onReady: () => void,
   ) {
     this.#errors = errors;
+    this.#onReady = onReady;
     this.#upstream = boundary.server;
     this.#onClosed = onClosed;
     this.#stream = client.makeBidiStreamRequest(
@@ -48,7 +51,7 @@ export class ClientConnection<H> implements ClientLink {
       {},
     );
     this.#outbox = new Outbox((frames) => this.#stream.write({ frames }));
-    this.#stream.on('metadata', this.#onReady);
+    this.#stream.on('metadata', this.#onMetadata);
     this.#stream.on('data', this.#onData);
     this.#stream.on('error', this.#onError);
     this.#stream.on('end', this.#onEnd);
@@ -131,10 +134,11 @@ export class ClientConnection<H> implements ClientLink {
     this.#onClosed(this, detail);
   }
 
-  readonly #onReady = (): void => {
+  readonly #onMetadata = (): void => {
     this.#ready = true;
     if (this.#readyTimer) clearTimeout(this.#readyTimer);
     this.#readyTimer = undefined;
+    this.#onReady();
   };
 
   readonly #onData = (batch: ReplyBatch): void => {

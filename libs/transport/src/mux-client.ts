@@ -9,8 +9,11 @@ export interface MuxClientOptions {
   errors: ConnectionErrors;
   /** How long a new stream may wait for the upstream's first answer before its calls fail as unavailable. */
   connectTimeoutMs?: number;
-  /** Told once per broken stream, with the reason (calls only learn that the upstream is unavailable). */
-  onStreamFailure?: (detail: string) => void;
+  /**
+   * Told when the upstream becomes unreachable (with the reason; calls only learn that it is unavailable) and when
+   * it answers again: once per change, however many requests fail in between.
+   */
+  onAvailability?: (available: boolean, detail?: string) => void;
 }
 
 export interface CallOptions {
@@ -33,7 +36,8 @@ export class MuxClient<H> {
   readonly #boundary: Boundary<H>;
   readonly #errors: ConnectionErrors;
   readonly #connectTimeoutMs: number;
-  readonly #onStreamFailure: ((detail: string) => void) | undefined;
+  readonly #onAvailability: ((available: boolean, detail?: string) => void) | undefined;
+  #available: boolean | undefined;
   #connection: ClientConnection<H> | undefined;
   #lastFailure = 0;
   #closed = false;
@@ -41,10 +45,10 @@ export class MuxClient<H> {
   constructor(
     address: string,
     boundary: Boundary<H>,
-    { errors, connectTimeoutMs = 2_000, onStreamFailure }: MuxClientOptions,
+    { errors, connectTimeoutMs = 2_000, onAvailability }: MuxClientOptions,
   ) {
     this.address = address;
-    this.#onStreamFailure = onStreamFailure;
+    this.#onAvailability = onAvailability;
     this.#boundary = boundary;
     this.#errors = errors;
     this.#connectTimeoutMs = connectTimeoutMs;
@@ -93,14 +97,23 @@ export class MuxClient<H> {
       this.#errors,
       this.#connectTimeoutMs,
       this.#onClosed,
+      this.#onReady,
     );
     return this.#connection;
   }
+
+  readonly #onReady = (): void => {
+    if (this.#available === true) return;
+    this.#available = true;
+    this.#onAvailability?.(true);
+  };
 
   readonly #onClosed = (connection: ClientConnection<H>, detail: string): void => {
     if (this.#connection === connection) this.#connection = undefined;
     if (this.#closed) return;
     this.#lastFailure = Date.now();
-    this.#onStreamFailure?.(detail);
+    if (this.#available === false) return;
+    this.#available = false;
+    this.#onAvailability?.(false, detail);
   };
 }

@@ -4,7 +4,8 @@ import type { Environ } from '@mono/contracts';
 import { AppError } from '@mono/errors';
 import { afterEach, describe, expect, it } from 'vitest';
 import { INITIAL_WINDOW } from './limits';
-import type { MuxClient } from './mux-client';
+import { frameworkBoundary } from '@mono/contracts';
+import { MuxClient } from './mux-client';
 import type { ServerCall } from './server-call';
 import { echoHandler, environ, recordingSink, startTestServer, testClient, type TestServer } from './testing';
 
@@ -162,6 +163,26 @@ describe('MuxClient and the exchange service', () => {
     }
     expect(outcome.head?.status).toBe(200);
     expect(Date.now() - back).toBeLessThan(2_000);
+  });
+
+  it('should report the upstream unreachable once, however many requests fail, and reachable again once', async () => {
+    const server = await serve(echoHandler);
+    const events: boolean[] = [];
+    const c = new MuxClient<Environ>(server.address, frameworkBoundary, {
+      errors: { unavailable: 'GW_ERR_FRAMEWORK_UNAVAILABLE', deadline: 'GW_ERR_DEADLINE_EXCEEDED', fallback: 'GW_ERR_INTERNAL' },
+      onAvailability: (available) => events.push(available),
+    });
+    cleanups.push(() => c.close());
+    expect((await request(c).outcome).head?.status).toBe(200);
+    server.stop();
+    for (let i = 0; i < 5; i += 1) expect((await request(c).outcome).error?.code).toBe('GW_ERR_FRAMEWORK_UNAVAILABLE');
+    await serve(echoHandler, server.port);
+    let outcome = await request(c).outcome;
+    while (outcome.error) {
+      await sleep(50);
+      outcome = await request(c).outcome;
+    }
+    expect(events).toEqual([true, false, true]);
   });
 
   it('should let requests in flight finish while draining, and refuse new ones', async () => {
