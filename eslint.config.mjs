@@ -37,7 +37,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/main.ts', '**/config.ts', '**/telemetry.ts', '**/*.test.ts', 'apps/*-e2e/**', 'libs/testing/**', 'tools/**'],
+    files: ['**/main.ts', '**/config.ts', '**/telemetry.ts', '**/healthcheck.ts', '**/*.test.ts', 'apps/*-e2e/**', 'libs/testing/**', 'tools/**'],
     rules: { 'no-restricted-properties': 'off' },
   },
   {

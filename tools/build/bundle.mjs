@@ -1,7 +1,8 @@
 // Bundles one app's entry points into CommonJS files under <app>/dist: workspace libs are inlined, npm packages stay
 // external so that OpenTelemetry's instrumentations can patch them as Node loads them (an inlined express or grpc-js
 // is never patched). Usage: node tools/build/bundle.mjs <appDir> <entry.ts>...
-import { readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { build } from 'esbuild';
 
@@ -15,7 +16,7 @@ const { dependencies = {} } = JSON.parse(readFileSync(join(root, 'package.json')
 const external = Object.keys(dependencies).flatMap((name) => [name, `${name}/*`]);
 
 const started = performance.now();
-await build({
+const result = await build({
   entryPoints: Object.fromEntries(entries.map((e) => [basename(e, '.ts'), join(appDir, e)])),
   outdir: join(appDir, 'dist'),
   outExtension: { '.js': '.cjs' },
@@ -27,5 +28,16 @@ await build({
   sourcemap: 'linked',
   logLevel: 'warning',
   legalComments: 'none',
+  metafile: true,
 });
+// The npm packages the bundles load at run time: what a container image must carry (tools/docker/stage-app.mjs).
+const builtins = new Set(builtinModules);
+const packages = new Set();
+for (const output of Object.values(result.metafile.outputs)) {
+  for (const { path, external } of output.imports) {
+    if (!external || path.startsWith('node:') || builtins.has(path)) continue;
+    packages.add(path.startsWith('@') ? path.split('/').slice(0, 2).join('/') : path.split('/')[0]);
+  }
+}
+writeFileSync(join(appDir, 'dist', 'externals.json'), `${JSON.stringify([...packages].sort(), null, 2)}\n`);
 console.log(`bundled ${appDir}: ${entries.join(', ')} in ${Math.round(performance.now() - started)} ms`);

@@ -38,6 +38,12 @@ phase lint check - nx run-many -t lint
 phase typecheck check - nx run-many -t typecheck
 phase unit suite test nx run-many -t test --parallel=2
 phase e2e suite e2e nx run-many -t e2e --parallel=1
+phase engine check - bash tools/docker/ensure-engine.sh
+phase images check - bash tools/docker/build-images.sh
+bash tools/docker/cleanup.sh
+trap 'bash tools/docker/cleanup.sh' EXIT INT TERM
+phase integration suite integration nx run-many -t integration --parallel=1 --excludeTaskDependencies
+bash tools/docker/cleanup.sh
 
 echo
 echo "total: $((SECONDS - started)) s"

@@ -23,6 +23,7 @@ export interface Edge {
 
 /** The edge service (nginx's role). Nothing happens until `listen()`. */
 export function buildEdge(config: Readonly<EdgeConfig>, { log }: EdgeDeps): Edge {
+  let draining = false;
   const gateways = config.gateways.map(
     (address) =>
       new MuxClient<HttpRequest>(address, gatewayBoundary, {
@@ -43,7 +44,7 @@ export function buildEdge(config: Readonly<EdgeConfig>, { log }: EdgeDeps): Edge
       keepAliveTimeout: config.keepAliveTimeoutMs,
       connectionsCheckingInterval: 1_000,
     },
-    createPipeline(config, new Balancer(gateways, config.failTimeoutMs), log),
+    createPipeline(config, new Balancer(gateways, config.failTimeoutMs), log, () => draining),
   );
   server.on('clientError', clientErrorHandler(log, config.maxHeaderBytes));
   return {
@@ -53,6 +54,7 @@ export function buildEdge(config: Readonly<EdgeConfig>, { log }: EdgeDeps): Edge
       return port;
     }),
     async shutdown() {
+      draining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await settleWithin(closed, config.shutdownGraceMs);

@@ -1,4 +1,4 @@
-import { addresses, count, flag, host, loadConfig, logLevel, port, type Env } from '@mono/config';
+import { addresses, count, flag, host, loadConfig, logLevel, port, text, type Env } from '@mono/config';
 import * as v from 'valibot';
 
 /** Every variable the edge reads; README.md lists them (a test keeps the two in step). */
@@ -17,6 +17,7 @@ export const edgeEnvSchema = v.object({
   EDGE_KEEPALIVE_TIMEOUT_MS: count(75_000, 'ms an idle client connection stays open (keepalive_timeout)'),
   EDGE_FAIL_TIMEOUT_MS: count(10_000, 'ms a gateway that failed is skipped while others are up (fail_timeout)'),
   EDGE_ACCESS_LOG: flag(true, 'One JSON access-log line per request'),
+  EDGE_HEALTH_PATH: text('/_edge/health', "Path the edge answers itself with its health (200, or 503 while draining)"),
   EDGE_TRACE_INCOMING: v.pipe(
     v.optional(v.picklist(['continue', 'link']), 'continue'),
     v.description("A client's traceparent: continue its trace, or (untrusted clients) start a new one linked to it"),
@@ -39,6 +40,7 @@ export const edgeConfigSchema = v.pipe(
     keepAliveTimeoutMs: env.EDGE_KEEPALIVE_TIMEOUT_MS,
     failTimeoutMs: env.EDGE_FAIL_TIMEOUT_MS,
     accessLog: env.EDGE_ACCESS_LOG,
+    healthPath: env.EDGE_HEALTH_PATH as string,
     traceIncoming: env.EDGE_TRACE_INCOMING,
     shutdownGraceMs: env.EDGE_SHUTDOWN_GRACE_MS,
     logLevel: env.LOG_LEVEL,

@@ -147,3 +147,11 @@ describe('edge server', () => {
     await sleep(10);
   });
 });
+
+describe('edge health', () => {
+  it('should answer EDGE_HEALTH_PATH itself, without a gateway', async () => {
+    const res = await inject(edge(['127.0.0.1:1']), { url: '/_edge/health' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'serving' });
+  });
+});

@@ -7,6 +7,7 @@ import { compose, type Stage } from './compose';
 import type { EdgeConfig } from './config';
 import { createContext } from './context';
 import { errorsToStatus } from './errors-to-status';
+import { health } from './health';
 import { limits } from './limits';
 import { proxy } from './proxy';
 import { requestId } from './request-id';
@@ -20,17 +21,19 @@ import { traceRequest } from './trace-request';
  *   trace            the HTTP SERVER span, X-Trace-Id; everything below runs in its context
  *   access-log       one line when the request is over, with trace_id
  *   errors-to-status a thrown AppError becomes its status and problem+json
+ *   health           EDGE_HEALTH_PATH answered here                  → 200, 503 while draining
  *   limits           declared body over EDGE_MAX_BODY_BYTES          → 413
  *   proxy            to a gateway and back                            → 413 502 504, the app's status, 499 logged
  *
  * Requests the HTTP parser rejects never get here (client-error.ts: 400 408 414 431).
  */
-export function createPipeline(config: Readonly<EdgeConfig>, balancer: Balancer, log: Logger) {
+export function createPipeline(config: Readonly<EdgeConfig>, balancer: Balancer, log: Logger, isDraining = () => false) {
   const stages: Stage[] = [
     requestId(),
     traceRequest(config),
     ...(config.accessLog ? [accessLog(log)] : []),
     errorsToStatus(log),
+    health(config.healthPath, isDraining),
     limits(config),
     proxy(balancer, config),
   ];

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { send, startJaeger, startStack, type Jaeger, type JaegerSpan, type JaegerTrace, type Stack } from '@mono/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -31,19 +30,8 @@ const kindOf = (span: JaegerSpan) => String(tag(span, 'span.kind') ?? 'internal'
 const parentOf = (span: JaegerSpan) => span.references.find((r) => r.refType === 'CHILD_OF')?.spanID;
 const isError = (span: JaegerSpan) => tag(span, 'otel.status_code') === 'ERROR';
 
-/** Polls Jaeger until the trace holds all its spans (export is batched and asynchronous). */
-async function completeTrace(traceId: string): Promise<JaegerTrace> {
-  const deadline = Date.now() + 20_000;
-  let last: JaegerTrace | undefined;
-  while (Date.now() < deadline) {
-    last = await jaeger.trace(traceId);
-    if (last && last.spans.length >= SPANS_PER_REQUEST) {
-      await sleep(300);
-      return (await jaeger.trace(traceId)) as JaegerTrace;
-    }
-    await sleep(100);
-  }
-  throw new Error(`trace ${traceId} has ${last?.spans.length ?? 0} of ${SPANS_PER_REQUEST} spans after 20 s`);
+function completeTrace(traceId: string): Promise<JaegerTrace> {
+  return jaeger.completeTrace(traceId, SPANS_PER_REQUEST);
 }
 
 function routeSpan(trace: JaegerTrace): JaegerSpan {

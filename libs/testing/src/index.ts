@@ -1,8 +1,11 @@
+export { composeEnv } from './compose-env';
+export { SUITE_LABEL, startContainerStack } from './container-stack';
+export type { ContainerStack } from './container-stack';
 export { freePort } from './free-port';
 export { send } from './http-client';
 export type { Exchange, RequestOptions } from './http-client';
-export { startJaeger } from './jaeger';
-export type { Jaeger, JaegerSpan, JaegerTrace } from './jaeger';
+export { jaegerApi, startJaeger } from './jaeger';
+export type { Jaeger, JaegerApi, JaegerSpan, JaegerTrace } from './jaeger';
 export { ROOT, runFailing, startService } from './service-process';
 export type { ServiceName, ServiceProcess } from './service-process';
 export { startStack } from './stack';

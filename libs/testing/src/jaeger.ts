@@ -22,14 +22,50 @@ export interface JaegerSpan {
   tags: Array<{ key: string; value: unknown }>;
 }
 
-export interface Jaeger {
-  /** For OTEL_EXPORTER_OTLP_ENDPOINT. */
-  readonly otlpHttp: string;
-  readonly queryUrl: string;
+/** Jaeger's HTTP query API. */
+export interface JaegerApi {
   trace(traceId: string): Promise<JaegerTrace | undefined>;
   /** Trace ids of a service's traces that carry `tag=value`. */
   search(service: string, tag: string, value: string): Promise<string[]>;
+  /** Polls until the trace holds at least `spans` spans (export is batched and asynchronous). */
+  completeTrace(traceId: string, spans: number, timeoutMs?: number): Promise<JaegerTrace>;
+}
+
+export interface Jaeger extends JaegerApi {
+  /** For OTEL_EXPORTER_OTLP_ENDPOINT. */
+  readonly otlpHttp: string;
+  readonly queryUrl: string;
   stop(): Promise<void>;
+}
+
+export function jaegerApi(queryUrl: string): JaegerApi {
+  const api: JaegerApi = {
+    async trace(traceId) {
+      const res = await fetch(`${queryUrl}/api/traces/${traceId}`);
+      if (res.status === 404) return undefined;
+      const body = (await res.json()) as { data?: JaegerTrace[] };
+      return body.data?.[0];
+    },
+    async search(service, tag, value) {
+      const params = new URLSearchParams({ service, tags: JSON.stringify({ [tag]: value }), limit: '20', lookback: '1h' });
+      const body = (await (await fetch(`${queryUrl}/api/traces?${params}`)).json()) as { data?: JaegerTrace[] };
+      return (body.data ?? []).map((t) => t.traceID);
+    },
+    async completeTrace(traceId, spans, timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      let last: JaegerTrace | undefined;
+      while (Date.now() < deadline) {
+        last = await api.trace(traceId);
+        if (last && last.spans.length >= spans) {
+          await sleep(300);
+          return (await api.trace(traceId)) as JaegerTrace;
+        }
+        await sleep(100);
+      }
+      throw new Error(`trace ${traceId} has ${last?.spans.length ?? 0} of ${spans} spans after ${timeoutMs} ms`);
+    },
+  };
+  return api;
 }
 
 /**
@@ -67,19 +103,9 @@ export async function startJaeger(): Promise<Jaeger> {
     await sleep(100);
   }
   return {
+    ...jaegerApi(queryUrl),
     otlpHttp: `http://127.0.0.1:${otlpHttp}`,
     queryUrl,
-    async trace(traceId) {
-      const res = await fetch(`${queryUrl}/api/traces/${traceId}`);
-      if (res.status === 404) return undefined;
-      const body = (await res.json()) as { data?: JaegerTrace[] };
-      return body.data?.[0];
-    },
-    async search(service, tag, value) {
-      const params = new URLSearchParams({ service, tags: JSON.stringify({ [tag]: value }), limit: '20', lookback: '1h' });
-      const body = (await (await fetch(`${queryUrl}/api/traces?${params}`)).json()) as { data?: JaegerTrace[] };
-      return (body.data ?? []).map((t) => t.traceID);
-    },
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
