@@ -1,119 +1,451 @@
-import { Call, type ReplyBatch, type ReplyFrame, Failure, ResponseHead } from './generated/mono/transport/v1/transport';
 import type { RequestBatch, RequestFrame } from './boundary';
+import type { Environ } from './generated/mono/framework/v1/framework';
+import type { Endpoint, HttpRequest } from './generated/mono/gateway/v1/gateway';
+import type { Call, Failure, Header, ReplyBatch, ReplyFrame, ResponseHead } from './generated/mono/transport/v1/transport';
+import { WireReader } from './wire-reader';
+import { bytesSize, uint32Size, WireWriter } from './wire-writer';
 
 /**
- * Hand-written encoders for the two batch messages, byte-for-byte what the generated encoders produce (a test
- * holds them to it), but writing each body chunk once into one buffer: the generated writer copies every nested
- * message twice (fork/join, then finish), and bodies are most of the bytes a hop moves. Decoding stays generated.
+ * Hand-written codecs for what crosses a hop on every request: the two batch messages and everything inside them.
+ * The .proto files stay the source of truth and the generated code the reference — batch-codec.test.ts holds these
+ * to byte-for-byte the same encoding and the same decoded objects. They exist for speed: the generated writer keeps
+ * bytes in number arrays and copies every nested message twice, and the generated reader allocates an empty
+ * Uint8Array for every absent bytes field; at tens of thousands of requests a second that was most of the garbage
+ * each hop made (docs/adr/0001-transport.md).
  */
 
-const WIRE_VARINT = 0;
-const WIRE_LEN = 2;
-const BATCH_FRAMES_TAG = (1 << 3) | WIRE_LEN;
-
-interface Sized {
-  size: number;
-  parts: Array<Uint8Array | undefined>;
+/** Encodes a head (the boundary's first-frame message) into a writer, in two passes. */
+export interface HeadCodec<H> {
+  measure(w: WireWriter, head: H): number;
+  write(w: WireWriter, head: H): void;
+  read(r: WireReader, end: number): H;
 }
 
-export function encodeRequestBatch<H>(batch: RequestBatch<H>, encodeHead: (head: H) => Uint8Array): Buffer {
-  const frames = batch.frames;
-  const sized: Sized[] = new Array(frames.length);
+const EMPTY = Buffer.alloc(0);
+const BATCH_FRAMES = 1;
+
+// ---- request batches -----------------------------------------------------------------------------------------------
+
+export function encodeRequestBatch<H>(batch: RequestBatch<H>, head: HeadCodec<H>): Buffer {
+  const w = new WireWriter();
   let total = 0;
-  for (let i = 0; i < frames.length; i += 1) {
-    const frame = frames[i] as RequestFrame<H>;
-    const call = frame.call ? Call.encode(frame.call).finish() : undefined;
-    const head = frame.head ? encodeHead(frame.head) : undefined;
-    let size = 0;
-    if (frame.id !== 0) size += 1 + varintLength(frame.id);
-    if (call) size += 1 + varintLength(call.byteLength) + call.byteLength;
-    if (head) size += 1 + varintLength(head.byteLength) + head.byteLength;
-    if (frame.data.byteLength > 0) size += 1 + varintLength(frame.data.byteLength) + frame.data.byteLength;
-    if (frame.end) size += 2;
-    if (frame.cancel) size += 2;
-    if (frame.credit !== 0) size += 1 + varintLength(frame.credit);
-    sized[i] = { size, parts: [call, head] };
-    total += 1 + varintLength(size) + size;
+  for (const frame of batch.frames) total += nested(w, () => measureRequestFrame(w, frame, head));
+  w.begin(total);
+  for (const frame of batch.frames) {
+    w.message(BATCH_FRAMES);
+    writeRequestFrame(w, frame, head);
   }
-  const out = Buffer.allocUnsafe(total);
-  let at = 0;
-  for (let i = 0; i < frames.length; i += 1) {
-    const frame = frames[i] as RequestFrame<H>;
-    const { size, parts } = sized[i] as Sized;
-    out[at++] = BATCH_FRAMES_TAG;
-    at = writeVarint(out, at, size);
-    if (frame.id !== 0) at = writeVarintField(out, at, 1, frame.id);
-    if (parts[0]) at = writeBytesField(out, at, 2, parts[0]);
-    if (parts[1]) at = writeBytesField(out, at, 3, parts[1]);
-    if (frame.data.byteLength > 0) at = writeBytesField(out, at, 4, frame.data);
-    if (frame.end) at = writeVarintField(out, at, 5, 1);
-    if (frame.cancel) at = writeVarintField(out, at, 6, 1);
-    if (frame.credit !== 0) at = writeVarintField(out, at, 7, frame.credit);
-  }
-  return out;
+  return w.buf;
 }
+
+export function decodeRequestBatch<H>(buf: Buffer, head: HeadCodec<H>): RequestBatch<H> {
+  const r = new WireReader(buf);
+  const frames: RequestFrame<H>[] = [];
+  while (r.at < buf.length) {
+    const tag = r.varint();
+    if (tag === ((BATCH_FRAMES << 3) | 2)) frames.push(readRequestFrame(r, r.end(), head));
+    else r.skip(tag);
+  }
+  return { frames };
+}
+
+function measureRequestFrame<H>(w: WireWriter, f: RequestFrame<H>, head: HeadCodec<H>): number {
+  let size = uint32Size(f.id);
+  if (f.call !== undefined) size += nested(w, () => measureCall(w, f.call as Call));
+  if (f.head !== undefined) size += nested(w, () => head.measure(w, f.head as H));
+  return size + bytesSize(f.data) + (f.end ? 2 : 0) + (f.cancel ? 2 : 0) + uint32Size(f.credit);
+}
+
+function writeRequestFrame<H>(w: WireWriter, f: RequestFrame<H>, head: HeadCodec<H>): void {
+  w.uint32(1, f.id);
+  if (f.call !== undefined) {
+    w.message(2);
+    writeCall(w, f.call);
+  }
+  if (f.head !== undefined) {
+    w.message(3);
+    head.write(w, f.head);
+  }
+  w.bytes(4, f.data);
+  w.bool(5, f.end);
+  w.bool(6, f.cancel);
+  w.uint32(7, f.credit);
+}
+
+function readRequestFrame<H>(r: WireReader, end: number, head: HeadCodec<H>): RequestFrame<H> {
+  const f: RequestFrame<H> = { id: 0, call: undefined, head: undefined, data: EMPTY, end: false, cancel: false, credit: 0 };
+  while (r.at < end) {
+    const tag = r.varint();
+    switch (tag) {
+      case 8:
+        f.id = r.varint();
+        break;
+      case 18:
+        f.call = readCall(r, r.end());
+        break;
+      case 26:
+        f.head = head.read(r, r.end());
+        break;
+      case 34:
+        f.data = r.bytes();
+        break;
+      case 40:
+        f.end = r.varint() !== 0;
+        break;
+      case 48:
+        f.cancel = r.varint() !== 0;
+        break;
+      case 56:
+        f.credit = r.varint();
+        break;
+      default:
+        r.skip(tag);
+    }
+  }
+  return f;
+}
+
+// ---- reply batches -------------------------------------------------------------------------------------------------
 
 export function encodeReplyBatch(batch: ReplyBatch): Buffer {
-  const frames = batch.frames;
-  const sized: Sized[] = new Array(frames.length);
+  const w = new WireWriter();
   let total = 0;
-  for (let i = 0; i < frames.length; i += 1) {
-    const frame = frames[i] as ReplyFrame;
-    const head = frame.head ? ResponseHead.encode(frame.head).finish() : undefined;
-    const failure = frame.failure ? Failure.encode(frame.failure).finish() : undefined;
+  for (const frame of batch.frames) total += nested(w, () => measureReplyFrame(w, frame));
+  w.begin(total);
+  for (const frame of batch.frames) {
+    w.message(BATCH_FRAMES);
+    writeReplyFrame(w, frame);
+  }
+  return w.buf;
+}
+
+export function decodeReplyBatch(buf: Buffer): ReplyBatch {
+  const r = new WireReader(buf);
+  const frames: ReplyFrame[] = [];
+  while (r.at < buf.length) {
+    const tag = r.varint();
+    if (tag === ((BATCH_FRAMES << 3) | 2)) frames.push(readReplyFrame(r, r.end()));
+    else r.skip(tag);
+  }
+  return { frames };
+}
+
+function measureReplyFrame(w: WireWriter, f: ReplyFrame): number {
+  let size = uint32Size(f.id);
+  if (f.head !== undefined) size += nested(w, () => measureResponseHead(w, f.head as ResponseHead));
+  size += bytesSize(f.data) + (f.end ? 2 : 0);
+  if (f.failure !== undefined) size += nested(w, () => measureFailure(w, f.failure as Failure));
+  return size + uint32Size(f.credit);
+}
+
+function writeReplyFrame(w: WireWriter, f: ReplyFrame): void {
+  w.uint32(1, f.id);
+  if (f.head !== undefined) {
+    w.message(2);
+    writeResponseHead(w, f.head);
+  }
+  w.bytes(3, f.data);
+  w.bool(4, f.end);
+  if (f.failure !== undefined) {
+    w.message(5);
+    writeFailure(w, f.failure);
+  }
+  w.uint32(6, f.credit);
+}
+
+function readReplyFrame(r: WireReader, end: number): ReplyFrame {
+  const f: ReplyFrame = { id: 0, head: undefined, data: EMPTY, end: false, failure: undefined, credit: 0 };
+  while (r.at < end) {
+    const tag = r.varint();
+    switch (tag) {
+      case 8:
+        f.id = r.varint();
+        break;
+      case 18:
+        f.head = readResponseHead(r, r.end());
+        break;
+      case 26:
+        f.data = r.bytes();
+        break;
+      case 32:
+        f.end = r.varint() !== 0;
+        break;
+      case 42:
+        f.failure = readFailure(r, r.end());
+        break;
+      case 48:
+        f.credit = r.varint();
+        break;
+      default:
+        r.skip(tag);
+    }
+  }
+  return f;
+}
+
+// ---- shared messages -----------------------------------------------------------------------------------------------
+
+function measureCall(w: WireWriter, c: Call): number {
+  return uint32Size(c.timeoutMs) + measureMap(w, c.traceContext);
+}
+
+function writeCall(w: WireWriter, c: Call): void {
+  w.uint32(1, c.timeoutMs);
+  writeMap(w, 2, c.traceContext);
+}
+
+function readCall(r: WireReader, end: number): Call {
+  const c: Call = { timeoutMs: 0, traceContext: {} };
+  while (r.at < end) {
+    const tag = r.varint();
+    if (tag === 8) c.timeoutMs = r.varint();
+    else if (tag === 18) readMapEntry(r, r.end(), c.traceContext);
+    else r.skip(tag);
+  }
+  return c;
+}
+
+function measureResponseHead(w: WireWriter, h: ResponseHead): number {
+  return uint32Size(h.status) + w.measureString(h.reason) + measureHeaders(w, h.headers);
+}
+
+function writeResponseHead(w: WireWriter, h: ResponseHead): void {
+  w.uint32(1, h.status);
+  w.string(2, h.reason);
+  writeHeaders(w, 3, h.headers);
+}
+
+function readResponseHead(r: WireReader, end: number): ResponseHead {
+  const h: ResponseHead = { status: 0, reason: '', headers: [] };
+  while (r.at < end) {
+    const tag = r.varint();
+    if (tag === 8) h.status = r.varint();
+    else if (tag === 18) h.reason = r.string();
+    else if (tag === 26) h.headers.push(readHeader(r, r.end()));
+    else r.skip(tag);
+  }
+  return h;
+}
+
+function measureFailure(w: WireWriter, f: Failure): number {
+  return uint32Size(f.status) + w.measureString(f.code) + w.measureString(f.message);
+}
+
+function writeFailure(w: WireWriter, f: Failure): void {
+  w.uint32(1, f.status);
+  w.string(2, f.code);
+  w.string(3, f.message);
+}
+
+function readFailure(r: WireReader, end: number): Failure {
+  const f: Failure = { status: 0, code: '', message: '' };
+  while (r.at < end) {
+    const tag = r.varint();
+    if (tag === 8) f.status = r.varint();
+    else if (tag === 18) f.code = r.string();
+    else if (tag === 26) f.message = r.string();
+    else r.skip(tag);
+  }
+  return f;
+}
+
+function measureHeaders(w: WireWriter, headers: readonly Header[]): number {
+  let size = 0;
+  for (const h of headers) size += nested(w, () => w.measureString(h.name) + w.measureString(h.value));
+  return size;
+}
+
+function writeHeaders(w: WireWriter, field: number, headers: readonly Header[]): void {
+  for (const h of headers) {
+    w.message(field);
+    w.string(1, h.name);
+    w.string(2, h.value);
+  }
+}
+
+function readHeader(r: WireReader, end: number): Header {
+  const h: Header = { name: '', value: '' };
+  while (r.at < end) {
+    const tag = r.varint();
+    if (tag === 10) h.name = r.string();
+    else if (tag === 18) h.value = r.string();
+    else r.skip(tag);
+  }
+  return h;
+}
+
+function measureMap(w: WireWriter, map: Readonly<Record<string, string>>): number {
+  let size = 0;
+  for (const key in map) size += nested(w, () => w.measureString(key) + w.measureString(map[key] as string));
+  return size;
+}
+
+function writeMap(w: WireWriter, field: number, map: Readonly<Record<string, string>>): void {
+  for (const key in map) {
+    w.message(field);
+    w.string(1, key);
+    w.string(2, map[key] as string);
+  }
+}
+
+function readMapEntry(r: WireReader, end: number, into: Record<string, string>): void {
+  let key = '';
+  let value = '';
+  while (r.at < end) {
+    const tag = r.varint();
+    if (tag === 10) key = r.string();
+    else if (tag === 18) value = r.string();
+    else r.skip(tag);
+  }
+  into[key] = value;
+}
+
+function measureEndpoint(w: WireWriter, e: Endpoint): number {
+  return w.measureString(e.address) + uint32Size(e.port);
+}
+
+function writeEndpoint(w: WireWriter, e: Endpoint): void {
+  w.string(1, e.address);
+  w.uint32(2, e.port);
+}
+
+function readEndpoint(r: WireReader, end: number): Endpoint {
+  const e: Endpoint = { address: '', port: 0 };
+  while (r.at < end) {
+    const tag = r.varint();
+    if (tag === 10) e.address = r.string();
+    else if (tag === 16) e.port = r.varint();
+    else r.skip(tag);
+  }
+  return e;
+}
+
+/** Measures a nested message: its size slot comes before the lengths of what it contains. */
+function nested(w: WireWriter, measureBody: () => number): number {
+  const slot = w.reserve();
+  return w.fill(slot, measureBody());
+}
+
+// ---- the boundaries' heads -----------------------------------------------------------------------------------------
+
+export const httpRequestCodec: HeadCodec<HttpRequest> = {
+  measure(w, q) {
+    let size = w.measureString(q.method) + w.measureString(q.target) + w.measureString(q.protocol) + w.measureString(q.scheme);
+    size += measureHeaders(w, q.headers);
+    if (q.client !== undefined) size += nested(w, () => measureEndpoint(w, q.client as Endpoint));
+    if (q.server !== undefined) size += nested(w, () => measureEndpoint(w, q.server as Endpoint));
+    return size + w.measureString(q.requestId);
+  },
+  write(w, q) {
+    w.string(1, q.method);
+    w.string(2, q.target);
+    w.string(3, q.protocol);
+    w.string(4, q.scheme);
+    writeHeaders(w, 5, q.headers);
+    if (q.client !== undefined) {
+      w.message(6);
+      writeEndpoint(w, q.client);
+    }
+    if (q.server !== undefined) {
+      w.message(7);
+      writeEndpoint(w, q.server);
+    }
+    w.string(8, q.requestId);
+  },
+  read(r, end) {
+    const q: HttpRequest = { method: '', target: '', protocol: '', scheme: '', headers: [], client: undefined, server: undefined, requestId: '' };
+    while (r.at < end) {
+      const tag = r.varint();
+      switch (tag) {
+        case 10:
+          q.method = r.string();
+          break;
+        case 18:
+          q.target = r.string();
+          break;
+        case 26:
+          q.protocol = r.string();
+          break;
+        case 34:
+          q.scheme = r.string();
+          break;
+        case 42:
+          q.headers.push(readHeader(r, r.end()));
+          break;
+        case 50:
+          q.client = readEndpoint(r, r.end());
+          break;
+        case 58:
+          q.server = readEndpoint(r, r.end());
+          break;
+        case 66:
+          q.requestId = r.string();
+          break;
+        default:
+          r.skip(tag);
+      }
+    }
+    return q;
+  },
+};
+
+/** Environ's string fields 1–12 in field order; 13 (headers), 14 (request_uri) and 15 (variables) follow. */
+const ENVIRON_STRINGS = [
+  'requestMethod',
+  'scriptName',
+  'pathInfo',
+  'queryString',
+  'contentType',
+  'contentLength',
+  'serverName',
+  'serverPort',
+  'serverProtocol',
+  'remoteAddr',
+  'remotePort',
+  'urlScheme',
+] as const;
+
+export const environCodec: HeadCodec<Environ> = {
+  measure(w, e) {
     let size = 0;
-    if (frame.id !== 0) size += 1 + varintLength(frame.id);
-    if (head) size += 1 + varintLength(head.byteLength) + head.byteLength;
-    if (frame.data.byteLength > 0) size += 1 + varintLength(frame.data.byteLength) + frame.data.byteLength;
-    if (frame.end) size += 2;
-    if (failure) size += 1 + varintLength(failure.byteLength) + failure.byteLength;
-    if (frame.credit !== 0) size += 1 + varintLength(frame.credit);
-    sized[i] = { size, parts: [head, failure] };
-    total += 1 + varintLength(size) + size;
-  }
-  const out = Buffer.allocUnsafe(total);
-  let at = 0;
-  for (let i = 0; i < frames.length; i += 1) {
-    const frame = frames[i] as ReplyFrame;
-    const { size, parts } = sized[i] as Sized;
-    out[at++] = BATCH_FRAMES_TAG;
-    at = writeVarint(out, at, size);
-    if (frame.id !== 0) at = writeVarintField(out, at, 1, frame.id);
-    if (parts[0]) at = writeBytesField(out, at, 2, parts[0]);
-    if (frame.data.byteLength > 0) at = writeBytesField(out, at, 3, frame.data);
-    if (frame.end) at = writeVarintField(out, at, 4, 1);
-    if (parts[1]) at = writeBytesField(out, at, 5, parts[1]);
-    if (frame.credit !== 0) at = writeVarintField(out, at, 6, frame.credit);
-  }
-  return out;
-}
-
-function varintLength(value: number): number {
-  if (value < 0x80) return 1;
-  if (value < 0x4000) return 2;
-  if (value < 0x200000) return 3;
-  if (value < 0x10000000) return 4;
-  return 5;
-}
-
-function writeVarint(out: Buffer, at: number, value: number): number {
-  let v = value >>> 0;
-  while (v >= 0x80) {
-    out[at++] = (v & 0x7f) | 0x80;
-    v >>>= 7;
-  }
-  out[at++] = v;
-  return at;
-}
-
-function writeVarintField(out: Buffer, at: number, field: number, value: number): number {
-  out[at++] = (field << 3) | WIRE_VARINT;
-  return writeVarint(out, at, value);
-}
-
-function writeBytesField(out: Buffer, at: number, field: number, bytes: Uint8Array): number {
-  out[at++] = (field << 3) | WIRE_LEN;
-  at = writeVarint(out, at, bytes.byteLength);
-  out.set(bytes, at);
-  return at + bytes.byteLength;
-}
+    for (const key of ENVIRON_STRINGS) size += w.measureString(e[key]);
+    size += measureHeaders(w, e.headers);
+    size += w.measureString(e.requestUri);
+    return size + measureMap(w, e.variables);
+  },
+  write(w, e) {
+    for (let i = 0; i < ENVIRON_STRINGS.length; i += 1) w.string(i + 1, e[ENVIRON_STRINGS[i] as (typeof ENVIRON_STRINGS)[number]]);
+    writeHeaders(w, 13, e.headers);
+    w.string(14, e.requestUri);
+    writeMap(w, 15, e.variables);
+  },
+  read(r, end) {
+    const e: Environ = {
+      requestMethod: '',
+      scriptName: '',
+      pathInfo: '',
+      queryString: '',
+      contentType: '',
+      contentLength: '',
+      serverName: '',
+      serverPort: '',
+      serverProtocol: '',
+      remoteAddr: '',
+      remotePort: '',
+      urlScheme: '',
+      headers: [],
+      requestUri: '',
+      variables: {},
+    };
+    while (r.at < end) {
+      const tag = r.varint();
+      const field = tag >>> 3;
+      if ((tag & 7) === 2 && field >= 1 && field <= 12) e[ENVIRON_STRINGS[field - 1] as (typeof ENVIRON_STRINGS)[number]] = r.string();
+      else if (tag === 106) e.headers.push(readHeader(r, r.end()));
+      else if (tag === 114) e.requestUri = r.string();
+      else if (tag === 122) readMapEntry(r, r.end(), e.variables);
+      else r.skip(tag);
+    }
+    return e;
+  },
+};

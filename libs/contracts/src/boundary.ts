@@ -1,6 +1,6 @@
 import type { ServiceDefinition } from '@grpc/grpc-js';
-import { encodeReplyBatch, encodeRequestBatch } from './batch-codec';
-import { ReplyBatch, type Call } from './generated/mono/transport/v1/transport';
+import { decodeReplyBatch, decodeRequestBatch, encodeReplyBatch, encodeRequestBatch, type HeadCodec } from './batch-codec';
+import type { Call, ReplyBatch } from './generated/mono/transport/v1/transport';
 
 /** A client frame of any boundary: the boundaries differ only in the type of `head`. */
 export interface RequestFrame<H> {
@@ -19,7 +19,7 @@ export interface RequestBatch<H> {
 
 /**
  * One service boundary (edge → gateway, gateway → framework): the `Exchange` method both sides speak, typed by the
- * head its requests carry. Batches are encoded by hand (batch-codec.ts) so that body bytes are copied once.
+ * head its requests carry, with the hand-written codecs of batch-codec.ts (checked against the generated ones).
  */
 export interface Boundary<H> {
   /** The service that serves this boundary, as named in traces and errors. */
@@ -34,23 +34,10 @@ export interface Boundary<H> {
   deserializeReply(bytes: Buffer): ReplyBatch;
 }
 
-interface Codec<T> {
-  encode(message: T): { finish(): Uint8Array };
-  decode(input: Uint8Array): T;
-}
-
-export function defineBoundary<H>(
-  server: Boundary<H>['server'],
-  rpcService: string,
-  requestCodec: Pick<Codec<RequestBatch<H>>, 'decode'>,
-  headCodec: Pick<Codec<H>, 'encode'>,
-): Boundary<H> {
+export function defineBoundary<H>(server: Boundary<H>['server'], rpcService: string, head: HeadCodec<H>): Boundary<H> {
   const path = `/${rpcService}/Exchange`;
-  const encodeHead = (head: H) => headCodec.encode(head).finish();
-  const serializeRequest = (batch: RequestBatch<H>) => encodeRequestBatch(batch, encodeHead);
-  const deserializeRequest = (bytes: Buffer) => requestCodec.decode(bytes);
-  const serializeReply = encodeReplyBatch;
-  const deserializeReply = (bytes: Buffer) => ReplyBatch.decode(bytes);
+  const serializeRequest = (batch: RequestBatch<H>) => encodeRequestBatch(batch, head);
+  const deserializeRequest = (bytes: Buffer) => decodeRequestBatch(bytes, head);
   const definition: ServiceDefinition = {
     Exchange: {
       path,
@@ -58,10 +45,19 @@ export function defineBoundary<H>(
       responseStream: true,
       requestSerialize: serializeRequest,
       requestDeserialize: deserializeRequest,
-      responseSerialize: serializeReply,
-      responseDeserialize: deserializeReply,
+      responseSerialize: encodeReplyBatch,
+      responseDeserialize: decodeReplyBatch,
       originalName: 'exchange',
     },
   };
-  return { server, path, rpcService, definition, serializeRequest, deserializeRequest, serializeReply, deserializeReply };
+  return {
+    server,
+    path,
+    rpcService,
+    definition,
+    serializeRequest,
+    deserializeRequest,
+    serializeReply: encodeReplyBatch,
+    deserializeReply: decodeReplyBatch,
+  };
 }
