@@ -11,5 +11,8 @@ shift
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-131072}"
 dist="$root/apps/$name/dist"
+# The project's Node 24 (the `node` devDependency), whatever PATH says; the machine's own node may be older.
+node="$root/node_modules/.bin/node"
+[ -x "$node" ] || node=node
 # dist/telemetry.cjs starts OpenTelemetry before main.cjs loads what it instruments.
-exec node --enable-source-maps --expose-gc --require "$dist/telemetry.cjs" "$@" "$dist/main.cjs"
+exec "$node" --enable-source-maps --expose-gc --require "$dist/telemetry.cjs" "$@" "$dist/main.cjs"
