@@ -8,7 +8,7 @@ image="${JAEGER_IMAGE:-jaegertracing/jaeger:2.13.0}"
 
 if bin="$(bash "$root/tools/jaeger/ensure-jaeger.sh")"; then
   echo "jaeger: $bin, query API on http://127.0.0.1:${JAEGER_QUERY_PORT:-16686} (the Go build has no UI: npx nx run tools:trace <id>)"
-  exec "$bin" --config "$root/infra/jaeger/config.yaml"
+  OTEL_TRACES_EXPORTER=none exec "$bin" --config "$root/infra/jaeger/config.yaml"
 fi
 if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1 && docker pull -q "$image" >/dev/null 2>&1; then
   echo "jaeger: running $image (UI on http://127.0.0.1:16686)"

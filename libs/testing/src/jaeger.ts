@@ -84,6 +84,8 @@ export async function startJaeger(): Promise<Jaeger> {
       JAEGER_QUERY_GRPC_PORT: String(queryGrpc),
       JAEGER_HEALTH_PORT: String(health),
       JAEGER_LOG_LEVEL: 'warn',
+      // Jaeger's own tracer would export to the default OTLP port.
+      OTEL_TRACES_EXPORTER: 'none',
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
