@@ -1,7 +1,14 @@
 import { context, SpanKind, trace, type Span } from '@opentelemetry/api';
 import type { Environ, HttpRequest } from '@mono/contracts';
 import { AppError, toAppError } from '@mono/errors';
-import { ATTR_MONO_IN_FLIGHT, ATTR_MONO_QUEUE_MS, ATTR_MONO_REQUEST_ID, ATTR_MONO_SCRIPT_NAME, type Logger } from '@mono/telemetry';
+import {
+  ATTR_MONO_IN_FLIGHT,
+  ATTR_MONO_QUEUE_MS,
+  ATTR_MONO_REQUEST_ID,
+  ATTR_MONO_SCRIPT_NAME,
+  unsampledBelow,
+  type Logger,
+} from '@mono/telemetry';
 import type { MuxClient, ServerCall } from '@mono/transport';
 import type { Admission } from './admission';
 import { buildEnviron } from './build-environ';
@@ -14,6 +21,7 @@ export interface PipelineDeps {
   framework: MuxClient<Environ>;
   admission: Admission;
   log: Logger;
+  counter?: { requests: number };
 }
 
 /**
@@ -24,21 +32,28 @@ export interface PipelineDeps {
  *   deadline  the framework gets what is left, minus a margin    → 504
  *   invoke    forward to the framework, stream both ways         → 502 framework unreachable, app's errors as sent
  */
-export function createPipeline(config: Readonly<GatewayConfig>, { framework, admission, log }: PipelineDeps) {
+export function createPipeline(config: Readonly<GatewayConfig>, { framework, admission, log, counter }: PipelineDeps) {
   return function gatewayPipeline(call: ServerCall<HttpRequest>): void {
+    if (counter) counter.requests += 1;
     try {
       const environ = buildEnviron(call.head, config.mounts);
-      const span = tracer.startSpan('gateway invoke', {
-        kind: SpanKind.INTERNAL,
-        attributes: { [ATTR_MONO_SCRIPT_NAME]: environ.scriptName, [ATTR_MONO_REQUEST_ID]: call.head.requestId },
-      });
+      const span = unsampledBelow(call.context)
+        ? (trace.getSpan(call.context) as Span)
+        : tracer.startSpan(
+            'gateway invoke',
+            {
+              kind: SpanKind.INTERNAL,
+              attributes: { [ATTR_MONO_SCRIPT_NAME]: environ.scriptName, [ATTR_MONO_REQUEST_ID]: call.head.requestId },
+            },
+            call.context,
+          );
       const queuedAt = performance.now();
       const withdraw = admission.enter((ticket) => {
         span.setAttribute(ATTR_MONO_QUEUE_MS, performance.now() - queuedAt);
         span.setAttribute(ATTR_MONO_IN_FLIGHT, admission.inFlight);
         const release = () => {
           ticket.release();
-          span.end();
+          if (span.isRecording()) span.end();
         };
         if (call.done) {
           release();
@@ -64,7 +79,7 @@ export function createPipeline(config: Readonly<GatewayConfig>, { framework, adm
 /** A request whose client left while it waited for a slot. */
 function endQueued(span: Span, withdraw: () => void): void {
   withdraw();
-  span.end();
+  if (span.isRecording()) span.end();
 }
 
 /**

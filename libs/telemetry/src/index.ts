@@ -11,4 +11,5 @@ export {
 } from './attributes';
 export { createLogger } from './logger';
 export type { Logger } from './logger';
+export { setParentBasedSampling, unsampledBelow } from './sampling';
 export { shutdownTelemetry } from './shutdown-telemetry';

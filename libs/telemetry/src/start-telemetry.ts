@@ -22,6 +22,7 @@ import type { TelemetryConfig } from './config';
 import { ErrorTypeProcessor } from './error-type-processor';
 import { createLogger } from './logger';
 import { ReportingExporter } from './reporting-exporter';
+import { setParentBasedSampling } from './sampling';
 
 export interface TelemetryOptions {
   serviceName: 'edge' | 'gateway' | 'framework';
@@ -66,6 +67,8 @@ export function startTelemetry({ serviceName, version, config, instrumentations 
     );
   }
   const provider = new TracerProvider({ resource, sampler: createSampler(config), spanProcessors });
+  // Below an unsampled parent nothing is ever recorded with these samplers (sampling.ts).
+  setParentBasedSampling(config.OTEL_TRACES_SAMPLER.startsWith('parentbased_') || config.OTEL_TRACES_SAMPLER === 'always_off');
   trace.setGlobalTracerProvider(provider);
   registerInstrumentations({ tracerProvider: provider, instrumentations });
 }

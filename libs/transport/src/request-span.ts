@@ -16,13 +16,14 @@ import {
   ATTR_RPC_METHOD,
   ATTR_RPC_SERVICE,
   ATTR_RPC_SYSTEM,
+  unsampledBelow,
 } from '@mono/telemetry';
 import { ATTR_ERROR_TYPE, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT } from '@opentelemetry/semantic-conventions';
 
 /**
  * The per-request CLIENT and SERVER spans of a hop. grpc-js's instrumentation would see one call per long-lived
  * stream, so the transport makes these through the OpenTelemetry API and carries the context in `Call.trace_context`
- * (ADR-0001); with no SDK registered they are no-ops.
+ * (ADR-0001); with no SDK registered they are no-ops, and below an unsampled parent none is made at all.
  */
 const tracer = trace.getTracer('@mono/transport');
 
@@ -33,29 +34,34 @@ export interface RequestSpan {
 }
 
 export function startClientSpan(boundary: Boundary<unknown>, address: string): RequestSpan & { carrier: Record<string, string> } {
+  const parent = context.active();
+  const carrier: Record<string, string> = {};
+  if (unsampledBelow(parent)) {
+    propagation.inject(parent, carrier);
+    return { span: trace.getSpan(parent) as Span, context: parent, carrier };
+  }
   const colon = address.lastIndexOf(':');
   const attributes: Attributes = {
     ...rpcAttributes(boundary),
     [ATTR_SERVER_ADDRESS]: address.slice(0, colon),
     [ATTR_SERVER_PORT]: Number(address.slice(colon + 1)),
   };
-  const parent = context.active();
   const span = tracer.startSpan(`${boundary.rpcService}/Exchange`, { kind: SpanKind.CLIENT, attributes }, parent);
   const active = trace.setSpan(parent, span);
-  const carrier: Record<string, string> = {};
   propagation.inject(active, carrier);
   return { span, context: active, carrier };
 }
 
 export function startServerSpan(boundary: Boundary<unknown>, carrier: Readonly<Record<string, string>>): RequestSpan {
   const parent = propagation.extract(ROOT_CONTEXT, carrier);
+  if (unsampledBelow(parent)) return { span: trace.getSpan(parent) as Span, context: parent };
   const span = tracer.startSpan(`${boundary.rpcService}/Exchange`, { kind: SpanKind.SERVER, attributes: rpcAttributes(boundary) }, parent);
   return { span, context: trace.setSpan(parent, span) };
 }
 
 /** Ends a request span: status ERROR with `error.type` = the catalogue code when the request failed at this hop. */
-export function endRequestSpan(span: Span, error?: AppError): void {
-  if (!span.isRecording()) return;
+export function endRequestSpan(span: Span | undefined, error?: AppError): void {
+  if (span === undefined || !span.isRecording()) return;
   if (error) {
     span.setAttribute(ATTR_ERROR_TYPE, error.code);
     span.setAttribute(ATTR_RPC_GRPC_STATUS_CODE, error.grpcStatus);

@@ -176,7 +176,8 @@ export class ServerCall<H> {
     this.#link.data(this.id, chunk, end);
     if (end) {
       this.#finish();
-      this.body.fail(new AppError(this.#errors.cancelled, 'the response is complete'));
+      // A body still being received after the response ended is not read any more (an Error only then: they cost).
+      if (!this.body.done) this.body.fail(new AppError(this.#errors.cancelled, 'the response is complete'));
     }
   }
 

@@ -103,13 +103,12 @@ export class ServerConnection<H> implements ServerLink {
     const span = startServerSpan(this.#boundary, traceContext);
     const call = new ServerCall(frame.id, head, timeoutMs, traceContext, this, this.#errors, span);
     this.#calls.set(frame.id, call);
+    call.receive(frame);
     try {
       context.with(call.context, this.#handler, undefined, call);
     } catch (err) {
       call.fail(toAppError(err, this.#errors.internal));
-      return;
     }
-    call.receive(frame);
   }
 
   #endIfIdle(): void {
