@@ -19,11 +19,14 @@ export interface Edge {
   listen(): Promise<number>;
   /** Stops accepting, lets requests in flight finish (up to the grace period), closes everything. */
   shutdown(): Promise<void>;
+  /** Requests that reached the pipeline since start. */
+  readonly requests: number;
 }
 
 /** The edge service (nginx's role). Nothing happens until `listen()`. */
 export function buildEdge(config: Readonly<EdgeConfig>, { log }: EdgeDeps): Edge {
   let draining = false;
+  const counter = { requests: 0 };
   const gateways = config.gateways.map(
     (address) =>
       new MuxClient<HttpRequest>(address, gatewayBoundary, {
@@ -44,11 +47,14 @@ export function buildEdge(config: Readonly<EdgeConfig>, { log }: EdgeDeps): Edge
       keepAliveTimeout: config.keepAliveTimeoutMs,
       connectionsCheckingInterval: 1_000,
     },
-    createPipeline(config, new Balancer(gateways, config.failTimeoutMs), log, () => draining),
+    createPipeline(config, new Balancer(gateways, config.failTimeoutMs), log, () => draining, counter),
   );
   server.on('clientError', clientErrorHandler(log, config.maxHeaderBytes));
   return {
     server,
+    get requests() {
+      return counter.requests;
+    },
     listen: () => listen(server, config.host, config.port).then((port) => {
       for (const gateway of gateways) gateway.warm();
       return port;

@@ -14,6 +14,7 @@ void runService({
     const port = await edge.listen();
     log.info({ address: `http://${config.host}:${port}`, gateways: config.gateways }, 'edge listening');
     return {
+      stats: () => ({ requests: edge.requests }),
       async stop() {
         log.info('edge draining');
         await edge.shutdown();

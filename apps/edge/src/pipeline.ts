@@ -27,7 +27,17 @@ import { traceRequest } from './trace-request';
  *
  * Requests the HTTP parser rejects never get here (client-error.ts: 400 408 414 431).
  */
-export function createPipeline(config: Readonly<EdgeConfig>, balancer: Balancer, log: Logger, isDraining = () => false) {
+export interface RequestCounter {
+  requests: number;
+}
+
+export function createPipeline(
+  config: Readonly<EdgeConfig>,
+  balancer: Balancer,
+  log: Logger,
+  isDraining = () => false,
+  counter: RequestCounter = { requests: 0 },
+) {
   const stages: Stage[] = [
     requestId(),
     traceRequest(config),
@@ -39,6 +49,7 @@ export function createPipeline(config: Readonly<EdgeConfig>, balancer: Balancer,
   ];
   const run = compose(stages);
   return function edgePipeline(req: IncomingMessage, res: ServerResponse): void {
+    counter.requests += 1;
     const ctx = createContext(req, res);
     run(ctx).catch((err: unknown) => {
       const appError = toAppError(err, 'EDGE_ERR_INTERNAL');

@@ -16,6 +16,8 @@ export interface Framework {
   listen(): Promise<number>;
   /** NOT_SERVING, refuse new requests, let those in flight finish (up to the grace period), stop. */
   shutdown(): Promise<void>;
+  /** Requests handed to the application since start. */
+  readonly requests: number;
 }
 
 /**
@@ -24,7 +26,9 @@ export interface Framework {
  */
 export function buildFramework(config: Readonly<FrameworkConfig>, { app, log }: FrameworkDeps): Framework {
   const grpc = createGrpcServer(frameworkBoundary.rpcService, 'framework');
-  const exchange = addExchangeService(grpc.server, frameworkBoundary, createHost(app, { multiprocess: config.multiprocess, log }), {
+  const counter = { requests: 0 };
+  const host = createHost(app, { multiprocess: config.multiprocess, log, counter });
+  const exchange = addExchangeService(grpc.server, frameworkBoundary, host, {
     errors: {
       deadline: 'FW_ERR_DEADLINE_EXCEEDED',
       cancelled: 'TRANSPORT_ERR_CANCELLED',
@@ -34,6 +38,9 @@ export function buildFramework(config: Readonly<FrameworkConfig>, { app, log }: 
     },
   });
   return {
+    get requests() {
+      return counter.requests;
+    },
     async listen() {
       const port = await grpc.listen(config.host, config.port);
       grpc.serving();

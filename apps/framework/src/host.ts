@@ -17,15 +17,17 @@ import {
 export interface HostOptions {
   multiprocess: boolean;
   log: Logger;
+  counter?: { requests: number };
 }
 
 /**
  * The framework's request handler: turns each call the gateway sends into an environ, runs the application
  * through the interface's host, and sends what it produces back on the call.
  */
-export function createHost(app: Application, { multiprocess, log }: HostOptions): (call: ServerCall<EnvironMessage>) => void {
+export function createHost(app: Application, { multiprocess, log, counter }: HostOptions): (call: ServerCall<EnvironMessage>) => void {
   const errors = errorStream(log);
   return function host(call) {
+    if (counter) counter.requests += 1;
     const environ = toEnviron(call, errors, multiprocess);
     void runApplication(app, environ, new CallOutput(call, log));
   };

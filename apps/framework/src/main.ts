@@ -15,6 +15,7 @@ void runService({
     const port = await framework.listen();
     log.info({ address: `${config.host}:${port}` }, 'framework listening');
     return {
+      stats: () => ({ requests: framework.requests }),
       async stop() {
         log.info('framework draining');
         await framework.shutdown();

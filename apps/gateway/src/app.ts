@@ -15,6 +15,8 @@ export interface Gateway {
   listen(): Promise<number>;
   /** NOT_SERVING, refuse new requests, let those in flight finish (up to the grace period), stop. */
   shutdown(): Promise<void>;
+  /** Requests that reached the pipeline since start. */
+  readonly requests: number;
 }
 
 /** The gateway service (uWSGI's role). Nothing happens until `listen()`. */
@@ -28,7 +30,8 @@ export function buildGateway(config: Readonly<GatewayConfig>, { log }: GatewayDe
         : log.warn({ framework: config.framework, detail }, 'framework unreachable'),
   });
   const admission = new Admission(config.maxConcurrency, config.maxQueue);
-  const exchange = addExchangeService(grpc.server, gatewayBoundary, createPipeline(config, { framework, admission, log }), {
+  const counter = { requests: 0 };
+  const exchange = addExchangeService(grpc.server, gatewayBoundary, createPipeline(config, { framework, admission, log, counter }), {
     errors: {
       deadline: 'GW_ERR_DEADLINE_EXCEEDED',
       cancelled: 'TRANSPORT_ERR_CANCELLED',
@@ -38,6 +41,9 @@ export function buildGateway(config: Readonly<GatewayConfig>, { log }: GatewayDe
     },
   });
   return {
+    get requests() {
+      return counter.requests;
+    },
     async listen() {
       const port = await grpc.listen(config.host, config.port);
       framework.warm();

@@ -14,6 +14,7 @@ void runService({
     const port = await gateway.listen();
     log.info({ address: `${config.host}:${port}`, framework: config.framework, mounts: config.mounts }, 'gateway listening');
     return {
+      stats: () => ({ requests: gateway.requests }),
       async stop() {
         log.info('gateway draining');
         await gateway.shutdown();

@@ -4,6 +4,8 @@ import { ConfigError } from '@mono/config';
 export interface RunningService {
   /** Drains and stops; resolves when the process may exit. */
   stop(): Promise<void>;
+  /** Written to stdout as one JSON line `{"msg":"stats",…}` on SIGUSR2 (request counters, for tools/bench). */
+  stats?(): Record<string, number>;
 }
 
 export interface ServiceMain<C> {
@@ -18,7 +20,8 @@ export interface ServiceMain<C> {
 /**
  * The process around a service: validate the configuration once (all problems at once; `--check-config` stops
  * there, like `nginx -t`), start, and on SIGTERM/SIGINT stop gracefully; a second signal, or a stop that takes
- * too long, exits at once. A start-up failure (a port in use) prints one clear line and exits 1.
+ * too long, exits at once. A start-up failure (a port in use) prints one clear line and exits 1. SIGUSR2 prints
+ * the service's counters.
  *
  * @example
  * void runService({ name: 'edge', argv: process.argv, loadConfig: () => loadEdgeConfig(process.env), start, stopTimeoutMs });
@@ -59,4 +62,8 @@ export async function runService<C>({ name, argv, loadConfig, start, stopTimeout
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('SIGUSR2', () => {
+    const memory = Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [k, Math.round(v / 1048576)]));
+    process.stdout.write(`${JSON.stringify({ service: name, msg: 'stats', ...running.stats?.(), memoryMiB: memory })}\n`);
+  });
 }
