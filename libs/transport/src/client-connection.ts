@@ -3,6 +3,7 @@ import { Metadata } from '@grpc/grpc-js';
 import type { Boundary, Call, ReplyBatch, RequestBatch, RequestFrame } from '@mono/contracts';
 import { AppError, type ErrorCode } from '@mono/errors';
 import { ClientCall, type ClientCallErrors, type ClientLink, type ResponseSink } from './client-call';
+import { CallTable } from './call-table';
 import { EMPTY } from './limits';
 import { Outbox } from './outbox';
 import type { RequestSpan } from './request-span';
@@ -20,7 +21,7 @@ const MAX_ID = 0xffff_ffff;
  */
 export class ClientConnection<H> implements ClientLink {
   readonly #stream: ClientDuplexStream<RequestBatch<H>, ReplyBatch>;
-  readonly #calls = new Map<number, ClientCall>();
+  readonly #calls = new CallTable<ClientCall>();
   readonly #outbox: Outbox<RequestFrame<H>>;
   readonly #errors: ConnectionErrors;
   readonly #onClosed: (connection: ClientConnection<H>, detail: string) => void;
@@ -128,7 +129,7 @@ export class ClientConnection<H> implements ClientLink {
     this.#alive = false;
     if (this.#readyTimer) clearTimeout(this.#readyTimer);
     this.#outbox.close();
-    const calls = [...this.#calls.values()];
+    const calls = this.#calls.values();
     this.#calls.clear();
     for (const call of calls) call.lost(err);
     this.#onClosed(this, detail);

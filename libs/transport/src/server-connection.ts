@@ -2,6 +2,7 @@ import { Metadata, type ServerDuplexStream } from '@grpc/grpc-js';
 import { context } from '@opentelemetry/api';
 import type { Boundary, ReplyBatch, ReplyFrame, RequestBatch, RequestFrame, ResponseHead } from '@mono/contracts';
 import { AppError, toAppError, toFailure, type ErrorCode } from '@mono/errors';
+import { CallTable } from './call-table';
 import { EMPTY } from './limits';
 import { Outbox } from './outbox';
 import { startServerSpan } from './request-span';
@@ -19,7 +20,7 @@ export type CallHandler<H> = (call: ServerCall<H>) => void;
 /** One client's Exchange stream on the server, and the calls multiplexed on it. */
 export class ServerConnection<H> implements ServerLink {
   readonly #stream: ServerDuplexStream<RequestBatch<H>, ReplyBatch>;
-  readonly #calls = new Map<number, ServerCall<H>>();
+  readonly #calls = new CallTable<ServerCall<H>>();
   readonly #outbox: Outbox<ReplyFrame>;
   readonly #handler: CallHandler<H>;
   readonly #errors: ServerErrors;
@@ -137,7 +138,7 @@ export class ServerConnection<H> implements ServerLink {
     this.#alive = false;
     this.#outbox.close();
     const reason = new AppError(this.#errors.cancelled, 'the client stream is gone');
-    const calls = [...this.#calls.values()];
+    const calls = this.#calls.values();
     this.#calls.clear();
     for (const call of calls) call.abort(reason);
     this.#onClosed(this);

@@ -32,6 +32,44 @@ export interface LiveParts {
   extra?: Readonly<Record<string, string>>;
 }
 
+/** Per-request state behind the lazy keys, on the environ itself under a symbol (not enumerable). */
+const LIVE = Symbol('tsgi.live');
+
+interface Lazy {
+  live: LiveParts;
+  input?: InputStream;
+  signal?: AbortSignal;
+}
+
+type WithLive = { [LIVE]: Lazy };
+
+/**
+ * The lazy keys' accessors, the same functions for every environ. Accessors made per request (a getter in the
+ * object literal) give each environ a hidden class of its own, and that class holds on to the request's closures
+ * from the old generation: every request's objects were promoted, which made each scavenge take ~10 ms
+ * (docs/adr/0003-memory.md).
+ */
+const LAZY_KEYS: PropertyDescriptorMap = {
+  'tsgi.input': {
+    enumerable: true,
+    configurable: true,
+    get(this: WithLive) {
+      const lazy = this[LIVE];
+      lazy.input ??= lazy.live.input();
+      return lazy.input;
+    },
+  },
+  'tsgi.signal': {
+    enumerable: true,
+    configurable: true,
+    get(this: WithLive) {
+      const lazy = this[LIVE];
+      lazy.signal ??= lazy.live.signal();
+      return lazy.signal;
+    },
+  },
+};
+
 /**
  * Assembles an environ: the gateway's CGI variables, the HTTP_* view of the raw headers, and the `tsgi.*` keys.
  * The input stream and the abort signal are made when first used: most requests touch neither.
@@ -41,28 +79,20 @@ export interface LiveParts {
  *   signal: () => signal, deadline: Infinity, multiprocess: false });
  */
 export function createEnviron(variables: RequestVariables, live: LiveParts): Environ {
-  let input: InputStream | undefined;
-  let signal: AbortSignal | undefined;
-  return {
+  const environ = {
     ...live.extra,
     ...httpVariables(live.headers),
     ...variables,
     'tsgi.version': [1, 0],
     'tsgi.url_scheme': live.urlScheme,
-    get 'tsgi.input'() {
-      input ??= live.input();
-      return input;
-    },
     'tsgi.errors': live.errors,
     'tsgi.multithread': true,
     'tsgi.multiprocess': live.multiprocess,
     'tsgi.run_once': false,
     'tsgi.input_terminated': true,
     'tsgi.headers': live.headers,
-    get 'tsgi.signal'() {
-      signal ??= live.signal();
-      return signal;
-    },
     'tsgi.deadline': live.deadline,
   };
+  Object.defineProperty(environ, LIVE, { value: { live } satisfies Lazy });
+  return Object.defineProperties(environ, LAZY_KEYS) as unknown as Environ;
 }

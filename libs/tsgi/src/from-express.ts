@@ -30,7 +30,8 @@ interface ResponseInternals {
 
 type WriteCallback = (err?: Error | null) => void;
 
-const environs = new WeakMap<IncomingMessage, Environ>();
+/** The environ on the request object itself: a WeakMap with an entry per request churns like a Map (call-table.ts). */
+const ENVIRON = Symbol('tsgi.environ');
 
 /**
  * The environ behind a request that `fromExpress` created (Flask's `request.environ`).
@@ -39,7 +40,7 @@ const environs = new WeakMap<IncomingMessage, Environ>();
  * app.get('/environ', (req, res) => res.json(environOf(req)?.SCRIPT_NAME));
  */
 export function environOf(req: IncomingMessage): Environ | undefined {
-  return environs.get(req);
+  return (req as IncomingMessage & { [ENVIRON]?: Environ })[ENVIRON];
 }
 
 /**
@@ -56,7 +57,7 @@ export function fromExpress(app: NodeListener, { highWaterMark = 64 * 1024 }: Fr
   return function expressApplication(environ, startResponse) {
     const socket = new EnvironSocket(environ);
     const req = createRequest(environ, socket);
-    environs.set(req, environ);
+    Object.defineProperty(req, ENVIRON, { value: environ });
     const body = new ResponseQueue(highWaterMark);
     const res = createResponse(req, socket, body, startResponse);
     app(req, res);
