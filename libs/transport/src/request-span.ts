@@ -40,13 +40,15 @@ export function startClientSpan(boundary: Boundary<unknown>, address: string): R
     propagation.inject(parent, carrier);
     return { span: trace.getSpan(parent) as Span, context: parent, carrier };
   }
-  const colon = address.lastIndexOf(':');
-  const attributes: Attributes = {
-    ...rpcAttributes(boundary),
-    [ATTR_SERVER_ADDRESS]: address.slice(0, colon),
-    [ATTR_SERVER_PORT]: Number(address.slice(colon + 1)),
-  };
-  const span = tracer.startSpan(`${boundary.rpcService}/Exchange`, { kind: SpanKind.CLIENT, attributes }, parent);
+  const span = tracer.startSpan(`${boundary.rpcService}/Exchange`, { kind: SpanKind.CLIENT }, parent);
+  if (span.isRecording()) {
+    const colon = address.lastIndexOf(':');
+    span.setAttributes({
+      ...rpcAttributes(boundary),
+      [ATTR_SERVER_ADDRESS]: address.slice(0, colon),
+      [ATTR_SERVER_PORT]: Number(address.slice(colon + 1)),
+    });
+  }
   const active = trace.setSpan(parent, span);
   propagation.inject(active, carrier);
   return { span, context: active, carrier };
@@ -55,7 +57,8 @@ export function startClientSpan(boundary: Boundary<unknown>, address: string): R
 export function startServerSpan(boundary: Boundary<unknown>, carrier: Readonly<Record<string, string>>): RequestSpan {
   const parent = propagation.extract(ROOT_CONTEXT, carrier);
   if (unsampledBelow(parent)) return { span: trace.getSpan(parent) as Span, context: parent };
-  const span = tracer.startSpan(`${boundary.rpcService}/Exchange`, { kind: SpanKind.SERVER, attributes: rpcAttributes(boundary) }, parent);
+  const span = tracer.startSpan(`${boundary.rpcService}/Exchange`, { kind: SpanKind.SERVER }, parent);
+  if (span.isRecording()) span.setAttributes(rpcAttributes(boundary));
   return { span, context: trace.setSpan(parent, span) };
 }
 
