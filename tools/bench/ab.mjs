@@ -1,0 +1,82 @@
+// tools/bench/ab.mjs: what a change bought. Builds each git revision in a worktree of its own (tmp/ab/<sha>, with
+// this checkout's node_modules hard-linked in) and measures our stack's /hello for each, all revisions in every
+// round, in turn, so that they share the machine's state. Prints medians and the ratio of each to the first.
+//
+//   node tools/bench/ab.mjs [--app native|express] [--rounds 3] [--duration 10] <rev> <rev>...
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { APPS, ready, startOurs, URL } from './lib/configs.mjs';
+import { cpuSeconds, ProcessGroup, rssBytes } from './lib/processes.mjs';
+import { wrk } from './lib/wrk.mjs';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const at = args.indexOf(`--${name}`);
+  if (at === -1) return fallback;
+  const [value] = args.splice(at, 2).slice(1);
+  return value;
+};
+const APP = option('app', 'native');
+const ROUNDS = Number(option('rounds', 3));
+const DURATION = Number(option('duration', 10));
+const revisions = args;
+if (revisions.length < 2 || !['native', 'express'].includes(APP)) {
+  console.error('usage: node tools/bench/ab.mjs [--app native|express] [--rounds 3] [--duration 10] <rev> <rev>...');
+  process.exit(2);
+}
+// Older revisions' launchers run whatever `node` PATH finds: make it this project's Node 24.
+process.env.PATH = `${join(ROOT, 'node_modules', '.bin')}:${process.env.PATH}`;
+const git = (...argv) => execFileSync('git', argv, { cwd: ROOT, encoding: 'utf8' }).trim();
+const MiB = 1024 * 1024;
+
+const trees = revisions.map((rev) => {
+  const sha = git('rev-parse', '--short', `${rev}^{commit}`);
+  const dir = join(ROOT, 'tmp', 'ab', sha);
+  if (!existsSync(dir)) {
+    mkdirSync(join(ROOT, 'tmp', 'ab'), { recursive: true });
+    git('worktree', 'add', '--detach', dir, sha);
+    execFileSync('cp', ['-al', join(ROOT, 'node_modules'), join(dir, 'node_modules')]);
+  }
+  for (const app of ['edge', 'gateway', 'framework']) {
+    const { command } = JSON.parse(readFileSync(join(dir, 'apps', app, 'project.json'), 'utf8')).targets.build;
+    execFileSync('sh', ['-c', command], { cwd: dir, stdio: 'ignore' });
+  }
+  return { rev, sha, dir, title: git('log', '-1', '--format=%s', sha), runs: [] };
+});
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
+for (let round = 1; round <= ROUNDS; round += 1) {
+  for (const tree of trees) {
+    const group = new ProcessGroup();
+    try {
+      const app = APP === 'native' ? join(APPS, 'tsgi-hello.cjs') : undefined;
+      await startOurs(group, { app, tracing: false, root: tree.dir });
+      await ready(group);
+      await wrk(URL, { connections: 50, seconds: 3 });
+      await sleep(1_000);
+      const pids = group.pids();
+      const cpu0 = cpuSeconds(pids);
+      const result = await wrk(URL, { connections: 50, seconds: DURATION });
+      const cpuUs = ((cpuSeconds(pids) - cpu0) * 1e6) / result.completed;
+      tree.runs.push({ ...result, cpuUs, rss: rssBytes(pids) });
+      console.log(`round ${round} ${tree.sha}: ${Math.round(result.rps)} req/s, p99 ${result.p99.toFixed(2)} ms, ${cpuUs.toFixed(1)} µs/req, ${Math.round(rssBytes(pids) / MiB)} MiB`);
+    } finally {
+      await group.stop();
+      await sleep(1_000);
+    }
+  }
+}
+
+const base = median(trees[0].runs.map((r) => r.rps));
+console.log(`\nour stack, ${APP} /hello, wrk -t1 -c50 -d${DURATION}s, median of ${ROUNDS} rounds, revisions in turn\n`);
+console.log('| revision | req/s | × first | p99 ms | server CPU µs/req | RSS after MiB |');
+console.log('|---|---:|---:|---:|---:|---:|');
+for (const tree of trees) {
+  const rps = median(tree.runs.map((r) => r.rps));
+  console.log(
+    `| ${tree.sha} ${tree.title.slice(0, 60)} | ${Math.round(rps)} | ${(rps / base).toFixed(2)} | ${median(tree.runs.map((r) => r.p99)).toFixed(2)} | ${median(tree.runs.map((r) => r.cpuUs)).toFixed(1)} | ${Math.round(median(tree.runs.map((r) => r.rss)) / MiB)} |`,
+  );
+}

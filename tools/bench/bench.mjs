@@ -1,0 +1,308 @@
+// tools/bench: our stack against the stack it replaces (nginx → uWSGI → Flask), Express alone and plain Node, in one
+// run on this machine, with the same load generator and settings; then 1 GB through POST /echo. Prints a table, the
+// ratios of ours to the seed stack, honesty checks, and the targets; writes everything to tmp/bench/<stamp>/.
+//
+//   node tools/bench/bench.mjs [--configs seed,ours-native,…] [--reps 3] [--duration 10] [--connections 50] [--no-echo]
+//
+// Method (as shared/bench/seed-stack/RESULTS.md): per round every configuration is started fresh, warmed up for 3 s,
+// then measured with `wrk -t1 -c50 -d10s`; the table shows medians over the rounds. A run during which other
+// processes used over 10 % of the CPUs is redone. Server CPU µs/req = CPU time of all server processes during the
+// run / requests. In the last round: RSS idle (before warm-up) and after load, and a lone client (-c1) with wrk and
+// every server process pinned to CPU 0.
+import { execFileSync, execSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CONFIGS, PORT, ready, spansPerRequest, URL } from './lib/configs.mjs';
+import { echo } from './lib/echo.mjs';
+import { startJaeger } from './lib/jaeger.mjs';
+import { cpuSeconds, pinToCpu0, ProcessGroup, rssBytes, systemTicks } from './lib/processes.mjs';
+import { wrk } from './lib/wrk.mjs';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const MiB = 1024 * 1024;
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const at = args.indexOf(`--${name}`);
+  return at === -1 ? fallback : args[at + 1];
+};
+const selected = option('configs', Object.keys(CONFIGS).join(',')).split(',');
+const REPS = Number(option('reps', 3));
+const DURATION = Number(option('duration', 10));
+const CONNECTIONS = Number(option('connections', 50));
+const ECHO_BYTES = Number(option('echo-bytes', 1e9));
+const BG_MAX = 10;
+const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+const out = join(ROOT, 'tmp', 'bench', stamp);
+mkdirSync(out, { recursive: true });
+
+const log = (line) => console.log(line);
+const median = (values) => {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  return sorted.length === 0 ? NaN : sorted[Math.floor((sorted.length - 1) / 2)];
+};
+const childTicks = () => {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[13]) + Number(fields[14]);
+};
+
+prepare();
+const jaeger = selected.some((name) => CONFIGS[name]?.traced) ? await startJaeger() : undefined;
+const results = Object.fromEntries(selected.map((name) => [name, { runs: [], checks: [] }]));
+try {
+  for (let round = 1; round <= REPS; round += 1) {
+    for (const name of selected) await measureConfig(name, round, round === REPS);
+  }
+  const echoResult = args.includes('--no-echo') || !selected.includes('ours-express') ? undefined : await measureEcho();
+  report(echoResult);
+} finally {
+  await jaeger?.stop();
+}
+
+function prepare() {
+  const missing = [['wrk', 'wrk'], ['nginx', 'nginx'], ['uwsgi', 'uwsgi uwsgi-plugin-python3'], ['taskset', 'util-linux']]
+    .filter(([command]) => spawnable(command) === false)
+    .map(([, pkg]) => pkg);
+  try {
+    // uWSGI's python3 plugin embeds Debian's Python, whatever `python3` on PATH is.
+    execFileSync('/usr/bin/python3', ['-c', 'import flask'], { stdio: 'ignore' });
+  } catch {
+    missing.push('python3-flask');
+  }
+  if (missing.length > 0) {
+    log(`installing from Debian: ${missing.join(' ')}`);
+    execSync(`apt-get install -y --no-install-recommends ${missing.join(' ')}`, { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  }
+  log('building the services (production bundles)');
+  execFileSync(join(ROOT, 'node_modules', '.bin', 'nx'), ['run-many', '-t', 'build', '--projects=edge,gateway,framework'], { cwd: ROOT, stdio: 'ignore' });
+  const versions = [
+    `node ${process.version}`,
+    execSync('nginx -v 2>&1').toString().trim(),
+    `uwsgi ${execSync('uwsgi --version').toString().trim()}`,
+    `flask ${execSync('/usr/bin/python3 -c "import importlib.metadata as m; print(m.version(\'flask\'))"').toString().trim()}`,
+    execSync('wrk -v 2>&1 || true').toString().split('\n')[0],
+    `${execSync('nproc').toString().trim()} cpus`,
+  ];
+  writeFileSync(join(out, 'versions.txt'), `${versions.join('\n')}\n`);
+  log(versions.join(' · '));
+}
+
+function spawnable(command) {
+  try {
+    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitQuiet() {
+  for (let i = 0; i < 30; i += 1) {
+    const a = systemTicks();
+    await sleep(1_000);
+    const b = systemTicks();
+    if (100 * (b.busy - a.busy) <= 5 * (b.total - a.total)) return;
+  }
+}
+
+/** One measured wrk run: the result plus server CPU, background CPU, and (ours) counter and span deltas. */
+async function run(name, group, stack, { connections, seconds, pin = false, label }) {
+  const config = CONFIGS[name];
+  for (let attempt = 1; ; attempt += 1) {
+    const countersBefore = config.ours ? await stack.counters() : undefined;
+    const spansBefore = config.traced ? await jaeger.settledAccepted() : undefined;
+    const pids = group.pids();
+    const jaegerPids = jaeger?.pids() ?? [];
+    const [cpu0, jcpu0, sys0, kids0] = [cpuSeconds(pids), cpuSeconds(jaegerPids), systemTicks(), childTicks()];
+    const result = await wrk(URL, { connections, seconds, pin, raw: join(out, `${name}.${label}.txt`) });
+    const [cpu1, jcpu1, sys1, kids1] = [cpuSeconds(pids), cpuSeconds(jaegerPids), systemTicks(), childTicks()];
+    const serverTicks = (cpu1 - cpu0) * 100;
+    const jaegerTicks = (jcpu1 - jcpu0) * 100;
+    const bg = (100 * (sys1.busy - sys0.busy - serverTicks - jaegerTicks - (kids1 - kids0))) / (sys1.total - sys0.total);
+    Object.assign(result, {
+      serverUsPerReq: ((cpu1 - cpu0) * 1e6) / result.completed,
+      jaegerUsPerReq: ((jcpu1 - jcpu0) * 1e6) / result.completed,
+      bg: Math.max(0, Math.round(bg)),
+    });
+    if (config.ours) {
+      await sleep(500);
+      const after = await stack.counters();
+      result.counters = Object.fromEntries(Object.entries(after).map(([svc, n]) => [svc, n - countersBefore[svc]]));
+    }
+    if (config.traced) result.spans = (await jaeger.settledAccepted()) - spansBefore;
+    if (result.bg <= BG_MAX || attempt === 3) return result;
+    log(`  ${name} ${label}: ${result.bg} % of the CPUs used by other processes; measuring again`);
+    await sleep(3_000);
+    await waitQuiet();
+  }
+}
+
+async function measureConfig(name, round, last) {
+  const config = CONFIGS[name];
+  await waitQuiet();
+  const group = new ProcessGroup();
+  try {
+    const stack = await config.start(group, { runDir: join(out, 'run'), jaeger });
+    await ready(group);
+    await sleep(500);
+    if (last) results[name].rssIdle = rssBytes(group.pids());
+    await wrk(URL, { connections: CONNECTIONS, seconds: 3 });
+    await sleep(1_000); // the warm-up's last requests, cut off when wrk stopped, finish before counting starts
+    const result = await run(name, group, stack, { connections: CONNECTIONS, seconds: DURATION, label: `c${CONNECTIONS}-${round}` });
+    results[name].runs.push(result);
+    check(name, result);
+    log(`${name.padEnd(20)} round ${round}: ${Math.round(result.rps)} req/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, ${result.serverUsPerReq.toFixed(1)} µs/req server CPU, bg ${result.bg} %`);
+    if (last) {
+      results[name].rssAfter = rssBytes(group.pids());
+      if (!config.traced) {
+        await pinToCpu0(group.pids());
+        const lone = await run(name, group, stack, { connections: 1, seconds: DURATION, pin: true, label: 'c1pin' });
+        results[name].lone = lone;
+        check(name, lone);
+      }
+    }
+  } finally {
+    await group.stop();
+    await sleep(1_000);
+  }
+}
+
+/** Honesty: every request wrk sent reached every service of ours; with tracing, every span reached Jaeger. */
+function check(name, result) {
+  const checks = results[name].checks;
+  if (result.non2xx > 0 || result.socketErrors) checks.push(`FAIL ${result.non2xx} non-2xx responses, socket errors: ${result.socketErrors || 'none'}`);
+  if (result.counters) {
+    for (const [svc, n] of Object.entries(result.counters)) {
+      if (n !== result.sent) checks.push(`FAIL ${svc} counted ${n} requests, wrk sent ${result.sent}`);
+    }
+  }
+  if (result.spans !== undefined) {
+    const expected = result.counters.framework * spansPerRequest(name);
+    if (result.spans !== expected) checks.push(`FAIL Jaeger accepted ${result.spans} spans, expected ${expected} (${spansPerRequest(name)} per request)`);
+  }
+}
+
+async function measureEcho() {
+  log(`\n${ECHO_BYTES / 1e9} GB through POST /echo (ours-express, tracing off)`);
+  await waitQuiet();
+  const group = new ProcessGroup();
+  const stack = await CONFIGS['ours-express'].start(group, { jaeger });
+  try {
+    await ready(group);
+    const hello = await wrk(URL, { connections: 10, seconds: 5, raw: join(out, 'echo.hello-alone.txt') });
+    const peaks = { edge: 0, gateway: 0, framework: 0 };
+    const sampler = setInterval(() => {
+      for (const [svc, pid] of Object.entries(stack.pids)) peaks[svc] = Math.max(peaks[svc], rssBytes([pid]));
+    }, 50);
+    const streaming = echo(`http://127.0.0.1:${PORT}/echo`, ECHO_BYTES);
+    await sleep(300);
+    const during = await wrk(URL, { connections: 10, seconds: 5, raw: join(out, 'echo.hello-during.txt') });
+    const result = await streaming;
+    clearInterval(sampler);
+    return { ...result, peaks, helloP99Alone: hello.p99, helloP99During: during.p99 };
+  } finally {
+    await group.stop();
+  }
+}
+
+function report(echoResult) {
+  const row = (name) => {
+    const r = results[name];
+    return {
+      name,
+      rps: median(r.runs.map((x) => x.rps)),
+      p50: median(r.runs.map((x) => x.p50)),
+      p99: median(r.runs.map((x) => x.p99)),
+      cpu: median(r.runs.map((x) => x.serverUsPerReq)),
+      jaegerCpu: CONFIGS[name].traced ? median(r.runs.map((x) => x.jaegerUsPerReq)) : undefined,
+      lone: r.lone?.p50,
+      rssIdle: r.rssIdle,
+      rssAfter: r.rssAfter,
+    };
+  };
+  const rows = selected.map(row);
+  const seed = rows.find((r) => r.name === 'seed');
+  const ratio = (a, b) => (seed && Number.isFinite(a) && Number.isFinite(b) ? (a / b).toFixed(2) : '–');
+  const f = (n, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : '–');
+  const lines = [
+    `# tools/bench, ${new Date().toISOString()}: GET /hello, wrk -t1 -c${CONNECTIONS} -d${DURATION}s, median of ${REPS} rounds`,
+    '',
+    '| config | req/s | ×seed | p50 ms | p99 ms | server CPU µs/req | lone p50 ms (pinned) | ×seed | RSS idle MiB | RSS after MiB | ×seed |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows.map((r) =>
+      `| ${r.name} | ${f(r.rps)} | ${ratio(r.rps, seed?.rps)} | ${f(r.p50, 2)} | ${f(r.p99, 2)} | ${f(r.cpu, 1)}${r.jaegerCpu === undefined ? '' : ` (+${f(r.jaegerCpu, 1)} Jaeger)`} | ${f(r.lone, 3)} | ${ratio(r.lone, seed?.lone)} | ${f(r.rssIdle / MiB)} | ${f(r.rssAfter / MiB)} | ${ratio(r.rssAfter, seed?.rssAfter)} |`),
+    '',
+    ...selected.map((name) => `- ${name}: ${CONFIGS[name].label}`),
+    '',
+    ...chart(rows),
+    '',
+    '## Honesty checks',
+    ...selected.flatMap((name) => {
+      const r = results[name];
+      const ok = r.checks.length === 0;
+      const detail = CONFIGS[name].ours
+        ? `; per run, wrk sent = edge = gateway = framework requests (${r.runs.map((x) => x.sent).join(', ')})${CONFIGS[name].traced ? `, Jaeger spans = ${spansPerRequest(name)} × requests (${r.runs.map((x) => x.spans).join(', ')})` : ''}`
+        : '';
+      return [`- ${name}: ${ok ? 'ok' : 'FAILED'}: all responses 2xx, no socket errors${detail}`, ...r.checks.map((c) => `  - ${c}`)];
+    }),
+  ];
+  if (echoResult) {
+    lines.push(
+      '',
+      `## ${ECHO_BYTES / 1e9} GB through POST /echo`,
+      `- ${f(echoResult.mbPerSecond)} MB/s end to end (${f(echoResult.seconds, 1)} s), body ${echoResult.intact ? 'intact (SHA-256 equal)' : 'CORRUPTED'}, status ${echoResult.status}`,
+      `- peak RSS MiB: ${Object.entries(echoResult.peaks).map(([k, v]) => `${k} ${f(v / MiB)}`).join(', ')}`,
+      `- /hello p99 (wrk -c10, 5 s): alone ${f(echoResult.helloP99Alone, 2)} ms, while the body streams ${f(echoResult.helloP99During, 2)} ms (×${(echoResult.helloP99During / echoResult.helloP99Alone).toFixed(2)})`,
+    );
+  }
+  lines.push('', '## Targets', ...targets(rows, seed, echoResult));
+  const text = lines.join('\n');
+  console.log(`\n${text}`);
+  writeFileSync(join(out, 'table.md'), `${text}\n`);
+  writeFileSync(join(out, 'results.json'), `${JSON.stringify({ results, echo: echoResult }, null, 2)}\n`);
+  console.log(`\nraw output: ${out}`);
+}
+
+/** req/s per configuration as a Mermaid bar chart (GitHub renders it in Markdown). */
+function chart(rows) {
+  const shown = rows.filter((r) => Number.isFinite(r.rps));
+  return [
+    '```mermaid',
+    'xychart-beta',
+    `  title "GET /hello, wrk -c${CONNECTIONS}: requests per second (median of ${REPS})"`,
+    `  x-axis [${shown.map((r) => `"${r.name}"`).join(', ')}]`,
+    `  y-axis "req/s" 0 --> ${Math.ceil(Math.max(...shown.map((r) => r.rps)) / 10_000) * 10_000}`,
+    `  bar [${shown.map((r) => Math.round(r.rps)).join(', ')}]`,
+    '```',
+  ];
+}
+
+function targets(rows, seed, echoResult) {
+  if (!seed) return ['- (the seed stack was not measured: no ratios)'];
+  const get = (name) => rows.find((r) => r.name === name);
+  const lines = [];
+  const target = (ok, text) => lines.push(`- ${ok ? 'MET' : 'MISSED'}: ${text}`);
+  const native = get('ours-native');
+  const expressRow = get('ours-express');
+  if (native) {
+    target(native.rps >= 1.5 * seed.rps, `interface-native hello ≥ 1.5× the seed's req/s: ${(native.rps / seed.rps).toFixed(2)}×`);
+    target(native.p99 <= seed.p99, `interface-native p99 ≤ the seed's: ${native.p99.toFixed(2)} vs ${seed.p99.toFixed(2)} ms`);
+  }
+  if (expressRow) target(expressRow.rps >= seed.rps, `Express /hello ≥ 1.0× the seed's req/s: ${(expressRow.rps / seed.rps).toFixed(2)}×`);
+  for (const r of [native, expressRow].filter(Boolean)) {
+    if (Number.isFinite(r.lone)) target(r.lone <= 1.5 * seed.lone, `${r.name} lone client p50 ≤ 1.5× the seed's: ${(r.lone / seed.lone).toFixed(2)}×`);
+  }
+  for (const [traced, plain] of [['ours-native-traced', native], ['ours-express-traced', expressRow]]) {
+    const t = get(traced);
+    if (t && plain) target(t.rps >= 0.8 * plain.rps && results[traced].checks.length === 0, `${traced} costs ≤ 20 % of throughput, no span dropped: ${((1 - t.rps / plain.rps) * 100).toFixed(1)} %`);
+  }
+  if (echoResult) {
+    target(echoResult.mbPerSecond >= 200 && echoResult.intact, `/echo ≥ 200 MB/s: ${echoResult.mbPerSecond.toFixed(0)} MB/s`);
+    target(Object.values(echoResult.peaks).every((v) => v < 150 * MiB), `every service < 150 MiB during the stream: ${Object.values(echoResult.peaks).map((v) => (v / MiB).toFixed(0)).join(', ')} MiB`);
+    target(echoResult.helloP99During <= 2 * echoResult.helloP99Alone, `/hello p99 during the stream ≤ 2× without: ${(echoResult.helloP99During / echoResult.helloP99Alone).toFixed(2)}×`);
+  }
+  const ours = expressRow ?? native;
+  if (ours) target(ours.rssAfter <= 2.5 * seed.rssAfter, `three services after load ≤ 2.5× the seed's RSS: ${(ours.rssAfter / seed.rssAfter).toFixed(2)}× (idle ${(ours.rssIdle / MiB).toFixed(0)} MiB)`);
+  return lines;
+}
