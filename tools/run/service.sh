@@ -6,6 +6,9 @@
 # keeps glibc from holding freed 1 MiB message buffers: together they keep a service streaming a large body
 # ~50 MiB smaller. A 4 MiB semi-space (by default V8 lets the young generation grow to 64 MiB under load) halved
 # the three services' memory after load and their p99 at the same throughput (docs/adr/0003-memory.md).
+# --no-allocation-site-pretenuring: V8 took the requests in flight during a scavenge for long-lived objects and
+# allocated their kind straight into the old generation, where each pinned the young objects of its request until
+# the next full GC; a third of the young generation survived every scavenge (docs/adr/0004-request-cost.md).
 set -euo pipefail
 name="$1"
 shift
@@ -16,4 +19,4 @@ dist="$root/apps/$name/dist"
 node="$root/node_modules/.bin/node"
 [ -x "$node" ] || node=node
 # dist/telemetry.cjs starts OpenTelemetry before main.cjs loads what it instruments.
-exec "$node" --enable-source-maps --expose-gc --max-semi-space-size=4 --require "$dist/telemetry.cjs" "$@" "$dist/main.cjs"
+exec "$node" --enable-source-maps --expose-gc --max-semi-space-size=4 --no-allocation-site-pretenuring --require "$dist/telemetry.cjs" "$@" "$dist/main.cjs"
