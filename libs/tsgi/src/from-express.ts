@@ -34,6 +34,20 @@ type WriteCallback = (err?: Error | null) => void;
 const ENVIRON = Symbol('tsgi.environ');
 
 /**
+ * `res.writableFinished`, one accessor for every response, reading a flag on the response. A getter made per
+ * request gives each response a hidden class of its own that keeps the request's objects alive from the old
+ * generation (docs/adr/0004-request-cost.md): 4 KB a request were promoted through it.
+ */
+const FINISHED = Symbol('tsgi.finished');
+type FinishFlag = { [FINISHED]: boolean };
+const WRITABLE_FINISHED: PropertyDescriptor = {
+  configurable: true,
+  get(this: FinishFlag) {
+    return this[FINISHED];
+  },
+};
+
+/**
  * The environ behind a request that `fromExpress` created (Flask's `request.environ`).
  *
  * @example
@@ -231,11 +245,12 @@ function createResponse(
     flush?.();
   };
 
-  let writableFinished = false;
-  Object.defineProperty(res, 'writableFinished', { get: () => writableFinished, configurable: true });
+  const flag = res as ServerResponse & Partial<FinishFlag>;
+  flag[FINISHED] = false;
+  Object.defineProperty(res, 'writableFinished', WRITABLE_FINISHED);
   body.ondrain = () => res.emit('drain');
   body.onfinish = () => {
-    writableFinished = true;
+    flag[FINISHED] = true;
     res.emit('prefinish');
     res.emit('finish');
     res.detachSocket(socket as unknown as Socket);
