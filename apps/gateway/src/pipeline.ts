@@ -37,7 +37,8 @@ export function createPipeline(config: Readonly<GatewayConfig>, { framework, adm
     if (counter) counter.requests += 1;
     try {
       const environ = buildEnviron(call.head, config.mounts);
-      const span = unsampledBelow(call.context)
+      const unsampled = unsampledBelow(call.context);
+      const span = unsampled
         ? (trace.getSpan(call.context) as Span)
         : tracer.startSpan(
             'gateway invoke',
@@ -65,7 +66,8 @@ export function createPipeline(config: Readonly<GatewayConfig>, { framework, adm
           release();
           return;
         }
-        context.with(trace.setSpan(call.context, span), () => invokeFramework(framework, call, environ, timeoutMs, release));
+        const active = unsampled ? call.context : trace.setSpan(call.context, span);
+        context.with(active, () => invokeFramework(framework, call, environ, timeoutMs, release));
       });
       if (!call.done) call.onabort ??= () => endQueued(span, withdraw);
     } catch (err) {

@@ -140,6 +140,16 @@ export class ServerCall<H> {
     context.with(this.context, this.#receive, this, frame);
   }
 
+  /** The call's first frame, then `handler`: one entry into the call's context for both. */
+  open(frame: ReceivedFrame, handler: (call: this) => void): void {
+    context.with(this.context, this.#open, this, frame, handler);
+  }
+
+  #open(frame: ReceivedFrame, handler: (call: this) => void): void {
+    this.#receive(frame);
+    handler(this);
+  }
+
   #receive(frame: ReceivedFrame): void {
     if (frame.cancel) {
       this.abort(new AppError(this.#errors.cancelled, 'the client cancelled the request'));

@@ -1,5 +1,4 @@
 import { Metadata, type ServerDuplexStream } from '@grpc/grpc-js';
-import { context } from '@opentelemetry/api';
 import type { Boundary, ReplyBatch, ReplyFrame, RequestBatch, RequestFrame, ResponseHead } from '@mono/contracts';
 import { AppError, toAppError, toFailure, type ErrorCode } from '@mono/errors';
 import { CallTable } from './call-table';
@@ -104,9 +103,8 @@ export class ServerConnection<H> implements ServerLink {
     const span = startServerSpan(this.#boundary, traceContext);
     const call = new ServerCall(frame.id, head, timeoutMs, traceContext, this, this.#errors, span);
     this.#calls.set(frame.id, call);
-    call.receive(frame);
     try {
-      context.with(call.context, this.#handler, undefined, call);
+      call.open(frame, this.#handler);
     } catch (err) {
       call.fail(toAppError(err, this.#errors.internal));
     }
