@@ -7,8 +7,8 @@
 // Method (as shared/bench/seed-stack/RESULTS.md): per round every configuration is started fresh, warmed up for 3 s,
 // then measured with `wrk -t1 -c50 -d10s`; the table shows medians over the rounds. A run during which other
 // processes used over 10 % of the CPUs is redone. Server CPU µs/req = CPU time of all server processes during the
-// run / requests. In the last round: RSS idle (before warm-up) and after load, and a lone client (-c1) with wrk and
-// every server process pinned to CPU 0.
+// run / requests. In the last round: RSS idle (before warm-up) and after load, and a lone client (-c1, warmed up for
+// 3 s too) with wrk and every server process pinned to CPU 0.
 import { execFileSync, execSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -157,6 +157,9 @@ async function measureConfig(name, round, last) {
       results[name].rssAfter = rssBytes(group.pids());
       if (!config.traced) {
         await pinToCpu0(group.pids());
+        // A lone client takes other paths than 50 (batches of one): warm them up too, as the load was.
+        await wrk(URL, { connections: 1, seconds: 3, pin: true });
+        await sleep(500);
         const lone = await run(name, group, stack, { connections: 1, seconds: DURATION, pin: true, label: 'c1pin' });
         results[name].lone = lone;
         check(name, lone);
