@@ -13,7 +13,7 @@ import { execFileSync, execSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CONFIGS, PORT, ready, spansPerRequest, URL } from './lib/configs.mjs';
+import { CONFIGS, NODE, PORT, ready, spansPerRequest, URL } from './lib/configs.mjs';
 import { echo } from './lib/echo.mjs';
 import { startJaeger } from './lib/jaeger.mjs';
 import { cpuSeconds, pinToCpu0, ProcessGroup, rssBytes, systemTicks } from './lib/processes.mjs';
@@ -77,7 +77,7 @@ function prepare() {
   log('building the services (production bundles)');
   execFileSync(join(ROOT, 'node_modules', '.bin', 'nx'), ['run-many', '-t', 'build', '--projects=edge,gateway,framework'], { cwd: ROOT, stdio: 'ignore' });
   const versions = [
-    `node ${process.version}`,
+    `node ${execFileSync(NODE, ['--version']).toString().trim()}`,
     execSync('nginx -v 2>&1').toString().trim(),
     `uwsgi ${execSync('uwsgi --version').toString().trim()}`,
     `flask ${execSync('/usr/bin/python3 -c "import importlib.metadata as m; print(m.version(\'flask\'))"').toString().trim()}`,

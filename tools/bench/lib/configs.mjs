@@ -1,6 +1,6 @@
 // The configurations the benchmark compares. Each serves GET /hello -> 200 "Hello World!" on 127.0.0.1:18080
 // (ports outside the ephemeral range) and runs as production builds with access logs off.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ProcessGroup } from './processes.mjs';
@@ -9,6 +9,9 @@ export const PORT = 18080;
 export const URL = `http://127.0.0.1:${PORT}/hello`;
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 export const APPS = join(ROOT, 'tools', 'bench', 'apps');
+/** The project's Node 24 (the `node` devDependency), as the services run on, whichever Node started the bench. */
+const projectNode = join(ROOT, 'node_modules', '.bin', 'node');
+export const NODE = existsSync(projectNode) ? projectNode : process.execPath;
 
 /**
  * The three services of our stack as processes, with their stats (request counters) on SIGUSR2. `root` is the
@@ -97,11 +100,11 @@ export const CONFIGS = {
   },
   express: {
     label: 'Express 5 alone, one process',
-    start: (g) => (g.spawn(process.execPath, [join(APPS, 'express-hello.cjs')], { env: { PORT: String(PORT), NODE_ENV: 'production' } }), {}),
+    start: (g) => (g.spawn(NODE, [join(APPS, 'express-hello.cjs')], { env: { PORT: String(PORT), NODE_ENV: 'production' } }), {}),
   },
   node: {
     label: 'plain Node http, one process',
-    start: (g) => (g.spawn(process.execPath, [join(APPS, 'node-hello.cjs')], { env: { PORT: String(PORT), NODE_ENV: 'production' } }), {}),
+    start: (g) => (g.spawn(NODE, [join(APPS, 'node-hello.cjs')], { env: { PORT: String(PORT), NODE_ENV: 'production' } }), {}),
   },
 };
 
