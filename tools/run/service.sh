@@ -9,6 +9,9 @@
 # --no-allocation-site-pretenuring: V8 took the requests in flight during a scavenge for long-lived objects and
 # allocated their kind straight into the old generation, where each pinned the young objects of its request until
 # the next full GC; a third of the young generation survived every scavenge (docs/adr/0004-request-cost.md).
+# --initial-old-space-size=64: with V8's default first limit (~27 MiB here) a service streaming a body could fall into
+# starting a mark-compact after nearly every scavenge (the body's buffers' external memory), 3-4x its CPU and half the
+# MB/s, or not, per run; with 64 every run streamed in the cheap state (docs/adr/0004-request-cost.md).
 set -euo pipefail
 name="$1"
 shift
@@ -19,4 +22,4 @@ dist="$root/apps/$name/dist"
 node="$root/node_modules/.bin/node"
 [ -x "$node" ] || node=node
 # dist/telemetry.cjs starts OpenTelemetry before main.cjs loads what it instruments.
-exec "$node" --enable-source-maps --expose-gc --max-semi-space-size=4 --no-allocation-site-pretenuring --require "$dist/telemetry.cjs" "$@" "$dist/main.cjs"
+exec "$node" --enable-source-maps --expose-gc --max-semi-space-size=4 --initial-old-space-size=64 --no-allocation-site-pretenuring --require "$dist/telemetry.cjs" "$@" "$dist/main.cjs"
