@@ -49,6 +49,7 @@ rmSync(stage, { recursive: true, force: true });
 mkdirSync(stage, { recursive: true });
 cpSync(join(appDir, 'dist'), join(stage, 'dist'), { recursive: true });
 cpSync(join(appDir, 'package.json'), join(stage, 'package.json'));
+cpSync(join(root, 'tools', 'run', 'node-flags'), join(stage, 'node-flags'));
 // Only top-level package directories are copied: a nested one comes with its parent.
 const topLevel = [...dirs].filter((d) => ![...dirs].some((other) => other !== d && d.startsWith(`${other}/node_modules/`)));
 for (const dir of topLevel) {
