@@ -24,29 +24,47 @@ export interface HeadCodec<H> {
 const EMPTY = Buffer.alloc(0);
 const BATCH_FRAMES = 1;
 
-// ---- request batches -----------------------------------------------------------------------------------------------
+// ---- batches: a repeated frame message (field 1) ----------------------------------------------------------------
 
-export function encodeRequestBatch<H>(batch: RequestBatch<H>, head: HeadCodec<H>): Buffer {
+function encodeFrames<F>(
+  frames: readonly F[],
+  measure: (w: WireWriter, frame: F) => number,
+  write: (w: WireWriter, frame: F) => void,
+): Buffer {
   const w = new WireWriter();
   let total = 0;
-  for (const frame of batch.frames) total += nested(w, () => measureRequestFrame(w, frame, head));
+  for (const frame of frames) total += nested(w, () => measure(w, frame));
   w.begin(total);
-  for (const frame of batch.frames) {
+  for (const frame of frames) {
     w.message(BATCH_FRAMES);
-    writeRequestFrame(w, frame, head);
+    write(w, frame);
   }
   return w.buf;
 }
 
-export function decodeRequestBatch<H>(buf: Buffer, head: HeadCodec<H>): RequestBatch<H> {
+function decodeFrames<F>(buf: Buffer, read: (r: WireReader, end: number) => F): F[] {
   const r = new WireReader(buf);
-  const frames: RequestFrame<H>[] = [];
+  const frames: F[] = [];
   while (r.at < buf.length) {
     const tag = r.varint();
-    if (tag === ((BATCH_FRAMES << 3) | 2)) frames.push(readRequestFrame(r, r.end(), head));
+    if (tag === ((BATCH_FRAMES << 3) | 2)) frames.push(read(r, r.end()));
     else r.skip(tag);
   }
-  return { frames };
+  return frames;
+}
+
+// ---- request batches -----------------------------------------------------------------------------------------------
+
+export function encodeRequestBatch<H>(batch: RequestBatch<H>, head: HeadCodec<H>): Buffer {
+  return encodeFrames(
+    batch.frames,
+    (w, f) => measureRequestFrame(w, f, head),
+    (w, f) => writeRequestFrame(w, f, head),
+  );
+}
+
+export function decodeRequestBatch<H>(buf: Buffer, head: HeadCodec<H>): RequestBatch<H> {
+  return { frames: decodeFrames(buf, (r, end) => readRequestFrame(r, end, head)) };
 }
 
 function measureRequestFrame<H>(w: WireWriter, f: RequestFrame<H>, head: HeadCodec<H>): number {
@@ -108,26 +126,11 @@ function readRequestFrame<H>(r: WireReader, end: number, head: HeadCodec<H>): Re
 // ---- reply batches -------------------------------------------------------------------------------------------------
 
 export function encodeReplyBatch(batch: ReplyBatch): Buffer {
-  const w = new WireWriter();
-  let total = 0;
-  for (const frame of batch.frames) total += nested(w, () => measureReplyFrame(w, frame));
-  w.begin(total);
-  for (const frame of batch.frames) {
-    w.message(BATCH_FRAMES);
-    writeReplyFrame(w, frame);
-  }
-  return w.buf;
+  return encodeFrames(batch.frames, measureReplyFrame, writeReplyFrame);
 }
 
 export function decodeReplyBatch(buf: Buffer): ReplyBatch {
-  const r = new WireReader(buf);
-  const frames: ReplyFrame[] = [];
-  while (r.at < buf.length) {
-    const tag = r.varint();
-    if (tag === ((BATCH_FRAMES << 3) | 2)) frames.push(readReplyFrame(r, r.end()));
-    else r.skip(tag);
-  }
-  return { frames };
+  return { frames: decodeFrames(buf, readReplyFrame) };
 }
 
 function measureReplyFrame(w: WireWriter, f: ReplyFrame): number {
