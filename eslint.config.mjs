@@ -26,7 +26,10 @@ export default tseslint.config(
           ],
         },
       ],
-      'no-restricted-syntax': ['error', { selector: 'ExportAllDeclaration', message: 'Name every export (no export *).' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ExportAllDeclaration', message: 'Name every export (no export *).' },
+      ],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -37,14 +40,26 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/main.ts', '**/config.ts', '**/telemetry.ts', '**/healthcheck.ts', '**/*.test.ts', 'apps/*-e2e/**', 'libs/testing/**', 'tools/**'],
+    files: [
+      '**/main.ts',
+      '**/config.ts',
+      '**/telemetry.ts',
+      '**/healthcheck.ts',
+      '**/*.test.ts',
+      'apps/*-e2e/**',
+      'libs/testing/**',
+      'tools/**',
+    ],
     rules: { 'no-restricted-properties': 'off' },
   },
   {
     files: ['**/*.ts'],
     ignores: ['**/*.test.ts', '**/testing.ts', 'apps/*-e2e/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@mono/*/testing'], message: 'Test helpers are for tests.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@mono/*/testing'], message: 'Test helpers are for tests.' }] },
+      ],
     },
   },
 );

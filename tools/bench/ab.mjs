@@ -62,7 +62,9 @@ for (let round = 1; round <= ROUNDS; round += 1) {
       const result = await wrk(URL, { connections: 50, seconds: DURATION });
       const cpuUs = ((cpuSeconds(pids) - cpu0) * 1e6) / result.completed;
       tree.runs.push({ ...result, cpuUs, rss: rssBytes(pids) });
-      console.log(`round ${round} ${tree.sha}: ${Math.round(result.rps)} req/s, p99 ${result.p99.toFixed(2)} ms, ${cpuUs.toFixed(1)} µs/req, ${Math.round(rssBytes(pids) / MiB)} MiB`);
+      console.log(
+        `round ${round} ${tree.sha}: ${Math.round(result.rps)} req/s, p99 ${result.p99.toFixed(2)} ms, ${cpuUs.toFixed(1)} µs/req, ${Math.round(rssBytes(pids) / MiB)} MiB`,
+      );
     } finally {
       await group.stop();
       await sleep(1_000);

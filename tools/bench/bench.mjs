@@ -61,7 +61,12 @@ try {
 }
 
 function prepare() {
-  const missing = [['wrk', 'wrk'], ['nginx', 'nginx'], ['uwsgi', 'uwsgi uwsgi-plugin-python3'], ['taskset', 'util-linux']]
+  const missing = [
+    ['wrk', 'wrk'],
+    ['nginx', 'nginx'],
+    ['uwsgi', 'uwsgi uwsgi-plugin-python3'],
+    ['taskset', 'util-linux'],
+  ]
     .filter(([command]) => spawnable(command) === false)
     .map(([, pkg]) => pkg);
   try {
@@ -72,10 +77,17 @@ function prepare() {
   }
   if (missing.length > 0) {
     log(`installing from Debian: ${missing.join(' ')}`);
-    execSync(`apt-get install -y --no-install-recommends ${missing.join(' ')}`, { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    execSync(`apt-get install -y --no-install-recommends ${missing.join(' ')}`, {
+      stdio: 'ignore',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
   }
   log('building the services (production bundles)');
-  execFileSync(join(ROOT, 'node_modules', '.bin', 'nx'), ['run-many', '-t', 'build', '--projects=edge,gateway,framework'], { cwd: ROOT, stdio: 'ignore' });
+  execFileSync(
+    join(ROOT, 'node_modules', '.bin', 'nx'),
+    ['run-many', '-t', 'build', '--projects=edge,gateway,framework'],
+    { cwd: ROOT, stdio: 'ignore' },
+  );
   const versions = [
     `node ${execFileSync(NODE, ['--version']).toString().trim()}`,
     execSync('nginx -v 2>&1').toString().trim(),
@@ -119,7 +131,8 @@ async function run(name, group, stack, { connections, seconds, pin = false, labe
     const [cpu1, jcpu1, sys1, kids1] = [cpuSeconds(pids), cpuSeconds(jaegerPids), systemTicks(), childTicks()];
     const serverTicks = (cpu1 - cpu0) * 100;
     const jaegerTicks = (jcpu1 - jcpu0) * 100;
-    const bg = (100 * (sys1.busy - sys0.busy - serverTicks - jaegerTicks - (kids1 - kids0))) / (sys1.total - sys0.total);
+    const bg =
+      (100 * (sys1.busy - sys0.busy - serverTicks - jaegerTicks - (kids1 - kids0))) / (sys1.total - sys0.total);
     Object.assign(result, {
       serverUsPerReq: ((cpu1 - cpu0) * 1e6) / result.completed,
       jaegerUsPerReq: ((jcpu1 - jcpu0) * 1e6) / result.completed,
@@ -149,10 +162,16 @@ async function measureConfig(name, round, last) {
     if (last) results[name].rssIdle = rssBytes(group.pids());
     await wrk(URL, { connections: CONNECTIONS, seconds: 3 });
     await sleep(1_000); // the warm-up's last requests, cut off when wrk stopped, finish before counting starts
-    const result = await run(name, group, stack, { connections: CONNECTIONS, seconds: DURATION, label: `c${CONNECTIONS}-${round}` });
+    const result = await run(name, group, stack, {
+      connections: CONNECTIONS,
+      seconds: DURATION,
+      label: `c${CONNECTIONS}-${round}`,
+    });
     results[name].runs.push(result);
     check(name, result);
-    log(`${name.padEnd(20)} round ${round}: ${Math.round(result.rps)} req/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, ${result.serverUsPerReq.toFixed(1)} µs/req server CPU, bg ${result.bg} %`);
+    log(
+      `${name.padEnd(20)} round ${round}: ${Math.round(result.rps)} req/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, ${result.serverUsPerReq.toFixed(1)} µs/req server CPU, bg ${result.bg} %`,
+    );
     if (last) {
       results[name].rssAfter = rssBytes(group.pids());
       if (!config.traced) {
@@ -174,7 +193,8 @@ async function measureConfig(name, round, last) {
 /** Honesty: every request wrk sent reached every service of ours; with tracing, every span reached Jaeger. */
 function check(name, result) {
   const checks = results[name].checks;
-  if (result.non2xx > 0 || result.socketErrors) checks.push(`FAIL ${result.non2xx} non-2xx responses, socket errors: ${result.socketErrors || 'none'}`);
+  if (result.non2xx > 0 || result.socketErrors)
+    checks.push(`FAIL ${result.non2xx} non-2xx responses, socket errors: ${result.socketErrors || 'none'}`);
   if (result.counters) {
     for (const [svc, n] of Object.entries(result.counters)) {
       if (n !== result.sent) checks.push(`FAIL ${svc} counted ${n} requests, wrk sent ${result.sent}`);
@@ -182,7 +202,10 @@ function check(name, result) {
   }
   if (result.spans !== undefined) {
     const expected = result.counters.framework * spansPerRequest(name);
-    if (result.spans !== expected) checks.push(`FAIL Jaeger accepted ${result.spans} spans, expected ${expected} (${spansPerRequest(name)} per request)`);
+    if (result.spans !== expected)
+      checks.push(
+        `FAIL Jaeger accepted ${result.spans} spans, expected ${expected} (${spansPerRequest(name)} per request)`,
+      );
   }
 }
 
@@ -233,8 +256,10 @@ function report(echoResult) {
     '',
     '| config | req/s | ×seed | p50 ms | p99 ms | server CPU µs/req | lone p50 ms (pinned) | ×seed | RSS idle MiB | RSS after MiB | ×seed |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...rows.map((r) =>
-      `| ${r.name} | ${f(r.rps)} | ${ratio(r.rps, seed?.rps)} | ${f(r.p50, 2)} | ${f(r.p99, 2)} | ${f(r.cpu, 1)}${r.jaegerCpu === undefined ? '' : ` (+${f(r.jaegerCpu, 1)} Jaeger)`} | ${f(r.lone, 3)} | ${ratio(r.lone, seed?.lone)} | ${f(r.rssIdle / MiB)} | ${f(r.rssAfter / MiB)} | ${ratio(r.rssAfter, seed?.rssAfter)} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.name} | ${f(r.rps)} | ${ratio(r.rps, seed?.rps)} | ${f(r.p50, 2)} | ${f(r.p99, 2)} | ${f(r.cpu, 1)}${r.jaegerCpu === undefined ? '' : ` (+${f(r.jaegerCpu, 1)} Jaeger)`} | ${f(r.lone, 3)} | ${ratio(r.lone, seed?.lone)} | ${f(r.rssIdle / MiB)} | ${f(r.rssAfter / MiB)} | ${ratio(r.rssAfter, seed?.rssAfter)} |`,
+    ),
     '',
     ...selected.map((name) => `- ${name}: ${CONFIGS[name].label}`),
     '',
@@ -247,7 +272,10 @@ function report(echoResult) {
       const detail = CONFIGS[name].ours
         ? `; per run, wrk sent = edge = gateway = framework requests (${r.runs.map((x) => x.sent).join(', ')})${CONFIGS[name].traced ? `, Jaeger spans = ${spansPerRequest(name)} × requests (${r.runs.map((x) => x.spans).join(', ')})` : ''}`
         : '';
-      return [`- ${name}: ${ok ? 'ok' : 'FAILED'}: all responses 2xx, no socket errors${detail}`, ...r.checks.map((c) => `  - ${c}`)];
+      return [
+        `- ${name}: ${ok ? 'ok' : 'FAILED'}: all responses 2xx, no socket errors${detail}`,
+        ...r.checks.map((c) => `  - ${c}`),
+      ];
     }),
   ];
   if (echoResult) {
@@ -255,7 +283,9 @@ function report(echoResult) {
       '',
       `## ${ECHO_BYTES / 1e9} GB through POST /echo`,
       `- ${f(echoResult.mbPerSecond)} MB/s end to end (${f(echoResult.seconds, 1)} s), body ${echoResult.intact ? 'intact (SHA-256 equal)' : 'CORRUPTED'}, status ${echoResult.status}`,
-      `- peak RSS MiB: ${Object.entries(echoResult.peaks).map(([k, v]) => `${k} ${f(v / MiB)}`).join(', ')}`,
+      `- peak RSS MiB: ${Object.entries(echoResult.peaks)
+        .map(([k, v]) => `${k} ${f(v / MiB)}`)
+        .join(', ')}`,
       `- /hello p99 (wrk -c10, 5 s): alone ${f(echoResult.helloP99Alone, 2)} ms, while the body streams ${f(echoResult.helloP99During, 2)} ms (×${(echoResult.helloP99During / echoResult.helloP99Alone).toFixed(2)})`,
     );
   }
@@ -289,23 +319,59 @@ function targets(rows, seed, echoResult) {
   const native = get('ours-native');
   const expressRow = get('ours-express');
   if (native) {
-    target(native.rps >= 1.5 * seed.rps, `interface-native hello ≥ 1.5× the seed's req/s: ${(native.rps / seed.rps).toFixed(2)}×`);
-    target(native.p99 <= seed.p99, `interface-native p99 ≤ the seed's: ${native.p99.toFixed(2)} vs ${seed.p99.toFixed(2)} ms`);
+    target(
+      native.rps >= 1.5 * seed.rps,
+      `interface-native hello ≥ 1.5× the seed's req/s: ${(native.rps / seed.rps).toFixed(2)}×`,
+    );
+    target(
+      native.p99 <= seed.p99,
+      `interface-native p99 ≤ the seed's: ${native.p99.toFixed(2)} vs ${seed.p99.toFixed(2)} ms`,
+    );
   }
-  if (expressRow) target(expressRow.rps >= seed.rps, `Express /hello ≥ 1.0× the seed's req/s: ${(expressRow.rps / seed.rps).toFixed(2)}×`);
+  if (expressRow)
+    target(
+      expressRow.rps >= seed.rps,
+      `Express /hello ≥ 1.0× the seed's req/s: ${(expressRow.rps / seed.rps).toFixed(2)}×`,
+    );
   for (const r of [native, expressRow].filter(Boolean)) {
-    if (Number.isFinite(r.lone)) target(r.lone <= 1.5 * seed.lone, `${r.name} lone client p50 ≤ 1.5× the seed's: ${(r.lone / seed.lone).toFixed(2)}×`);
+    if (Number.isFinite(r.lone))
+      target(
+        r.lone <= 1.5 * seed.lone,
+        `${r.name} lone client p50 ≤ 1.5× the seed's: ${(r.lone / seed.lone).toFixed(2)}×`,
+      );
   }
-  for (const [traced, plain] of [['ours-native-traced', native], ['ours-express-traced', expressRow]]) {
+  for (const [traced, plain] of [
+    ['ours-native-traced', native],
+    ['ours-express-traced', expressRow],
+  ]) {
     const t = get(traced);
-    if (t && plain) target(t.rps >= 0.8 * plain.rps && results[traced].checks.length === 0, `${traced} costs ≤ 20 % of throughput, no span dropped: ${((1 - t.rps / plain.rps) * 100).toFixed(1)} %`);
+    if (t && plain)
+      target(
+        t.rps >= 0.8 * plain.rps && results[traced].checks.length === 0,
+        `${traced} costs ≤ 20 % of throughput, no span dropped: ${((1 - t.rps / plain.rps) * 100).toFixed(1)} %`,
+      );
   }
   if (echoResult) {
-    target(echoResult.mbPerSecond >= 200 && echoResult.intact, `/echo ≥ 200 MB/s: ${echoResult.mbPerSecond.toFixed(0)} MB/s`);
-    target(Object.values(echoResult.peaks).every((v) => v < 150 * MiB), `every service < 150 MiB during the stream: ${Object.values(echoResult.peaks).map((v) => (v / MiB).toFixed(0)).join(', ')} MiB`);
-    target(echoResult.helloP99During <= 2 * echoResult.helloP99Alone, `/hello p99 during the stream ≤ 2× without: ${(echoResult.helloP99During / echoResult.helloP99Alone).toFixed(2)}×`);
+    target(
+      echoResult.mbPerSecond >= 200 && echoResult.intact,
+      `/echo ≥ 200 MB/s: ${echoResult.mbPerSecond.toFixed(0)} MB/s`,
+    );
+    target(
+      Object.values(echoResult.peaks).every((v) => v < 150 * MiB),
+      `every service < 150 MiB during the stream: ${Object.values(echoResult.peaks)
+        .map((v) => (v / MiB).toFixed(0))
+        .join(', ')} MiB`,
+    );
+    target(
+      echoResult.helloP99During <= 2 * echoResult.helloP99Alone,
+      `/hello p99 during the stream ≤ 2× without: ${(echoResult.helloP99During / echoResult.helloP99Alone).toFixed(2)}×`,
+    );
   }
   const ours = expressRow ?? native;
-  if (ours) target(ours.rssAfter <= 2.5 * seed.rssAfter, `three services after load ≤ 2.5× the seed's RSS: ${(ours.rssAfter / seed.rssAfter).toFixed(2)}× (idle ${(ours.rssIdle / MiB).toFixed(0)} MiB)`);
+  if (ours)
+    target(
+      ours.rssAfter <= 2.5 * seed.rssAfter,
+      `three services after load ≤ 2.5× the seed's RSS: ${(ours.rssAfter / seed.rssAfter).toFixed(2)}× (idle ${(ours.rssIdle / MiB).toFixed(0)} MiB)`,
+    );
   return lines;
 }

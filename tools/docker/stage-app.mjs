@@ -27,7 +27,8 @@ const visit = (name, from) => {
   dirs.add(dir);
   const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
   const deps = { ...manifest.dependencies, ...manifest.optionalDependencies };
-  for (const peer of Object.keys(manifest.peerDependencies ?? {})) if (!manifest.peerDependenciesMeta?.[peer]?.optional) deps[peer] = '*';
+  for (const peer of Object.keys(manifest.peerDependencies ?? {}))
+    if (!manifest.peerDependenciesMeta?.[peer]?.optional) deps[peer] = '*';
   for (const dep of Object.keys(deps)) {
     try {
       visit(dep, dir);
@@ -51,7 +52,9 @@ cpSync(join(appDir, 'dist'), join(stage, 'dist'), { recursive: true });
 cpSync(join(appDir, 'package.json'), join(stage, 'package.json'));
 cpSync(join(root, 'tools', 'run', 'node-flags'), join(stage, 'node-flags'));
 // Only top-level package directories are copied: a nested one comes with its parent.
-const topLevel = [...dirs].filter((d) => ![...dirs].some((other) => other !== d && d.startsWith(`${other}/node_modules/`)));
+const topLevel = [...dirs].filter(
+  (d) => ![...dirs].some((other) => other !== d && d.startsWith(`${other}/node_modules/`)),
+);
 for (const dir of topLevel) {
   const relative = dir.slice(root.length + 1);
   cpSync(dir, join(stage, relative), { recursive: true, dereference: true });

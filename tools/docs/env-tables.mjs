@@ -29,7 +29,11 @@ for (const { readme: file, module: source, schema } of documents) {
     logLevel: 'error',
   });
   const module = { exports: {} };
-  new Function('module', 'exports', 'require', outputFiles[0].text)(module, module.exports, createRequire(join(root, 'package.json')));
+  new Function('module', 'exports', 'require', outputFiles[0].text)(
+    module,
+    module.exports,
+    createRequire(join(root, 'package.json')),
+  );
   const { schema: envSchema, describeEnv } = module.exports;
   const rows = describeEnv(envSchema).map((v) => `| \`${v.name}\` | \`${v.default}\` | ${v.description} |`);
   const table = ['| variable | default | meaning |', '|---|---|---|', ...rows].join('\n');

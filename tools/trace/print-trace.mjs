@@ -42,7 +42,9 @@ const line = (span, prefix, note = '') => {
   const status = tag(span, 'otel.status_code') === 'ERROR' ? `ERROR ${tag(span, 'error.type') ?? ''}`.trim() : 'ok';
   const http = tag(span, 'http.response.status_code');
   const ms = (span.duration / 1000).toFixed(2);
-  console.log(`${prefix}${service}  ${span.operationName}  ${kind}  ${ms} ms  ${status}${http ? ` (HTTP ${http})` : ''}${note}`);
+  console.log(
+    `${prefix}${service}  ${span.operationName}  ${kind}  ${ms} ms  ${status}${http ? ` (HTTP ${http})` : ''}${note}`,
+  );
 };
 const walk = (span, indent, last) => {
   const kids = (children.get(span.spanID) ?? []).sort((a, b) => a.startTime - b.startTime);

@@ -36,7 +36,9 @@ export function buildEdge(config: Readonly<EdgeConfig>, { log }: EdgeDeps): Edge
           fallback: 'EDGE_ERR_UPSTREAM_PROTOCOL',
         },
         onAvailability: (available, detail) =>
-          available ? log.info({ gateway: address }, 'gateway reachable') : log.warn({ gateway: address, detail }, 'gateway unreachable'),
+          available
+            ? log.info({ gateway: address }, 'gateway reachable')
+            : log.warn({ gateway: address, detail }, 'gateway unreachable'),
       }),
   );
   const server = createServer(
@@ -55,10 +57,11 @@ export function buildEdge(config: Readonly<EdgeConfig>, { log }: EdgeDeps): Edge
     get requests() {
       return counter.requests;
     },
-    listen: () => listen(server, config.host, config.port).then((port) => {
-      for (const gateway of gateways) gateway.warm();
-      return port;
-    }),
+    listen: () =>
+      listen(server, config.host, config.port).then((port) => {
+        for (const gateway of gateways) gateway.warm();
+        return port;
+      }),
     async shutdown() {
       draining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -12,7 +12,11 @@ describe('loadEdgeConfig', () => {
   it('should list every bad variable at once', () => {
     expect(() => loadEdgeConfig({ EDGE_PORT: '99999', EDGE_GATEWAYS: 'nope', EDGE_ACCESS_LOG: 'perhaps' })).toThrow(
       expect.objectContaining({
-        problems: [expect.stringMatching(/^EDGE_PORT/), expect.stringMatching(/^EDGE_GATEWAYS/), expect.stringMatching(/^EDGE_ACCESS_LOG/)],
+        problems: [
+          expect.stringMatching(/^EDGE_PORT/),
+          expect.stringMatching(/^EDGE_GATEWAYS/),
+          expect.stringMatching(/^EDGE_ACCESS_LOG/),
+        ],
       }),
     );
   });

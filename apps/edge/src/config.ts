@@ -11,13 +11,18 @@ export const edgeEnvSchema = v.object({
     min: 1_024,
     max: 1 << 20,
   }),
-  EDGE_HEADER_TIMEOUT_MS: count(60_000, 'ms to receive the header section (client_header_timeout); 408 beyond', { min: 1 }),
+  EDGE_HEADER_TIMEOUT_MS: count(60_000, 'ms to receive the header section (client_header_timeout); 408 beyond', {
+    min: 1,
+  }),
   EDGE_REQUEST_TIMEOUT_MS: count(300_000, 'ms to receive the whole request; 408 beyond; 0: no limit'),
-  EDGE_UPSTREAM_TIMEOUT_MS: count(60_000, 'Deadline for a response to complete, sent down the stack; 504 beyond; 0: none'),
+  EDGE_UPSTREAM_TIMEOUT_MS: count(
+    60_000,
+    'Deadline for a response to complete, sent down the stack; 504 beyond; 0: none',
+  ),
   EDGE_KEEPALIVE_TIMEOUT_MS: count(75_000, 'ms an idle client connection stays open (keepalive_timeout)'),
   EDGE_FAIL_TIMEOUT_MS: count(10_000, 'ms a gateway that failed is skipped while others are up (fail_timeout)'),
   EDGE_ACCESS_LOG: flag(true, 'One JSON access-log line per request'),
-  EDGE_HEALTH_PATH: text('/_edge/health', "Path the edge answers itself with its health (200, or 503 while draining)"),
+  EDGE_HEALTH_PATH: text('/_edge/health', 'Path the edge answers itself with its health (200, or 503 while draining)'),
   EDGE_TRACE_INCOMING: v.pipe(
     v.optional(v.picklist(['continue', 'link']), 'continue'),
     v.description("A client's traceparent: continue its trace, or (untrusted clients) start a new one linked to it"),

@@ -14,7 +14,11 @@ export function health(path: string, isDraining: () => boolean): Stage {
     const body = JSON.stringify({ status: draining ? 'draining' : 'serving' });
     ctx.status = draining ? 503 : 200;
     ctx.bytesSent = body.length;
-    ctx.res.writeHead(ctx.status, { 'Content-Type': 'application/json', 'Content-Length': body.length, 'Cache-Control': 'no-store' });
+    ctx.res.writeHead(ctx.status, {
+      'Content-Type': 'application/json',
+      'Content-Length': body.length,
+      'Cache-Control': 'no-store',
+    });
     ctx.res.end(body);
   };
 }

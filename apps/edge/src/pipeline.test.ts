@@ -29,7 +29,11 @@ function edge(addresses: string[], env: Record<string, string> = {}) {
   const clients = config.gateways.map(
     (address) =>
       new MuxClient<HttpRequest>(address, gatewayBoundary, {
-        errors: { unavailable: 'EDGE_ERR_GATEWAY_UNAVAILABLE', deadline: 'EDGE_ERR_GATEWAY_TIMEOUT', fallback: 'EDGE_ERR_UPSTREAM_PROTOCOL' },
+        errors: {
+          unavailable: 'EDGE_ERR_GATEWAY_UNAVAILABLE',
+          deadline: 'EDGE_ERR_GATEWAY_TIMEOUT',
+          fallback: 'EDGE_ERR_UPSTREAM_PROTOCOL',
+        },
       }),
   );
   cleanups.push(() => clients.forEach((c) => c.close()));
@@ -60,10 +64,18 @@ describe('edge pipeline', () => {
   it('should refuse a declared body over EDGE_MAX_BODY_BYTES with 413 without asking a gateway', async () => {
     let asked = false;
     const stub = await gateway(() => (asked = true));
-    const res = await inject(edge([stub.address], { EDGE_MAX_BODY_BYTES: '4' }), { method: 'POST', url: '/', payload: 'too long' });
+    const res = await inject(edge([stub.address], { EDGE_MAX_BODY_BYTES: '4' }), {
+      method: 'POST',
+      url: '/',
+      payload: 'too long',
+    });
     expect(res.statusCode).toBe(413);
     expect(res.headers['content-type']).toBe('application/problem+json');
-    expect(res.json()).toMatchObject({ status: 413, code: 'EDGE_ERR_BODY_TOO_LARGE', requestId: res.headers['x-request-id'] });
+    expect(res.json()).toMatchObject({
+      status: 413,
+      code: 'EDGE_ERR_BODY_TOO_LARGE',
+      requestId: res.headers['x-request-id'],
+    });
     expect(asked).toBe(false);
   });
 
@@ -104,7 +116,12 @@ describe('edge pipeline', () => {
 
 describe('edge server', () => {
   async function listen(addresses: string[], env: Record<string, string> = {}) {
-    const config = loadEdgeConfig({ EDGE_PORT: '0', EDGE_GATEWAYS: addresses.join(','), EDGE_ACCESS_LOG: 'false', ...env });
+    const config = loadEdgeConfig({
+      EDGE_PORT: '0',
+      EDGE_GATEWAYS: addresses.join(','),
+      EDGE_ACCESS_LOG: 'false',
+      ...env,
+    });
     const server = buildEdge(config, { log });
     const port = await server.listen();
     cleanups.push(() => server.shutdown());
@@ -122,7 +139,11 @@ describe('edge server', () => {
   }
 
   it.each([
-    ['a header section over EDGE_MAX_HEADER_BYTES', `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(3000)}\r\n\r\n`, 431],
+    [
+      'a header section over EDGE_MAX_HEADER_BYTES',
+      `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(3000)}\r\n\r\n`,
+      431,
+    ],
     ['a request line over EDGE_MAX_HEADER_BYTES', `GET /${'a'.repeat(3000)} HTTP/1.1\r\nHost: x\r\n\r\n`, 414],
     ['a malformed request', 'NOT HTTP AT ALL\r\n\r\n', 400],
   ])('should answer %s with problem+json', async (_case, request, status) => {

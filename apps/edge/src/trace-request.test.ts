@@ -23,13 +23,21 @@ async function edgeOver(handler: (call: ServerCall<HttpRequest>) => void, env: R
   const stub = await startTestServer(handler, { boundary: gatewayBoundary });
   const config = loadEdgeConfig({ EDGE_GATEWAYS: stub.address, EDGE_ACCESS_LOG: 'false', ...env });
   const client = new MuxClient<HttpRequest>(stub.address, gatewayBoundary, {
-    errors: { unavailable: 'EDGE_ERR_GATEWAY_UNAVAILABLE', deadline: 'EDGE_ERR_GATEWAY_TIMEOUT', fallback: 'EDGE_ERR_UPSTREAM_PROTOCOL' },
+    errors: {
+      unavailable: 'EDGE_ERR_GATEWAY_UNAVAILABLE',
+      deadline: 'EDGE_ERR_GATEWAY_TIMEOUT',
+      fallback: 'EDGE_ERR_UPSTREAM_PROTOCOL',
+    },
   });
-  cleanups.push(() => stub.stop(), () => client.close());
+  cleanups.push(
+    () => stub.stop(),
+    () => client.close(),
+  );
   return createPipeline(config, new Balancer([client], config.failTimeoutMs), createLogger('edge', 'silent'));
 }
 
-const serverSpan = () => tracing.spans().find((s) => s.kind === SpanKind.SERVER && s.instrumentationScope.name === 'edge');
+const serverSpan = () =>
+  tracing.spans().find((s) => s.kind === SpanKind.SERVER && s.instrumentationScope.name === 'edge');
 const CALLER = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7' };
 const traceparent = `00-${CALLER.traceId}-${CALLER.spanId}-01`;
 

@@ -1,5 +1,14 @@
 import type { IncomingMessage } from 'node:http';
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Link } from '@opentelemetry/api';
+import {
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Link,
+} from '@opentelemetry/api';
 import { ATTR_MONO_REQUEST_ID, ATTR_MONO_TRACE_ORIGIN } from '@mono/telemetry';
 import {
   ATTR_CLIENT_ADDRESS,

@@ -52,7 +52,10 @@ describe('framework host', () => {
     await send(client, {
       ...wireEnviron('/x'),
       scriptName: '/app',
-      headers: [{ name: 'X-Rep', value: 'a' }, { name: 'X-Rep', value: 'b' }],
+      headers: [
+        { name: 'X-Rep', value: 'a' },
+        { name: 'X-Rep', value: 'b' },
+      ],
       variables: { REQUEST_ID: 'rid-1' },
     });
     expect(seen).toMatchObject({
@@ -64,7 +67,10 @@ describe('framework host', () => {
       'tsgi.multithread': true,
       'tsgi.input_terminated': true,
     });
-    expect(seen?.['tsgi.headers']).toEqual([['X-Rep', 'a'], ['X-Rep', 'b']]);
+    expect(seen?.['tsgi.headers']).toEqual([
+      ['X-Rep', 'a'],
+      ['X-Rep', 'b'],
+    ]);
   });
 
   it('should stream the request body to tsgi.input and the response body back', async () => {
@@ -73,7 +79,11 @@ describe('framework host', () => {
       startResponse('200 OK', [['Content-Type', 'text/plain']]);
       return [Buffer.from(`got ${Buffer.from(body).toString()}`)];
     });
-    const { head, body } = await send(client, { ...wireEnviron('/'), requestMethod: 'POST' }, { body: ['a', 'b', 'c'] });
+    const { head, body } = await send(
+      client,
+      { ...wireEnviron('/'), requestMethod: 'POST' },
+      { body: ['a', 'b', 'c'] },
+    );
     expect(head?.status).toBe(200);
     expect(head?.headers).toContainEqual({ name: 'Content-Length', value: '7' });
     expect(body.toString()).toBe('got abc');
@@ -109,7 +119,10 @@ describe('loadApplication', () => {
   it('should host the `application` export of FRAMEWORK_APP', async () => {
     const dir = moduleDir();
     const file = join(dir, 'app.js');
-    writeFileSync(file, "exports.application = (env, start) => { start('200 OK', []); return [Buffer.from('mine')]; };");
+    writeFileSync(
+      file,
+      "exports.application = (env, start) => { start('200 OK', []); return [Buffer.from('mine')]; };",
+    );
     const client = await host(loadApplication(file, log));
     expect((await send(client, wireEnviron())).body.toString()).toBe('mine');
   });
@@ -120,7 +133,9 @@ describe('loadApplication', () => {
     writeFileSync(expressFile, "exports.app = require('express')().get('/', (req, res) => res.send('from express'));");
     const fetchFile = join(dir, 'fetch-app.cjs');
     writeFileSync(fetchFile, "module.exports = { default: { fetch: () => new Response('from fetch') } };");
-    expect((await send(await host(loadApplication(expressFile, log)), wireEnviron())).body.toString()).toBe('from express');
+    expect((await send(await host(loadApplication(expressFile, log)), wireEnviron())).body.toString()).toBe(
+      'from express',
+    );
     expect((await send(await host(loadApplication(fetchFile, log)), wireEnviron())).body.toString()).toBe('from fetch');
   });
 

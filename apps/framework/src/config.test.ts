@@ -6,7 +6,12 @@ import { frameworkEnvSchema, loadFrameworkConfig } from './config';
 
 describe('loadFrameworkConfig', () => {
   it('should default to 127.0.0.1:50061 and the demo app', () => {
-    expect(loadFrameworkConfig({})).toMatchObject({ host: '127.0.0.1', port: 50061, appModule: undefined, multiprocess: false });
+    expect(loadFrameworkConfig({})).toMatchObject({
+      host: '127.0.0.1',
+      port: 50061,
+      appModule: undefined,
+      multiprocess: false,
+    });
   });
 
   it('should document every variable in the README', () => {

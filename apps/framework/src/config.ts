@@ -5,7 +5,10 @@ import * as v from 'valibot';
 export const frameworkEnvSchema = v.object({
   FRAMEWORK_HOST: host('127.0.0.1', 'Address the gRPC server binds'),
   FRAMEWORK_PORT: port(50_061, 'gRPC port (0 picks a free one)'),
-  FRAMEWORK_APP: text(undefined, 'Module whose `application` export (a TSGI application) is hosted; default: the demo Express app'),
+  FRAMEWORK_APP: text(
+    undefined,
+    'Module whose `application` export (a TSGI application) is hosted; default: the demo Express app',
+  ),
   FRAMEWORK_MULTIPROCESS: flag(false, 'Value of tsgi.multiprocess: other framework processes serve the same app'),
   FRAMEWORK_SHUTDOWN_GRACE_MS: count(10_000, 'ms that requests in flight get to finish after SIGTERM/SIGINT'),
   LOG_LEVEL: logLevel(),

@@ -94,7 +94,10 @@ function errorHandler(log: Logger): ErrorRequestHandler {
       return;
     }
     const exposed = status < 500 && err instanceof Error && (err as { expose?: boolean }).expose;
-    res.status(status).type('text/plain').send(exposed ? err.message : (STATUS_CODES[status] ?? 'Error'));
+    res
+      .status(status)
+      .type('text/plain')
+      .send(exposed ? err.message : (STATUS_CODES[status] ?? 'Error'));
   };
 }
 

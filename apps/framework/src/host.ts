@@ -24,7 +24,10 @@ export interface HostOptions {
  * The framework's request handler: turns each call the gateway sends into an environ, runs the application
  * through the interface's host, and sends what it produces back on the call.
  */
-export function createHost(app: Application, { multiprocess, log, counter }: HostOptions): (call: ServerCall<EnvironMessage>) => void {
+export function createHost(
+  app: Application,
+  { multiprocess, log, counter }: HostOptions,
+): (call: ServerCall<EnvironMessage>) => void {
   const errors = errorStream(log);
   return function host(call) {
     if (counter) counter.requests += 1;

@@ -6,7 +6,12 @@ import { loadTelemetryConfig, startTelemetry } from '@mono/telemetry/sdk';
 import { version } from '../package.json';
 
 try {
-  startTelemetry({ serviceName: 'framework', version, config: loadTelemetryConfig(process.env), instrumentations: () => [new ExpressInstrumentation()] });
+  startTelemetry({
+    serviceName: 'framework',
+    version,
+    config: loadTelemetryConfig(process.env),
+    instrumentations: () => [new ExpressInstrumentation()],
+  });
 } catch (err) {
   if (!(err instanceof ConfigError)) throw err;
   process.stderr.write(`${err.message}\n`);

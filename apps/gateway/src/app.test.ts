@@ -16,12 +16,21 @@ afterEach(async () => {
 async function stack(handler: (call: ServerCall<Environ>) => void, env: Record<string, string> = {}) {
   const framework = await startTestServer(handler);
   cleanups.push(() => framework.stop());
-  const config = loadGatewayConfig({ GATEWAY_PORT: '0', GATEWAY_FRAMEWORK: framework.address, LOG_LEVEL: 'silent', ...env });
+  const config = loadGatewayConfig({
+    GATEWAY_PORT: '0',
+    GATEWAY_FRAMEWORK: framework.address,
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
   const gateway = buildGateway(config, { log: createLogger('gateway', 'silent') });
   const port = await gateway.listen();
   cleanups.push(() => gateway.shutdown());
   const edge = new MuxClient<HttpRequest>(`127.0.0.1:${port}`, gatewayBoundary, {
-    errors: { unavailable: 'EDGE_ERR_GATEWAY_UNAVAILABLE', deadline: 'EDGE_ERR_GATEWAY_TIMEOUT', fallback: 'EDGE_ERR_UPSTREAM_PROTOCOL' },
+    errors: {
+      unavailable: 'EDGE_ERR_GATEWAY_UNAVAILABLE',
+      deadline: 'EDGE_ERR_GATEWAY_TIMEOUT',
+      fallback: 'EDGE_ERR_UPSTREAM_PROTOCOL',
+    },
   });
   cleanups.push(() => edge.close());
   return { framework, edge };

@@ -23,7 +23,11 @@ export interface Gateway {
 export function buildGateway(config: Readonly<GatewayConfig>, { log }: GatewayDeps): Gateway {
   const grpc = createGrpcServer(gatewayBoundary.rpcService, 'gateway');
   const framework = new MuxClient(config.framework, frameworkBoundary, {
-    errors: { unavailable: 'GW_ERR_FRAMEWORK_UNAVAILABLE', deadline: 'GW_ERR_DEADLINE_EXCEEDED', fallback: 'GW_ERR_INTERNAL' },
+    errors: {
+      unavailable: 'GW_ERR_FRAMEWORK_UNAVAILABLE',
+      deadline: 'GW_ERR_DEADLINE_EXCEEDED',
+      fallback: 'GW_ERR_INTERNAL',
+    },
     onAvailability: (available, detail) =>
       available
         ? log.info({ framework: config.framework }, 'framework reachable')
@@ -31,15 +35,20 @@ export function buildGateway(config: Readonly<GatewayConfig>, { log }: GatewayDe
   });
   const admission = new Admission(config.maxConcurrency, config.maxQueue);
   const counter = { requests: 0 };
-  const exchange = addExchangeService(grpc.server, gatewayBoundary, createPipeline(config, { framework, admission, log, counter }), {
-    errors: {
-      deadline: 'GW_ERR_DEADLINE_EXCEEDED',
-      cancelled: 'TRANSPORT_ERR_CANCELLED',
-      protocol: 'TRANSPORT_ERR_PROTOCOL',
-      internal: 'GW_ERR_INTERNAL',
-      shuttingDown: 'GW_ERR_SHUTTING_DOWN',
+  const exchange = addExchangeService(
+    grpc.server,
+    gatewayBoundary,
+    createPipeline(config, { framework, admission, log, counter }),
+    {
+      errors: {
+        deadline: 'GW_ERR_DEADLINE_EXCEEDED',
+        cancelled: 'TRANSPORT_ERR_CANCELLED',
+        protocol: 'TRANSPORT_ERR_PROTOCOL',
+        internal: 'GW_ERR_INTERNAL',
+        shuttingDown: 'GW_ERR_SHUTTING_DOWN',
+      },
     },
-  });
+  );
   return {
     get requests() {
       return counter.requests;

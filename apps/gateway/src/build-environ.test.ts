@@ -18,7 +18,10 @@ function request(target: string, headers: Array<[string, string]> = [['Host', 'e
 describe('buildEnviron', () => {
   it('should split the path at the longest mount point into SCRIPT_NAME and PATH_INFO', () => {
     const mounts = ['/app/admin', '/app', ''];
-    expect(buildEnviron(request('/app/admin/users'), mounts)).toMatchObject({ scriptName: '/app/admin', pathInfo: '/users' });
+    expect(buildEnviron(request('/app/admin/users'), mounts)).toMatchObject({
+      scriptName: '/app/admin',
+      pathInfo: '/users',
+    });
     expect(buildEnviron(request('/app'), mounts)).toMatchObject({ scriptName: '/app', pathInfo: '' });
     expect(buildEnviron(request('/application'), mounts)).toMatchObject({ scriptName: '', pathInfo: '/application' });
   });
@@ -35,12 +38,18 @@ describe('buildEnviron', () => {
   });
 
   it('should refuse a broken percent-encoding or an unknown request-target form', () => {
-    expect(() => buildEnviron(request('/bad%2'), [''])).toThrow(expect.objectContaining({ code: 'GW_ERR_BAD_REQUEST' }));
-    expect(() => buildEnviron(request('example.test:443'), [''])).toThrow(expect.objectContaining({ code: 'GW_ERR_BAD_REQUEST' }));
+    expect(() => buildEnviron(request('/bad%2'), [''])).toThrow(
+      expect.objectContaining({ code: 'GW_ERR_BAD_REQUEST' }),
+    );
+    expect(() => buildEnviron(request('example.test:443'), [''])).toThrow(
+      expect.objectContaining({ code: 'GW_ERR_BAD_REQUEST' }),
+    );
   });
 
   it('should answer no mount as 404', () => {
-    expect(() => buildEnviron(request('/elsewhere'), ['/app'])).toThrow(expect.objectContaining({ code: 'GW_ERR_NO_MOUNT' }));
+    expect(() => buildEnviron(request('/elsewhere'), ['/app'])).toThrow(
+      expect.objectContaining({ code: 'GW_ERR_NO_MOUNT' }),
+    );
   });
 
   it('should take the path of an absolute-form target', () => {
@@ -49,7 +58,13 @@ describe('buildEnviron', () => {
 
   it('should fill the CGI variables from the request as the edge received it', () => {
     const environ = buildEnviron(
-      request('/', [['Host', 'shop.example:8443'], ['Content-Type', 'text/plain'], ['Content-Length', '5'], ['X-Rep', 'a'], ['X-Rep', 'b']]),
+      request('/', [
+        ['Host', 'shop.example:8443'],
+        ['Content-Type', 'text/plain'],
+        ['Content-Length', '5'],
+        ['X-Rep', 'a'],
+        ['X-Rep', 'b'],
+      ]),
       [''],
     );
     expect(environ).toMatchObject({

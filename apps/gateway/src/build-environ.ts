@@ -50,7 +50,8 @@ function splitTarget(target: string): { path: string; query: string } {
   let start = 0;
   if (!target.startsWith('/')) {
     const scheme = /^https?:\/\/[^/?#]*/i.exec(target);
-    if (!scheme) throw new AppError('GW_ERR_BAD_REQUEST', `unsupported request-target ${JSON.stringify(target.slice(0, 80))}`);
+    if (!scheme)
+      throw new AppError('GW_ERR_BAD_REQUEST', `unsupported request-target ${JSON.stringify(target.slice(0, 80))}`);
     start = scheme[0].length;
   }
   const mark = target.indexOf('?', start);

@@ -15,8 +15,16 @@ describe('loadGatewayConfig', () => {
   });
 
   it('should list every bad variable at once', () => {
-    expect(() => loadGatewayConfig({ GATEWAY_PORT: 'x', GATEWAY_MOUNTS: 'app/', GATEWAY_MAX_CONCURRENCY: '0' })).toThrow(
-      expect.objectContaining({ problems: [expect.stringMatching(/^GATEWAY_PORT/), expect.stringMatching(/^GATEWAY_MOUNTS/), expect.stringMatching(/^GATEWAY_MAX_CONCURRENCY/)] }),
+    expect(() =>
+      loadGatewayConfig({ GATEWAY_PORT: 'x', GATEWAY_MOUNTS: 'app/', GATEWAY_MAX_CONCURRENCY: '0' }),
+    ).toThrow(
+      expect.objectContaining({
+        problems: [
+          expect.stringMatching(/^GATEWAY_PORT/),
+          expect.stringMatching(/^GATEWAY_MOUNTS/),
+          expect.stringMatching(/^GATEWAY_MAX_CONCURRENCY/),
+        ],
+      }),
     );
     expect(() => loadGatewayConfig({ GATEWAY_PORT: 'x' })).toThrow(ConfigError);
   });

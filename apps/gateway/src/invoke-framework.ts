@@ -19,22 +19,36 @@ export function invokeFramework(
     finished = true;
     done();
   };
-  const response = forwardBody(call, (bytes) => downstream.ack(bytes), (err) => call.fail(err));
-  const downstream = framework.call(environ, { timeoutMs }, {
-    head: (head) => call.respond(head),
-    data: response.data,
-    end() {
-      response.end();
-      finish();
+  const response = forwardBody(
+    call,
+    (bytes) => downstream.ack(bytes),
+    (err) => call.fail(err),
+  );
+  const downstream = framework.call(
+    environ,
+    { timeoutMs },
+    {
+      head: (head) => call.respond(head),
+      data: response.data,
+      end() {
+        response.end();
+        finish();
+      },
+      error(err) {
+        call.fail(err);
+        finish();
+      },
     },
-    error(err) {
-      call.fail(err);
-      finish();
-    },
-  });
+  );
   call.onabort = () => {
     downstream.cancel();
     finish();
   };
-  call.body.attach(forwardBody(downstream, (bytes) => call.body.consumed(bytes), () => downstream.cancel()));
+  call.body.attach(
+    forwardBody(
+      downstream,
+      (bytes) => call.body.consumed(bytes),
+      () => downstream.cancel(),
+    ),
+  );
 }

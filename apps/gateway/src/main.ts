@@ -12,7 +12,10 @@ void runService({
     const log = createLogger('gateway', config.logLevel);
     const gateway = buildGateway(config, { log });
     const port = await gateway.listen();
-    log.info({ address: `${config.host}:${port}`, framework: config.framework, mounts: config.mounts }, 'gateway listening');
+    log.info(
+      { address: `${config.host}:${port}`, framework: config.framework, mounts: config.mounts },
+      'gateway listening',
+    );
     return {
       stats: () => ({ requests: gateway.requests }),
       async stop() {

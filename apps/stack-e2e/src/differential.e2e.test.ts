@@ -46,9 +46,21 @@ const cases: Array<[string, string, RequestOptions]> = [
   ['HEAD', '/hello', { method: 'HEAD' }],
   ['req.ip, req.protocol, req.hostname and friends', '/whoami?x=1&y=2', { headers: { accept: 'application/json' } }],
   ['a mounted Router', '/api/items/42?color=red', {}],
-  ['express.json', '/api/items', { method: 'POST', headers: { 'content-type': 'application/json' }, body: json({ id: 7, name: 'x' }) }],
-  ['express.json over its limit', '/api/items', { method: 'POST', headers: { 'content-type': 'application/json' }, body: json({ text: 'x'.repeat(2000) }) }],
-  ['malformed JSON', '/api/items', { method: 'POST', headers: { 'content-type': 'application/json' }, body: Buffer.from('{nope') }],
+  [
+    'express.json',
+    '/api/items',
+    { method: 'POST', headers: { 'content-type': 'application/json' }, body: json({ id: 7, name: 'x' }) },
+  ],
+  [
+    'express.json over its limit',
+    '/api/items',
+    { method: 'POST', headers: { 'content-type': 'application/json' }, body: json({ text: 'x'.repeat(2000) }) },
+  ],
+  [
+    'malformed JSON',
+    '/api/items',
+    { method: 'POST', headers: { 'content-type': 'application/json' }, body: Buffer.from('{nope') },
+  ],
   ['a redirect', '/old', {}],
   ['a permanent redirect elsewhere', '/moved', {}],
   ['cookies', '/cookies', { headers: { cookie: 'session=old; other=1' } }],
@@ -57,7 +69,11 @@ const cases: Array<[string, string, RequestOptions]> = [
   ['res.sendFile with an unsatisfiable range', '/file', { headers: { range: 'bytes=5000-6000' } }],
   ['res.sendFile, conditional', '/file', { headers: { 'if-none-match': 'W/"nope"' } }],
   ['streamed res.write', '/stream', {}],
-  ['express.text, chunked upload', '/text', { method: 'POST', headers: { 'transfer-encoding': 'chunked' }, body: Buffer.from('héllo wörld') }],
+  [
+    'express.text, chunked upload',
+    '/text',
+    { method: 'POST', headers: { 'transfer-encoding': 'chunked' }, body: Buffer.from('héllo wörld') },
+  ],
   ['res.sendStatus', '/teapot', {}],
   ['writeHead with a reason and repeated Set-Cookie', '/raw', {}],
   ['res.end without headers', '/plain-end', {}],
@@ -69,7 +85,10 @@ const cases: Array<[string, string, RequestOptions]> = [
 describe('an Express app through http.createServer and through the stack', () => {
   it.each(cases)('should answer the same: %s', async (_name, target, options) => {
     const request = { ...options, headers: { host: 'app.example.test', ...options.headers } };
-    const [expected, actual] = await Promise.all([send(`${directUrl}${target}`, request), send(`${stack.url}${target}`, request)]);
+    const [expected, actual] = await Promise.all([
+      send(`${directUrl}${target}`, request),
+      send(`${stack.url}${target}`, request),
+    ]);
     expect(comparable(actual)).toEqual(comparable(expected));
   });
 
@@ -77,7 +96,10 @@ describe('an Express app through http.createServer and through the stack', () =>
     const first = await send(`${directUrl}/file`, { headers: { host: 'app.example.test' } });
     const etag = String(first.headers.etag);
     const request = { headers: { host: 'app.example.test', 'if-none-match': etag } };
-    const [expected, actual] = await Promise.all([send(`${directUrl}/file`, request), send(`${stack.url}/file`, request)]);
+    const [expected, actual] = await Promise.all([
+      send(`${directUrl}/file`, request),
+      send(`${stack.url}/file`, request),
+    ]);
     expect(expected.status).toBe(304);
     expect(comparable(actual)).toEqual(comparable(expected));
   });

@@ -34,9 +34,12 @@ describe('the stack through the edge, three processes', () => {
         peaks[service.name] = Math.max(peaks[service.name], service.rss());
       }
     }, 25);
-    const body = Readable.from((function* () {
-      for (let offset = 0; offset < payload.length; offset += 256 * 1024) yield payload.subarray(offset, offset + 256 * 1024);
-    })());
+    const body = Readable.from(
+      (function* () {
+        for (let offset = 0; offset < payload.length; offset += 256 * 1024)
+          yield payload.subarray(offset, offset + 256 * 1024);
+      })(),
+    );
     try {
       const res = await send(`${stack.url}/echo`, {
         method: 'POST',
@@ -45,11 +48,15 @@ describe('the stack through the edge, three processes', () => {
       });
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toBe('application/octet-stream');
-      expect(createHash('sha256').update(res.body).digest('hex')).toBe(createHash('sha256').update(payload).digest('hex'));
+      expect(createHash('sha256').update(res.body).digest('hex')).toBe(
+        createHash('sha256').update(payload).digest('hex'),
+      );
     } finally {
       clearInterval(sampler);
     }
-    console.info(`peak RSS during 100 MB echo (MiB): ${JSON.stringify(Object.fromEntries(Object.entries(peaks).map(([k, v]) => [k, Math.round(v / MiB)])))}`);
+    console.info(
+      `peak RSS during 100 MB echo (MiB): ${JSON.stringify(Object.fromEntries(Object.entries(peaks).map(([k, v]) => [k, Math.round(v / MiB)])))}`,
+    );
     for (const [name, peak] of Object.entries(peaks)) expect(peak, name).toBeLessThan(150 * MiB);
   });
 
@@ -104,7 +111,8 @@ describe('the stack through the edge, three processes', () => {
       'tsgi.url_scheme': 'http',
       'tsgi.version': [1, 0],
     });
-    for (const key of ['CONTENT_TYPE', 'CONTENT_LENGTH', 'SERVER_NAME', 'SERVER_PORT', 'REMOTE_PORT']) expect(environ).toHaveProperty(key);
+    for (const key of ['CONTENT_TYPE', 'CONTENT_LENGTH', 'SERVER_NAME', 'SERVER_PORT', 'REMOTE_PORT'])
+      expect(environ).toHaveProperty(key);
   });
 
   it('should split a mounted path into SCRIPT_NAME and PATH_INFO', async () => {

@@ -7,7 +7,12 @@ import { composeEnv, freePort, jaegerApi, ROOT, send } from '@mono/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
-const FILES = ['-f', join(ROOT, 'infra/compose/compose.yaml'), '-f', join(ROOT, 'infra/compose/compose.observability.yaml')];
+const FILES = [
+  '-f',
+  join(ROOT, 'infra/compose/compose.yaml'),
+  '-f',
+  join(ROOT, 'infra/compose/compose.observability.yaml'),
+];
 /** The project name compose labels everything with; tools/docker/cleanup.sh removes leftovers by this prefix. */
 const project = `mono-it-${randomBytes(4).toString('hex')}`;
 let env: NodeJS.ProcessEnv;
@@ -16,7 +21,10 @@ let jaegerUrl: string;
 
 /** Debian's docker-compose 1.29, or the `docker compose` v2 plugin where that is what the machine has. */
 async function compose(...args: string[]): Promise<string> {
-  const v1 = await run('docker-compose', ['version'], { env }).then(() => true, () => false);
+  const v1 = await run('docker-compose', ['version'], { env }).then(
+    () => true,
+    () => false,
+  );
   const [command, prefix] = v1 ? ['docker-compose', []] : ['docker', ['compose']];
   const { stdout } = await run(command, [...prefix, '-p', project, ...FILES, ...args], { env, maxBuffer: 16 << 20 });
   return stdout;
@@ -44,10 +52,13 @@ describe('docker compose up with the repo images', () => {
     const res = await send(`${edgeUrl}/hello`);
     expect(res.body.toString()).toBe('Hello World!');
     const trace = await jaegerApi(jaegerUrl).completeTrace(String(res.headers['x-trace-id']), 7);
-    expect(new Set(trace.spans.map((s) => trace.processes[s.processID]?.serviceName))).toEqual(new Set(['edge', 'gateway', 'framework']));
+    expect(new Set(trace.spans.map((s) => trace.processes[s.processID]?.serviceName))).toEqual(
+      new Set(['edge', 'gateway', 'framework']),
+    );
     // The edge started only once the gateway was healthy, which started only once the framework and Jaeger were.
     let states = await compose('ps');
-    for (const service of ['gateway', 'framework', 'jaeger']) expect(states).toMatch(new RegExp(`${service}.*Up.*\\(healthy\\)`));
+    for (const service of ['gateway', 'framework', 'jaeger'])
+      expect(states).toMatch(new RegExp(`${service}.*Up.*\\(healthy\\)`));
     for (let i = 0; i < 60 && !/edge.*Up.*\(healthy\)/.test(states); i += 1) {
       await sleep(250);
       states = await compose('ps');

@@ -36,16 +36,20 @@ describe('the images on one network, through the edge container', () => {
 
   it('should echo 50 MB unchanged', async () => {
     const payload = randomBytes(50 * MiB);
-    const body = Readable.from((function* () {
-      for (let at = 0; at < payload.length; at += 256 * 1024) yield payload.subarray(at, at + 256 * 1024);
-    })());
+    const body = Readable.from(
+      (function* () {
+        for (let at = 0; at < payload.length; at += 256 * 1024) yield payload.subarray(at, at + 256 * 1024);
+      })(),
+    );
     const res = await send(`${stack.url}/echo`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(payload.length) },
       body,
     });
     expect(res.status).toBe(200);
-    expect(createHash('sha256').update(res.body).digest('hex')).toBe(createHash('sha256').update(payload).digest('hex'));
+    expect(createHash('sha256').update(res.body).digest('hex')).toBe(
+      createHash('sha256').update(payload).digest('hex'),
+    );
   });
 
   it('should deliver /stream in pieces as they are produced', async () => {
@@ -66,7 +70,11 @@ describe('the images on one network, through the edge container', () => {
     const down = await send(`${stack.url}/hello`);
     expect(down.status).toBe(502);
     const problem = JSON.parse(down.body.toString()) as Record<string, unknown>;
-    expect(problem).toMatchObject({ status: 502, traceId: down.headers['x-trace-id'], requestId: down.headers['x-request-id'] });
+    expect(problem).toMatchObject({
+      status: 502,
+      traceId: down.headers['x-trace-id'],
+      requestId: down.headers['x-request-id'],
+    });
     expect(problem['traceId']).toMatch(/^[0-9a-f]{32}$/);
     await stack.startContainer(stack.framework);
     const ms = await untilHello(5_000);
@@ -80,7 +88,9 @@ describe('the images on one network, through the edge container', () => {
     await stack.waitHealthy(stack.gateway);
     const healthy = performance.now();
     const ms = await untilHello(5_000);
-    console.info(`gateway restarted → healthy after ${Math.round(healthy - restarted)} ms → first 200 after ${Math.round(healthy - restarted + ms)} ms`);
+    console.info(
+      `gateway restarted → healthy after ${Math.round(healthy - restarted)} ms → first 200 after ${Math.round(healthy - restarted + ms)} ms`,
+    );
     expect(ms).toBeLessThan(2_000);
   });
 });

@@ -1,4 +1,12 @@
-import { send, startJaeger, startStack, type Jaeger, type JaegerSpan, type JaegerTrace, type Stack } from '@mono/testing';
+import {
+  send,
+  startJaeger,
+  startStack,
+  type Jaeger,
+  type JaegerSpan,
+  type JaegerTrace,
+  type Stack,
+} from '@mono/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /** What every request's trace must hold, along the ancestry of the framework's route span (ADR-0001, issue 3). */
@@ -17,7 +25,13 @@ let stack: Stack;
 
 beforeAll(async () => {
   jaeger = await startJaeger();
-  stack = await startStack({ common: { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpHttp, OTEL_BSP_SCHEDULE_DELAY: '100' } });
+  stack = await startStack({
+    common: {
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpHttp,
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+    },
+  });
 }, 120_000);
 afterAll(async () => {
   await stack?.stop();
@@ -35,7 +49,12 @@ function completeTrace(traceId: string): Promise<JaegerTrace> {
 }
 
 function routeSpan(trace: JaegerTrace): JaegerSpan {
-  const route = trace.spans.find((s) => serviceOf(trace, s) === 'framework' && tag(s, 'otel.scope.name') === '@opentelemetry/instrumentation-express' && tag(s, 'express.type') === 'request_handler');
+  const route = trace.spans.find(
+    (s) =>
+      serviceOf(trace, s) === 'framework' &&
+      tag(s, 'otel.scope.name') === '@opentelemetry/instrumentation-express' &&
+      tag(s, 'express.type') === 'request_handler',
+  );
   expect(route, 'the Express route span').toBeDefined();
   return route as JaegerSpan;
 }
@@ -58,7 +77,8 @@ function expectOneConnectedTrace(trace: JaegerTrace, callerSpanId?: string): voi
 }
 
 async function expectOnlyTraceOfRequest(trace: JaegerTrace, requestId: string): Promise<void> {
-  for (const service of ['edge', 'gateway']) expect(await jaeger.search(service, 'mono.request.id', requestId)).toEqual([trace.traceID]);
+  for (const service of ['edge', 'gateway'])
+    expect(await jaeger.search(service, 'mono.request.id', requestId)).toEqual([trace.traceID]);
 }
 
 describe('one request, one trace in a real Jaeger', () => {
@@ -94,7 +114,11 @@ describe('one request, one trace in a real Jaeger', () => {
   });
 
   it('should trace POST /echo with its body', async () => {
-    const res = await send(`${stack.url}/echo`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: Buffer.from('traced body') });
+    const res = await send(`${stack.url}/echo`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: Buffer.from('traced body'),
+    });
     expect(res.body.toString()).toBe('traced body');
     const trace = await completeTrace(String(res.headers['x-trace-id']));
     expectOneConnectedTrace(trace);
@@ -104,7 +128,9 @@ describe('one request, one trace in a real Jaeger', () => {
   it("should continue the caller's trace when the request carries a traceparent", async () => {
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
     const callerSpan = '00f067aa0ba902b7';
-    const res = await send(`${stack.url}/hello`, { headers: { traceparent: `00-${traceId}-${callerSpan}-01`, baggage: 'tenant=acme' } });
+    const res = await send(`${stack.url}/hello`, {
+      headers: { traceparent: `00-${traceId}-${callerSpan}-01`, baggage: 'tenant=acme' },
+    });
     expect(res.headers['x-trace-id']).toBe(traceId);
     const trace = await completeTrace(traceId);
     expect(trace.traceID).toBe(traceId);

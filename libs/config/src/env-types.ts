@@ -42,7 +42,12 @@ export function addresses(defaultValue: string, description: string) {
   return env(
     v.pipe(
       v.string(),
-      v.transform((value) => value.split(',').map((s) => s.trim()).filter(Boolean)),
+      v.transform((value) =>
+        value
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ),
       v.array(v.pipe(v.string(), v.regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port'))),
       v.minLength(1, 'expected at least one host:port'),
     ),
@@ -56,7 +61,12 @@ export function list(defaultValue: string, description: string, item: RegExp, me
   return env(
     v.pipe(
       v.string(),
-      v.transform((value) => value.split(',').map((s) => s.trim()).filter(Boolean)),
+      v.transform((value) =>
+        value
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ),
       v.array(v.pipe(v.string(), v.regex(item, message))),
       v.minLength(1, 'expected at least one value'),
     ),

@@ -1,6 +1,13 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { decodeReplyBatch, decodeRequestBatch, encodeReplyBatch, encodeRequestBatch, environCodec, httpRequestCodec } from './batch-codec';
+import {
+  decodeReplyBatch,
+  decodeRequestBatch,
+  encodeReplyBatch,
+  encodeRequestBatch,
+  environCodec,
+  httpRequestCodec,
+} from './batch-codec';
 import { type Environ, RequestBatch as FrameworkRequestBatch } from './generated/mono/framework/v1/framework';
 import { type HttpRequest, RequestBatch as GatewayRequestBatch } from './generated/mono/gateway/v1/gateway';
 import { ReplyBatch } from './generated/mono/transport/v1/transport';
@@ -15,35 +22,71 @@ const map = () => Object.fromEntries(Array.from({ length: randomInt(3) }, () => 
 const bytes = () => (randomInt(3) === 0 ? new Uint8Array(0) : randomBytes(pick([1, 100, 70_000])));
 
 const httpRequest = (): HttpRequest => ({
-  method: text(), target: text(), protocol: text(), scheme: text(), headers: headers(),
-  client: maybe(() => ({ address: text(), port: uint() })), server: maybe(() => ({ address: text(), port: uint() })), requestId: text(),
+  method: text(),
+  target: text(),
+  protocol: text(),
+  scheme: text(),
+  headers: headers(),
+  client: maybe(() => ({ address: text(), port: uint() })),
+  server: maybe(() => ({ address: text(), port: uint() })),
+  requestId: text(),
 });
 const environ = (): Environ => ({
-  requestMethod: text(), scriptName: text(), pathInfo: text(), queryString: text(), contentType: text(), contentLength: text(),
-  serverName: text(), serverPort: text(), serverProtocol: text(), remoteAddr: text(), remotePort: text(), urlScheme: text(),
-  headers: headers(), requestUri: text(), variables: map(),
+  requestMethod: text(),
+  scriptName: text(),
+  pathInfo: text(),
+  queryString: text(),
+  contentType: text(),
+  contentLength: text(),
+  serverName: text(),
+  serverPort: text(),
+  serverProtocol: text(),
+  remoteAddr: text(),
+  remotePort: text(),
+  urlScheme: text(),
+  headers: headers(),
+  requestUri: text(),
+  variables: map(),
 });
 const requestFrames = <H>(head: () => H) =>
   Array.from({ length: randomInt(1, 6) }, () => ({
-    id: uint(), call: maybe(() => ({ timeoutMs: uint(), traceContext: map() })), head: maybe(head),
-    data: bytes(), end: randomInt(2) === 0, cancel: randomInt(2) === 0, credit: uint(),
+    id: uint(),
+    call: maybe(() => ({ timeoutMs: uint(), traceContext: map() })),
+    head: maybe(head),
+    data: bytes(),
+    end: randomInt(2) === 0,
+    cancel: randomInt(2) === 0,
+    credit: uint(),
   }));
 const replyFrames = () =>
   Array.from({ length: randomInt(1, 6) }, () => ({
-    id: uint(), head: maybe(() => ({ status: uint(), reason: text(), headers: headers() })), data: bytes(), end: randomInt(2) === 0,
-    failure: maybe(() => ({ status: uint(), code: text(), message: text() })), credit: uint(),
+    id: uint(),
+    head: maybe(() => ({ status: uint(), reason: text(), headers: headers() })),
+    data: bytes(),
+    end: randomInt(2) === 0,
+    failure: maybe(() => ({ status: uint(), code: text(), message: text() })),
+    credit: uint(),
   }));
 
 /** Byte arrays compare by content whatever their class (Buffer views here, Uint8Array in the generated code). */
-const plain = (value: unknown): unknown => JSON.parse(JSON.stringify(value, (_k, v) => (v instanceof Uint8Array || v?.type === 'Buffer' ? Buffer.from(v.data ?? v).toString('hex') : v)));
+const plain = (value: unknown): unknown =>
+  JSON.parse(
+    JSON.stringify(value, (_k, v) =>
+      v instanceof Uint8Array || v?.type === 'Buffer' ? Buffer.from(v.data ?? v).toString('hex') : v,
+    ),
+  );
 
 describe('batch codec', () => {
   it('should encode request batches exactly as the generated encoders do (both boundaries, 300 random batches)', () => {
     for (let i = 0; i < 150; i += 1) {
       const gateway = { frames: requestFrames(httpRequest) };
-      expect(encodeRequestBatch(gateway, httpRequestCodec)).toEqual(Buffer.from(GatewayRequestBatch.encode(gateway).finish()));
+      expect(encodeRequestBatch(gateway, httpRequestCodec)).toEqual(
+        Buffer.from(GatewayRequestBatch.encode(gateway).finish()),
+      );
       const framework = { frames: requestFrames(environ) };
-      expect(encodeRequestBatch(framework, environCodec)).toEqual(Buffer.from(FrameworkRequestBatch.encode(framework).finish()));
+      expect(encodeRequestBatch(framework, environCodec)).toEqual(
+        Buffer.from(FrameworkRequestBatch.encode(framework).finish()),
+      );
     }
   });
 
@@ -52,7 +95,9 @@ describe('batch codec', () => {
       const gateway = Buffer.from(GatewayRequestBatch.encode({ frames: requestFrames(httpRequest) }).finish());
       expect(plain(decodeRequestBatch(gateway, httpRequestCodec))).toEqual(plain(GatewayRequestBatch.decode(gateway)));
       const framework = Buffer.from(FrameworkRequestBatch.encode({ frames: requestFrames(environ) }).finish());
-      expect(plain(decodeRequestBatch(framework, environCodec))).toEqual(plain(FrameworkRequestBatch.decode(framework)));
+      expect(plain(decodeRequestBatch(framework, environCodec))).toEqual(
+        plain(FrameworkRequestBatch.decode(framework)),
+      );
     }
   });
 

@@ -1,7 +1,14 @@
 import type { RequestBatch, RequestFrame } from './boundary';
 import type { Environ } from './generated/mono/framework/v1/framework';
 import type { Endpoint, HttpRequest } from './generated/mono/gateway/v1/gateway';
-import type { Call, Failure, Header, ReplyBatch, ReplyFrame, ResponseHead } from './generated/mono/transport/v1/transport';
+import type {
+  Call,
+  Failure,
+  Header,
+  ReplyBatch,
+  ReplyFrame,
+  ResponseHead,
+} from './generated/mono/transport/v1/transport';
 import { WireReader } from './wire-reader';
 import { bytesSize, uint32Size, WireWriter } from './wire-writer';
 
@@ -91,7 +98,15 @@ function writeRequestFrame<H>(w: WireWriter, f: RequestFrame<H>, head: HeadCodec
 }
 
 function readRequestFrame<H>(r: WireReader, end: number, head: HeadCodec<H>): RequestFrame<H> {
-  const f: RequestFrame<H> = { id: 0, call: undefined, head: undefined, data: EMPTY, end: false, cancel: false, credit: 0 };
+  const f: RequestFrame<H> = {
+    id: 0,
+    call: undefined,
+    head: undefined,
+    data: EMPTY,
+    end: false,
+    cancel: false,
+    credit: 0,
+  };
   while (r.at < end) {
     const tag = r.varint();
     switch (tag) {
@@ -333,7 +348,8 @@ function nested(w: WireWriter, measureBody: () => number): number {
 
 export const httpRequestCodec: HeadCodec<HttpRequest> = {
   measure(w, q) {
-    let size = w.measureString(q.method) + w.measureString(q.target) + w.measureString(q.protocol) + w.measureString(q.scheme);
+    let size =
+      w.measureString(q.method) + w.measureString(q.target) + w.measureString(q.protocol) + w.measureString(q.scheme);
     size += measureHeaders(w, q.headers);
     if (q.client !== undefined) size += nested(w, () => measureEndpoint(w, q.client as Endpoint));
     if (q.server !== undefined) size += nested(w, () => measureEndpoint(w, q.server as Endpoint));
@@ -356,7 +372,16 @@ export const httpRequestCodec: HeadCodec<HttpRequest> = {
     w.string(8, q.requestId);
   },
   read(r, end) {
-    const q: HttpRequest = { method: '', target: '', protocol: '', scheme: '', headers: [], client: undefined, server: undefined, requestId: '' };
+    const q: HttpRequest = {
+      method: '',
+      target: '',
+      protocol: '',
+      scheme: '',
+      headers: [],
+      client: undefined,
+      server: undefined,
+      requestId: '',
+    };
     while (r.at < end) {
       const tag = r.varint();
       switch (tag) {
@@ -417,7 +442,8 @@ export const environCodec: HeadCodec<Environ> = {
     return size + measureMap(w, e.variables);
   },
   write(w, e) {
-    for (let i = 0; i < ENVIRON_STRINGS.length; i += 1) w.string(i + 1, e[ENVIRON_STRINGS[i] as (typeof ENVIRON_STRINGS)[number]]);
+    for (let i = 0; i < ENVIRON_STRINGS.length; i += 1)
+      w.string(i + 1, e[ENVIRON_STRINGS[i] as (typeof ENVIRON_STRINGS)[number]]);
     writeHeaders(w, 13, e.headers);
     w.string(14, e.requestUri);
     writeMap(w, 15, e.variables);
@@ -443,7 +469,8 @@ export const environCodec: HeadCodec<Environ> = {
     while (r.at < end) {
       const tag = r.varint();
       const field = tag >>> 3;
-      if ((tag & 7) === 2 && field >= 1 && field <= 12) e[ENVIRON_STRINGS[field - 1] as (typeof ENVIRON_STRINGS)[number]] = r.string();
+      if ((tag & 7) === 2 && field >= 1 && field <= 12)
+        e[ENVIRON_STRINGS[field - 1] as (typeof ENVIRON_STRINGS)[number]] = r.string();
       else if (tag === 106) e.headers.push(readHeader(r, r.end()));
       else if (tag === 114) e.requestUri = r.string();
       else if (tag === 122) readMapEntry(r, r.end(), e.variables);

@@ -7,13 +7,19 @@ describe('boundaries', () => {
       frames: [
         {
           id: 7,
-          call: { timeoutMs: 1500, traceContext: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' } },
+          call: {
+            timeoutMs: 1500,
+            traceContext: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
+          },
           head: {
             method: 'GET',
             target: '/environ?a=%20b&a=c',
             protocol: 'HTTP/1.1',
             scheme: 'http',
-            headers: [{ name: 'X-Rep', value: 'first' }, { name: 'x-rep', value: 'second' }],
+            headers: [
+              { name: 'X-Rep', value: 'first' },
+              { name: 'x-rep', value: 'second' },
+            ],
             client: { address: '127.0.0.1', port: 5000 },
             server: { address: '127.0.0.1', port: 8080 },
             requestId: 'abc',
@@ -35,8 +41,20 @@ describe('boundaries', () => {
   it('should carry replies with head, data, end, failure and credit', () => {
     const reply = {
       frames: [
-        { id: 1, head: { status: 200, reason: 'OK', headers: [{ name: 'A', value: 'b' }] }, data: Buffer.from('hi'), end: true, credit: 0 },
-        { id: 2, data: new Uint8Array(0), end: false, credit: 4096, failure: { status: 14, code: 'GW_ERR_FRAMEWORK_UNAVAILABLE', message: 'm' } },
+        {
+          id: 1,
+          head: { status: 200, reason: 'OK', headers: [{ name: 'A', value: 'b' }] },
+          data: Buffer.from('hi'),
+          end: true,
+          credit: 0,
+        },
+        {
+          id: 2,
+          data: new Uint8Array(0),
+          end: false,
+          credit: 4096,
+          failure: { status: 14, code: 'GW_ERR_FRAMEWORK_UNAVAILABLE', message: 'm' },
+        },
       ],
     };
     const decoded = frameworkBoundary.deserializeReply(frameworkBoundary.serializeReply(reply));

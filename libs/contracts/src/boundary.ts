@@ -1,5 +1,11 @@
 import type { ServiceDefinition } from '@grpc/grpc-js';
-import { decodeReplyBatch, decodeRequestBatch, encodeReplyBatch, encodeRequestBatch, type HeadCodec } from './batch-codec';
+import {
+  decodeReplyBatch,
+  decodeRequestBatch,
+  encodeReplyBatch,
+  encodeRequestBatch,
+  type HeadCodec,
+} from './batch-codec';
 import type { Call, ReplyBatch } from './generated/mono/transport/v1/transport';
 
 /** A client frame of any boundary: the boundaries differ only in the type of `head`. */

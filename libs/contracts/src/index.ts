@@ -3,7 +3,14 @@ export { defineBoundary } from './boundary';
 export type { Boundary, RequestBatch, RequestFrame } from './boundary';
 export type { Environ } from './generated/mono/framework/v1/framework';
 export type { Endpoint, HttpRequest } from './generated/mono/gateway/v1/gateway';
-export type { Call, Failure, Header, ReplyBatch, ReplyFrame, ResponseHead } from './generated/mono/transport/v1/transport';
+export type {
+  Call,
+  Failure,
+  Header,
+  ReplyBatch,
+  ReplyFrame,
+  ResponseHead,
+} from './generated/mono/transport/v1/transport';
 export {
   HealthCheckResponse_ServingStatus as ServingStatus,
   HealthClient,

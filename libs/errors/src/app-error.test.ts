@@ -21,12 +21,19 @@ describe('AppError', () => {
 
   it('should cross a hop as a Failure and come back as the same code', () => {
     const failure = toFailure(new AppError('GW_ERR_DEADLINE_EXCEEDED', 'too slow'));
-    expect(failure).toEqual({ status: GrpcStatus.DEADLINE_EXCEEDED, code: 'GW_ERR_DEADLINE_EXCEEDED', message: 'too slow' });
+    expect(failure).toEqual({
+      status: GrpcStatus.DEADLINE_EXCEEDED,
+      code: 'GW_ERR_DEADLINE_EXCEEDED',
+      message: 'too slow',
+    });
     expect(fromFailure(failure, 'EDGE_ERR_UPSTREAM_PROTOCOL').httpStatus).toBe(504);
   });
 
   it('should map a code it does not know to the fallback', () => {
-    const err = fromFailure({ status: GrpcStatus.INTERNAL, code: 'NEWER_ERR_THING', message: 'm' }, 'EDGE_ERR_UPSTREAM_PROTOCOL');
+    const err = fromFailure(
+      { status: GrpcStatus.INTERNAL, code: 'NEWER_ERR_THING', message: 'm' },
+      'EDGE_ERR_UPSTREAM_PROTOCOL',
+    );
     expect(err.code).toBe('EDGE_ERR_UPSTREAM_PROTOCOL');
     expect(err.message).toBe('m');
   });

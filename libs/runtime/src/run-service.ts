@@ -63,7 +63,11 @@ export async function runService<C>({ name, argv, loadConfig, start, stopTimeout
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   process.on('SIGUSR2', () => {
-    const memory = Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [k, Math.round(v / 1048576)]));
-    process.stdout.write(`${JSON.stringify({ service: name, msg: 'stats', ...running.stats?.(), memoryMiB: memory })}\n`);
+    const memory = Object.fromEntries(
+      Object.entries(process.memoryUsage()).map(([k, v]) => [k, Math.round(v / 1048576)]),
+    );
+    process.stdout.write(
+      `${JSON.stringify({ service: name, msg: 'stats', ...running.stats?.(), memoryMiB: memory })}\n`,
+    );
   });
 }

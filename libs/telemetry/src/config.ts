@@ -11,11 +11,20 @@ export const telemetryEnvSchema = v.object({
   OTEL_SERVICE_NAME: v.pipe(v.optional(v.string()), v.description('Overrides service.name (edge, gateway, framework)')),
   OTEL_TRACES_EXPORTER: v.pipe(
     v.optional(v.picklist(['otlp', 'console', 'none']), 'otlp'),
-    v.description('otlp (http/protobuf to OTEL_EXPORTER_OTLP_ENDPOINT, default http://localhost:4318), console or none'),
+    v.description(
+      'otlp (http/protobuf to OTEL_EXPORTER_OTLP_ENDPOINT, default http://localhost:4318), console or none',
+    ),
   ),
   OTEL_TRACES_SAMPLER: v.pipe(
     v.optional(
-      v.picklist(['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio']),
+      v.picklist([
+        'always_on',
+        'always_off',
+        'traceidratio',
+        'parentbased_always_on',
+        'parentbased_always_off',
+        'parentbased_traceidratio',
+      ]),
       'parentbased_always_on',
     ),
     v.description('Head sampler'),
@@ -25,7 +34,9 @@ export const telemetryEnvSchema = v.object({
     v.description('Ratio for the traceidratio samplers'),
   ),
   OTEL_BSP_SCHEDULE_DELAY: count(500, 'ms between two exports of the batch span processor'),
-  OTEL_BSP_MAX_QUEUE_SIZE: count(131_072, 'Spans the batch processor may hold; beyond it spans are dropped', { min: 1 }),
+  OTEL_BSP_MAX_QUEUE_SIZE: count(131_072, 'Spans the batch processor may hold; beyond it spans are dropped', {
+    min: 1,
+  }),
   OTEL_BSP_MAX_EXPORT_BATCH_SIZE: count(8_192, 'Spans per export', { min: 1 }),
   OTEL_BSP_EXPORT_TIMEOUT: count(10_000, 'ms an export may take'),
 });

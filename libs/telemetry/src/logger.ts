@@ -11,7 +11,11 @@ export type { Logger };
  * const log = createLogger('edge', 'info');
  * log.info({ port: 8080 }, 'listening');
  */
-export function createLogger(service: string, level: LevelWithSilent = 'info', destination?: DestinationStream): Logger {
+export function createLogger(
+  service: string,
+  level: LevelWithSilent = 'info',
+  destination?: DestinationStream,
+): Logger {
   const options: LoggerOptions = {
     level,
     base: { service },

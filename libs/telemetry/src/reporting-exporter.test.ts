@@ -23,7 +23,10 @@ describe('ReportingExporter', () => {
     });
     const failed = { code: ExportResultCode.FAILED, error: new Error('connect ECONNREFUSED') };
     const ok = { code: ExportResultCode.SUCCESS };
-    const exporter = new ReportingExporter(scripted([failed, failed, failed, ok, ok]), createLogger('edge', 'info', stream));
+    const exporter = new ReportingExporter(
+      scripted([failed, failed, failed, ok, ok]),
+      createLogger('edge', 'info', stream),
+    );
     const results: ExportResultCode[] = [];
     for (let i = 0; i < 5; i += 1) exporter.export([] as ReadableSpan[], (r) => results.push(r.code));
     expect(results).toEqual([1, 1, 1, 0, 0]);

@@ -3,7 +3,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { setParentBasedSampling, unsampledBelow } from './sampling';
 
 const under = (traceFlags: TraceFlags) =>
-  trace.setSpanContext(ROOT_CONTEXT, { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags });
+  trace.setSpanContext(ROOT_CONTEXT, {
+    traceId: '0af7651916cd43dd8448eb211c80319c',
+    spanId: 'b7ad6b7169203331',
+    traceFlags,
+  });
 
 describe('unsampledBelow', () => {
   afterEach(() => setParentBasedSampling(false));

@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { CompositePropagator, setGlobalErrorHandler, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import {
+  CompositePropagator,
+  setGlobalErrorHandler,
+  W3CBaggagePropagator,
+  W3CTraceContextPropagator,
+} from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { registerInstrumentations, type Instrumentation } from '@opentelemetry/instrumentation';
 import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
@@ -71,7 +76,9 @@ export function startTelemetry({ serviceName, version, config, instrumentations 
   }
   const provider = new TracerProvider({ resource, sampler: createSampler(config), spanProcessors });
   // Below an unsampled parent nothing is ever recorded with these samplers (sampling.ts).
-  setParentBasedSampling(config.OTEL_TRACES_SAMPLER.startsWith('parentbased_') || config.OTEL_TRACES_SAMPLER === 'always_off');
+  setParentBasedSampling(
+    config.OTEL_TRACES_SAMPLER.startsWith('parentbased_') || config.OTEL_TRACES_SAMPLER === 'always_off',
+  );
   trace.setGlobalTracerProvider(provider);
   // With always_off nothing is ever recorded, and Express's instrumentation would still wrap every layer of every
   // request in a context of its own (~10 µs a request in the framework).

@@ -14,10 +14,14 @@ export interface TestTracing {
 /** Registers a real SDK that keeps spans in memory, with the same propagators and processors as the services. */
 export function installTestTracing(): TestTracing {
   const exporter = new InMemorySpanExporter();
-  const provider = new TracerProvider({ spanProcessors: [new ErrorTypeProcessor(), new SimpleSpanProcessor({ exporter })] });
+  const provider = new TracerProvider({
+    spanProcessors: [new ErrorTypeProcessor(), new SimpleSpanProcessor({ exporter })],
+  });
   const manager = new AsyncLocalStorageContextManager().enable();
   context.setGlobalContextManager(manager);
-  propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
+  propagation.setGlobalPropagator(
+    new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+  );
   trace.setGlobalTracerProvider(provider);
   return {
     spans: () => exporter.getFinishedSpans(),

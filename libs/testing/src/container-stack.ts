@@ -1,5 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GenericContainer, getContainerRuntimeClient, Network, Wait, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
+import {
+  GenericContainer,
+  getContainerRuntimeClient,
+  Network,
+  Wait,
+  type StartedNetwork,
+  type StartedTestContainer,
+} from 'testcontainers';
 import { composeEnv } from './compose-env';
 
 /** Every container the integration suite starts carries this label; tools/docker/cleanup.sh removes them. */
@@ -53,7 +60,11 @@ export async function startContainerStack(): Promise<ContainerStack> {
     const gateway = await start(
       new GenericContainer(env['GATEWAY_IMAGE'] as string)
         .withNetworkAliases('gateway')
-        .withEnvironment({ GATEWAY_PORT: env['GATEWAY_PORT'] as string, GATEWAY_FRAMEWORK: `framework:${env['FRAMEWORK_PORT']}`, ...tracing })
+        .withEnvironment({
+          GATEWAY_PORT: env['GATEWAY_PORT'] as string,
+          GATEWAY_FRAMEWORK: `framework:${env['FRAMEWORK_PORT']}`,
+          ...tracing,
+        })
         .withWaitStrategy(Wait.forHealthCheck()),
     );
     const edgePort = Number(env['EDGE_PORT']);

@@ -20,7 +20,10 @@ export interface RequestOptions {
 }
 
 /** One HTTP/1.1 request over a fresh connection, recording when each chunk of the body arrived. */
-export function send(url: string, { method = 'GET', headers = {}, body, abortAfterMs }: RequestOptions = {}): Promise<Exchange> {
+export function send(
+  url: string,
+  { method = 'GET', headers = {}, body, abortAfterMs }: RequestOptions = {},
+): Promise<Exchange> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const req = httpRequest(url, { method, headers, agent: false }, (res) => {
@@ -31,7 +34,13 @@ export function send(url: string, { method = 'GET', headers = {}, body, abortAft
         chunkTimes.push(performance.now() - started);
       });
       res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, rawHeaders: res.rawHeaders, body: Buffer.concat(chunks), chunkTimes }),
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          rawHeaders: res.rawHeaders,
+          body: Buffer.concat(chunks),
+          chunkTimes,
+        }),
       );
       res.on('error', reject);
     });

@@ -47,7 +47,12 @@ export function jaegerApi(queryUrl: string): JaegerApi {
       return body.data?.[0];
     },
     async search(service, tag, value) {
-      const params = new URLSearchParams({ service, tags: JSON.stringify({ [tag]: value }), limit: '20', lookback: '1h' });
+      const params = new URLSearchParams({
+        service,
+        tags: JSON.stringify({ [tag]: value }),
+        limit: '20',
+        lookback: '1h',
+      });
       const body = (await (await fetch(`${queryUrl}/api/traces?${params}`)).json()) as { data?: JaegerTrace[] };
       return (body.data ?? []).map((t) => t.traceID);
     },
@@ -74,7 +79,13 @@ export function jaegerApi(queryUrl: string): JaegerApi {
  */
 export async function startJaeger(): Promise<Jaeger> {
   const bin = execFileSync('bash', [join(ROOT, 'tools', 'jaeger', 'ensure-jaeger.sh')], { encoding: 'utf8' }).trim();
-  const [otlpGrpc, otlpHttp, query, queryGrpc, health] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const [otlpGrpc, otlpHttp, query, queryGrpc, health] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
   const child = spawn(bin, ['--config', join(ROOT, 'infra', 'jaeger', 'config.yaml')], {
     env: {
       ...process.env,

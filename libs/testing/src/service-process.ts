@@ -16,7 +16,10 @@ export interface ServiceProcess {
   readonly exited: Promise<number | null>;
   /** Resident set size in bytes, from /proc. */
   rss(): number;
-  waitForLog(predicate: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  waitForLog(
+    predicate: (line: Record<string, unknown>) => boolean,
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown>>;
   signal(signal: NodeJS.Signals): void;
   stop(): Promise<void>;
 }
@@ -35,7 +38,10 @@ export async function startService(name: ServiceName, env: Record<string, string
 }
 
 /** Runs a service expecting it to fail at start-up; resolves with its exit code and what it wrote to stderr. */
-export function runFailing(name: ServiceName, env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+export function runFailing(
+  name: ServiceName,
+  env: Record<string, string>,
+): Promise<{ code: number | null; stderr: string }> {
   const child = spawn(join(ROOT, 'tools', 'run', 'service.sh'), [name], {
     cwd: ROOT,
     env: { PATH: pathWithNode(), ...env },
@@ -90,7 +96,11 @@ function observe(name: ServiceName, child: ChildProcess): ServiceProcess & { por
         };
         const timer = setTimeout(() => {
           clear();
-          reject(new Error(`${name}: no matching log line within ${timeoutMs} ms\n${stderr}\n${JSON.stringify(logs.slice(-5))}`));
+          reject(
+            new Error(
+              `${name}: no matching log line within ${timeoutMs} ms\n${stderr}\n${JSON.stringify(logs.slice(-5))}`,
+            ),
+          );
         }, timeoutMs);
         const onExit = () => {
           clear();

@@ -33,7 +33,8 @@ export class Health {
     const implementation: HealthServer = {
       check: (call, callback) => {
         const current = this.#statuses.get(call.request.service);
-        if (current === undefined) callback({ code: status.NOT_FOUND, details: `unknown service ${call.request.service}` });
+        if (current === undefined)
+          callback({ code: status.NOT_FOUND, details: `unknown service ${call.request.service}` });
         else callback(null, { status: current });
       },
       watch: (call) => {

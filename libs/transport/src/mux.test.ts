@@ -26,7 +26,11 @@ function client(address: string, connectTimeoutMs?: number): MuxClient<Environ> 
   return c;
 }
 
-function request(c: MuxClient<Environ>, path = '/', { body, timeoutMs = 0 }: { body?: Buffer[]; timeoutMs?: number } = {}) {
+function request(
+  c: MuxClient<Environ>,
+  path = '/',
+  { body, timeoutMs = 0 }: { body?: Buffer[]; timeoutMs?: number } = {},
+) {
   const recording = recordingSink();
   const call = c.call(environ(path), { timeoutMs }, recording.sink);
   recording.attach(call);
@@ -49,7 +53,10 @@ describe('MuxClient and the exchange service', () => {
   it('should multiplex concurrent requests on one stream, each answered by its own response', async () => {
     const server = await serve(echoHandler);
     const c = client(server.address);
-    const outcomes = Array.from({ length: 200 }, (_, i) => request(c, `/r${i}`, { body: [Buffer.from(`body ${i}`)] }).outcome);
+    const outcomes = Array.from(
+      { length: 200 },
+      (_, i) => request(c, `/r${i}`, { body: [Buffer.from(`body ${i}`)] }).outcome,
+    );
     const results = await Promise.all(outcomes);
     results.forEach((r, i) => {
       expect(r.head?.headers[0]?.value).toBe(`/r${i}`);
@@ -169,7 +176,11 @@ describe('MuxClient and the exchange service', () => {
     const server = await serve(echoHandler);
     const events: boolean[] = [];
     const c = new MuxClient<Environ>(server.address, frameworkBoundary, {
-      errors: { unavailable: 'GW_ERR_FRAMEWORK_UNAVAILABLE', deadline: 'GW_ERR_DEADLINE_EXCEEDED', fallback: 'GW_ERR_INTERNAL' },
+      errors: {
+        unavailable: 'GW_ERR_FRAMEWORK_UNAVAILABLE',
+        deadline: 'GW_ERR_DEADLINE_EXCEEDED',
+        fallback: 'GW_ERR_INTERNAL',
+      },
       onAvailability: (available) => events.push(available),
     });
     cleanups.push(() => c.close());

@@ -16,7 +16,11 @@ export interface BodyTarget {
  * @example
  * serverCall.body.attach(forwardBody(clientCall, (n) => serverCall.body.consumed(n), onError));
  */
-export function forwardBody(target: BodyTarget, ack: (bytes: number) => void, onError: (err: AppError) => void): BodySink {
+export function forwardBody(
+  target: BodyTarget,
+  ack: (bytes: number) => void,
+  onError: (err: AppError) => void,
+): BodySink {
   let owed = 0;
   target.ondrain = () => {
     const bytes = owed;

@@ -17,10 +17,16 @@ afterAll(() => tracing.uninstall());
 async function exchange(handler: (call: ServerCall<Environ>) => void) {
   const server = await startTestServer(handler);
   const client = testClient(server.address);
-  cleanups.push(() => server.stop(), () => client.close());
+  cleanups.push(
+    () => server.stop(),
+    () => client.close(),
+  );
   const recording = recordingSink();
   const parent = trace.getTracer('test').startSpan('caller');
-  const withBaggage = propagation.setBaggage(trace.setSpan(context.active(), parent), propagation.createBaggage({ tenant: { value: 'acme' } }));
+  const withBaggage = propagation.setBaggage(
+    trace.setSpan(context.active(), parent),
+    propagation.createBaggage({ tenant: { value: 'acme' } }),
+  );
   const call = context.with(withBaggage, () => client.call(environ('/traced'), { timeoutMs: 5_000 }, recording.sink));
   recording.attach(call);
   call.end();
@@ -46,7 +52,12 @@ describe('per-request spans of the transport', () => {
     expect(server?.spanContext().traceId).toBe(parent.spanContext().traceId);
     expect(active).toBe(server?.spanContext().spanId);
     expect(baggage).toBe('acme');
-    expect(client?.attributes).toMatchObject({ 'rpc.system': 'grpc', 'rpc.service': 'mono.framework.v1.FrameworkService', 'rpc.method': 'Exchange', 'server.address': '127.0.0.1' });
+    expect(client?.attributes).toMatchObject({
+      'rpc.system': 'grpc',
+      'rpc.service': 'mono.framework.v1.FrameworkService',
+      'rpc.method': 'Exchange',
+      'server.address': '127.0.0.1',
+    });
     expect(server?.status.code).toBe(SpanStatusCode.UNSET);
   });
 

@@ -33,7 +33,10 @@ export interface RequestSpan {
   readonly context: Context;
 }
 
-export function startClientSpan(boundary: Boundary<unknown>, address: string): RequestSpan & { carrier: Record<string, string> } {
+export function startClientSpan(
+  boundary: Boundary<unknown>,
+  address: string,
+): RequestSpan & { carrier: Record<string, string> } {
   const parent = context.active();
   const carrier: Record<string, string> = {};
   if (unsampledBelow(parent)) {

@@ -30,7 +30,11 @@ export async function startTestServer<H = Environ>(
 
 export function testClient(address: string, connectTimeoutMs?: number): MuxClient<Environ> {
   return new MuxClient(address, frameworkBoundary, {
-    errors: { unavailable: 'GW_ERR_FRAMEWORK_UNAVAILABLE', deadline: 'GW_ERR_DEADLINE_EXCEEDED', fallback: 'GW_ERR_INTERNAL' },
+    errors: {
+      unavailable: 'GW_ERR_FRAMEWORK_UNAVAILABLE',
+      deadline: 'GW_ERR_DEADLINE_EXCEEDED',
+      fallback: 'GW_ERR_INTERNAL',
+    },
     ...(connectTimeoutMs === undefined ? {} : { connectTimeoutMs }),
   });
 }
@@ -99,5 +103,11 @@ export function echoHandler(call: ServerCall<Environ | { target: string }>): voi
   const head = call.head;
   const path = 'pathInfo' in head ? head.pathInfo : head.target;
   call.respond({ status: 200, reason: 'OK', headers: [{ name: 'X-Path', value: path }] });
-  call.body.attach(forwardBody(call, (bytes) => call.body.consumed(bytes), () => {}));
+  call.body.attach(
+    forwardBody(
+      call,
+      (bytes) => call.body.consumed(bytes),
+      () => {},
+    ),
+  );
 }

@@ -17,7 +17,12 @@ describe('fromExpress', () => {
       headers: [['Host', 'shop.example:8443']],
     });
     await recording.done;
-    expect(JSON.parse(recording.body)).toEqual({ ip: '203.0.113.7', protocol: 'https', hostname: 'shop.example', secure: true });
+    expect(JSON.parse(recording.body)).toEqual({
+      ip: '203.0.113.7',
+      protocol: 'https',
+      hostname: 'shop.example',
+      secure: true,
+    });
   });
 
   it('should route below SCRIPT_NAME and show it as req.baseUrl, with req.originalUrl the full target', async () => {
@@ -45,7 +50,10 @@ describe('fromExpress', () => {
     const ok = invoke(fromExpress(app), {
       method: 'POST',
       uri: '/json',
-      headers: [['Content-Type', 'application/json'], ['Content-Length', String(body.length)]],
+      headers: [
+        ['Content-Type', 'application/json'],
+        ['Content-Length', String(body.length)],
+      ],
       body: [body],
     });
     await ok.done;
@@ -54,7 +62,10 @@ describe('fromExpress', () => {
     const tooLarge = invoke(fromExpress(app), {
       method: 'POST',
       uri: '/json',
-      headers: [['Content-Type', 'application/json'], ['Content-Length', String(big.length)]],
+      headers: [
+        ['Content-Type', 'application/json'],
+        ['Content-Length', String(big.length)],
+      ],
       body: [big],
     });
     await tooLarge.done;

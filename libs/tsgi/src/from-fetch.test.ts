@@ -20,7 +20,11 @@ describe('fromFetch', () => {
       method: 'POST',
       uri: '/app/items?q=1',
       scriptName: '/app',
-      headers: [['Host', 'example.test'], ['Accept', 'text/plain'], ['Content-Length', '5']],
+      headers: [
+        ['Host', 'example.test'],
+        ['Accept', 'text/plain'],
+        ['Content-Length', '5'],
+      ],
       body: [Buffer.from('he'), Buffer.from('llo')],
     });
     await recording.done;

@@ -27,15 +27,20 @@ export function fromFetch(handler: FetchHandler): Application {
 
 function toRequest(environ: Environ): Request {
   const host = environ.HTTP_HOST || `${environ.SERVER_NAME}:${environ.SERVER_PORT}`;
-  const target = environ.SCRIPT_NAME !== '' && environ.REQUEST_URI.startsWith(environ.SCRIPT_NAME)
-    ? environ.REQUEST_URI.slice(environ.SCRIPT_NAME.length) || '/'
-    : environ.REQUEST_URI;
+  const target =
+    environ.SCRIPT_NAME !== '' && environ.REQUEST_URI.startsWith(environ.SCRIPT_NAME)
+      ? environ.REQUEST_URI.slice(environ.SCRIPT_NAME.length) || '/'
+      : environ.REQUEST_URI;
   const url = `${environ['tsgi.url_scheme']}://${host}${target.startsWith('/') ? target : `/${target}`}`;
   const headers = new Headers();
   for (const [name, value] of environ['tsgi.headers']) {
     if (!isHopByHop(name)) headers.append(name, value);
   }
-  const init: RequestInit & { duplex?: 'half' } = { method: environ.REQUEST_METHOD, headers, signal: environ['tsgi.signal'] };
+  const init: RequestInit & { duplex?: 'half' } = {
+    method: environ.REQUEST_METHOD,
+    headers,
+    signal: environ['tsgi.signal'],
+  };
   if (!BODYLESS.has(environ.REQUEST_METHOD)) {
     init.body = ReadableStream.from(environ['tsgi.input']) as ReadableStream<Uint8Array>;
     init.duplex = 'half';

@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { createInputStream } from './input-stream';
 
 function input(...parts: string[]) {
-  return createInputStream((async function* () {
-    for (const part of parts) yield Buffer.from(part);
-  })());
+  return createInputStream(
+    (async function* () {
+      for (const part of parts) yield Buffer.from(part);
+    })(),
+  );
 }
 
 const text = (bytes: Uint8Array) => Buffer.from(bytes).toString();

@@ -66,7 +66,10 @@ describe('runApplication', () => {
       return [bytes('Hello World!')];
     });
     await list.done;
-    expect(list.headers).toEqual([['Content-Type', 'text/plain'], ['Content-Length', '12']]);
+    expect(list.headers).toEqual([
+      ['Content-Type', 'text/plain'],
+      ['Content-Length', '12'],
+    ]);
     const stream = invoke((_environ, startResponse) => {
       startResponse('200 OK', []);
       return (function* () {

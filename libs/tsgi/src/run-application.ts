@@ -75,9 +75,10 @@ class ResponseState {
   sendHead(contentLength?: number): void {
     if (!this.#pending) throw new InterfaceError('the body began before start_response was called');
     const { status, headers } = this.#pending;
-    const out = contentLength !== undefined && needsContentLength(status.code, headers)
-      ? [...headers, ['Content-Length', String(contentLength)] as [string, string]]
-      : headers;
+    const out =
+      contentLength !== undefined && needsContentLength(status.code, headers)
+        ? [...headers, ['Content-Length', String(contentLength)] as [string, string]]
+        : headers;
     this.headSent = true;
     this.#output.head(status.code, status.reason, out);
   }

@@ -55,7 +55,12 @@ export function testEnviron(request: TestRequest = {}, controller = new AbortCon
   return createEnviron(variables, {
     urlScheme: request.urlScheme ?? 'http',
     headers,
-    input: () => createInputStream((async function* () { yield* chunks; })()),
+    input: () =>
+      createInputStream(
+        (async function* () {
+          yield* chunks;
+        })(),
+      ),
     errors,
     signal: () => controller.signal,
     deadline: Infinity,

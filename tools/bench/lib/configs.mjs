@@ -63,8 +63,22 @@ async function startSeed(group, runDir) {
   const conf = readFileSync(join(APPS, 'nginx-uwsgi.conf'), 'utf8').replaceAll('@RUN@', runDir);
   writeFileSync(join(runDir, 'nginx.conf'), conf);
   group.spawn('uwsgi', [
-    '--plugins', 'python3', '--chdir', APPS, '--wsgi-file', 'flask_app.py', '--callable', 'app', '--master', '--die-on-term',
-    '--disable-logging', '--socket', join(runDir, 'uwsgi.sock'), '--chmod-socket=666', '--processes', '2',
+    '--plugins',
+    'python3',
+    '--chdir',
+    APPS,
+    '--wsgi-file',
+    'flask_app.py',
+    '--callable',
+    'app',
+    '--master',
+    '--die-on-term',
+    '--disable-logging',
+    '--socket',
+    join(runDir, 'uwsgi.sock'),
+    '--chmod-socket=666',
+    '--processes',
+    '2',
   ]);
   group.spawn('nginx', ['-c', join(runDir, 'nginx.conf'), '-g', 'daemon off;']);
   return {};
@@ -75,7 +89,10 @@ async function startSeed(group, runDir) {
  * request counters for the honesty check.
  */
 export const CONFIGS = {
-  seed: { label: 'nginx → uWSGI (2 processes, uwsgi on a unix socket) → Flask', start: (g, ctx) => startSeed(g, ctx.runDir) },
+  seed: {
+    label: 'nginx → uWSGI (2 processes, uwsgi on a unix socket) → Flask',
+    start: (g, ctx) => startSeed(g, ctx.runDir),
+  },
   'ours-native': {
     label: 'our stack, a hello written against the interface (no framework), tracing off',
     ours: true,
@@ -100,11 +117,17 @@ export const CONFIGS = {
   },
   express: {
     label: 'Express 5 alone, one process',
-    start: (g) => (g.spawn(NODE, [join(APPS, 'express-hello.cjs')], { env: { PORT: String(PORT), NODE_ENV: 'production' } }), {}),
+    start: (g) => (
+      g.spawn(NODE, [join(APPS, 'express-hello.cjs')], { env: { PORT: String(PORT), NODE_ENV: 'production' } }),
+      {}
+    ),
   },
   node: {
     label: 'plain Node http, one process',
-    start: (g) => (g.spawn(NODE, [join(APPS, 'node-hello.cjs')], { env: { PORT: String(PORT), NODE_ENV: 'production' } }), {}),
+    start: (g) => (
+      g.spawn(NODE, [join(APPS, 'node-hello.cjs')], { env: { PORT: String(PORT), NODE_ENV: 'production' } }),
+      {}
+    ),
   },
 };
 

@@ -12,23 +12,31 @@ export function echo(url, bytes) {
   let receivedBytes = 0;
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const req = request(url, { method: 'POST', agent: false, headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': bytes } }, (res) => {
-      res.on('data', (chunk) => {
-        receivedBytes += chunk.length;
-        received.update(chunk);
-      });
-      res.on('end', () => {
-        const seconds = (performance.now() - started) / 1000;
-        resolve({
-          status: res.statusCode,
-          bytes: receivedBytes,
-          seconds,
-          mbPerSecond: bytes / 1e6 / seconds,
-          intact: receivedBytes === bytes && received.digest('hex') === sent.digest('hex'),
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        agent: false,
+        headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': bytes },
+      },
+      (res) => {
+        res.on('data', (chunk) => {
+          receivedBytes += chunk.length;
+          received.update(chunk);
         });
-      });
-      res.on('error', reject);
-    });
+        res.on('end', () => {
+          const seconds = (performance.now() - started) / 1000;
+          resolve({
+            status: res.statusCode,
+            bytes: receivedBytes,
+            seconds,
+            mbPerSecond: bytes / 1e6 / seconds,
+            intact: receivedBytes === bytes && received.digest('hex') === sent.digest('hex'),
+          });
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     let written = 0;
     const pump = () => {

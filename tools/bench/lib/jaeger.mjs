@@ -18,7 +18,9 @@ function freePort() {
 
 export async function startJaeger() {
   const bin = execFileSync('bash', [join(ROOT, 'tools', 'jaeger', 'ensure-jaeger.sh')], { encoding: 'utf8' }).trim();
-  const [otlpGrpc, otlpHttp, query, queryGrpc, health, metrics] = await Promise.all(Array.from({ length: 6 }, freePort));
+  const [otlpGrpc, otlpHttp, query, queryGrpc, health, metrics] = await Promise.all(
+    Array.from({ length: 6 }, freePort),
+  );
   const group = new ProcessGroup();
   const child = group.spawn(bin, ['--config', join(ROOT, 'infra', 'jaeger', 'config.yaml')], {
     env: {

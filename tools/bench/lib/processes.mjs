@@ -56,7 +56,8 @@ export class ProcessGroup {
   async stop() {
     for (const child of this.#roots) if (child.exitCode === null) child.kill('SIGTERM');
     const deadline = Date.now() + 5_000;
-    while (this.#roots.some((c) => c.exitCode === null && c.signalCode === null) && Date.now() < deadline) await sleep(50);
+    while (this.#roots.some((c) => c.exitCode === null && c.signalCode === null) && Date.now() < deadline)
+      await sleep(50);
     for (const child of this.#roots) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     this.#roots = [];
   }
@@ -92,13 +93,19 @@ export function rssBytes(pids) {
 
 /** System-wide busy and total CPU ticks (irq time left out: it is the run's own loopback traffic). */
 export function systemTicks() {
-  const [, user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+  const [, user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
+    .split('\n')[0]
+    .trim()
+    .split(/\s+/)
+    .map(Number);
   return { busy: user + nice + system, total: user + nice + system + idle + iowait + irq + softirq + steal };
 }
 
 /** Pins every thread of these processes to CPU 0. */
 export async function pinToCpu0(pids) {
   for (const pid of pids) {
-    await new Promise((resolve) => spawn('taskset', ['-a', '-cp', '0', String(pid)], { stdio: 'ignore' }).on('exit', resolve));
+    await new Promise((resolve) =>
+      spawn('taskset', ['-a', '-cp', '0', String(pid)], { stdio: 'ignore' }).on('exit', resolve),
+    );
   }
 }

@@ -29,23 +29,60 @@ const REQUEST = Buffer.alloc(200, 1);
 const REPLY = Buffer.from('Hello World!');
 
 const environ: Environ = {
-  requestMethod: 'GET', scriptName: '', pathInfo: '/hello', queryString: '', contentType: '', contentLength: '',
-  serverName: '127.0.0.1', serverPort: '8080', serverProtocol: 'HTTP/1.1', remoteAddr: '127.0.0.1', remotePort: '5000',
-  urlScheme: 'http', headers: [{ name: 'Host', value: '127.0.0.1:8080' }], requestUri: '/hello', variables: {},
+  requestMethod: 'GET',
+  scriptName: '',
+  pathInfo: '/hello',
+  queryString: '',
+  contentType: '',
+  contentLength: '',
+  serverName: '127.0.0.1',
+  serverPort: '8080',
+  serverProtocol: 'HTTP/1.1',
+  remoteAddr: '127.0.0.1',
+  remotePort: '5000',
+  urlScheme: 'http',
+  headers: [{ name: 'Host', value: '127.0.0.1:8080' }],
+  requestUri: '/hello',
+  variables: {},
 };
 
 async function serve(): Promise<void> {
   const server = new Server(serverOptions);
-  server.register('/bench.Raw/Unary', (call: ServerUnaryCall<Buffer, Buffer>, done: sendUnaryData<Buffer>) => done(null, REPLY), raw.serialize, raw.deserialize, 'unary');
-  server.register('/bench.Raw/Stream', (call: ServerDuplexStream<Buffer, Buffer>) => {
-    call.on('data', () => call.write(REPLY));
-    call.on('end', () => call.end());
-  }, raw.serialize, raw.deserialize, 'bidi');
-  addExchangeService(server, frameworkBoundary, (call) => {
-    call.respond({ status: 200, reason: 'OK', headers: [] });
-    call.write(REPLY);
-    call.end();
-  }, { errors: { deadline: 'FW_ERR_DEADLINE_EXCEEDED', cancelled: 'TRANSPORT_ERR_CANCELLED', protocol: 'TRANSPORT_ERR_PROTOCOL', internal: 'FW_ERR_INTERNAL', shuttingDown: 'FW_ERR_SHUTTING_DOWN' } });
+  server.register(
+    '/bench.Raw/Unary',
+    (call: ServerUnaryCall<Buffer, Buffer>, done: sendUnaryData<Buffer>) => done(null, REPLY),
+    raw.serialize,
+    raw.deserialize,
+    'unary',
+  );
+  server.register(
+    '/bench.Raw/Stream',
+    (call: ServerDuplexStream<Buffer, Buffer>) => {
+      call.on('data', () => call.write(REPLY));
+      call.on('end', () => call.end());
+    },
+    raw.serialize,
+    raw.deserialize,
+    'bidi',
+  );
+  addExchangeService(
+    server,
+    frameworkBoundary,
+    (call) => {
+      call.respond({ status: 200, reason: 'OK', headers: [] });
+      call.write(REPLY);
+      call.end();
+    },
+    {
+      errors: {
+        deadline: 'FW_ERR_DEADLINE_EXCEEDED',
+        cancelled: 'TRANSPORT_ERR_CANCELLED',
+        protocol: 'TRANSPORT_ERR_PROTOCOL',
+        internal: 'FW_ERR_INTERNAL',
+        shuttingDown: 'FW_ERR_SHUTTING_DOWN',
+      },
+    },
+  );
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
@@ -54,26 +91,45 @@ async function serve(): Promise<void> {
 
 function requester(mode: Mode, address: string): () => Promise<void> {
   if (mode === 'multiplexed') {
-    const client = new MuxClient(address, frameworkBoundary, { errors: { unavailable: 'GW_ERR_FRAMEWORK_UNAVAILABLE', deadline: 'GW_ERR_DEADLINE_EXCEEDED', fallback: 'GW_ERR_INTERNAL' } });
-    return () => new Promise<void>((resolve, reject) => {
-      const call = client.call(environ, { timeoutMs: 60_000 }, { head() {}, data() {}, end: resolve, error: reject });
-      call.end();
+    const client = new MuxClient(address, frameworkBoundary, {
+      errors: {
+        unavailable: 'GW_ERR_FRAMEWORK_UNAVAILABLE',
+        deadline: 'GW_ERR_DEADLINE_EXCEEDED',
+        fallback: 'GW_ERR_INTERNAL',
+      },
     });
+    return () =>
+      new Promise<void>((resolve, reject) => {
+        const call = client.call(environ, { timeoutMs: 60_000 }, { head() {}, data() {}, end: resolve, error: reject });
+        call.end();
+      });
   }
   const client = new Client(address, credentials.createInsecure(), channelOptions);
   if (mode === 'unary') {
-    return () => new Promise<void>((resolve, reject) => {
-      client.makeUnaryRequest('/bench.Raw/Unary', raw.serialize, raw.deserialize, REQUEST, new Metadata(), { deadline: Date.now() + 60_000 }, (err) => (err ? reject(err) : resolve()));
-    });
+    return () =>
+      new Promise<void>((resolve, reject) => {
+        client.makeUnaryRequest(
+          '/bench.Raw/Unary',
+          raw.serialize,
+          raw.deserialize,
+          REQUEST,
+          new Metadata(),
+          { deadline: Date.now() + 60_000 },
+          (err) => (err ? reject(err) : resolve()),
+        );
+      });
   }
-  return () => new Promise<void>((resolve, reject) => {
-    const call = client.makeBidiStreamRequest('/bench.Raw/Stream', raw.serialize, raw.deserialize, new Metadata(), { deadline: Date.now() + 60_000 });
-    call.on('data', () => {});
-    call.on('end', resolve);
-    call.on('error', reject);
-    call.write(REQUEST);
-    call.end();
-  });
+  return () =>
+    new Promise<void>((resolve, reject) => {
+      const call = client.makeBidiStreamRequest('/bench.Raw/Stream', raw.serialize, raw.deserialize, new Metadata(), {
+        deadline: Date.now() + 60_000,
+      });
+      call.on('data', () => {});
+      call.on('end', resolve);
+      call.on('error', reject);
+      call.write(REQUEST);
+      call.end();
+    });
 }
 
 function cpuMicros(pid: number): number {
@@ -88,13 +144,15 @@ async function measure(mode: Mode, seconds: number, concurrency: number) {
   const run = async (ms: number) => {
     const latencies: number[] = [];
     const until = performance.now() + ms;
-    await Promise.all(Array.from({ length: concurrency }, async () => {
-      while (performance.now() < until) {
-        const t = performance.now();
-        await request();
-        latencies.push(performance.now() - t);
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (performance.now() < until) {
+          const t = performance.now();
+          await request();
+          latencies.push(performance.now() - t);
+        }
+      }),
+    );
     return latencies;
   };
   await run(1_000);
@@ -106,7 +164,13 @@ async function measure(mode: Mode, seconds: number, concurrency: number) {
   server.kill();
   latencies.sort((a, b) => a - b);
   const pick = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] as number;
-  return { mode, rps: Math.round(latencies.length / elapsed), p50ms: +pick(0.5).toFixed(2), p99ms: +pick(0.99).toFixed(2), cpuUsPerReq: Math.round(cpu / latencies.length) };
+  return {
+    mode,
+    rps: Math.round(latencies.length / elapsed),
+    p50ms: +pick(0.5).toFixed(2),
+    p99ms: +pick(0.99).toFixed(2),
+    cpuUsPerReq: Math.round(cpu / latencies.length),
+  };
 }
 
 async function main(): Promise<void> {
