@@ -10,6 +10,7 @@ export {
   ATTR_MONO_TRACE_ORIGIN,
 } from './attributes';
 export { createLogger } from './logger';
+export { prometheusHandler } from './prometheus-handler';
 export type { Logger } from './logger';
 export { setParentBasedSampling, unsampledBelow } from './sampling';
 export { shutdownTelemetry } from './shutdown-telemetry';

@@ -4,3 +4,5 @@ export { ErrorTypeProcessor } from './error-type-processor';
 export { ReportingExporter } from './reporting-exporter';
 export { startTelemetry } from './start-telemetry';
 export type { TelemetryOptions } from './start-telemetry';
+export { loadMetricsConfig, metricsEnvSchema } from './metrics-config';
+export type { MetricsConfig } from './metrics-config';

@@ -24,6 +24,8 @@ import {
 } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import type { TelemetryConfig } from './config';
+import type { MetricsConfig } from './metrics-config';
+import { startMetrics } from './start-metrics';
 import { ErrorTypeProcessor } from './error-type-processor';
 import { createLogger } from './logger';
 import { ReportingExporter } from './reporting-exporter';
@@ -38,6 +40,8 @@ export interface TelemetryOptions {
    * A factory: an instrumentation patches its module as soon as it is constructed.
    */
   instrumentations?: () => Instrumentation[];
+  /** Starts metrics too, with the same resource (start-metrics.ts). */
+  metrics?: Readonly<MetricsConfig>;
 }
 
 /**
@@ -48,7 +52,13 @@ export interface TelemetryOptions {
  * @example
  * startTelemetry({ serviceName: 'edge', version, config: loadTelemetryConfig(process.env) });
  */
-export function startTelemetry({ serviceName, version, config, instrumentations = () => [] }: TelemetryOptions): void {
+export function startTelemetry({
+  serviceName,
+  version,
+  config,
+  instrumentations = () => [],
+  metrics,
+}: TelemetryOptions): void {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(
     new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
@@ -61,6 +71,7 @@ export function startTelemetry({ serviceName, version, config, instrumentations 
     [ATTR_SERVICE_VERSION]: version,
     'service.instance.id': randomUUID(),
   }).merge(detectResources({ detectors: [envDetector] }));
+  if (metrics) startMetrics({ resource, config: metrics });
   const spanProcessors: SpanProcessor[] = [new ErrorTypeProcessor()];
   const exporter = createExporter(config);
   if (exporter) {

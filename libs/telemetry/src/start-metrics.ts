@@ -1,0 +1,44 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { metrics } from '@opentelemetry/api';
+import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import type { Resource } from '@opentelemetry/resources';
+import {
+  ConsoleMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+  type IMetricReader,
+} from '@opentelemetry/sdk-metrics';
+import type { MetricsConfig } from './metrics-config';
+import { setPrometheusHandler } from './prometheus-handler';
+
+/**
+ * Starts OpenTelemetry metrics for a service with the reader OTEL_METRICS_EXPORTER names. With `prometheus` nothing is
+ * pushed: the service's admin listener serves the text format at `/metrics` (prometheusHandler()).
+ *
+ * @example
+ * startMetrics({ resource, config: loadMetricsConfig(process.env) });
+ */
+export function startMetrics({ resource, config }: { resource: Resource; config: Readonly<MetricsConfig> }): void {
+  const reader = createReader(config);
+  if (reader === undefined) return;
+  metrics.setGlobalMeterProvider(new MeterProvider({ resource, readers: [reader] }));
+}
+
+function createReader(config: Readonly<MetricsConfig>): IMetricReader | undefined {
+  switch (config.OTEL_METRICS_EXPORTER) {
+    case 'none':
+      return undefined;
+    case 'prometheus': {
+      const exporter = new PrometheusExporter({ preventServerStart: true });
+      setPrometheusHandler((req: IncomingMessage, res: ServerResponse) => exporter.getMetricsRequestHandler(req, res));
+      return exporter;
+    }
+    default:
+      return new PeriodicExportingMetricReader({
+        exporter: config.OTEL_METRICS_EXPORTER === 'otlp' ? new OTLPMetricExporter() : new ConsoleMetricExporter(),
+        exportIntervalMillis: config.OTEL_METRIC_EXPORT_INTERVAL,
+        exportTimeoutMillis: Math.min(config.OTEL_METRIC_EXPORT_TIMEOUT, config.OTEL_METRIC_EXPORT_INTERVAL),
+      });
+  }
+}
