@@ -29,6 +29,14 @@ describe('AppError', () => {
     expect(fromFailure(failure, 'EDGE_ERR_UPSTREAM_PROTOCOL').httpStatus).toBe(504);
   });
 
+  it('should carry "not accepted" across a hop, and drop it once passed on', () => {
+    const refused = new AppError('GW_ERR_OVERLOADED', 'queue full', { notAccepted: true });
+    const back = fromFailure(toFailure(refused), 'EDGE_ERR_UPSTREAM_PROTOCOL');
+    expect(back.notAccepted).toBe(true);
+    expect(back.passedOn()).toMatchObject({ code: 'GW_ERR_OVERLOADED', message: 'queue full', notAccepted: false });
+    expect(toFailure(new AppError('GW_ERR_INTERNAL'))).not.toHaveProperty('notAccepted');
+  });
+
   it('should map a code it does not know to the fallback', () => {
     const err = fromFailure(
       { status: GrpcStatus.INTERNAL, code: 'NEWER_ERR_THING', message: 'm' },

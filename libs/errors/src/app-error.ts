@@ -6,6 +6,17 @@ export interface FailureObject {
   status: number;
   code: string;
   message: string;
+  /** Refused before admission: the request reached no application (mono.transport.v1.Failure.not_accepted). */
+  notAccepted?: boolean;
+}
+
+export interface AppErrorOptions {
+  cause?: unknown;
+  /**
+   * The request was refused before it reached an application (draining, queue full, not ready, or a stream that
+   * never became ready): the caller may send it to another instance whatever its method, like HTTP/2's REFUSED_STREAM.
+   */
+  notAccepted?: boolean;
 }
 
 /**
@@ -20,14 +31,24 @@ export class AppError extends Error {
   readonly grpcStatus: GrpcStatus;
   readonly httpStatus: number;
   readonly title: string;
+  readonly notAccepted: boolean;
 
-  constructor(code: ErrorCode, message: string = catalogue[code].title, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(code: ErrorCode, message: string = catalogue[code].title, options?: AppErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AppError';
     this.code = code;
     this.grpcStatus = catalogue[code].grpc;
     this.httpStatus = catalogue[code].http;
     this.title = catalogue[code].title;
+    this.notAccepted = options?.notAccepted === true;
+  }
+
+  /**
+   * The same failure as a hop that already retried passes it on: no longer "not accepted", so that the hops outside
+   * do not retry it again (retries would multiply).
+   */
+  passedOn(): AppError {
+    return this.notAccepted ? new AppError(this.code, this.message, { cause: this.cause }) : this;
   }
 }
 
@@ -43,10 +64,14 @@ export function toAppError(err: unknown, fallback: ErrorCode): AppError {
 
 /** The wire form of an error (mono.transport.v1.Failure). Never carries a stack. */
 export function toFailure(err: AppError): FailureObject {
-  return { status: err.grpcStatus, code: err.code, message: err.message };
+  const failure: FailureObject = { status: err.grpcStatus, code: err.code, message: err.message };
+  if (err.notAccepted) failure.notAccepted = true;
+  return failure;
 }
 
 /** The error a Failure frame describes; a code this build does not know becomes `fallback`, keeping the message. */
 export function fromFailure(failure: FailureObject, fallback: ErrorCode): AppError {
-  return new AppError(isErrorCode(failure.code) ? failure.code : fallback, failure.message);
+  return new AppError(isErrorCode(failure.code) ? failure.code : fallback, failure.message, {
+    notAccepted: failure.notAccepted === true,
+  });
 }

@@ -20,3 +20,5 @@ export const ATTR_RPC_SYSTEM = 'rpc.system';
 export const ATTR_RPC_SERVICE = 'rpc.service';
 export const ATTR_RPC_METHOD = 'rpc.method';
 export const ATTR_RPC_GRPC_STATUS_CODE = 'rpc.grpc.status_code';
+/** Why a request went to another instance of a pool: not accepted, unreachable, stream broke. */
+export const ATTR_MONO_RETRY_REASON = 'mono.retry.reason';
