@@ -10,3 +10,5 @@ export { ROOT, runFailing, startService } from './service-process';
 export type { ServiceName, ServiceProcess } from './service-process';
 export { startStack } from './stack';
 export type { Stack, StackOptions } from './stack';
+export { startLoad, vegetaPath } from './load';
+export type { LoadOptions, LoadResult, LoadRun } from './load';
