@@ -1,13 +1,18 @@
-// Stages the build context of one service's image in tmp/docker/<app>: its bundles (dist/), its package.json, and
-// only the npm packages those bundles load at run time (dist/externals.json) with their production dependencies,
-// copied from the workspace's node_modules. Usage: node tools/docker/stage-app.mjs <app>
+// Stages the build context of one service's image in tmp/docker/<app>: its bundles (dist/), the bundles it loads by
+// path (the framework's demo app), its package.json, and only the npm packages those bundles load at run time
+// (dist/externals.json) with their production dependencies, copied from the workspace's node_modules. Usage: node tools/docker/stage-app.mjs <app>
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '../..');
 const app = process.argv[2];
 const appDir = join(root, 'apps', app);
-const externals = JSON.parse(readFileSync(join(appDir, 'dist', 'externals.json'), 'utf8'));
+/** Bundles an app loads by path at run time, staged at the same relative path: the framework's default app. */
+const LOADED_BY_PATH = { framework: ['examples/express-demo'] };
+const loaded = LOADED_BY_PATH[app] ?? [];
+const externals = [appDir, ...loaded.map((dir) => join(root, dir))].flatMap((dir) =>
+  JSON.parse(readFileSync(join(dir, 'dist', 'externals.json'), 'utf8')),
+);
 const stage = join(root, 'tmp', 'docker', app);
 
 /** Package directories to copy: each external and, transitively, the production dependencies they resolve to. */
@@ -50,6 +55,7 @@ rmSync(stage, { recursive: true, force: true });
 mkdirSync(stage, { recursive: true });
 cpSync(join(appDir, 'dist'), join(stage, 'dist'), { recursive: true });
 cpSync(join(appDir, 'package.json'), join(stage, 'package.json'));
+for (const dir of loaded) cpSync(join(root, dir, 'dist'), join(stage, dir, 'dist'), { recursive: true });
 cpSync(join(root, 'tools', 'run', 'node-flags'), join(stage, 'node-flags'));
 // Only top-level package directories are copied: a nested one comes with its parent.
 const topLevel = [...dirs].filter(

@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Environ as EnvironMessage } from '@mono/contracts';
@@ -9,7 +10,7 @@ import type { Application, Environ } from '@mono/tsgi';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildFramework } from './app';
 import { loadFrameworkConfig } from './config';
-import { loadApplication } from './load-application';
+import { DEMO_APP, findDemoApp, loadApplication } from './load-application';
 
 const log = createLogger('framework', 'silent');
 const scratch = join(__dirname, '..', '..', '..', 'tmp');
@@ -123,7 +124,7 @@ describe('loadApplication', () => {
       file,
       "exports.application = (env, start) => { start('200 OK', []); return [Buffer.from('mine')]; };",
     );
-    const client = await host(loadApplication(file, log));
+    const client = await host(loadApplication(file));
     expect((await send(client, wireEnviron())).body.toString()).toBe('mine');
   });
 
@@ -133,16 +134,30 @@ describe('loadApplication', () => {
     writeFileSync(expressFile, "exports.app = require('express')().get('/', (req, res) => res.send('from express'));");
     const fetchFile = join(dir, 'fetch-app.cjs');
     writeFileSync(fetchFile, "module.exports = { default: { fetch: () => new Response('from fetch') } };");
-    expect((await send(await host(loadApplication(expressFile, log)), wireEnviron())).body.toString()).toBe(
-      'from express',
+    expect((await send(await host(loadApplication(expressFile)), wireEnviron())).body.toString()).toBe('from express');
+    expect((await send(await host(loadApplication(fetchFile)), wireEnviron())).body.toString()).toBe('from fetch');
+  });
+
+  it('should find the demo app in the nearest directory above that has its bundle', () => {
+    const root = moduleDir();
+    const bundle = join(root, DEMO_APP);
+    mkdirSync(join(bundle, '..'), { recursive: true });
+    writeFileSync(bundle, '');
+    const from = join(root, 'apps', 'framework', 'dist');
+    mkdirSync(from, { recursive: true });
+    expect(findDemoApp(from)).toBe(bundle);
+  });
+
+  it('should name the missing demo bundle and how to build it', () => {
+    expect(() => findDemoApp(mkdtempSync(join(tmpdir(), 'fw-no-demo-')))).toThrow(
+      /no examples\/express-demo\/dist\/index.cjs .*nx build express-demo/,
     );
-    expect((await send(await host(loadApplication(fetchFile, log)), wireEnviron())).body.toString()).toBe('from fetch');
   });
 
   it('should say so when the module has no application', () => {
     const dir = moduleDir();
     const file = join(dir, 'empty.js');
     writeFileSync(file, 'exports.other = 1;');
-    expect(() => loadApplication(file, log)).toThrow(/exports no `application`, `app` or `fetch`/);
+    expect(() => loadApplication(file)).toThrow(/exports no `application`, `app` or `fetch`/);
   });
 });

@@ -1,29 +1,30 @@
-import { resolve } from 'node:path';
-import type { Logger } from '@mono/telemetry';
-import { fromExpress, fromFetch, type Application, type FetchHandler, type NodeListener } from '@mono/tsgi';
-import { createDemoApp } from './demo-app';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { requireApplication, type Application } from '@mono/tsgi';
 
-interface AppModule {
-  application?: unknown;
-  app?: unknown;
-  fetch?: unknown;
-  default?: AppModule;
+/** The demo Express app's bundle (the express-demo project's build), loaded by path like any other module. */
+export const DEMO_APP = join('examples', 'express-demo', 'dist', 'index.cjs');
+
+/**
+ * The application to host: the module FRAMEWORK_APP names (see `requireApplication` for what it may export), else
+ * the demo Express app.
+ */
+export function loadApplication(modulePath: string | undefined): Application {
+  return requireApplication(modulePath ?? findDemoApp(__dirname));
 }
 
 /**
- * The application to host, from FRAMEWORK_APP (a .js/.cjs module, or .ts with erasable syntax only, which Node 24
- * strips), else the demo Express app. The module exports one of:
- * `application` (a TSGI application), `app` (an Express app or any Node request listener, hosted unchanged), or
- * `fetch` (a Web `fetch(Request) → Response` handler), directly or on its default export.
+ * DEMO_APP in `from` or the nearest directory above it that has one, as Node looks for node_modules: the workspace
+ * root when the framework runs from apps/framework/dist, /app in its container image.
  */
-export function loadApplication(modulePath: string | undefined, log: Logger): Application {
-  if (modulePath === undefined) return fromExpress(createDemoApp(log));
-  const path = resolve(modulePath);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module is named at run time
-  const loaded = require(path) as AppModule;
-  const exports = loaded.default && !loaded.application && !loaded.app && !loaded.fetch ? loaded.default : loaded;
-  if (typeof exports.application === 'function') return exports.application as Application;
-  if (typeof exports.app === 'function') return fromExpress(exports.app as NodeListener);
-  if (typeof exports.fetch === 'function') return fromFetch((exports.fetch as FetchHandler).bind(exports));
-  throw new Error(`framework: ${path} exports no \`application\`, \`app\` or \`fetch\` function`);
+export function findDemoApp(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const candidate = join(dir, DEMO_APP);
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) {
+      throw new Error(
+        `framework: FRAMEWORK_APP is unset and no ${DEMO_APP} was found above ${from} (build it: npx nx build express-demo)`,
+      );
+    }
+  }
 }

@@ -11,7 +11,7 @@ void runService({
   stopTimeoutMs: (config) => config.shutdownGraceMs + 1_000,
   async start(config) {
     const log = createLogger('framework', config.logLevel);
-    const framework = buildFramework(config, { app: loadApplication(config.appModule, log), log });
+    const framework = buildFramework(config, { app: loadApplication(config.appModule), log });
     const port = await framework.listen();
     log.info({ address: `${config.host}:${port}` }, 'framework listening');
     return {

@@ -30,8 +30,12 @@ interface ResponseInternals {
 
 type WriteCallback = (err?: Error | null) => void;
 
-/** The environ on the request object itself: a WeakMap with an entry per request churns like a Map (call-table.ts). */
-const ENVIRON = Symbol('tsgi.environ');
+/**
+ * The environ on the request object itself: a WeakMap with an entry per request churns like a Map (call-table.ts).
+ * A registered symbol, so that an application bundled with its own copy of this library (examples/express-demo)
+ * finds the environ that the host's copy attached.
+ */
+const ENVIRON = Symbol.for('tsgi.environ');
 
 /**
  * `res.writableFinished`, one accessor for every response, reading a flag on the response. A getter made per

@@ -1,5 +1,6 @@
 export { createEnviron } from './create-environ';
 export type { LiveParts, RequestVariables } from './create-environ';
+export { describeEnviron } from './describe-environ';
 export type {
   Application,
   CgiVariables,
@@ -21,5 +22,6 @@ export { httpVariables } from './http-variables';
 export { createInputStream } from './input-stream';
 export { InterfaceError } from './interface-error';
 export { checkHeaders, parseStatus, statusAllowsBody } from './response-head';
+export { requireApplication } from './require-application';
 export { runApplication } from './run-application';
 export type { ResponseOutput } from './run-application';

@@ -1,23 +1,23 @@
 import { STATUS_CODES } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger } from '@mono/telemetry';
-import { environOf, type Environ } from '@mono/tsgi';
+import { describeEnviron, environOf } from '@mono/tsgi';
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
 
 const MAX_WAIT_MS = 10 * 60_000;
 
 /**
- * The demo Express application the framework service hosts by default. Later work and the tests rely on these
- * routes; an Express app written for `http.createServer` runs here unchanged.
+ * The demo Express application, written for `http.createServer` and hosted unchanged. Later work and the tests rely
+ * on these routes. Diagnostics go to `tsgi.errors` (Flask logs to `wsgi.errors` the same way): the framework writes
+ * them to its log with the request's trace id, the reference server to stderr.
  */
-export function createDemoApp(log: Logger): express.Express {
+export function createDemoApp(): express.Express {
   const app = express();
   app.get('/hello', (_req, res) => {
     res.send('Hello World!');
   });
   app.post('/echo', echo);
-  app.get('/slow', (req, res) => slow(req, res, log));
+  app.get('/slow', slow);
   app.get('/boom', () => {
     throw new Error('boom: the demo handler failed on purpose');
   });
@@ -25,7 +25,7 @@ export function createDemoApp(log: Logger): express.Express {
   app.get('/environ', (req, res) => {
     res.json(describeEnviron(environOf(req)));
   });
-  app.use(errorHandler(log));
+  app.use(errorHandler);
   return app;
 }
 
@@ -38,14 +38,14 @@ async function echo(req: Request, res: Response): Promise<void> {
   await pipeline(req, res).catch(() => {});
 }
 
-function slow(req: Request, res: Response, log: Logger): void {
+function slow(req: Request, res: Response): void {
   const ms = waitMs(req.query['ms']);
   const started = Date.now();
   const timer = setTimeout(() => res.type('text/plain').send(`waited ${ms} ms`), ms);
   res.on('close', () => {
     if (res.writableFinished) return;
     clearTimeout(timer);
-    log.info({ route: '/slow', ms, waitedMs: Date.now() - started }, 'slow request cancelled');
+    log(req, `slow request cancelled after ${Date.now() - started} ms of ${ms}`);
   });
 }
 
@@ -72,34 +72,29 @@ function waitMs(value: unknown): number {
   return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), MAX_WAIT_MS) : 0;
 }
 
-/** The environ as one flat JSON object: PEP 3333 names, `tsgi.*` scalars, and the raw headers in order. */
-function describeEnviron(environ: Environ | undefined): Record<string, unknown> {
-  if (!environ) return {};
-  const flat: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(environ)) {
-    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') flat[key] = value;
-  }
-  flat['tsgi.version'] = environ['tsgi.version'];
-  flat['headers'] = environ['tsgi.headers'];
-  return flat;
+/** Writes one line to the request's `tsgi.errors` (to stderr when the app runs outside a TSGI server). */
+function log(req: Request, text: string): void {
+  const errors = environOf(req)?.['tsgi.errors'];
+  if (errors) errors.write(`${text}\n`);
+  else process.stderr.write(`${text}\n`);
 }
 
 /** The one error middleware, last: logs the error once and answers without a stack trace. */
-function errorHandler(log: Logger): ErrorRequestHandler {
-  return function demoErrorHandler(err, req, res, next) {
-    const status = statusOf(err);
-    if (status >= 500) log.error({ err, method: req.method, url: req.originalUrl }, 'request failed');
-    if (res.headersSent) {
-      next(err);
-      return;
-    }
-    const exposed = status < 500 && err instanceof Error && (err as { expose?: boolean }).expose;
-    res
-      .status(status)
-      .type('text/plain')
-      .send(exposed ? err.message : (STATUS_CODES[status] ?? 'Error'));
-  };
-}
+const errorHandler: ErrorRequestHandler = function demoErrorHandler(err, req, res, next) {
+  const status = statusOf(err);
+  if (status >= 500) {
+    log(req, `request failed: ${req.method} ${req.originalUrl}: ${err instanceof Error ? err.stack : String(err)}`);
+  }
+  if (res.headersSent) {
+    next(err);
+    return;
+  }
+  const exposed = status < 500 && err instanceof Error && (err as { expose?: boolean }).expose;
+  res
+    .status(status)
+    .type('text/plain')
+    .send(exposed ? err.message : (STATUS_CODES[status] ?? 'Error'));
+};
 
 function statusOf(err: unknown): number {
   const candidate = (err as { status?: unknown; statusCode?: unknown } | null) ?? {};
