@@ -1,3 +1,6 @@
+export { ConformanceError } from './conformance-error';
+export { CONFORMANCE_RULES } from './conformance-rules';
+export type { ConformanceRule, ConformanceRuleId, ConformanceSide } from './conformance-rules';
 export { createEnviron } from './create-environ';
 export type { LiveParts, RequestVariables } from './create-environ';
 export { describeEnviron } from './describe-environ';
@@ -25,3 +28,5 @@ export { checkHeaders, parseStatus, statusAllowsBody } from './response-head';
 export { requireApplication } from './require-application';
 export { runApplication } from './run-application';
 export type { ResponseOutput } from './run-application';
+export { validator } from './validator';
+export type { ValidatorOptions } from './validator';
