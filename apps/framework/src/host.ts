@@ -1,11 +1,9 @@
 import type { Environ as EnvironMessage } from '@mono/contracts';
-import { AppError, isAppError } from '@mono/errors';
 import type { Logger } from '@mono/telemetry';
 import { readBody, type ServerCall } from '@mono/transport';
+import { environFromMessage, toApplicationError } from '@mono/tsgi-server';
 import {
-  createEnviron,
   createInputStream,
-  InterfaceError,
   runApplication,
   type Application,
   type Environ,
@@ -37,34 +35,13 @@ export function createHost(
 }
 
 function toEnviron(call: ServerCall<EnvironMessage>, errors: ErrorStream, multiprocess: boolean): Environ {
-  const wire = call.head;
-  const headers = wire.headers.map(({ name, value }) => [name, value] as const);
-  return createEnviron(
-    {
-      REQUEST_METHOD: wire.requestMethod,
-      SCRIPT_NAME: wire.scriptName,
-      PATH_INFO: wire.pathInfo,
-      QUERY_STRING: wire.queryString,
-      CONTENT_TYPE: wire.contentType,
-      CONTENT_LENGTH: wire.contentLength,
-      SERVER_NAME: wire.serverName,
-      SERVER_PORT: wire.serverPort,
-      SERVER_PROTOCOL: wire.serverProtocol,
-      REMOTE_ADDR: wire.remoteAddr,
-      REMOTE_PORT: wire.remotePort,
-      REQUEST_URI: wire.requestUri,
-    },
-    {
-      urlScheme: wire.urlScheme === 'https' ? 'https' : 'http',
-      headers,
-      input: () => createInputStream(readBody(call.body)),
-      errors,
-      signal: () => call.signal,
-      deadline: call.deadline,
-      multiprocess,
-      extra: wire.variables,
-    },
-  );
+  return environFromMessage(call.head, {
+    input: () => createInputStream(readBody(call.body)),
+    errors,
+    signal: () => call.signal,
+    deadline: call.deadline,
+    multiprocess,
+  });
 }
 
 /** Sends what the application produces on the call, waiting for the gateway's window when it is full. */
@@ -113,16 +90,10 @@ class CallOutput implements ResponseOutput {
   }
 
   fail(err: unknown, headSent: boolean): void {
-    const appError = toFrameworkError(err);
+    const appError = toApplicationError(err);
     this.#log.error({ err, code: appError.code, headSent }, 'application failed');
     this.#call.fail(appError);
   }
-}
-
-function toFrameworkError(err: unknown): AppError {
-  if (isAppError(err)) return err;
-  if (err instanceof InterfaceError) return new AppError('FW_ERR_PROTOCOL_VIOLATION', err.message);
-  return new AppError('FW_ERR_APPLICATION_FAILED', 'the application raised an error', { cause: err });
 }
 
 function errorStream(log: Logger): ErrorStream {

@@ -10,8 +10,8 @@ import {
   type Logger,
 } from '@mono/telemetry';
 import type { MuxClient, ServerCall } from '@mono/transport';
+import { buildEnviron } from '@mono/tsgi-server';
 import type { Admission } from './admission';
-import { buildEnviron } from './build-environ';
 import type { GatewayConfig } from './config';
 import { invokeFramework } from './invoke-framework';
 
