@@ -122,7 +122,7 @@ const brokenServers: Record<RuleOf<'server'>, (app: Application) => Promise<unkn
   'environ.http-vars': async (app) => app(Object.assign(testEnviron(), { HTTP_CONTENT_LENGTH: '0' }), ok),
   'environ.content-length': async (app) => app(Object.assign(testEnviron(), { CONTENT_LENGTH: '-1' }), ok),
   'environ.script-name': async (app) =>
-    app(testEnviron({ uri: '/app/x', scriptName: '/app' }), ok).then(() =>
+    Promise.resolve(app(testEnviron({ uri: '/app/x', scriptName: '/app' }), ok)).then(() =>
       app(Object.assign(testEnviron(), { SCRIPT_NAME: '/app/' }), ok),
     ),
   'environ.path-info': async (app) => app(Object.assign(testEnviron(), { SCRIPT_NAME: '', PATH_INFO: '' }), ok),
@@ -225,7 +225,7 @@ describe('validator', () => {
     const lines: string[] = [];
     const environ = testEnviron();
     environ['tsgi.errors'].write = (text) => void lines.push(text);
-    await validator((_e, start) => (start('200', []), []))(environ, ok).catch(() => {});
+    await Promise.resolve(validator((_e, start) => (start('200', []), []))(environ, ok)).catch(() => {});
     expect(lines.join('')).toMatch(/^TSGI rule status\.line broken by the application: status "200"/);
   });
 });
