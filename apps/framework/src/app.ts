@@ -2,7 +2,7 @@ import { frameworkBoundary } from '@mono/contracts';
 import type { Logger } from '@mono/telemetry';
 import { settleWithin } from '@mono/runtime';
 import { addExchangeService, createGrpcServer } from '@mono/transport';
-import type { Application } from '@mono/tsgi';
+import { validator, type Application } from '@mono/tsgi';
 import type { FrameworkConfig } from './config';
 import { createHost } from './host';
 
@@ -27,7 +27,8 @@ export interface Framework {
 export function buildFramework(config: Readonly<FrameworkConfig>, { app, log }: FrameworkDeps): Framework {
   const grpc = createGrpcServer(frameworkBoundary.rpcService, 'framework');
   const counter = { requests: 0 };
-  const host = createHost(app, { multiprocess: config.multiprocess, log, counter });
+  const hosted = config.validate ? validated(app, log) : app;
+  const host = createHost(hosted, { multiprocess: config.multiprocess, log, counter });
   const exchange = addExchangeService(grpc.server, frameworkBoundary, host, {
     errors: {
       deadline: 'FW_ERR_DEADLINE_EXCEEDED',
@@ -52,4 +53,11 @@ export function buildFramework(config: Readonly<FrameworkConfig>, { app, log }: 
       grpc.forceShutdown();
     },
   };
+}
+
+/** FRAMEWORK_VALIDATE: the application behind the interface's validator, each violation logged with its rule. */
+function validated(app: Application, log: Logger): Application {
+  return validator(app, {
+    onViolation: (violation) => log.error({ rule: violation.rule, side: violation.side }, violation.message),
+  });
 }

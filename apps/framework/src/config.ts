@@ -7,9 +7,13 @@ export const frameworkEnvSchema = v.object({
   FRAMEWORK_PORT: port(50_061, 'gRPC port (0 picks a free one)'),
   FRAMEWORK_APP: text(
     undefined,
-    'Module whose `application` export (a TSGI application) is hosted; default: the demo Express app',
+    'Module hosted, by path; it exports `application` (a TSGI application), `app` (an Express app) or `fetch` (a Web fetch handler); default: the demo Express app (examples/express-demo)',
   ),
   FRAMEWORK_MULTIPROCESS: flag(false, 'Value of tsgi.multiprocess: other framework processes serve the same app'),
+  FRAMEWORK_VALIDATE: flag(
+    false,
+    'Check every request against the interface rules (the TSGI validator): each violation is logged by rule id and, when caught in a call, fails the request',
+  ),
   FRAMEWORK_SHUTDOWN_GRACE_MS: count(10_000, 'ms that requests in flight get to finish after SIGTERM/SIGINT'),
   LOG_LEVEL: logLevel(),
 });
@@ -21,6 +25,7 @@ export const frameworkConfigSchema = v.pipe(
     port: env.FRAMEWORK_PORT,
     appModule: env.FRAMEWORK_APP,
     multiprocess: env.FRAMEWORK_MULTIPROCESS,
+    validate: env.FRAMEWORK_VALIDATE,
     shutdownGraceMs: env.FRAMEWORK_SHUTDOWN_GRACE_MS,
     logLevel: env.LOG_LEVEL,
   })),
