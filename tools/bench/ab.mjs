@@ -40,8 +40,10 @@ const trees = revisions.map((rev) => {
     git('worktree', 'add', '--detach', dir, sha);
     execFileSync('cp', ['-al', join(ROOT, 'node_modules'), join(dir, 'node_modules')]);
   }
-  for (const app of ['edge', 'gateway', 'framework']) {
-    const { command } = JSON.parse(readFileSync(join(dir, 'apps', app, 'project.json'), 'utf8')).targets.build;
+  // examples/express-demo: the framework's default app, loaded by path (revisions before it compiled it in).
+  for (const project of ['apps/edge', 'apps/gateway', 'apps/framework', 'examples/express-demo']) {
+    if (!existsSync(join(dir, project, 'project.json'))) continue;
+    const { command } = JSON.parse(readFileSync(join(dir, project, 'project.json'), 'utf8')).targets.build;
     execFileSync('sh', ['-c', command], { cwd: dir, stdio: 'ignore' });
   }
   return { rev, sha, dir, title: git('log', '-1', '--format=%s', sha), runs: [] };
