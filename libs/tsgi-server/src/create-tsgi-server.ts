@@ -30,7 +30,7 @@ const stderr: ErrorStream = {
  * A reference server for the interface, like Python's `wsgiref.simple_server`: runs one application directly on
  * `node:http`, in one process, with no gateway and no framework service between them. The environ is the stack's:
  * `buildEnviron` (what the gateway does) from the request as the edge would send it, then the live parts
- * (`environFromMessage`, what the framework host does), and `runApplication` drives the response.
+ * (`environFromMessage`, what the framework host does), and `runApplication` drives the response (ADR-0009).
  * Unstarted: call `listen`.
  *
  * @example

@@ -39,7 +39,7 @@ const BAD_VALUE = /[\0-\x08\n-\x1f\x7f]/;
  * none for 204/304, ends within 1 s of an abort), the input (no reads past CONTENT_LENGTH) and the server's part
  * (close() exactly once, the body not read after it). A violation throws a `ConformanceError` naming the rule where
  * the breaking call can receive it, and always reaches `onViolation`. It changes nothing else: wrap only when
- * checking (FRAMEWORK_VALIDATE, the reference server's --validate); unwrapped, it costs nothing.
+ * checking (FRAMEWORK_VALIDATE, the reference server's --validate); unwrapped, it costs nothing (ADR-0009).
  *
  * @example
  * const checked = validator(application, { onViolation: (v) => console.error(v.message) });
