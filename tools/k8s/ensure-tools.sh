@@ -33,6 +33,8 @@ if [ ! -x "$check_dir/k8s-check" ]; then
   tmp="$(mktemp -d "$cache/build.XXXXXX")"
   (cd "$here" && go build -trimpath -o "$tmp/k8s-check" .) >&2
   mkdir -p "$check_dir" && mv "$tmp/k8s-check" "$check_dir/k8s-check" && rm -rf "$tmp"
+  # Builds of older sources (other branches, earlier commits) go after a week unused.
+  find "$cache" -maxdepth 1 -name 'k8s-check-*' -type d ! -newermt '-7 days' -exec rm -rf {} + 2>/dev/null || true
 fi
 
 echo "$kustomize_dir/kustomize"

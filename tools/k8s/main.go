@@ -22,9 +22,12 @@ import (
 	"strings"
 )
 
-// KubernetesVersion is the minor version whose API types, validation and pod security levels are checked
-// against (k8s.io/kubernetes and its staging modules in go.mod).
-const KubernetesVersion = "1.35"
+// The Kubernetes minor version whose API types, validation and Pod Security levels are checked against; it must
+// match k8s.io/kubernetes and its staging modules in go.mod.
+const (
+	kubeMinor         = 35
+	KubernetesVersion = "1.35"
+)
 
 func main() {
 	configs := flag.String("configs", "", "write each container's --config file into this directory")

@@ -95,7 +95,7 @@ func checkPodSecurity(o object, versioned any) []string {
 	if spec == nil {
 		return nil
 	}
-	level := psapi.LevelVersion{Level: psapi.LevelRestricted, Version: psapi.MajorMinorVersion(1, 35)}
+	level := psapi.LevelVersion{Level: psapi.LevelRestricted, Version: psapi.MajorMinorVersion(1, kubeMinor)}
 	result := pspolicy.AggregateCheckResults(podSecurity.EvaluatePod(level, meta, spec))
 	if result.Allowed {
 		return nil
