@@ -19,6 +19,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 )
 
@@ -48,7 +49,7 @@ func main() {
 			os.Exit(2)
 		}
 		for _, p := range problems {
-			fmt.Printf("%s: %s\n", name, p)
+			fmt.Printf("%s: %s\n", name, oneLine.ReplaceAllString(p, " "))
 		}
 		if len(problems) > 0 {
 			failed = true
@@ -61,6 +62,9 @@ func main() {
 		os.Exit(1)
 	}
 }
+
+// oneLine joins a multi-line message (the YAML decoder's) so that every problem is one line.
+var oneLine = regexp.MustCompile(`\s*\n\s*`)
 
 func checkFile(name, configs string) ([]string, error) {
 	var in io.Reader = os.Stdin
