@@ -33,6 +33,7 @@ phase node check - node tools/ci/check-node.cjs
 phase contracts check - nx run contracts:check
 phase docs check - node tools/docs/env-tables.mjs --check
 phase jaeger check - bash tools/jaeger/ensure-jaeger.sh
+phase k8s check - bash tools/k8s/check.sh
 phase build check - nx run-many -t build
 phase lint check - nx run-many -t lint
 phase typecheck check - nx run-many -t typecheck
