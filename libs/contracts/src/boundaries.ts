@@ -1,4 +1,4 @@
-import { environCodec, httpRequestCodec } from './batch-codec';
+import { environCodec, httpRequestCodec } from './head-codecs';
 import { defineBoundary } from './boundary';
 import type { Environ } from './generated/mono/framework/v1/framework';
 import type { HttpRequest } from './generated/mono/gateway/v1/gateway';

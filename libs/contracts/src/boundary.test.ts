@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { frameworkBoundary, gatewayBoundary } from './boundaries';
+import { FrameworkServiceService } from './generated/mono/framework/v1/framework';
+import { GatewayServiceService } from './generated/mono/gateway/v1/gateway';
 
 describe('boundaries', () => {
   it('should carry an HTTP request with repeated headers in order, its deadline and trace context', () => {
@@ -63,8 +65,18 @@ describe('boundaries', () => {
     expect(decoded.frames[1]).toMatchObject({ id: 2, credit: 4096, failure: reply.frames[1]?.failure });
   });
 
-  it('should name each boundary by the service that serves it', () => {
-    expect(gatewayBoundary.path).toBe('/mono.gateway.v1.GatewayService/Exchange');
-    expect(frameworkBoundary.path).toBe('/mono.framework.v1.FrameworkService/Exchange');
+  it('should serve the Exchange method of the service the .proto declares for each boundary', () => {
+    for (const [boundary, generated] of [
+      [gatewayBoundary, GatewayServiceService.exchange],
+      [frameworkBoundary, FrameworkServiceService.exchange],
+    ] as const) {
+      const { path, requestStream, responseStream } = boundary.definition['Exchange'] ?? {};
+      expect({ path, requestStream, responseStream }).toEqual({
+        path: generated.path,
+        requestStream: generated.requestStream,
+        responseStream: generated.responseStream,
+      });
+      expect(boundary.path).toBe(generated.path);
+    }
   });
 });

@@ -6,22 +6,8 @@ import {
   encodeRequestBatch,
   type HeadCodec,
 } from './batch-codec';
-import type { Call, ReplyBatch } from './generated/mono/transport/v1/transport';
-
-/** A client frame of any boundary: the boundaries differ only in the type of `head`. */
-export interface RequestFrame<H> {
-  id: number;
-  call?: Call | undefined;
-  head?: H | undefined;
-  data: Uint8Array;
-  end: boolean;
-  cancel: boolean;
-  credit: number;
-}
-
-export interface RequestBatch<H> {
-  frames: RequestFrame<H>[];
-}
+import type { ReplyBatch } from './generated/mono/transport/v1/transport';
+import type { RequestBatch } from './request-batch';
 
 /**
  * One service boundary (edge → gateway, gateway → framework): the `Exchange` method both sides speak, typed by the

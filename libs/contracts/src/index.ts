@@ -1,6 +1,7 @@
 export { frameworkBoundary, gatewayBoundary } from './boundaries';
 export { defineBoundary } from './boundary';
-export type { Boundary, RequestBatch, RequestFrame } from './boundary';
+export type { Boundary } from './boundary';
+export type { RequestBatch, RequestFrame } from './request-batch';
 export type { Environ } from './generated/mono/framework/v1/framework';
 export type { Endpoint, HttpRequest } from './generated/mono/gateway/v1/gateway';
 export type {

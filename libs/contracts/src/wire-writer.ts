@@ -1,7 +1,8 @@
 /**
  * A two-pass protobuf writer for the hot messages (batch-codec.ts): the first pass measures every nested message and
  * string into `lengths`, the second writes into one buffer allocated at the exact size, reading the lengths back in
- * the same order. No intermediate arrays, no copy of a body chunk but the one into the output.
+ * the same order. No intermediate arrays, no copy of a body chunk but the one into the output. Every method takes a
+ * field's whole tag (wire-tag.ts), written as a varint.
  */
 export class WireWriter {
   readonly lengths: number[] = [];
@@ -10,11 +11,11 @@ export class WireWriter {
   at = 0;
 
   /** Pass 1: a string field's encoded size (tag + length + bytes); 0 for "" (proto3 omits defaults). */
-  measureString(value: string): number {
+  measureString(tag: number, value: string): number {
     if (value === '') return 0;
     const bytes = Buffer.byteLength(value);
     this.lengths.push(bytes);
-    return 1 + varintSize(bytes) + bytes;
+    return varintSize(tag) + varintSize(bytes) + bytes;
   }
 
   /** Index in `lengths` where a nested message's size will go (before its strings): measure its body, then `fill`. */
@@ -23,9 +24,10 @@ export class WireWriter {
     return this.lengths.length - 1;
   }
 
-  fill(index: number, bodySize: number): number {
+  /** Pass 1: records a nested message's body size at `index`; returns the field's encoded size. */
+  fill(tag: number, index: number, bodySize: number): number {
     this.lengths[index] = bodySize;
-    return 1 + varintSize(bodySize) + bodySize;
+    return varintSize(tag) + varintSize(bodySize) + bodySize;
   }
 
   begin(total: number): void {
@@ -34,38 +36,38 @@ export class WireWriter {
     this.#read = 0;
   }
 
-  string(field: number, value: string): void {
+  string(tag: number, value: string): void {
     if (value === '') return;
     const bytes = this.lengths[this.#read++] as number;
-    this.buf[this.at++] = (field << 3) | 2;
+    this.varint(tag);
     this.varint(bytes);
     this.at += this.buf.write(value, this.at, bytes, 'utf8');
   }
 
   /** Writes a nested message's tag and length; its body follows. */
-  message(field: number): void {
+  message(tag: number): void {
     const bytes = this.lengths[this.#read++] as number;
-    this.buf[this.at++] = (field << 3) | 2;
+    this.varint(tag);
     this.varint(bytes);
   }
 
-  bytes(field: number, value: Uint8Array): void {
+  bytes(tag: number, value: Uint8Array): void {
     if (value.byteLength === 0) return;
-    this.buf[this.at++] = (field << 3) | 2;
+    this.varint(tag);
     this.varint(value.byteLength);
     this.buf.set(value, this.at);
     this.at += value.byteLength;
   }
 
-  uint32(field: number, value: number): void {
+  uint32(tag: number, value: number): void {
     if (value === 0) return;
-    this.buf[this.at++] = field << 3;
+    this.varint(tag);
     this.varint(value);
   }
 
-  bool(field: number, value: boolean): void {
+  bool(tag: number, value: boolean): void {
     if (!value) return;
-    this.buf[this.at++] = field << 3;
+    this.varint(tag);
     this.buf[this.at++] = 1;
   }
 
@@ -90,11 +92,16 @@ export function varintSize(value: number): number {
 }
 
 /** A uint32 field's encoded size; 0 for 0. */
-export function uint32Size(value: number): number {
-  return value === 0 ? 0 : 1 + varintSize(value);
+export function uint32Size(tag: number, value: number): number {
+  return value === 0 ? 0 : varintSize(tag) + varintSize(value);
+}
+
+/** A bool field's encoded size; 0 for false. */
+export function boolSize(tag: number, value: boolean): number {
+  return value ? varintSize(tag) + 1 : 0;
 }
 
 /** A bytes field's encoded size; 0 when empty. */
-export function bytesSize(value: Uint8Array): number {
-  return value.byteLength === 0 ? 0 : 1 + varintSize(value.byteLength) + value.byteLength;
+export function bytesSize(tag: number, value: Uint8Array): number {
+  return value.byteLength === 0 ? 0 : varintSize(tag) + varintSize(value.byteLength) + value.byteLength;
 }

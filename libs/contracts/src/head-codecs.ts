@@ -1,0 +1,189 @@
+import type { HeadCodec } from './batch-codec';
+import type { Environ } from './generated/mono/framework/v1/framework';
+import type { Endpoint, HttpRequest } from './generated/mono/gateway/v1/gateway';
+import { measureHeaders, measureMap, nested, readHeader, readMapEntry, writeHeaders, writeMap } from './message-codecs';
+import { LEN, tag, VARINT } from './wire-tag';
+import type { WireReader } from './wire-reader';
+import { uint32Size, type WireWriter } from './wire-writer';
+
+/** The hand-written codecs of each boundary's head, the message a request's first frame carries (batch-codec.ts). */
+
+// mono.gateway.v1.HttpRequest
+const TAG_HTTP_METHOD = tag(1, LEN);
+const TAG_HTTP_TARGET = tag(2, LEN);
+const TAG_HTTP_PROTOCOL = tag(3, LEN);
+const TAG_HTTP_SCHEME = tag(4, LEN);
+const TAG_HTTP_HEADERS = tag(5, LEN);
+const TAG_HTTP_CLIENT = tag(6, LEN);
+const TAG_HTTP_SERVER = tag(7, LEN);
+const TAG_HTTP_REQUEST_ID = tag(8, LEN);
+
+// mono.gateway.v1.Endpoint
+const TAG_ENDPOINT_ADDRESS = tag(1, LEN);
+const TAG_ENDPOINT_PORT = tag(2, VARINT);
+
+// mono.framework.v1.Environ: string fields 1–12 in field order (ENVIRON_STRINGS), then these
+const TAG_ENVIRON_HEADERS = tag(13, LEN);
+const TAG_ENVIRON_REQUEST_URI = tag(14, LEN);
+const TAG_ENVIRON_VARIABLES = tag(15, LEN);
+
+/** Environ's string fields numbered 1–12, in field order. */
+const ENVIRON_STRINGS = [
+  'requestMethod',
+  'scriptName',
+  'pathInfo',
+  'queryString',
+  'contentType',
+  'contentLength',
+  'serverName',
+  'serverPort',
+  'serverProtocol',
+  'remoteAddr',
+  'remotePort',
+  'urlScheme',
+] as const;
+const ENVIRON_STRING_TAGS = ENVIRON_STRINGS.map((_, i) => tag(i + 1, LEN));
+
+export const httpRequestCodec: HeadCodec<HttpRequest> = {
+  measure(w, q) {
+    let size =
+      w.measureString(TAG_HTTP_METHOD, q.method) +
+      w.measureString(TAG_HTTP_TARGET, q.target) +
+      w.measureString(TAG_HTTP_PROTOCOL, q.protocol) +
+      w.measureString(TAG_HTTP_SCHEME, q.scheme);
+    size += measureHeaders(w, TAG_HTTP_HEADERS, q.headers);
+    if (q.client !== undefined) size += nested(w, TAG_HTTP_CLIENT, () => measureEndpoint(w, q.client as Endpoint));
+    if (q.server !== undefined) size += nested(w, TAG_HTTP_SERVER, () => measureEndpoint(w, q.server as Endpoint));
+    return size + w.measureString(TAG_HTTP_REQUEST_ID, q.requestId);
+  },
+  write(w, q) {
+    w.string(TAG_HTTP_METHOD, q.method);
+    w.string(TAG_HTTP_TARGET, q.target);
+    w.string(TAG_HTTP_PROTOCOL, q.protocol);
+    w.string(TAG_HTTP_SCHEME, q.scheme);
+    writeHeaders(w, TAG_HTTP_HEADERS, q.headers);
+    if (q.client !== undefined) {
+      w.message(TAG_HTTP_CLIENT);
+      writeEndpoint(w, q.client);
+    }
+    if (q.server !== undefined) {
+      w.message(TAG_HTTP_SERVER);
+      writeEndpoint(w, q.server);
+    }
+    w.string(TAG_HTTP_REQUEST_ID, q.requestId);
+  },
+  read(r, end) {
+    const q: HttpRequest = {
+      method: '',
+      target: '',
+      protocol: '',
+      scheme: '',
+      headers: [],
+      client: undefined,
+      server: undefined,
+      requestId: '',
+    };
+    while (r.at < end) {
+      const t = r.varint();
+      switch (t) {
+        case TAG_HTTP_METHOD:
+          q.method = r.string();
+          break;
+        case TAG_HTTP_TARGET:
+          q.target = r.string();
+          break;
+        case TAG_HTTP_PROTOCOL:
+          q.protocol = r.string();
+          break;
+        case TAG_HTTP_SCHEME:
+          q.scheme = r.string();
+          break;
+        case TAG_HTTP_HEADERS:
+          q.headers.push(readHeader(r, r.end()));
+          break;
+        case TAG_HTTP_CLIENT:
+          q.client = readEndpoint(r, r.end());
+          break;
+        case TAG_HTTP_SERVER:
+          q.server = readEndpoint(r, r.end());
+          break;
+        case TAG_HTTP_REQUEST_ID:
+          q.requestId = r.string();
+          break;
+        default:
+          r.skip(t);
+      }
+    }
+    return q;
+  },
+};
+
+export const environCodec: HeadCodec<Environ> = {
+  measure(w, e) {
+    let size = 0;
+    for (let i = 0; i < ENVIRON_STRINGS.length; i += 1)
+      size += w.measureString(ENVIRON_STRING_TAGS[i] as number, e[ENVIRON_STRINGS[i] as EnvironString]);
+    size += measureHeaders(w, TAG_ENVIRON_HEADERS, e.headers);
+    size += w.measureString(TAG_ENVIRON_REQUEST_URI, e.requestUri);
+    return size + measureMap(w, TAG_ENVIRON_VARIABLES, e.variables);
+  },
+  write(w, e) {
+    for (let i = 0; i < ENVIRON_STRINGS.length; i += 1)
+      w.string(ENVIRON_STRING_TAGS[i] as number, e[ENVIRON_STRINGS[i] as EnvironString]);
+    writeHeaders(w, TAG_ENVIRON_HEADERS, e.headers);
+    w.string(TAG_ENVIRON_REQUEST_URI, e.requestUri);
+    writeMap(w, TAG_ENVIRON_VARIABLES, e.variables);
+  },
+  read(r, end) {
+    const e: Environ = {
+      requestMethod: '',
+      scriptName: '',
+      pathInfo: '',
+      queryString: '',
+      contentType: '',
+      contentLength: '',
+      serverName: '',
+      serverPort: '',
+      serverProtocol: '',
+      remoteAddr: '',
+      remotePort: '',
+      urlScheme: '',
+      headers: [],
+      requestUri: '',
+      variables: {},
+    };
+    while (r.at < end) {
+      const t = r.varint();
+      const field = t >>> 3;
+      if ((t & 7) === LEN && field >= 1 && field <= ENVIRON_STRINGS.length)
+        e[ENVIRON_STRINGS[field - 1] as EnvironString] = r.string();
+      else if (t === TAG_ENVIRON_HEADERS) e.headers.push(readHeader(r, r.end()));
+      else if (t === TAG_ENVIRON_REQUEST_URI) e.requestUri = r.string();
+      else if (t === TAG_ENVIRON_VARIABLES) readMapEntry(r, r.end(), e.variables);
+      else r.skip(t);
+    }
+    return e;
+  },
+};
+
+type EnvironString = (typeof ENVIRON_STRINGS)[number];
+
+function measureEndpoint(w: WireWriter, e: Endpoint): number {
+  return w.measureString(TAG_ENDPOINT_ADDRESS, e.address) + uint32Size(TAG_ENDPOINT_PORT, e.port);
+}
+
+function writeEndpoint(w: WireWriter, e: Endpoint): void {
+  w.string(TAG_ENDPOINT_ADDRESS, e.address);
+  w.uint32(TAG_ENDPOINT_PORT, e.port);
+}
+
+function readEndpoint(r: WireReader, end: number): Endpoint {
+  const e: Endpoint = { address: '', port: 0 };
+  while (r.at < end) {
+    const t = r.varint();
+    if (t === TAG_ENDPOINT_ADDRESS) e.address = r.string();
+    else if (t === TAG_ENDPOINT_PORT) e.port = r.varint();
+    else r.skip(t);
+  }
+  return e;
+}

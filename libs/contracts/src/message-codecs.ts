@@ -1,0 +1,172 @@
+import type { Call, Failure, Header, ResponseHead } from './generated/mono/transport/v1/transport';
+import { LEN, tag, VARINT } from './wire-tag';
+import type { WireReader } from './wire-reader';
+import { uint32Size, type WireWriter } from './wire-writer';
+
+/**
+ * Hand-written codecs of the messages nested in frames and heads (transport.proto), for batch-codec.ts and
+ * head-codecs.ts. Each message has three functions: `measure…` (pass 1, returns the body size), `write…` (pass 2, the
+ * body after the caller wrote tag and length) and `read…` (up to `end`, skipping fields it does not know).
+ */
+
+// mono.transport.v1.Header, and the entries of a map<string, string> (key = 1, value = 2)
+const TAG_HEADER_NAME = tag(1, LEN);
+const TAG_HEADER_VALUE = tag(2, LEN);
+const TAG_ENTRY_KEY = tag(1, LEN);
+const TAG_ENTRY_VALUE = tag(2, LEN);
+
+// mono.transport.v1.Call
+const TAG_CALL_TIMEOUT_MS = tag(1, VARINT);
+const TAG_CALL_TRACE_CONTEXT = tag(2, LEN);
+
+// mono.transport.v1.ResponseHead
+const TAG_HEAD_STATUS = tag(1, VARINT);
+const TAG_HEAD_REASON = tag(2, LEN);
+const TAG_HEAD_HEADERS = tag(3, LEN);
+
+// mono.transport.v1.Failure
+const TAG_FAILURE_STATUS = tag(1, VARINT);
+const TAG_FAILURE_CODE = tag(2, LEN);
+const TAG_FAILURE_MESSAGE = tag(3, LEN);
+
+/** Measures a nested message field: its size slot comes before the lengths of what it contains. */
+export function nested(w: WireWriter, fieldTag: number, measureBody: () => number): number {
+  const slot = w.reserve();
+  return w.fill(fieldTag, slot, measureBody());
+}
+
+export function measureCall(w: WireWriter, c: Call): number {
+  return uint32Size(TAG_CALL_TIMEOUT_MS, c.timeoutMs) + measureMap(w, TAG_CALL_TRACE_CONTEXT, c.traceContext);
+}
+
+export function writeCall(w: WireWriter, c: Call): void {
+  w.uint32(TAG_CALL_TIMEOUT_MS, c.timeoutMs);
+  writeMap(w, TAG_CALL_TRACE_CONTEXT, c.traceContext);
+}
+
+export function readCall(r: WireReader, end: number): Call {
+  const c: Call = { timeoutMs: 0, traceContext: {} };
+  while (r.at < end) {
+    const t = r.varint();
+    if (t === TAG_CALL_TIMEOUT_MS) c.timeoutMs = r.varint();
+    else if (t === TAG_CALL_TRACE_CONTEXT) readMapEntry(r, r.end(), c.traceContext);
+    else r.skip(t);
+  }
+  return c;
+}
+
+export function measureResponseHead(w: WireWriter, h: ResponseHead): number {
+  return (
+    uint32Size(TAG_HEAD_STATUS, h.status) +
+    w.measureString(TAG_HEAD_REASON, h.reason) +
+    measureHeaders(w, TAG_HEAD_HEADERS, h.headers)
+  );
+}
+
+export function writeResponseHead(w: WireWriter, h: ResponseHead): void {
+  w.uint32(TAG_HEAD_STATUS, h.status);
+  w.string(TAG_HEAD_REASON, h.reason);
+  writeHeaders(w, TAG_HEAD_HEADERS, h.headers);
+}
+
+export function readResponseHead(r: WireReader, end: number): ResponseHead {
+  const h: ResponseHead = { status: 0, reason: '', headers: [] };
+  while (r.at < end) {
+    const t = r.varint();
+    if (t === TAG_HEAD_STATUS) h.status = r.varint();
+    else if (t === TAG_HEAD_REASON) h.reason = r.string();
+    else if (t === TAG_HEAD_HEADERS) h.headers.push(readHeader(r, r.end()));
+    else r.skip(t);
+  }
+  return h;
+}
+
+export function measureFailure(w: WireWriter, f: Failure): number {
+  return (
+    uint32Size(TAG_FAILURE_STATUS, f.status) +
+    w.measureString(TAG_FAILURE_CODE, f.code) +
+    w.measureString(TAG_FAILURE_MESSAGE, f.message)
+  );
+}
+
+export function writeFailure(w: WireWriter, f: Failure): void {
+  w.uint32(TAG_FAILURE_STATUS, f.status);
+  w.string(TAG_FAILURE_CODE, f.code);
+  w.string(TAG_FAILURE_MESSAGE, f.message);
+}
+
+export function readFailure(r: WireReader, end: number): Failure {
+  const f: Failure = { status: 0, code: '', message: '' };
+  while (r.at < end) {
+    const t = r.varint();
+    if (t === TAG_FAILURE_STATUS) f.status = r.varint();
+    else if (t === TAG_FAILURE_CODE) f.code = r.string();
+    else if (t === TAG_FAILURE_MESSAGE) f.message = r.string();
+    else r.skip(t);
+  }
+  return f;
+}
+
+/** A repeated Header field (`fieldTag`), every entry measured as a nested message. */
+export function measureHeaders(w: WireWriter, fieldTag: number, headers: readonly Header[]): number {
+  let size = 0;
+  for (const h of headers)
+    size += nested(
+      w,
+      fieldTag,
+      () => w.measureString(TAG_HEADER_NAME, h.name) + w.measureString(TAG_HEADER_VALUE, h.value),
+    );
+  return size;
+}
+
+export function writeHeaders(w: WireWriter, fieldTag: number, headers: readonly Header[]): void {
+  for (const h of headers) {
+    w.message(fieldTag);
+    w.string(TAG_HEADER_NAME, h.name);
+    w.string(TAG_HEADER_VALUE, h.value);
+  }
+}
+
+export function readHeader(r: WireReader, end: number): Header {
+  const h: Header = { name: '', value: '' };
+  while (r.at < end) {
+    const t = r.varint();
+    if (t === TAG_HEADER_NAME) h.name = r.string();
+    else if (t === TAG_HEADER_VALUE) h.value = r.string();
+    else r.skip(t);
+  }
+  return h;
+}
+
+/** A map<string, string> field (`fieldTag`): one nested entry message per key. */
+export function measureMap(w: WireWriter, fieldTag: number, map: Readonly<Record<string, string>>): number {
+  let size = 0;
+  for (const key in map)
+    size += nested(
+      w,
+      fieldTag,
+      () => w.measureString(TAG_ENTRY_KEY, key) + w.measureString(TAG_ENTRY_VALUE, map[key] as string),
+    );
+  return size;
+}
+
+export function writeMap(w: WireWriter, fieldTag: number, map: Readonly<Record<string, string>>): void {
+  for (const key in map) {
+    w.message(fieldTag);
+    w.string(TAG_ENTRY_KEY, key);
+    w.string(TAG_ENTRY_VALUE, map[key] as string);
+  }
+}
+
+/** Reads one map entry into `into`. */
+export function readMapEntry(r: WireReader, end: number, into: Record<string, string>): void {
+  let key = '';
+  let value = '';
+  while (r.at < end) {
+    const t = r.varint();
+    if (t === TAG_ENTRY_KEY) key = r.string();
+    else if (t === TAG_ENTRY_VALUE) value = r.string();
+    else r.skip(t);
+  }
+  into[key] = value;
+}
