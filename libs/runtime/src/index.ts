@@ -3,3 +3,4 @@ export type { RunningService, ServiceMain } from './run-service';
 export { settleWithin } from './with-timeout';
 export { startAdminServer } from './admin-server';
 export type { AdminOptions, AdminServer } from './admin-server';
+export { minorGcEvery } from './minor-gc-every';

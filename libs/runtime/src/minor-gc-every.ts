@@ -1,0 +1,35 @@
+/** What `--expose-gc` puts on globalThis. */
+export type Gc = (options: { type: 'minor' | 'major' }) => void;
+
+/**
+ * Body bytes a process may move between two minor GCs. V8 frees a Buffer's memory only when a GC finds it dead, and
+ * it starts one for external memory only after ~64 MiB more was allocated; a hop that forwards a large body allocates
+ * several copies of it (grpc-js frames and reassembles every message). A scavenge every few MiB frees those
+ * short-lived copies while they are still young, keeping a streaming process ~50 MiB smaller and replacing full
+ * mark-compacts by cheap scavenges (docs/adr/0003-memory.md).
+ */
+const BODY_BYTES_PER_GC = 8 << 20; // 8 MiB
+
+/**
+ * A counter for a service's transports (`onBodyBytes` of MuxClient and addExchangeService) that asks V8 for a minor
+ * GC each time `bytesPerGc` more body bytes were sent or received. One per process, shared by every transport in
+ * it. This is the one place that reads `globalThis.gc`: without `--expose-gc` (every launcher sets it,
+ * tools/run/node-flags) there is nothing to call, and the result is `undefined`: no nudge.
+ *
+ * @example
+ * const onBodyBytes = minorGcEvery();
+ * new MuxClient(address, frameworkBoundary, { errors: frameworkHopErrors.client, onBodyBytes });
+ */
+export function minorGcEvery({
+  bytesPerGc = BODY_BYTES_PER_GC,
+  gc = (globalThis as { gc?: Gc }).gc ?? null,
+}: { bytesPerGc?: number; gc?: Gc | null } = {}): ((bytes: number) => void) | undefined {
+  if (gc == null) return undefined;
+  let moved = 0;
+  return function bodyBytesMoved(bytes: number): void {
+    moved += bytes;
+    if (moved < bytesPerGc) return;
+    moved = 0;
+    gc({ type: 'minor' });
+  };
+}
