@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { gatewayBoundary, type HttpRequest } from '@mono/contracts';
 import { settleWithin } from '@mono/runtime';
 import type { Logger } from '@mono/telemetry';
-import { MuxClient } from '@mono/transport';
+import { gatewayHopErrors, MuxClient } from '@mono/transport';
 import { Balancer } from './balancer';
 import { clientErrorHandler } from './client-error';
 import type { EdgeConfig } from './config';
@@ -11,6 +11,8 @@ import { createPipeline } from './pipeline';
 
 export interface EdgeDeps {
   log: Logger;
+  /** Told of every body byte moved to and from the gateways (main.ts nudges the GC with it: ADR-0003). */
+  onBodyBytes?: ((bytes: number) => void) | undefined;
 }
 
 export interface Edge {
@@ -24,17 +26,14 @@ export interface Edge {
 }
 
 /** The edge service (nginx's role). Nothing happens until `listen()`. */
-export function buildEdge(config: Readonly<EdgeConfig>, { log }: EdgeDeps): Edge {
+export function buildEdge(config: Readonly<EdgeConfig>, { log, onBodyBytes }: EdgeDeps): Edge {
   let draining = false;
   const counter = { requests: 0 };
   const gateways = config.gateways.map(
     (address) =>
       new MuxClient<HttpRequest>(address, gatewayBoundary, {
-        errors: {
-          unavailable: 'EDGE_ERR_GATEWAY_UNAVAILABLE',
-          deadline: 'EDGE_ERR_GATEWAY_TIMEOUT',
-          fallback: 'EDGE_ERR_UPSTREAM_PROTOCOL',
-        },
+        errors: gatewayHopErrors.client,
+        onBodyBytes,
         onAvailability: (available, detail) =>
           available
             ? log.info({ gateway: address }, 'gateway reachable')

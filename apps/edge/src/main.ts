@@ -1,4 +1,4 @@
-import { runService } from '@mono/runtime';
+import { minorGcEvery, runService } from '@mono/runtime';
 import { createLogger, shutdownTelemetry } from '@mono/telemetry';
 import { buildEdge } from './app';
 import { loadEdgeConfig } from './config';
@@ -10,7 +10,7 @@ void runService({
   stopTimeoutMs: (config) => config.shutdownGraceMs + 1_000,
   async start(config) {
     const log = createLogger('edge', config.logLevel);
-    const edge = buildEdge(config, { log });
+    const edge = buildEdge(config, { log, onBodyBytes: minorGcEvery() });
     const port = await edge.listen();
     log.info({ address: `http://${config.host}:${port}`, gateways: config.gateways }, 'edge listening');
     return {

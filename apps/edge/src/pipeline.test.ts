@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { gatewayBoundary, type HttpRequest } from '@mono/contracts';
 import { AppError } from '@mono/errors';
 import { createLogger } from '@mono/telemetry';
-import { MuxClient, type ServerCall } from '@mono/transport';
+import { gatewayHopErrors, MuxClient, type ServerCall } from '@mono/transport';
 import { echoHandler, startTestServer, type TestServer } from '@mono/transport/testing';
 import { inject } from 'light-my-request';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -29,11 +29,7 @@ function edge(addresses: string[], env: Record<string, string> = {}) {
   const clients = config.gateways.map(
     (address) =>
       new MuxClient<HttpRequest>(address, gatewayBoundary, {
-        errors: {
-          unavailable: 'EDGE_ERR_GATEWAY_UNAVAILABLE',
-          deadline: 'EDGE_ERR_GATEWAY_TIMEOUT',
-          fallback: 'EDGE_ERR_UPSTREAM_PROTOCOL',
-        },
+        errors: gatewayHopErrors.client,
       }),
   );
   cleanups.push(() => clients.forEach((c) => c.close()));

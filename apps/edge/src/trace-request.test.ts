@@ -3,7 +3,7 @@ import { gatewayBoundary, type HttpRequest } from '@mono/contracts';
 import { AppError } from '@mono/errors';
 import { createLogger } from '@mono/telemetry';
 import { installTestTracing } from '@mono/telemetry/testing';
-import { MuxClient, type ServerCall } from '@mono/transport';
+import { gatewayHopErrors, MuxClient, type ServerCall } from '@mono/transport';
 import { echoHandler, startTestServer } from '@mono/transport/testing';
 import { inject } from 'light-my-request';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -23,11 +23,7 @@ async function edgeOver(handler: (call: ServerCall<HttpRequest>) => void, env: R
   const stub = await startTestServer(handler, { boundary: gatewayBoundary });
   const config = loadEdgeConfig({ EDGE_GATEWAYS: stub.address, EDGE_ACCESS_LOG: 'false', ...env });
   const client = new MuxClient<HttpRequest>(stub.address, gatewayBoundary, {
-    errors: {
-      unavailable: 'EDGE_ERR_GATEWAY_UNAVAILABLE',
-      deadline: 'EDGE_ERR_GATEWAY_TIMEOUT',
-      fallback: 'EDGE_ERR_UPSTREAM_PROTOCOL',
-    },
+    errors: gatewayHopErrors.client,
   });
   cleanups.push(
     () => stub.stop(),

@@ -1,7 +1,7 @@
 import { frameworkBoundary } from '@mono/contracts';
 import type { Logger } from '@mono/telemetry';
 import { settleWithin } from '@mono/runtime';
-import { addExchangeService, createGrpcServer } from '@mono/transport';
+import { addExchangeService, createGrpcServer, frameworkHopErrors } from '@mono/transport';
 import { validator, type Application } from '@mono/tsgi';
 import type { FrameworkConfig } from './config';
 import { createHost } from './host';
@@ -9,6 +9,8 @@ import { createHost } from './host';
 export interface FrameworkDeps {
   app: Application;
   log: Logger;
+  /** Told of every body byte moved to and from the gateway (main.ts nudges the GC with it: ADR-0003). */
+  onBodyBytes?: ((bytes: number) => void) | undefined;
 }
 
 export interface Framework {
@@ -24,19 +26,14 @@ export interface Framework {
  * The framework service (Flask's role): hosts one TSGI application behind the gateway → framework boundary.
  * Nothing happens until `listen()`.
  */
-export function buildFramework(config: Readonly<FrameworkConfig>, { app, log }: FrameworkDeps): Framework {
+export function buildFramework(config: Readonly<FrameworkConfig>, { app, log, onBodyBytes }: FrameworkDeps): Framework {
   const grpc = createGrpcServer(frameworkBoundary.rpcService, 'framework');
   const counter = { requests: 0 };
   const hosted = config.validate ? validated(app, log) : app;
   const host = createHost(hosted, { multiprocess: config.multiprocess, log, counter });
   const exchange = addExchangeService(grpc.server, frameworkBoundary, host, {
-    errors: {
-      deadline: 'FW_ERR_DEADLINE_EXCEEDED',
-      cancelled: 'TRANSPORT_ERR_CANCELLED',
-      protocol: 'TRANSPORT_ERR_PROTOCOL',
-      internal: 'FW_ERR_INTERNAL',
-      shuttingDown: 'FW_ERR_SHUTTING_DOWN',
-    },
+    errors: frameworkHopErrors.server,
+    onBodyBytes,
   });
   return {
     get requests() {

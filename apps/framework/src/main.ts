@@ -1,4 +1,4 @@
-import { runService } from '@mono/runtime';
+import { minorGcEvery, runService } from '@mono/runtime';
 import { createLogger, shutdownTelemetry } from '@mono/telemetry';
 import { buildFramework } from './app';
 import { loadFrameworkConfig } from './config';
@@ -11,7 +11,8 @@ void runService({
   stopTimeoutMs: (config) => config.shutdownGraceMs + 1_000,
   async start(config) {
     const log = createLogger('framework', config.logLevel);
-    const framework = buildFramework(config, { app: loadApplication(config.appModule), log });
+    const app = loadApplication(config.appModule);
+    const framework = buildFramework(config, { app, log, onBodyBytes: minorGcEvery() });
     const port = await framework.listen();
     log.info({ address: `${config.host}:${port}` }, 'framework listening');
     return {

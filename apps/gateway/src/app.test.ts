@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { gatewayBoundary, type Environ, type HttpRequest } from '@mono/contracts';
 import type { AppError } from '@mono/errors';
 import { createLogger } from '@mono/telemetry';
-import { MuxClient, type ServerCall } from '@mono/transport';
+import { gatewayHopErrors, MuxClient, type ServerCall } from '@mono/transport';
 import { echoHandler, recordingSink, startTestServer } from '@mono/transport/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildGateway } from './app';
@@ -26,11 +26,7 @@ async function stack(handler: (call: ServerCall<Environ>) => void, env: Record<s
   const port = await gateway.listen();
   cleanups.push(() => gateway.shutdown());
   const edge = new MuxClient<HttpRequest>(`127.0.0.1:${port}`, gatewayBoundary, {
-    errors: {
-      unavailable: 'EDGE_ERR_GATEWAY_UNAVAILABLE',
-      deadline: 'EDGE_ERR_GATEWAY_TIMEOUT',
-      fallback: 'EDGE_ERR_UPSTREAM_PROTOCOL',
-    },
+    errors: gatewayHopErrors.client,
   });
   cleanups.push(() => edge.close());
   return { framework, edge };

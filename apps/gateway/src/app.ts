@@ -1,13 +1,15 @@
 import { frameworkBoundary, gatewayBoundary } from '@mono/contracts';
 import { settleWithin } from '@mono/runtime';
 import type { Logger } from '@mono/telemetry';
-import { addExchangeService, createGrpcServer, MuxClient } from '@mono/transport';
+import { addExchangeService, createGrpcServer, frameworkHopErrors, gatewayHopErrors, MuxClient } from '@mono/transport';
 import { Admission } from './admission';
 import type { GatewayConfig } from './config';
 import { createPipeline } from './pipeline';
 
 export interface GatewayDeps {
   log: Logger;
+  /** Told of every body byte moved on either hop (main.ts nudges the GC with it: ADR-0003). */
+  onBodyBytes?: ((bytes: number) => void) | undefined;
 }
 
 export interface Gateway {
@@ -20,14 +22,11 @@ export interface Gateway {
 }
 
 /** The gateway service (uWSGI's role). Nothing happens until `listen()`. */
-export function buildGateway(config: Readonly<GatewayConfig>, { log }: GatewayDeps): Gateway {
+export function buildGateway(config: Readonly<GatewayConfig>, { log, onBodyBytes }: GatewayDeps): Gateway {
   const grpc = createGrpcServer(gatewayBoundary.rpcService, 'gateway');
   const framework = new MuxClient(config.framework, frameworkBoundary, {
-    errors: {
-      unavailable: 'GW_ERR_FRAMEWORK_UNAVAILABLE',
-      deadline: 'GW_ERR_DEADLINE_EXCEEDED',
-      fallback: 'GW_ERR_INTERNAL',
-    },
+    errors: frameworkHopErrors.client,
+    onBodyBytes,
     onAvailability: (available, detail) =>
       available
         ? log.info({ framework: config.framework }, 'framework reachable')
@@ -39,15 +38,7 @@ export function buildGateway(config: Readonly<GatewayConfig>, { log }: GatewayDe
     grpc.server,
     gatewayBoundary,
     createPipeline(config, { framework, admission, log, counter }),
-    {
-      errors: {
-        deadline: 'GW_ERR_DEADLINE_EXCEEDED',
-        cancelled: 'TRANSPORT_ERR_CANCELLED',
-        protocol: 'TRANSPORT_ERR_PROTOCOL',
-        internal: 'GW_ERR_INTERNAL',
-        shuttingDown: 'GW_ERR_SHUTTING_DOWN',
-      },
-    },
+    { errors: gatewayHopErrors.server, onBodyBytes },
   );
   return {
     get requests() {

@@ -1,4 +1,4 @@
-import { runService } from '@mono/runtime';
+import { minorGcEvery, runService } from '@mono/runtime';
 import { createLogger, shutdownTelemetry } from '@mono/telemetry';
 import { buildGateway } from './app';
 import { loadGatewayConfig } from './config';
@@ -10,7 +10,7 @@ void runService({
   stopTimeoutMs: (config) => config.shutdownGraceMs + 1_000,
   async start(config) {
     const log = createLogger('gateway', config.logLevel);
-    const gateway = buildGateway(config, { log });
+    const gateway = buildGateway(config, { log, onBodyBytes: minorGcEvery() });
     const port = await gateway.listen();
     log.info(
       { address: `${config.host}:${port}`, framework: config.framework, mounts: config.mounts },

@@ -1,5 +1,5 @@
 import type { ChannelOptions } from '@grpc/grpc-js';
-import { MAX_MESSAGE_BYTES } from './limits';
+import { MAX_MESSAGE_BYTES } from './internal/limits';
 
 /**
  * Options every hop's channel uses. The reconnect backoff is bounded at 1 s so that a restarted upstream is used

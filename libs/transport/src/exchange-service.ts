@@ -1,6 +1,6 @@
 import type { Server, ServerDuplexStream } from '@grpc/grpc-js';
 import type { Boundary, ReplyBatch, RequestBatch } from '@mono/contracts';
-import { ServerConnection, type CallHandler, type ServerErrors } from './server-connection';
+import { ServerConnection, type CallHandler, type ServerErrors } from './internal/server-connection';
 
 /** The server side of a boundary, as registered on a grpc-js server. */
 export interface ExchangeService {
@@ -10,18 +10,26 @@ export interface ExchangeService {
   drain(): Promise<void>;
 }
 
+export interface ExchangeServiceOptions {
+  errors: ServerErrors;
+  /** Told the size of the body bytes this service receives and sends, as they go (see MuxClientOptions). */
+  onBodyBytes?: (bytes: number) => void;
+}
+
 /**
  * Serves a boundary's Exchange method on `server`: each request multiplexed on a client's stream reaches `handler`
  * as a ServerCall.
  *
  * @example
- * const service = addExchangeService(server, frameworkBoundary, (call) => host(call), { errors });
+ * const service = addExchangeService(server, frameworkBoundary, (call) => host(call), {
+ *   errors: frameworkHopErrors.server,
+ * });
  */
 export function addExchangeService<H>(
   server: Server,
   boundary: Boundary<H>,
   handler: CallHandler<H>,
-  { errors }: { errors: ServerErrors },
+  { errors, onBodyBytes }: ExchangeServiceOptions,
 ): ExchangeService {
   const connections = new Set<ServerConnection<H>>();
   let draining = false;
@@ -32,7 +40,7 @@ export function addExchangeService<H>(
   };
   server.addService(boundary.definition, {
     Exchange: (stream: ServerDuplexStream<RequestBatch<H>, ReplyBatch>) => {
-      const connection = new ServerConnection(stream, boundary, handler, errors, onClosed);
+      const connection = new ServerConnection(stream, boundary, handler, errors, onClosed, onBodyBytes);
       connections.add(connection);
       if (draining) connection.drain();
     },

@@ -2,8 +2,8 @@ import { Client, connectivityState, credentials } from '@grpc/grpc-js';
 import type { Boundary, Call } from '@mono/contracts';
 import { channelOptions } from './channel-options';
 import type { ClientCall, ResponseSink } from './client-call';
-import { ClientConnection, type ConnectionErrors } from './client-connection';
-import { startClientSpan } from './request-span';
+import { ClientConnection, type ConnectionErrors } from './internal/client-connection';
+import { startClientSpan } from './internal/request-span';
 
 export interface MuxClientOptions {
   errors: ConnectionErrors;
@@ -14,6 +14,11 @@ export interface MuxClientOptions {
    * it answers again: once per change, however many requests fail in between.
    */
   onAvailability?: (available: boolean, detail?: string) => void;
+  /**
+   * Told the size of the body bytes this client sends and receives, as they go: how a service nudges the GC
+   * (docs/adr/0003-memory.md) without the transport touching the process.
+   */
+  onBodyBytes?: (bytes: number) => void;
 }
 
 export interface CallOptions {
@@ -26,7 +31,7 @@ export interface CallOptions {
  * every request multiplexed on it (ADR-0001).
  *
  * @example
- * const gateway = new MuxClient('127.0.0.1:50051', gatewayBoundary, { errors });
+ * const gateway = new MuxClient('127.0.0.1:50051', gatewayBoundary, { errors: gatewayHopErrors.client });
  * const call = gateway.call(request, { timeoutMs: 60_000 }, sink);
  * call.end();
  */
@@ -37,6 +42,7 @@ export class MuxClient<H> {
   readonly #errors: ConnectionErrors;
   readonly #connectTimeoutMs: number;
   readonly #onAvailability: ((available: boolean, detail?: string) => void) | undefined;
+  readonly #onBodyBytes: ((bytes: number) => void) | undefined;
   #available: boolean | undefined;
   #connection: ClientConnection<H> | undefined;
   #lastFailure = 0;
@@ -45,10 +51,11 @@ export class MuxClient<H> {
   constructor(
     address: string,
     boundary: Boundary<H>,
-    { errors, connectTimeoutMs = 2_000, onAvailability }: MuxClientOptions,
+    { errors, connectTimeoutMs = 2_000, onAvailability, onBodyBytes }: MuxClientOptions,
   ) {
     this.address = address;
     this.#onAvailability = onAvailability;
+    this.#onBodyBytes = onBodyBytes;
     this.#boundary = boundary;
     this.#errors = errors;
     this.#connectTimeoutMs = connectTimeoutMs;
@@ -98,6 +105,7 @@ export class MuxClient<H> {
       this.#connectTimeoutMs,
       this.#onClosed,
       this.#onReady,
+      this.#onBodyBytes,
     );
     return this.#connection;
   }

@@ -1,10 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { Environ } from '@mono/contracts';
+import { frameworkBoundary, type Environ } from '@mono/contracts';
 import { AppError } from '@mono/errors';
-import { afterEach, describe, expect, it } from 'vitest';
-import { INITIAL_WINDOW } from './limits';
-import { frameworkBoundary } from '@mono/contracts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { frameworkHopErrors } from './hop-errors';
+import { INITIAL_WINDOW } from './internal/limits';
 import { MuxClient } from './mux-client';
 import type { ServerCall } from './server-call';
 import { echoHandler, environ, recordingSink, startTestServer, testClient, type TestServer } from './testing';
@@ -24,6 +23,28 @@ function client(address: string, connectTimeoutMs?: number): MuxClient<Environ> 
   const c = testClient(address, connectTimeoutMs);
   cleanups.push(() => c.close());
   return c;
+}
+
+/** A promise and the function that settles it: tests wait on what happened, never on time. */
+function signal<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/**
+ * Sends requests until one succeeds: what a caller does while an upstream restarts. The channel's reconnection is not
+ * an event the transport reports, so this polls, every 50 ms up to `timeout`.
+ */
+function succeeds(c: MuxClient<Environ>, path = '/', timeout = 3_000) {
+  return vi.waitFor(
+    async () => {
+      const outcome = await request(c, path).outcome;
+      expect(outcome.head?.status).toBe(200);
+      return outcome;
+    },
+    { timeout, interval: 50 },
+  );
 }
 
 function request(
@@ -86,55 +107,83 @@ describe('MuxClient and the exchange service', () => {
 
   it('should hold the sender to the window while the receiver does not consume', async () => {
     let received = 0;
-    let server!: ServerCall<Environ>;
+    const filled = signal();
+    const all = signal();
+    const upload = signal<ServerCall<Environ>>();
     const srv = await serve((call) => {
-      server = call;
-      call.body.attach({ data: (chunk) => (received += chunk.byteLength), end: () => {}, error: () => {} });
+      if (call.head.pathInfo !== '/upload') return echoHandler(call);
+      upload.resolve(call);
+      call.body.attach({
+        data: (chunk) => {
+          received += chunk.byteLength;
+          if (received === INITIAL_WINDOW) filled.resolve();
+          if (received === (INITIAL_WINDOW / 2) * 3) all.resolve();
+        },
+        end: () => {},
+        error: () => {},
+      });
     });
     const c = client(srv.address);
-    const { call } = request(c, '/', {});
-    const accepted: boolean[] = [];
     const recording = recordingSink();
-    const upload = c.call(environ(), { timeoutMs: 0 }, recording.sink);
-    for (let i = 0; i < 3; i += 1) accepted.push(upload.write(new Uint8Array(INITIAL_WINDOW / 2)));
-    let drained = false;
-    upload.ondrain = () => (drained = true);
-    await sleep(200);
+    const call = c.call(environ('/upload'), { timeoutMs: 0 }, recording.sink);
+    const accepted = [0, 1, 2].map(() => call.write(new Uint8Array(INITIAL_WINDOW / 2)));
+    const drained = signal();
+    call.ondrain = drained.resolve;
     expect(accepted).toEqual([true, false, false]);
+    await filled.promise;
+    // A request on the same stream, answered: every frame the client wrote before it has reached the server.
+    expect((await request(c, '/ping').outcome).head?.status).toBe(200);
     expect(received).toBe(INITIAL_WINDOW);
-    server.body.consumed(received);
-    await sleep(100);
+    expect(call.done).toBe(false); // not failed for overrunning the window either
+    (await upload.promise).body.consumed(received);
+    await Promise.all([all.promise, drained.promise]);
     expect(received).toBe((INITIAL_WINDOW / 2) * 3);
-    expect(drained).toBe(true);
     call.cancel();
+  });
+
+  it('should report every body byte each side sends and receives to its onBodyBytes', async () => {
+    let serverBytes = 0;
+    let clientBytes = 0;
+    const server = await startTestServer(echoHandler, { onBodyBytes: (n) => (serverBytes += n) });
+    cleanups.push(() => server.stop());
+    const c = new MuxClient<Environ>(server.address, frameworkBoundary, {
+      errors: frameworkHopErrors.client,
+      onBodyBytes: (n) => (clientBytes += n),
+    });
+    cleanups.push(() => c.close());
+    const body = [randomBytes(300_000), randomBytes(5)];
+    expect((await request(c, '/', { body }).outcome).body.length).toBe(300_005);
+    expect([clientBytes, serverBytes]).toEqual([600_010, 600_010]);
   });
 
   it('should end a request whose deadline passes, on both sides', async () => {
-    let serverAbort: AppError | undefined;
+    const serverAbort = signal<AppError>();
     const server = await serve((call) => {
-      call.onabort = (reason) => (serverAbort = reason);
+      if (call.head.pathInfo === '/warm') echoHandler(call);
+      else call.onabort = serverAbort.resolve;
     });
+    const c = client(server.address);
+    // The stream is up before the clock starts: the server's timer runs from arrival, the client's backstop from send.
+    expect((await request(c, '/warm').outcome).head?.status).toBe(200);
     const started = Date.now();
-    const { error } = await request(client(server.address), '/', { timeoutMs: 150 }).outcome;
+    const { error } = await request(c, '/', { timeoutMs: 150 }).outcome;
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(['FW_ERR_DEADLINE_EXCEEDED', 'GW_ERR_DEADLINE_EXCEEDED']).toContain(error?.code);
-    await sleep(50);
-    expect(serverAbort?.code).toBe('FW_ERR_DEADLINE_EXCEEDED');
+    expect((await serverAbort.promise).code).toBe('FW_ERR_DEADLINE_EXCEEDED');
   });
 
   it('should tell the server when the client cancels', async () => {
-    let serverCall: ServerCall<Environ> | undefined;
-    let reason: AppError | undefined;
+    const arrived = signal<ServerCall<Environ>>();
+    const aborted = signal<AppError>();
     const server = await serve((call) => {
-      serverCall = call;
-      call.onabort = (r) => (reason = r);
+      call.onabort = aborted.resolve;
+      arrived.resolve(call);
     });
     const { call } = request(client(server.address));
-    await sleep(50);
+    const serverCall = await arrived.promise;
     call.cancel();
-    await sleep(50);
-    expect(reason?.code).toBe('TRANSPORT_ERR_CANCELLED');
-    expect(serverCall?.signal.aborted).toBe(true);
+    expect((await aborted.promise).code).toBe('TRANSPORT_ERR_CANCELLED');
+    expect(serverCall.signal.aborted).toBe(true);
   });
 
   it('should pass a server failure through with its code', async () => {
@@ -155,20 +204,16 @@ describe('MuxClient and the exchange service', () => {
   });
 
   it('should fail calls in flight when the server goes away, and reconnect within 2 s once it is back', async () => {
-    const hang = await serve(() => {});
+    const arrived = signal();
+    const hang = await serve(() => arrived.resolve());
     const c = client(hang.address);
     const inFlight = request(c).outcome;
-    await sleep(50);
+    await arrived.promise;
     hang.stop();
     expect((await inFlight).error?.code).toBe('GW_ERR_FRAMEWORK_UNAVAILABLE');
     await serve(echoHandler, hang.port);
     const back = Date.now();
-    let outcome = await request(c, '/again').outcome;
-    while (outcome.error && Date.now() - back < 3_000) {
-      await sleep(50);
-      outcome = await request(c, '/again').outcome;
-    }
-    expect(outcome.head?.status).toBe(200);
+    await succeeds(c, '/again');
     expect(Date.now() - back).toBeLessThan(2_000);
   });
 
@@ -176,11 +221,7 @@ describe('MuxClient and the exchange service', () => {
     const server = await serve(echoHandler);
     const events: boolean[] = [];
     const c = new MuxClient<Environ>(server.address, frameworkBoundary, {
-      errors: {
-        unavailable: 'GW_ERR_FRAMEWORK_UNAVAILABLE',
-        deadline: 'GW_ERR_DEADLINE_EXCEEDED',
-        fallback: 'GW_ERR_INTERNAL',
-      },
+      errors: frameworkHopErrors.client,
       onAvailability: (available) => events.push(available),
     });
     cleanups.push(() => c.close());
@@ -188,25 +229,21 @@ describe('MuxClient and the exchange service', () => {
     server.stop();
     for (let i = 0; i < 5; i += 1) expect((await request(c).outcome).error?.code).toBe('GW_ERR_FRAMEWORK_UNAVAILABLE');
     await serve(echoHandler, server.port);
-    let outcome = await request(c).outcome;
-    while (outcome.error) {
-      await sleep(50);
-      outcome = await request(c).outcome;
-    }
+    await succeeds(c);
     expect(events).toEqual([true, false, true]);
   });
 
   it('should let requests in flight finish while draining, and refuse new ones', async () => {
-    const calls: Array<ServerCall<Environ>> = [];
-    const server = await serve((call) => calls.push(call));
+    const arrived = signal<ServerCall<Environ>>();
+    const server = await serve(arrived.resolve);
     const c = client(server.address);
     const first = request(c).outcome;
-    await sleep(50);
+    const call = await arrived.promise;
     const drained = server.service.drain();
     const second = await request(c).outcome;
     expect(second.error?.code).toBe('FW_ERR_SHUTTING_DOWN');
-    calls[0]?.respond({ status: 200, reason: 'OK', headers: [] });
-    calls[0]?.end();
+    call.respond({ status: 200, reason: 'OK', headers: [] });
+    call.end();
     expect((await first).head?.status).toBe(200);
     await drained;
   });

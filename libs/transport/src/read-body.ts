@@ -1,5 +1,5 @@
 import type { AppError } from '@mono/errors';
-import type { InboundBody } from './inbound-body';
+import type { InboundBody } from './internal/inbound-body';
 
 /**
  * A received body as an async iterable. A chunk is acknowledged when the consumer takes it, so the sender's window

@@ -1,17 +1,15 @@
-import { context, type Context, type Span } from '@opentelemetry/api';
+import { context, type Context } from '@opentelemetry/api';
 import type { ReplyFrame, ResponseHead } from '@mono/contracts';
 import { AppError, toFailure, type ErrorCode } from '@mono/errors';
-import { InboundBody } from './inbound-body';
-import { OutboundBody } from './outbound-body';
-import { endRequestSpan, type RequestSpan } from './request-span';
+import { HopCall, type Link } from './internal/hop-call';
+import { InboundBody } from './internal/inbound-body';
+import type { RequestSpan } from './internal/request-span';
 
 /** What a server call needs from the connection it runs on. */
-export interface ServerLink {
+export interface ServerLink extends Link {
   head(id: number, head: ResponseHead): void;
-  data(id: number, chunk: Uint8Array | undefined, end: boolean): void;
   credit(id: number, bytes: number): void;
   fail(id: number, failure: ReplyFrame['failure']): void;
-  release(id: number): void;
 }
 
 interface ReceivedFrame {
@@ -35,8 +33,7 @@ export interface ServerCallErrors {
  * acknowledge with `consumed`); the response leaves through `respond`, `write` and `end`, or `fail`. `signal`
  * aborts when the client cancels, the stream breaks or the deadline passes.
  */
-export class ServerCall<H> {
-  readonly id: number;
+export class ServerCall<H> extends HopCall {
   readonly head: H;
   /** Epoch milliseconds after which the client no longer waits; Infinity when it sent no deadline. */
   readonly deadline: number;
@@ -48,13 +45,9 @@ export class ServerCall<H> {
   onabort: ((reason: AppError) => void) | undefined = undefined;
   readonly #link: ServerLink;
   readonly #errors: ServerCallErrors;
-  readonly #out: OutboundBody;
-  readonly #span: Span;
   #headSent = false;
-  #done = false;
   #abortReason: AppError | undefined;
   #controller: AbortController | undefined;
-  #timer: NodeJS.Timeout | undefined;
 
   constructor(
     id: number,
@@ -65,17 +58,14 @@ export class ServerCall<H> {
     errors: ServerCallErrors,
     { span, context: active }: RequestSpan,
   ) {
-    this.id = id;
+    super(id, link, span, timeoutMs);
     this.head = head;
     this.traceContext = traceContext;
-    this.#span = span;
     this.context = active;
     this.#link = link;
     this.#errors = errors;
     this.deadline = timeoutMs > 0 ? Date.now() + timeoutMs : Infinity;
     this.body = new InboundBody((bytes) => this.#link.credit(this.id, bytes));
-    this.#out = new OutboundBody((chunk, end) => this.#onBody(chunk, end));
-    if (timeoutMs > 0) this.#timer = setTimeout(this.#onDeadline, timeoutMs);
   }
 
   get signal(): AbortSignal {
@@ -94,44 +84,35 @@ export class ServerCall<H> {
     return this.#headSent;
   }
 
-  /** True once the response ended or failed, or the call was aborted. */
-  get done(): boolean {
-    return this.#done;
-  }
-
   /** Milliseconds left until the deadline (Infinity without one). */
   remainingMs(now = Date.now()): number {
     return this.deadline - now;
   }
 
-  set ondrain(listener: (() => void) | undefined) {
-    this.#out.ondrain = listener;
-  }
-
   respond(head: ResponseHead): void {
-    if (this.#done) return;
+    if (this.done) return;
     if (this.#headSent) throw new Error('response head already sent');
     this.#headSent = true;
     this.#link.head(this.id, head);
   }
 
-  write(chunk: Uint8Array): boolean {
-    if (this.#done) return true;
+  override write(chunk: Uint8Array): boolean {
+    if (this.done) return true;
     if (!this.#headSent) throw new Error('write before respond');
-    return this.#out.write(chunk);
+    return super.write(chunk);
   }
 
-  end(): void {
-    if (this.#done) return;
+  override end(): void {
+    if (this.done) return;
     if (!this.#headSent) throw new Error('end before respond');
-    this.#out.end();
+    super.end();
   }
 
   /** Ends the request with an error. The client maps it to a status, or aborts its own response if it had begun. */
   fail(err: AppError): void {
-    if (this.#done) return;
+    if (this.done) return;
     this.#link.fail(this.id, toFailure(err));
-    this.#finish(err);
+    this.finish(err);
     this.body.fail(err);
   }
 
@@ -145,6 +126,30 @@ export class ServerCall<H> {
     context.with(this.context, this.#open, this, frame, handler);
   }
 
+  /** The client cancelled, or the stream is gone: stop, and send nothing more. */
+  abort(reason: AppError): void {
+    if (this.done) return;
+    this.finish();
+    context.with(this.context, () => {
+      this.body.fail(reason);
+      this.#abortWith(reason);
+    });
+  }
+
+  protected sent(): void {
+    this.finish();
+    // A body still being received after the response ended is not read any more (an Error only then: they cost).
+    if (!this.body.done) this.body.fail(new AppError(this.#errors.cancelled, 'the response is complete'));
+  }
+
+  protected expired(): void {
+    const err = new AppError(this.#errors.deadline, 'deadline exceeded');
+    context.with(this.context, () => {
+      this.fail(err);
+      this.#abortWith(err);
+    });
+  }
+
   #open(frame: ReceivedFrame, handler: (call: this) => void): void {
     this.#receive(frame);
     handler(this);
@@ -155,7 +160,7 @@ export class ServerCall<H> {
       this.abort(new AppError(this.#errors.cancelled, 'the client cancelled the request'));
       return;
     }
-    if (frame.credit > 0) this.#out.credit(frame.credit);
+    if (frame.credit > 0) this.opened(frame.credit);
     if (frame.data.byteLength > 0 && !this.body.receive(frame.data)) {
       const err = new AppError(this.#errors.protocol, 'the client overran its flow-control window');
       this.fail(err);
@@ -165,48 +170,10 @@ export class ServerCall<H> {
     if (frame.end) this.body.finish();
   }
 
-  /** The client cancelled, or the stream is gone: stop, and send nothing more. */
-  abort(reason: AppError): void {
-    if (this.#done) return;
-    this.#finish();
-    context.with(this.context, () => {
-      this.body.fail(reason);
-      this.#abortWith(reason);
-    });
-  }
-
   #abortWith(reason: AppError): void {
     if (this.#abortReason) return;
     this.#abortReason = reason;
     this.#controller?.abort(reason);
     this.onabort?.(reason);
   }
-
-  #onBody(chunk: Uint8Array | undefined, end: boolean): void {
-    this.#link.data(this.id, chunk, end);
-    if (end) {
-      this.#finish();
-      // A body still being received after the response ended is not read any more (an Error only then: they cost).
-      if (!this.body.done) this.body.fail(new AppError(this.#errors.cancelled, 'the response is complete'));
-    }
-  }
-
-  #finish(err?: AppError): void {
-    if (this.#done) return;
-    this.#done = true;
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#out.ondrain = undefined;
-    this.#link.release(this.id);
-    endRequestSpan(this.#span, err);
-  }
-
-  readonly #onDeadline = (): void => {
-    this.#timer = undefined;
-    if (this.#done) return;
-    const err = new AppError(this.#errors.deadline, 'deadline exceeded');
-    context.with(this.context, () => {
-      this.fail(err);
-      this.#abortWith(err);
-    });
-  };
 }

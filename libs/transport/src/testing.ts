@@ -1,16 +1,20 @@
 import { Server } from '@grpc/grpc-js';
 import { frameworkBoundary, type Boundary, type Environ, type ResponseHead } from '@mono/contracts';
 import type { AppError } from '@mono/errors';
+import { serverOptions } from './channel-options';
 import type { ClientCall, ResponseSink } from './client-call';
 import { addExchangeService, type ExchangeService } from './exchange-service';
-import { MuxClient } from './mux-client';
-import { serverOptions } from './channel-options';
-import type { ServerCall } from './server-call';
-import type { CallHandler } from './server-connection';
+import { forwardBody } from './forward-body';
 import { bind } from './grpc-server';
-import { forwardBody } from './pipe-body';
+import { frameworkHopErrors, gatewayHopErrors } from './hop-errors';
+import type { CallHandler } from './internal/server-connection';
+import { MuxClient } from './mux-client';
+import type { ServerCall } from './server-call';
 
-/** A real gRPC server on 127.0.0.1 serving a boundary (the framework's by default) with `handler`, for tests. */
+/**
+ * A real gRPC server on 127.0.0.1 serving a boundary (the framework's by default) with `handler`, for tests; it fails
+ * requests with the codes of the service it stands in for (`*HopErrors.server`).
+ */
 export interface TestServer {
   readonly address: string;
   readonly port: number;
@@ -20,32 +24,26 @@ export interface TestServer {
 
 export async function startTestServer<H = Environ>(
   handler: CallHandler<H>,
-  { port = 0, boundary = frameworkBoundary as unknown as Boundary<H> }: { port?: number; boundary?: Boundary<H> } = {},
+  {
+    port = 0,
+    boundary = frameworkBoundary as unknown as Boundary<H>,
+    onBodyBytes,
+  }: { port?: number; boundary?: Boundary<H>; onBodyBytes?: (bytes: number) => void } = {},
 ): Promise<TestServer> {
   const server = new Server(serverOptions);
-  const service = addExchangeService(server, boundary, handler, { errors: serverErrors });
+  const errors = boundary.server === 'gateway' ? gatewayHopErrors.server : frameworkHopErrors.server;
+  const service = addExchangeService(server, boundary, handler, onBodyBytes ? { errors, onBodyBytes } : { errors });
   const bound = await bind(server, '127.0.0.1', port, 'test server');
   return { address: `127.0.0.1:${bound}`, port: bound, service, stop: () => server.forceShutdown() };
 }
 
+/** A client of the framework's boundary, failing with the gateway's codes (frameworkHopErrors.client). */
 export function testClient(address: string, connectTimeoutMs?: number): MuxClient<Environ> {
   return new MuxClient(address, frameworkBoundary, {
-    errors: {
-      unavailable: 'GW_ERR_FRAMEWORK_UNAVAILABLE',
-      deadline: 'GW_ERR_DEADLINE_EXCEEDED',
-      fallback: 'GW_ERR_INTERNAL',
-    },
+    errors: frameworkHopErrors.client,
     ...(connectTimeoutMs === undefined ? {} : { connectTimeoutMs }),
   });
 }
-
-export const serverErrors = {
-  deadline: 'FW_ERR_DEADLINE_EXCEEDED',
-  cancelled: 'TRANSPORT_ERR_CANCELLED',
-  protocol: 'TRANSPORT_ERR_PROTOCOL',
-  internal: 'FW_ERR_INTERNAL',
-  shuttingDown: 'FW_ERR_SHUTTING_DOWN',
-} as const;
 
 /** A minimal environ for transport tests. */
 export function environ(path = '/'): Environ {

@@ -20,7 +20,7 @@ import {
   type sendUnaryData,
 } from '@grpc/grpc-js';
 import { frameworkBoundary, type Environ } from '@mono/contracts';
-import { addExchangeService, channelOptions, MuxClient, serverOptions } from '@mono/transport';
+import { addExchangeService, channelOptions, frameworkHopErrors, MuxClient, serverOptions } from '@mono/transport';
 
 type Mode = 'unary' | 'stream-per-request' | 'multiplexed';
 const MODES: Mode[] = ['unary', 'stream-per-request', 'multiplexed'];
@@ -73,15 +73,7 @@ async function serve(): Promise<void> {
       call.write(REPLY);
       call.end();
     },
-    {
-      errors: {
-        deadline: 'FW_ERR_DEADLINE_EXCEEDED',
-        cancelled: 'TRANSPORT_ERR_CANCELLED',
-        protocol: 'TRANSPORT_ERR_PROTOCOL',
-        internal: 'FW_ERR_INTERNAL',
-        shuttingDown: 'FW_ERR_SHUTTING_DOWN',
-      },
-    },
+    { errors: frameworkHopErrors.server },
   );
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
@@ -92,11 +84,7 @@ async function serve(): Promise<void> {
 function requester(mode: Mode, address: string): () => Promise<void> {
   if (mode === 'multiplexed') {
     const client = new MuxClient(address, frameworkBoundary, {
-      errors: {
-        unavailable: 'GW_ERR_FRAMEWORK_UNAVAILABLE',
-        deadline: 'GW_ERR_DEADLINE_EXCEEDED',
-        fallback: 'GW_ERR_INTERNAL',
-      },
+      errors: frameworkHopErrors.client,
     });
     return () =>
       new Promise<void>((resolve, reject) => {

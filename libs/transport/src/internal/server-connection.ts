@@ -1,11 +1,11 @@
 import { Metadata, type ServerDuplexStream } from '@grpc/grpc-js';
 import type { Boundary, ReplyBatch, ReplyFrame, RequestBatch, RequestFrame, ResponseHead } from '@mono/contracts';
 import { AppError, toAppError, toFailure, type ErrorCode } from '@mono/errors';
+import { ServerCall, type ServerCallErrors, type ServerLink } from '../server-call';
 import { CallTable } from './call-table';
 import { EMPTY } from './limits';
-import { Outbox } from './outbox';
+import { Outbox, type FrameKind } from './outbox';
 import { startServerSpan } from './request-span';
-import { ServerCall, type ServerCallErrors, type ServerLink } from './server-call';
 
 export interface ServerErrors extends ServerCallErrors {
   /** A handler that throws fails its call with this code. */
@@ -16,6 +16,12 @@ export interface ServerErrors extends ServerCallErrors {
 
 export type CallHandler<H> = (call: ServerCall<H>) => void;
 
+/** A server's frames: a failure or the response's end ends the call for the client, so nothing joins them. */
+const REPLY_FRAMES: FrameKind<ReplyFrame> = {
+  body: (id, data, end, credit) => ({ id, data, end, credit }),
+  final: (frame) => frame.failure !== undefined || frame.end,
+};
+
 /** One client's Exchange stream on the server, and the calls multiplexed on it. */
 export class ServerConnection<H> implements ServerLink {
   readonly #stream: ServerDuplexStream<RequestBatch<H>, ReplyBatch>;
@@ -25,6 +31,7 @@ export class ServerConnection<H> implements ServerLink {
   readonly #errors: ServerErrors;
   readonly #boundary: Boundary<unknown>;
   readonly #onClosed: (connection: ServerConnection<H>) => void;
+  readonly #onBodyBytes: ((bytes: number) => void) | undefined;
   #alive = true;
   #draining = false;
 
@@ -34,13 +41,15 @@ export class ServerConnection<H> implements ServerLink {
     handler: CallHandler<H>,
     errors: ServerErrors,
     onClosed: (connection: ServerConnection<H>) => void,
+    onBodyBytes: ((bytes: number) => void) | undefined,
   ) {
     this.#stream = stream;
     this.#boundary = boundary as Boundary<unknown>;
     this.#handler = handler;
     this.#errors = errors;
     this.#onClosed = onClosed;
-    this.#outbox = new Outbox((frames) => this.#stream.write({ frames }));
+    this.#onBodyBytes = onBodyBytes;
+    this.#outbox = new Outbox((frames) => this.#stream.write({ frames }), REPLY_FRAMES, onBodyBytes);
     stream.on('data', this.#onData);
     stream.on('end', this.#onEnd);
     stream.on('error', this.#onGone);
@@ -63,22 +72,11 @@ export class ServerConnection<H> implements ServerLink {
   }
 
   data(id: number, chunk: Uint8Array | undefined, end: boolean): void {
-    const tail = this.#outbox.tail(id);
-    if (tail !== undefined && tail.data.byteLength === 0 && !tail.end && !tail.failure) {
-      if (chunk) {
-        tail.data = chunk;
-        this.#outbox.grow(chunk.byteLength);
-      }
-      tail.end = end;
-      return;
-    }
-    this.#outbox.push({ id, data: chunk ?? EMPTY, end, credit: 0 });
+    this.#outbox.data(id, chunk, end);
   }
 
   credit(id: number, bytes: number): void {
-    const tail = this.#outbox.tail(id);
-    if (tail !== undefined && !tail.failure && !tail.end) tail.credit += bytes;
-    else this.#outbox.push({ id, data: EMPTY, end: false, credit: bytes });
+    this.#outbox.credit(id, bytes);
   }
 
   fail(id: number, failure: ReplyFrame['failure']): void {
@@ -120,10 +118,13 @@ export class ServerConnection<H> implements ServerLink {
   }
 
   readonly #onData = (batch: RequestBatch<H>): void => {
+    let bytes = 0;
     for (const frame of batch.frames) {
+      bytes += frame.data.byteLength;
       if (frame.head) this.#open(frame, frame.head);
       else this.#calls.get(frame.id)?.receive(frame);
     }
+    if (bytes > 0) this.#onBodyBytes?.(bytes);
   };
 
   readonly #onEnd = (): void => {

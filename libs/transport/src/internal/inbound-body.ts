@@ -1,6 +1,5 @@
 import type { AppError } from '@mono/errors';
 import { INITIAL_WINDOW } from './limits';
-import { bodyBytesMoved } from './memory-pressure';
 
 /** Where a received body goes. The consumer acknowledges bytes with `consumed` once it has taken them. */
 export interface BodySink {
@@ -32,7 +31,6 @@ export class InboundBody {
   /** Takes one received chunk; false when the sender overran its window (a protocol violation). */
   receive(chunk: Uint8Array): boolean {
     if (this.#state !== 'open') return true;
-    bodyBytesMoved(chunk.byteLength);
     this.#unacked += chunk.byteLength;
     if (this.#unacked > INITIAL_WINDOW) return false;
     if (this.#sink) this.#sink.data(chunk);

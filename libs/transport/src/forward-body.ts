@@ -1,5 +1,5 @@
 import type { AppError } from '@mono/errors';
-import type { BodySink } from './inbound-body';
+import type { BodySink } from './internal/inbound-body';
 
 /** Anything a body can be written to with window-limited writes: a ClientCall, a ServerCall. */
 export interface BodyTarget {

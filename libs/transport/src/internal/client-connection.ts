@@ -2,10 +2,10 @@ import type { ClientDuplexStream, Client } from '@grpc/grpc-js';
 import { Metadata } from '@grpc/grpc-js';
 import type { Boundary, Call, ReplyBatch, RequestBatch, RequestFrame } from '@mono/contracts';
 import { AppError, type ErrorCode } from '@mono/errors';
-import { ClientCall, type ClientCallErrors, type ClientLink, type ResponseSink } from './client-call';
+import { ClientCall, type ClientCallErrors, type ClientLink, type ResponseSink } from '../client-call';
 import { CallTable } from './call-table';
 import { EMPTY } from './limits';
-import { Outbox } from './outbox';
+import { Outbox, type FrameKind } from './outbox';
 import type { RequestSpan } from './request-span';
 
 export interface ConnectionErrors extends ClientCallErrors {
@@ -14,6 +14,12 @@ export interface ConnectionErrors extends ClientCallErrors {
 }
 
 const MAX_ID = 0xffff_ffff;
+
+/** A client's frames: a cancel ends the call for the server, so nothing joins it. */
+const REQUEST_FRAMES: FrameKind<RequestFrame<never>> = {
+  body: (id, data, end, credit) => ({ id, data, end, cancel: false, credit }),
+  final: (frame) => frame.cancel,
+};
 
 /**
  * One long-lived Exchange stream and the calls multiplexed on it. It dies as a whole: when the stream breaks, every
@@ -26,6 +32,7 @@ export class ClientConnection<H> implements ClientLink {
   readonly #errors: ConnectionErrors;
   readonly #onClosed: (connection: ClientConnection<H>, detail: string) => void;
   readonly #onReady: () => void;
+  readonly #onBodyBytes: ((bytes: number) => void) | undefined;
   readonly #upstream: string;
   #nextId = 1;
   #alive = true;
@@ -39,9 +46,11 @@ export class ClientConnection<H> implements ClientLink {
     connectTimeoutMs: number,
     onClosed: (connection: ClientConnection<H>, detail: string) => void,
     onReady: () => void,
+    onBodyBytes: ((bytes: number) => void) | undefined,
   ) {
     this.#errors = errors;
     this.#onReady = onReady;
+    this.#onBodyBytes = onBodyBytes;
     this.#upstream = boundary.server;
     this.#onClosed = onClosed;
     this.#stream = client.makeBidiStreamRequest(
@@ -51,7 +60,7 @@ export class ClientConnection<H> implements ClientLink {
       new Metadata(),
       {},
     );
-    this.#outbox = new Outbox((frames) => this.#stream.write({ frames }));
+    this.#outbox = new Outbox<RequestFrame<H>>((frames) => this.#stream.write({ frames }), REQUEST_FRAMES, onBodyBytes);
     this.#stream.on('metadata', this.#onMetadata);
     this.#stream.on('data', this.#onData);
     this.#stream.on('error', this.#onError);
@@ -80,22 +89,11 @@ export class ClientConnection<H> implements ClientLink {
   }
 
   data(id: number, chunk: Uint8Array | undefined, end: boolean): void {
-    const tail = this.#outbox.tail(id);
-    if (tail !== undefined && tail.data.byteLength === 0 && !tail.end && !tail.cancel) {
-      if (chunk) {
-        tail.data = chunk;
-        this.#outbox.grow(chunk.byteLength);
-      }
-      tail.end = end;
-      return;
-    }
-    this.#outbox.push({ id, data: chunk ?? EMPTY, end, cancel: false, credit: 0 });
+    this.#outbox.data(id, chunk, end);
   }
 
   credit(id: number, bytes: number): void {
-    const tail = this.#outbox.tail(id);
-    if (tail !== undefined && !tail.cancel) tail.credit += bytes;
-    else this.#outbox.push({ id, data: EMPTY, end: false, cancel: false, credit: bytes });
+    this.#outbox.credit(id, bytes);
   }
 
   cancel(id: number): void {
@@ -143,7 +141,12 @@ export class ClientConnection<H> implements ClientLink {
   };
 
   readonly #onData = (batch: ReplyBatch): void => {
-    for (const frame of batch.frames) this.#calls.get(frame.id)?.receive(frame);
+    let bytes = 0;
+    for (const frame of batch.frames) {
+      bytes += frame.data.byteLength;
+      this.#calls.get(frame.id)?.receive(frame);
+    }
+    if (bytes > 0) this.#onBodyBytes?.(bytes);
   };
 
   readonly #onError = (err: Error & { code?: number; details?: string }): void => {

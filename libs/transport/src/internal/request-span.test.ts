@@ -3,8 +3,8 @@ import type { Environ } from '@mono/contracts';
 import { AppError } from '@mono/errors';
 import { installTestTracing } from '@mono/telemetry/testing';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { ServerCall } from './server-call';
-import { echoHandler, environ, recordingSink, startTestServer, testClient } from './testing';
+import type { ServerCall } from '../server-call';
+import { echoHandler, environ, recordingSink, startTestServer, testClient } from '../testing';
 
 const tracing = installTestTracing();
 const cleanups: Array<() => void> = [];

@@ -1,5 +1,4 @@
 import { INITIAL_WINDOW, MAX_DATA_FRAME } from './limits';
-import { bodyBytesMoved } from './memory-pressure';
 
 /** Emits one body chunk (or only the end) as a frame. */
 export type EmitBody = (chunk: Uint8Array | undefined, end: boolean) => void;
@@ -71,7 +70,6 @@ export class OutboundBody {
       this.#window -= size;
       offset += size;
     }
-    bodyBytesMoved(offset);
     if (offset < chunk.byteLength) this.#pending.unshift(offset === 0 ? chunk : chunk.subarray(offset));
   }
 }
