@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CallTable } from './call-table';
 
 describe('CallTable', () => {
-  it('gets, replaces and deletes by id', () => {
+  it('should get, replace and delete by id', () => {
     const table = new CallTable<string>();
     table.set(7, 'a');
     table.set(0, 'zero');
@@ -18,7 +18,7 @@ describe('CallTable', () => {
     expect([table.size, table.get(0)]).toEqual([0, undefined]);
   });
 
-  it('agrees with a Map over random churn, through growing to thousands of calls and shrinking back', () => {
+  it('should agree with a Map over random churn, through growing to thousands of calls and shrinking back', () => {
     const table = new CallTable<number>();
     const model = new Map<number, number>();
     let seed = 42;
@@ -54,7 +54,7 @@ describe('CallTable', () => {
     expect(table.values().sort((a, b) => a - b)).toEqual([...model.values()].sort((a, b) => a - b));
   });
 
-  it('refuses undefined, which marks an empty slot', () => {
+  it('should refuse undefined, which marks an empty slot', () => {
     expect(() => new CallTable<string | undefined>().set(1, undefined)).toThrow(TypeError);
   });
 });
