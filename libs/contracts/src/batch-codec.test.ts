@@ -75,7 +75,9 @@ const BATCHES: ReadonlyArray<{
  * A seeded generator (mulberry32), so that a failing random batch can be replayed: the seed is printed on failure
  * and BATCH_CODEC_SEED sets it.
  */
-const SEED = Number(process.env['BATCH_CODEC_SEED'] ?? 20_261_124) >>> 0;
+const SEED = Number(process.env['BATCH_CODEC_SEED'] ?? 20_261_124);
+if (!Number.isSafeInteger(SEED) || SEED < 0)
+  throw new Error(`BATCH_CODEC_SEED must be a whole number, not '${process.env['BATCH_CODEC_SEED']}'`);
 
 class Values {
   #state: number;
