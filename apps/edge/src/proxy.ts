@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { HttpRequest, ResponseHead } from '@mono/contracts';
 import { AppError } from '@mono/errors';
-import type { ClientCall, MuxClient, ResponseSink } from '@mono/transport';
+import { gatewayHopErrors, type ClientCall, type MuxClient, type ResponseSink } from '@mono/transport';
 import type { Balancer } from './balancer';
 import type { Stage } from './compose';
 import type { EdgeConfig } from './config';
@@ -106,7 +106,7 @@ class ProxyExchange implements ResponseSink {
   }
 
   #canRetry(err: AppError): boolean {
-    return err.code === 'EDGE_ERR_GATEWAY_UNAVAILABLE' && !this.#hasBody && !this.#ctx.res.headersSent;
+    return err.code === gatewayHopErrors.client.unavailable && !this.#hasBody && !this.#ctx.res.headersSent;
   }
 
   #settle(): void {
