@@ -100,7 +100,11 @@ class ProxyExchange implements ResponseSink {
     this.#upstream = upstream;
     this.#ctx.upstream = upstream.address;
     this.#sentAt = performance.now();
-    this.#call = upstream.call(this.#envelope, { timeoutMs: this.#config.upstreamTimeoutMs }, this);
+    this.#call = upstream.call(
+      this.#envelope,
+      { headTimeoutMs: this.#config.upstreamTimeoutMs, idleTimeoutMs: 0 },
+      this,
+    );
     this.#call.ondrain = this.#onUpstreamDrain;
     if (!this.#hasBody) this.#call.end();
   }

@@ -35,7 +35,7 @@ async function host(app: Application): Promise<MuxClient<EnvironMessage>> {
 
 function send(client: MuxClient<EnvironMessage>, wire: EnvironMessage, { body = [] as string[], timeoutMs = 0 } = {}) {
   const recording = recordingSink();
-  const call = client.call(wire, { timeoutMs }, recording.sink);
+  const call = client.call(wire, { headTimeoutMs: timeoutMs, idleTimeoutMs: 0 }, recording.sink);
   recording.attach(call);
   for (const chunk of body) call.write(Buffer.from(chunk));
   call.end();

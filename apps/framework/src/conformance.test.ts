@@ -53,7 +53,7 @@ describe('framework host conformance, fed the environ the gateway builds', () =>
     const dataArrived = new Promise<void>((resolve) => (firstData = resolve));
     const call = client.call(
       wire,
-      { timeoutMs: 0 },
+      { headTimeoutMs: 0, idleTimeoutMs: 0 },
       {
         ...recording.sink,
         data: (chunk) => {
@@ -95,7 +95,7 @@ describe('FRAMEWORK_VALIDATE', () => {
     const client = await host(broken, { FRAMEWORK_VALIDATE: 'true' }, createLogger('framework', 'info', sink));
     const recording = recordingSink();
     const wire = buildEnviron(edgeRequest({ name: '', method: 'GET', target: '/', status: 500 }, undefined), ['']);
-    const call = client.call(wire, { timeoutMs: 0 }, recording.sink);
+    const call = client.call(wire, { headTimeoutMs: 0, idleTimeoutMs: 0 }, recording.sink);
     recording.attach(call);
     call.end();
     const { error } = await recording.outcome;
@@ -112,7 +112,7 @@ describe('FRAMEWORK_VALIDATE', () => {
     const client = await host(broken);
     const recording = recordingSink();
     const wire = buildEnviron(edgeRequest({ name: '', method: 'GET', target: '/', status: 500 }, undefined), ['']);
-    const call = client.call(wire, { timeoutMs: 0 }, recording.sink);
+    const call = client.call(wire, { headTimeoutMs: 0, idleTimeoutMs: 0 }, recording.sink);
     recording.attach(call);
     call.end();
     const { error } = await recording.outcome;

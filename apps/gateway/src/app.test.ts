@@ -45,7 +45,7 @@ function send(edge: MuxClient<HttpRequest>, target: string, { body = [] as strin
       server: { address: '127.0.0.1', port: 8080 },
       requestId: 'r-1',
     },
-    { timeoutMs },
+    { headTimeoutMs: timeoutMs, idleTimeoutMs: 0 },
     recording.sink,
   );
   recording.attach(call);

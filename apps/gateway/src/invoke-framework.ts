@@ -26,7 +26,7 @@ export function invokeFramework(
   );
   const downstream = framework.call(
     environ,
-    { timeoutMs },
+    { headTimeoutMs: timeoutMs, idleTimeoutMs: 0 },
     {
       head: (head) => call.respond(head),
       data: response.data,

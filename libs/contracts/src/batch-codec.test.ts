@@ -271,7 +271,10 @@ describe('batch codec', () => {
 
   it('should hand out body bytes as views into the received message, not copies', () => {
     const data = new Values(SEED, true).bytes(1000);
-    const encoded = encodeReplyBatch({ frames: [{ id: 1, data, end: true, credit: 0 }] });
+    const encoded = encodeReplyBatch({
+      frames: [{ id: 1, data, end: true, credit: 0, accepted: false }],
+      goaway: false,
+    });
     const decoded = decodeReplyBatch(encoded).frames[0]?.data as Buffer;
     expect(decoded.buffer).toBe(encoded.buffer);
     expect(Buffer.compare(decoded, data)).toBe(0);

@@ -37,6 +37,8 @@ const EMPTY = Buffer.alloc(0);
 
 // RequestBatch and ReplyBatch: `repeated … frames = 1`
 const TAG_BATCH_FRAMES = tag(1, LEN);
+// ReplyBatch only
+const TAG_BATCH_GOAWAY = tag(2, VARINT);
 
 // mono.gateway.v1.RequestFrame and mono.framework.v1.RequestFrame (the same fields but `head`)
 const TAG_REQUEST_ID = tag(1, VARINT);
@@ -54,6 +56,7 @@ const TAG_REPLY_DATA = tag(3, LEN);
 const TAG_REPLY_END = tag(4, VARINT);
 const TAG_REPLY_FAILURE = tag(5, LEN);
 const TAG_REPLY_CREDIT = tag(6, VARINT);
+const TAG_REPLY_ACCEPTED = tag(7, VARINT);
 
 export function encodeRequestBatch<H>(batch: RequestBatch<H>, head: HeadCodec<H>): Buffer {
   return encodeFrames(
@@ -68,35 +71,41 @@ export function decodeRequestBatch<H>(buf: Buffer, head: HeadCodec<H>): RequestB
 }
 
 export function encodeReplyBatch(batch: ReplyBatch): Buffer {
-  return encodeFrames(batch.frames, measureReplyFrame, writeReplyFrame);
+  return encodeFrames(batch.frames, measureReplyFrame, writeReplyFrame, batch.goaway);
 }
 
 export function decodeReplyBatch(buf: Buffer): ReplyBatch {
-  return { frames: decodeFrames(buf, readReplyFrame) };
+  const batch: ReplyBatch = { frames: [], goaway: false };
+  batch.frames = decodeFrames(buf, readReplyFrame, batch);
+  return batch;
 }
 
 function encodeFrames<F>(
   frames: readonly F[],
   measure: (w: WireWriter, frame: F) => number,
   write: (w: WireWriter, frame: F) => void,
+  goaway = false,
 ): Buffer {
   const w = new WireWriter();
-  let total = 0;
+  let total = boolSize(TAG_BATCH_GOAWAY, goaway);
   for (const frame of frames) total += nested(w, TAG_BATCH_FRAMES, () => measure(w, frame));
   w.begin(total);
   for (const frame of frames) {
     w.message(TAG_BATCH_FRAMES);
     write(w, frame);
   }
+  w.bool(TAG_BATCH_GOAWAY, goaway);
   return w.buf;
 }
 
-function decodeFrames<F>(buf: Buffer, read: (r: WireReader, end: number) => F): F[] {
+/** The frames of a batch; a ReplyBatch's `goaway` goes into `reply`. */
+function decodeFrames<F>(buf: Buffer, read: (r: WireReader, end: number) => F, reply?: ReplyBatch): F[] {
   const r = new WireReader(buf);
   const frames: F[] = [];
   while (r.at < buf.length) {
     const t = r.varint();
     if (t === TAG_BATCH_FRAMES) frames.push(read(r, r.end()));
+    else if (t === TAG_BATCH_GOAWAY && reply !== undefined) reply.goaway = r.varint() !== 0;
     else r.skip(t);
   }
   return frames;
@@ -177,7 +186,7 @@ function measureReplyFrame(w: WireWriter, f: ReplyFrame): number {
   if (f.head !== undefined) size += nested(w, TAG_REPLY_HEAD, () => measureResponseHead(w, f.head as ResponseHead));
   size += bytesSize(TAG_REPLY_DATA, f.data) + boolSize(TAG_REPLY_END, f.end);
   if (f.failure !== undefined) size += nested(w, TAG_REPLY_FAILURE, () => measureFailure(w, f.failure as Failure));
-  return size + uint32Size(TAG_REPLY_CREDIT, f.credit);
+  return size + uint32Size(TAG_REPLY_CREDIT, f.credit) + boolSize(TAG_REPLY_ACCEPTED, f.accepted);
 }
 
 function writeReplyFrame(w: WireWriter, f: ReplyFrame): void {
@@ -193,10 +202,19 @@ function writeReplyFrame(w: WireWriter, f: ReplyFrame): void {
     writeFailure(w, f.failure);
   }
   w.uint32(TAG_REPLY_CREDIT, f.credit);
+  w.bool(TAG_REPLY_ACCEPTED, f.accepted);
 }
 
 function readReplyFrame(r: WireReader, end: number): ReplyFrame {
-  const f: ReplyFrame = { id: 0, head: undefined, data: EMPTY, end: false, failure: undefined, credit: 0 };
+  const f: ReplyFrame = {
+    id: 0,
+    head: undefined,
+    data: EMPTY,
+    end: false,
+    failure: undefined,
+    credit: 0,
+    accepted: false,
+  };
   while (r.at < end) {
     const t = r.varint();
     switch (t) {
@@ -217,6 +235,9 @@ function readReplyFrame(r: WireReader, end: number): ReplyFrame {
         break;
       case TAG_REPLY_CREDIT:
         f.credit = r.varint();
+        break;
+      case TAG_REPLY_ACCEPTED:
+        f.accepted = r.varint() !== 0;
         break;
       default:
         r.skip(t);

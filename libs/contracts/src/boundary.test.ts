@@ -10,7 +10,8 @@ describe('boundaries', () => {
         {
           id: 7,
           call: {
-            timeoutMs: 1500,
+            headTimeoutMs: 1500,
+            idleTimeoutMs: 60_000,
             traceContext: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
           },
           head: {
@@ -40,8 +41,9 @@ describe('boundaries', () => {
     expect(decoded.frames[0]?.end).toBe(true);
   });
 
-  it('should carry replies with head, data, end, failure and credit', () => {
+  it('should carry replies with head, data, end, failure, credit, accepted and goaway', () => {
     const reply = {
+      goaway: true,
       frames: [
         {
           id: 1,
@@ -49,20 +51,23 @@ describe('boundaries', () => {
           data: Buffer.from('hi'),
           end: true,
           credit: 0,
+          accepted: false,
         },
         {
           id: 2,
+          accepted: true,
           data: new Uint8Array(0),
           end: false,
           credit: 4096,
-          failure: { status: 14, code: 'GW_ERR_FRAMEWORK_UNAVAILABLE', message: 'm' },
+          failure: { status: 14, code: 'GW_ERR_FRAMEWORK_UNAVAILABLE', message: 'm', notAccepted: true },
         },
       ],
     };
     const decoded = frameworkBoundary.deserializeReply(frameworkBoundary.serializeReply(reply));
     expect(decoded.frames[0]?.head).toEqual(reply.frames[0]?.head);
     expect(Buffer.from(decoded.frames[0]?.data ?? []).toString()).toBe('hi');
-    expect(decoded.frames[1]).toMatchObject({ id: 2, credit: 4096, failure: reply.frames[1]?.failure });
+    expect(decoded.frames[1]).toMatchObject({ id: 2, credit: 4096, accepted: true, failure: reply.frames[1]?.failure });
+    expect(decoded.goaway).toBe(true);
   });
 
   it('should serve the Exchange method of the service the .proto declares for each boundary', () => {

@@ -1,7 +1,7 @@
 import type { Call, Failure, Header, ResponseHead } from './generated/mono/transport/v1/transport';
 import { LEN, tag, VARINT } from './wire-tag';
 import type { WireReader } from './wire-reader';
-import { uint32Size, type WireWriter } from './wire-writer';
+import { boolSize, uint32Size, type WireWriter } from './wire-writer';
 
 /**
  * Hand-written codecs of the messages nested in frames and heads (transport.proto), for batch-codec.ts and
@@ -15,9 +15,10 @@ const TAG_HEADER_VALUE = tag(2, LEN);
 const TAG_ENTRY_KEY = tag(1, LEN);
 const TAG_ENTRY_VALUE = tag(2, LEN);
 
-// mono.transport.v1.Call
-const TAG_CALL_TIMEOUT_MS = tag(1, VARINT);
+// mono.transport.v1.Call (field 1 is reserved)
 const TAG_CALL_TRACE_CONTEXT = tag(2, LEN);
+const TAG_CALL_HEAD_TIMEOUT_MS = tag(3, VARINT);
+const TAG_CALL_IDLE_TIMEOUT_MS = tag(4, VARINT);
 
 // mono.transport.v1.ResponseHead
 const TAG_HEAD_STATUS = tag(1, VARINT);
@@ -28,6 +29,7 @@ const TAG_HEAD_HEADERS = tag(3, LEN);
 const TAG_FAILURE_STATUS = tag(1, VARINT);
 const TAG_FAILURE_CODE = tag(2, LEN);
 const TAG_FAILURE_MESSAGE = tag(3, LEN);
+const TAG_FAILURE_NOT_ACCEPTED = tag(4, VARINT);
 
 /** Measures a nested message field: its size slot comes before the lengths of what it contains. */
 export function nested(w: WireWriter, fieldTag: number, measureBody: () => number): number {
@@ -36,20 +38,26 @@ export function nested(w: WireWriter, fieldTag: number, measureBody: () => numbe
 }
 
 export function measureCall(w: WireWriter, c: Call): number {
-  return uint32Size(TAG_CALL_TIMEOUT_MS, c.timeoutMs) + measureMap(w, TAG_CALL_TRACE_CONTEXT, c.traceContext);
+  return (
+    measureMap(w, TAG_CALL_TRACE_CONTEXT, c.traceContext) +
+    uint32Size(TAG_CALL_HEAD_TIMEOUT_MS, c.headTimeoutMs) +
+    uint32Size(TAG_CALL_IDLE_TIMEOUT_MS, c.idleTimeoutMs)
+  );
 }
 
 export function writeCall(w: WireWriter, c: Call): void {
-  w.uint32(TAG_CALL_TIMEOUT_MS, c.timeoutMs);
   writeMap(w, TAG_CALL_TRACE_CONTEXT, c.traceContext);
+  w.uint32(TAG_CALL_HEAD_TIMEOUT_MS, c.headTimeoutMs);
+  w.uint32(TAG_CALL_IDLE_TIMEOUT_MS, c.idleTimeoutMs);
 }
 
 export function readCall(r: WireReader, end: number): Call {
-  const c: Call = { timeoutMs: 0, traceContext: {} };
+  const c: Call = { traceContext: {}, headTimeoutMs: 0, idleTimeoutMs: 0 };
   while (r.at < end) {
     const t = r.varint();
-    if (t === TAG_CALL_TIMEOUT_MS) c.timeoutMs = r.varint();
-    else if (t === TAG_CALL_TRACE_CONTEXT) readMapEntry(r, r.end(), c.traceContext);
+    if (t === TAG_CALL_TRACE_CONTEXT) readMapEntry(r, r.end(), c.traceContext);
+    else if (t === TAG_CALL_HEAD_TIMEOUT_MS) c.headTimeoutMs = r.varint();
+    else if (t === TAG_CALL_IDLE_TIMEOUT_MS) c.idleTimeoutMs = r.varint();
     else r.skip(t);
   }
   return c;
@@ -85,7 +93,8 @@ export function measureFailure(w: WireWriter, f: Failure): number {
   return (
     uint32Size(TAG_FAILURE_STATUS, f.status) +
     w.measureString(TAG_FAILURE_CODE, f.code) +
-    w.measureString(TAG_FAILURE_MESSAGE, f.message)
+    w.measureString(TAG_FAILURE_MESSAGE, f.message) +
+    boolSize(TAG_FAILURE_NOT_ACCEPTED, f.notAccepted)
   );
 }
 
@@ -93,15 +102,17 @@ export function writeFailure(w: WireWriter, f: Failure): void {
   w.uint32(TAG_FAILURE_STATUS, f.status);
   w.string(TAG_FAILURE_CODE, f.code);
   w.string(TAG_FAILURE_MESSAGE, f.message);
+  w.bool(TAG_FAILURE_NOT_ACCEPTED, f.notAccepted);
 }
 
 export function readFailure(r: WireReader, end: number): Failure {
-  const f: Failure = { status: 0, code: '', message: '' };
+  const f: Failure = { status: 0, code: '', message: '', notAccepted: false };
   while (r.at < end) {
     const t = r.varint();
     if (t === TAG_FAILURE_STATUS) f.status = r.varint();
     else if (t === TAG_FAILURE_CODE) f.code = r.string();
     else if (t === TAG_FAILURE_MESSAGE) f.message = r.string();
+    else if (t === TAG_FAILURE_NOT_ACCEPTED) f.notAccepted = r.varint() !== 0;
     else r.skip(t);
   }
   return f;

@@ -7,7 +7,7 @@ export interface FailureObject {
   code: string;
   message: string;
   /** Refused before admission: the request reached no application (mono.transport.v1.Failure.not_accepted). */
-  notAccepted?: boolean;
+  notAccepted: boolean;
 }
 
 export interface AppErrorOptions {
@@ -64,13 +64,14 @@ export function toAppError(err: unknown, fallback: ErrorCode): AppError {
 
 /** The wire form of an error (mono.transport.v1.Failure). Never carries a stack. */
 export function toFailure(err: AppError): FailureObject {
-  const failure: FailureObject = { status: err.grpcStatus, code: err.code, message: err.message };
-  if (err.notAccepted) failure.notAccepted = true;
-  return failure;
+  return { status: err.grpcStatus, code: err.code, message: err.message, notAccepted: err.notAccepted };
 }
 
 /** The error a Failure frame describes; a code this build does not know becomes `fallback`, keeping the message. */
-export function fromFailure(failure: FailureObject, fallback: ErrorCode): AppError {
+export function fromFailure(
+  failure: Omit<FailureObject, 'notAccepted'> & { notAccepted?: boolean },
+  fallback: ErrorCode,
+): AppError {
   return new AppError(isErrorCode(failure.code) ? failure.code : fallback, failure.message, {
     notAccepted: failure.notAccepted === true,
   });

@@ -8,11 +8,13 @@ import type { RequestSpan } from './internal/request-span';
 /** Where a response goes: its head, then body chunks, then end; or an error at any point. */
 export interface ResponseSink extends BodySink {
   head(head: ResponseHead): void;
+  /** The server admitted the request (told only for a request whose body was still being sent). */
+  accepted?(): void;
 }
 
 /**
- * The client's own deadline timer is a backstop, this much later than the deadline it sends: normally the server's
- * timer fires first and its more precise error (which layer ran out of time) reaches the client.
+ * The client's own head timer is a backstop, this much later than the limit it sends: normally the server's timer
+ * fires first and its more precise error (which layer ran out of time) reaches the client.
  */
 const BACKSTOP_MS = 50;
 
@@ -23,7 +25,7 @@ export interface ClientLink extends Link {
 }
 
 export interface ClientCallErrors {
-  /** The code a request ends with when its deadline passes before the response is complete. */
+  /** The code a request ends with when its response head does not come in time. */
   deadline: ErrorCode;
   /** The code a Failure frame with an unknown code becomes. */
   fallback: ErrorCode;
@@ -44,10 +46,10 @@ export class ClientCall extends HopCall {
     link: ClientLink,
     sink: ResponseSink,
     errors: ClientCallErrors,
-    timeoutMs: number,
+    headTimeoutMs: number,
     { span, context: active }: RequestSpan,
   ) {
-    super(id, link, span, timeoutMs > 0 ? timeoutMs + BACKSTOP_MS : 0);
+    super(id, link, span, headTimeoutMs > 0 ? headTimeoutMs + BACKSTOP_MS : 0);
     this.#link = link;
     this.#sink = sink;
     this.#errors = errors;
@@ -82,7 +84,7 @@ export class ClientCall extends HopCall {
   protected sent(): void {}
 
   protected expired(): void {
-    const err = new AppError(this.#errors.deadline, 'deadline exceeded waiting for the upstream');
+    const err = new AppError(this.#errors.deadline, 'no response head from the upstream in time');
     this.finish(err);
     this.#link.cancel(this.id);
     context.with(this.#context, () => this.#sink.error(err));
@@ -96,7 +98,11 @@ export class ClientCall extends HopCall {
       this.#sink.error(err);
       return;
     }
-    if (frame.head) this.#sink.head(frame.head);
+    if (frame.accepted) this.#sink.accepted?.();
+    if (frame.head) {
+      this.stopTimer();
+      this.#sink.head(frame.head);
+    }
     if (frame.data.byteLength > 0 && !this.done) this.#sink.data(frame.data);
     if (frame.end && !this.done) {
       this.finish();

@@ -23,6 +23,7 @@ export const gatewayHopErrors: HopErrors = Object.freeze({
   }),
   server: Object.freeze({
     deadline: 'GW_ERR_DEADLINE_EXCEEDED',
+    idle: 'GW_ERR_IDLE_TIMEOUT',
     cancelled: 'TRANSPORT_ERR_CANCELLED',
     protocol: 'TRANSPORT_ERR_PROTOCOL',
     internal: 'GW_ERR_INTERNAL',
@@ -44,6 +45,7 @@ export const frameworkHopErrors: HopErrors = Object.freeze({
   }),
   server: Object.freeze({
     deadline: 'FW_ERR_DEADLINE_EXCEEDED',
+    idle: 'FW_ERR_IDLE_TIMEOUT',
     cancelled: 'TRANSPORT_ERR_CANCELLED',
     protocol: 'TRANSPORT_ERR_PROTOCOL',
     internal: 'FW_ERR_INTERNAL',

@@ -1,8 +1,8 @@
-import { Client, connectivityState, credentials } from '@grpc/grpc-js';
-import type { Boundary, Call } from '@mono/contracts';
+import { Client, connectivityState, credentials, Metadata, status, type ClientReadableStream } from '@grpc/grpc-js';
+import { HealthClient, ServingStatus, type Boundary, type Call, type HealthCheckResponse } from '@mono/contracts';
 import { channelOptions } from './channel-options';
 import type { ClientCall, ResponseSink } from './client-call';
-import { ClientConnection, type ConnectionErrors } from './internal/client-connection';
+import { ClientConnection, type ConnectionErrors, type ConnectionEvents } from './internal/client-connection';
 import { startClientSpan } from './internal/request-span';
 
 export interface MuxClientOptions {
@@ -22,9 +22,14 @@ export interface MuxClientOptions {
 }
 
 export interface CallOptions {
-  /** Time left for the request; 0 for none. */
-  timeoutMs: number;
+  /** ms until the response head must arrive; 0: no limit. */
+  headTimeoutMs: number;
+  /** The longest gap in ms between two body chunks in either direction; 0: no limit. */
+  idleTimeoutMs: number;
 }
+
+/** How long a health Watch that failed waits before it asks again. */
+const WATCH_RETRY_MS = 1_000;
 
 /**
  * The client side of one hop to one upstream address: one channel, one long-lived Exchange stream at a time, and
@@ -32,7 +37,7 @@ export interface CallOptions {
  *
  * @example
  * const gateway = new MuxClient('127.0.0.1:50051', gatewayBoundary, { errors: gatewayHopErrors.client });
- * const call = gateway.call(request, { timeoutMs: 60_000 }, sink);
+ * const call = gateway.call(request, { headTimeoutMs: 60_000, idleTimeoutMs: 60_000 }, sink);
  * call.end();
  */
 export class MuxClient<H> {
@@ -45,8 +50,12 @@ export class MuxClient<H> {
   readonly #onBodyBytes: ((bytes: number) => void) | undefined;
   #available: boolean | undefined;
   #connection: ClientConnection<H> | undefined;
+  /** Every stream still open: the current one and those that said goaway and finish their calls. */
+  readonly #connections = new Set<ClientConnection<H>>();
   #lastFailure = 0;
   #closed = false;
+  #watch: ClientReadableStream<HealthCheckResponse> | undefined;
+  #watchTimer: NodeJS.Timeout | undefined;
 
   constructor(
     address: string,
@@ -68,17 +77,40 @@ export class MuxClient<H> {
   }
 
   get inFlight(): number {
-    return this.#connection?.inFlight ?? 0;
+    let total = 0;
+    for (const connection of this.#connections) total += connection.inFlight;
+    return total;
   }
 
   /**
    * Starts a request: its CLIENT span begins as a child of the active context, which travels to the server in the
    * first frame. The head goes out with this turn's batch; write the body, then `end()`.
    */
-  call(head: H, { timeoutMs }: CallOptions, sink: ResponseSink): ClientCall {
+  call(head: H, { headTimeoutMs, idleTimeoutMs }: CallOptions, sink: ResponseSink): ClientCall {
     const span = startClientSpan(this.#boundary as Boundary<unknown>, this.address);
-    const call: Call = { timeoutMs, traceContext: span.carrier };
-    return this.#connect().open(head, call, sink, timeoutMs, span);
+    const call: Call = { traceContext: span.carrier, headTimeoutMs, idleTimeoutMs };
+    return this.#connect().open(head, call, sink, span);
+  }
+
+  /**
+   * Follows the upstream's grpc.health.v1 Watch for the boundary's service on this client's own channel, telling
+   * `onStatus` each status (SERVING, NOT_SERVING, …; "" while it cannot ask), and asking again after a failure.
+   */
+  watchHealth(onStatus: (status: string) => void): void {
+    if (this.#closed) return;
+    const health = new HealthClient(this.address, credentials.createInsecure(), {
+      channelOverride: this.#client.getChannel(),
+    });
+    const watch = health.watch({ service: this.#boundary.rpcService }, new Metadata());
+    this.#watch = watch;
+    watch.on('data', (response: HealthCheckResponse) => onStatus(ServingStatus[response.status] ?? ''));
+    watch.on('error', (err: Error & { code?: number }) => {
+      this.#watch = undefined;
+      if (this.#closed || err.code === status.UNIMPLEMENTED) return;
+      onStatus('');
+      this.#watchTimer = setTimeout(() => this.watchHealth(onStatus), WATCH_RETRY_MS);
+      this.#watchTimer.unref();
+    });
   }
 
   /** Opens the stream ahead of the first request. */
@@ -90,38 +122,51 @@ export class MuxClient<H> {
     return this.#client.getChannel().getConnectivityState(false) === connectivityState.READY;
   }
 
-  close(): void {
+  /** Closes at once (`force`: calls in flight fail), or once the calls in flight are done. */
+  close(force = true): void {
     this.#closed = true;
-    this.#connection?.close(true);
-    this.#client.close();
+    this.#watch?.cancel();
+    if (this.#watchTimer) clearTimeout(this.#watchTimer);
+    for (const connection of this.#connections) connection.close(force);
+    if (force || this.#connections.size === 0) this.#client.close();
   }
 
   #connect(): ClientConnection<H> {
-    if (this.#connection?.alive) return this.#connection;
-    this.#connection = new ClientConnection(
+    if (this.#connection?.usable) return this.#connection;
+    const connection = new ClientConnection(
       this.#client,
       this.#boundary,
       this.#errors,
       this.#connectTimeoutMs,
-      this.#onClosed,
-      this.#onReady,
+      this.#events,
       this.#onBodyBytes,
     );
-    return this.#connection;
+    this.#connection = connection;
+    this.#connections.add(connection);
+    return connection;
   }
 
-  readonly #onReady = (): void => {
-    if (this.#available === true) return;
-    this.#available = true;
-    this.#onAvailability?.(true);
-  };
-
-  readonly #onClosed = (connection: ClientConnection<H>, detail: string): void => {
-    if (this.#connection === connection) this.#connection = undefined;
-    if (this.#closed) return;
-    this.#lastFailure = Date.now();
-    if (this.#available === false) return;
-    this.#available = false;
-    this.#onAvailability?.(false, detail);
+  readonly #events: ConnectionEvents<H> = {
+    ready: () => {
+      if (this.#available === true) return;
+      this.#available = true;
+      this.#onAvailability?.(true);
+    },
+    draining: (connection) => {
+      if (this.#connection === connection) this.#connection = undefined;
+    },
+    closed: (connection, detail, graceful) => {
+      this.#connections.delete(connection);
+      if (this.#connection === connection) this.#connection = undefined;
+      if (this.#closed) {
+        if (this.#connections.size === 0) this.#client.close();
+        return;
+      }
+      if (graceful) return;
+      this.#lastFailure = Date.now();
+      if (this.#available === false) return;
+      this.#available = false;
+      this.#onAvailability?.(false, detail);
+    },
   };
 }

@@ -6,7 +6,7 @@ import { frameworkHopErrors } from './hop-errors';
 import { INITIAL_WINDOW } from './internal/limits';
 import { MuxClient } from './mux-client';
 import type { ServerCall } from './server-call';
-import { echoHandler, environ, recordingSink, startTestServer, testClient, type TestServer } from './testing';
+import { echoHandler, environ, recordingSink, signal, startTestServer, testClient, type TestServer } from './testing';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => {
@@ -23,13 +23,6 @@ function client(address: string, connectTimeoutMs?: number): MuxClient<Environ> 
   const c = testClient(address, connectTimeoutMs);
   cleanups.push(() => c.close());
   return c;
-}
-
-/** A promise and the function that settles it: tests wait on what happened, never on time. */
-function signal<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
 }
 
 /**
@@ -50,10 +43,10 @@ function succeeds(c: MuxClient<Environ>, path = '/', timeout = 3_000) {
 function request(
   c: MuxClient<Environ>,
   path = '/',
-  { body, timeoutMs = 0 }: { body?: Buffer[]; timeoutMs?: number } = {},
+  { body, timeoutMs = 0, idleMs = 0 }: { body?: Buffer[]; timeoutMs?: number; idleMs?: number } = {},
 ) {
   const recording = recordingSink();
-  const call = c.call(environ(path), { timeoutMs }, recording.sink);
+  const call = c.call(environ(path), { headTimeoutMs: timeoutMs, idleTimeoutMs: idleMs }, recording.sink);
   recording.attach(call);
   for (const chunk of body ?? []) call.write(chunk);
   call.end();
@@ -92,7 +85,7 @@ describe('MuxClient and the exchange service', () => {
     const chunks = Array.from({ length: 12 }, (_, i) => payload.subarray(i << 20, (i + 1) << 20));
     const c = client(server.address);
     const recording = recordingSink();
-    const call = c.call(environ(), { timeoutMs: 0 }, recording.sink);
+    const call = c.call(environ(), { headTimeoutMs: 0, idleTimeoutMs: 0 }, recording.sink);
     recording.attach(call);
     const queue = [...chunks];
     const pump = () => {
@@ -125,7 +118,7 @@ describe('MuxClient and the exchange service', () => {
     });
     const c = client(srv.address);
     const recording = recordingSink();
-    const call = c.call(environ('/upload'), { timeoutMs: 0 }, recording.sink);
+    const call = c.call(environ('/upload'), { headTimeoutMs: 0, idleTimeoutMs: 0 }, recording.sink);
     const accepted = [0, 1, 2].map(() => call.write(new Uint8Array(INITIAL_WINDOW / 2)));
     const drained = signal();
     call.ondrain = drained.resolve;

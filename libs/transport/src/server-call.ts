@@ -10,6 +10,15 @@ export interface ServerLink extends Link {
   head(id: number, head: ResponseHead): void;
   credit(id: number, bytes: number): void;
   fail(id: number, failure: ReplyFrame['failure']): void;
+  accepted(id: number): void;
+}
+
+/** The limits a request arrives with (mono.transport.v1.Call). */
+export interface CallLimits {
+  /** ms until the response head must be sent; 0: none. */
+  headTimeoutMs: number;
+  /** The longest gap in ms between two body chunks in either direction; 0: none. */
+  idleTimeoutMs: number;
 }
 
 interface ReceivedFrame {
@@ -20,8 +29,10 @@ interface ReceivedFrame {
 }
 
 export interface ServerCallErrors {
-  /** The code a request ends with when the deadline its client sent passes. */
+  /** The code a request ends with when its response head is not sent by the time its client allowed. */
   deadline: ErrorCode;
+  /** The code a request ends with when no body bytes moved in either direction for its idle limit. */
+  idle: ErrorCode;
   /** The code the request body fails with when the client cancels or goes away. */
   cancelled: ErrorCode;
   /** The code for a client that broke the protocol (overran its window). */
@@ -31,12 +42,17 @@ export interface ServerCallErrors {
 /**
  * One request received on a multiplexed stream. The request body arrives through `body` (attach a sink,
  * acknowledge with `consumed`); the response leaves through `respond`, `write` and `end`, or `fail`. `signal`
- * aborts when the client cancels, the stream breaks or the deadline passes.
+ * aborts when the client cancels, the stream breaks, the response head is not sent by `deadline`, or no body bytes
+ * move for `idleTimeoutMs` (docs/adr/0006-resilience.md).
  */
 export class ServerCall<H> extends HopCall {
   readonly head: H;
-  /** Epoch milliseconds after which the client no longer waits; Infinity when it sent no deadline. */
+  /** Epoch milliseconds by which the response head must be sent; Infinity without a limit. */
   readonly deadline: number;
+  /** The longest gap in ms between two body chunks in either direction; 0 without a limit. */
+  readonly idleTimeoutMs: number;
+  /** performance.now() when a body chunk last moved (or the call began). */
+  lastActivity = performance.now();
   readonly traceContext: Readonly<Record<string, string>>;
   /** The context the handler and every callback of this call run in: its SERVER span active. */
   readonly context: Context;
@@ -46,25 +62,27 @@ export class ServerCall<H> extends HopCall {
   readonly #link: ServerLink;
   readonly #errors: ServerCallErrors;
   #headSent = false;
+  #accepted = false;
   #abortReason: AppError | undefined;
   #controller: AbortController | undefined;
 
   constructor(
     id: number,
     head: H,
-    timeoutMs: number,
+    { headTimeoutMs, idleTimeoutMs }: CallLimits,
     traceContext: Record<string, string>,
     link: ServerLink,
     errors: ServerCallErrors,
     { span, context: active }: RequestSpan,
   ) {
-    super(id, link, span, timeoutMs);
+    super(id, link, span, headTimeoutMs);
     this.head = head;
     this.traceContext = traceContext;
     this.context = active;
     this.#link = link;
     this.#errors = errors;
-    this.deadline = timeoutMs > 0 ? Date.now() + timeoutMs : Infinity;
+    this.deadline = headTimeoutMs > 0 ? Date.now() + headTimeoutMs : Infinity;
+    this.idleTimeoutMs = idleTimeoutMs;
     this.body = new InboundBody((bytes) => this.#link.credit(this.id, bytes));
   }
 
@@ -84,21 +102,33 @@ export class ServerCall<H> extends HopCall {
     return this.#headSent;
   }
 
-  /** Milliseconds left until the deadline (Infinity without one). */
+  /** Milliseconds left until the response head must be sent (Infinity without a limit). */
   remainingMs(now = Date.now()): number {
     return this.deadline - now;
+  }
+
+  /**
+   * The request is admitted: it will not be refused as not accepted any more. A client still sending its body is
+   * told, so it may stop holding that body for a retry.
+   */
+  accept(): void {
+    if (this.#accepted || this.done) return;
+    this.#accepted = true;
+    if (!this.body.done) this.#link.accepted(this.id);
   }
 
   respond(head: ResponseHead): void {
     if (this.done) return;
     if (this.#headSent) throw new Error('response head already sent');
     this.#headSent = true;
+    this.stopTimer();
     this.#link.head(this.id, head);
   }
 
   override write(chunk: Uint8Array): boolean {
     if (this.done) return true;
     if (!this.#headSent) throw new Error('write before respond');
+    this.lastActivity = performance.now();
     return super.write(chunk);
   }
 
@@ -143,7 +173,20 @@ export class ServerCall<H> extends HopCall {
   }
 
   protected expired(): void {
-    const err = new AppError(this.#errors.deadline, 'deadline exceeded');
+    this.#expire(new AppError(this.#errors.deadline, 'the response head was not ready in time'));
+  }
+
+  /**
+   * Called by the connection's sweep: ends the call when no body bytes moved for its idle limit while a body was
+   * moving (the response's after its head, or the request's still arriving).
+   */
+  checkIdle(now: number): void {
+    if (this.done || this.idleTimeoutMs === 0 || now - this.lastActivity < this.idleTimeoutMs) return;
+    if (!this.#headSent && this.body.done) return;
+    this.#expire(new AppError(this.#errors.idle, `no body bytes moved for ${this.idleTimeoutMs} ms`));
+  }
+
+  #expire(err: AppError): void {
     context.with(this.context, () => {
       this.fail(err);
       this.#abortWith(err);
@@ -161,6 +204,7 @@ export class ServerCall<H> extends HopCall {
       return;
     }
     if (frame.credit > 0) this.opened(frame.credit);
+    if (frame.data.byteLength > 0) this.lastActivity = performance.now();
     if (frame.data.byteLength > 0 && !this.body.receive(frame.data)) {
       const err = new AppError(this.#errors.protocol, 'the client overran its flow-control window');
       this.fail(err);

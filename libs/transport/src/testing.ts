@@ -6,6 +6,7 @@ import type { ClientCall, ResponseSink } from './client-call';
 import { addExchangeService, type ExchangeService } from './exchange-service';
 import { forwardBody } from './forward-body';
 import { bind } from './grpc-server';
+import { Health } from './health';
 import { frameworkHopErrors, gatewayHopErrors } from './hop-errors';
 import type { CallHandler } from './internal/server-connection';
 import { MuxClient } from './mux-client';
@@ -19,6 +20,8 @@ export interface TestServer {
   readonly address: string;
   readonly port: number;
   readonly service: ExchangeService;
+  /** What its grpc.health.v1 service says (SERVING from the start). */
+  serving(serving: boolean): void;
   stop(): void;
 }
 
@@ -31,10 +34,19 @@ export async function startTestServer<H = Environ>(
   }: { port?: number; boundary?: Boundary<H>; onBodyBytes?: (bytes: number) => void } = {},
 ): Promise<TestServer> {
   const server = new Server(serverOptions);
+  const health = new Health([boundary.rpcService]);
+  health.addTo(server);
+  health.setAll(true);
   const errors = boundary.server === 'gateway' ? gatewayHopErrors.server : frameworkHopErrors.server;
   const service = addExchangeService(server, boundary, handler, onBodyBytes ? { errors, onBodyBytes } : { errors });
   const bound = await bind(server, '127.0.0.1', port, 'test server');
-  return { address: `127.0.0.1:${bound}`, port: bound, service, stop: () => server.forceShutdown() };
+  return {
+    address: `127.0.0.1:${bound}`,
+    port: bound,
+    service,
+    serving: (serving) => health.setAll(serving),
+    stop: () => server.forceShutdown(),
+  };
 }
 
 /** A client of the framework's boundary, failing with the gateway's codes (frameworkHopErrors.client). */
@@ -108,4 +120,11 @@ export function echoHandler(call: ServerCall<Environ | { target: string }>): voi
       () => {},
     ),
   );
+}
+
+/** A promise and the function that settles it: tests wait on what happened, never on time. */
+export function signal<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
 }

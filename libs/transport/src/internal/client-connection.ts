@@ -13,6 +13,16 @@ export interface ConnectionErrors extends ClientCallErrors {
   unavailable: ErrorCode;
 }
 
+/** What a connection tells its owner. */
+export interface ConnectionEvents<H> {
+  /** The server answered the new stream. */
+  ready(): void;
+  /** The server said goaway: open no new request here. */
+  draining(connection: ClientConnection<H>): void;
+  /** The stream is gone; `graceful` when it ended after a goaway with nothing in flight. */
+  closed(connection: ClientConnection<H>, detail: string, graceful: boolean): void;
+}
+
 const MAX_ID = 0xffff_ffff;
 
 /** A client's frames: a cancel ends the call for the server, so nothing joins it. */
@@ -23,20 +33,23 @@ const REQUEST_FRAMES: FrameKind<RequestFrame<never>> = {
 
 /**
  * One long-lived Exchange stream and the calls multiplexed on it. It dies as a whole: when the stream breaks, every
- * call in flight fails with `unavailable` and the owner opens a new connection for the next request.
+ * call in flight fails with `unavailable` — marked not accepted when it provably never reached the server (the
+ * stream never became ready, or its first frame never left) — and the owner opens a new connection for the next
+ * request. A server that drains says goaway: no new call goes here, and the stream half-closes once its calls are done.
  */
 export class ClientConnection<H> implements ClientLink {
   readonly #stream: ClientDuplexStream<RequestBatch<H>, ReplyBatch>;
   readonly #calls = new CallTable<ClientCall>();
   readonly #outbox: Outbox<RequestFrame<H>>;
   readonly #errors: ConnectionErrors;
-  readonly #onClosed: (connection: ClientConnection<H>, detail: string) => void;
-  readonly #onReady: () => void;
+  readonly #events: ConnectionEvents<H>;
   readonly #onBodyBytes: ((bytes: number) => void) | undefined;
   readonly #upstream: string;
   #nextId = 1;
   #alive = true;
   #ready = false;
+  #draining = false;
+  #halfClosed = false;
   #readyTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -44,15 +57,13 @@ export class ClientConnection<H> implements ClientLink {
     boundary: Boundary<H>,
     errors: ConnectionErrors,
     connectTimeoutMs: number,
-    onClosed: (connection: ClientConnection<H>, detail: string) => void,
-    onReady: () => void,
+    events: ConnectionEvents<H>,
     onBodyBytes: ((bytes: number) => void) | undefined,
   ) {
     this.#errors = errors;
-    this.#onReady = onReady;
+    this.#events = events;
     this.#onBodyBytes = onBodyBytes;
     this.#upstream = boundary.server;
-    this.#onClosed = onClosed;
     this.#stream = client.makeBidiStreamRequest(
       boundary.path,
       boundary.serializeRequest,
@@ -60,12 +71,20 @@ export class ClientConnection<H> implements ClientLink {
       new Metadata(),
       {},
     );
+    // Nothing is written before the server answers the stream: so a call on a stream that never became ready
+    // provably never reached the server (it is refused as not accepted, and may go elsewhere whatever its method).
     this.#outbox = new Outbox<RequestFrame<H>>((frames) => this.#stream.write({ frames }), REQUEST_FRAMES, onBodyBytes);
+    this.#outbox.hold();
     this.#stream.on('metadata', this.#onMetadata);
     this.#stream.on('data', this.#onData);
     this.#stream.on('error', this.#onError);
     this.#stream.on('end', this.#onEnd);
     this.#readyTimer = setTimeout(this.#onConnectTimeout, connectTimeoutMs);
+  }
+
+  /** It takes new calls: alive, and the server did not say goaway. */
+  get usable(): boolean {
+    return this.#alive && !this.#draining;
   }
 
   get alive(): boolean {
@@ -80,9 +99,9 @@ export class ClientConnection<H> implements ClientLink {
     return this.#calls.size;
   }
 
-  open(head: H, call: Call, sink: ResponseSink, timeoutMs: number, span: RequestSpan): ClientCall {
+  open(head: H, call: Call, sink: ResponseSink, span: RequestSpan): ClientCall {
     const id = this.#allocateId();
-    const clientCall = new ClientCall(id, this, sink, this.#errors, timeoutMs, span);
+    const clientCall = new ClientCall(id, this, sink, this.#errors, call.headTimeoutMs, span);
     this.#calls.set(id, clientCall);
     this.#outbox.push({ id, call, head, data: EMPTY, end: false, cancel: false, credit: 0 });
     return clientCall;
@@ -102,15 +121,19 @@ export class ClientConnection<H> implements ClientLink {
 
   release(id: number): void {
     this.#calls.delete(id);
+    if (this.#draining && this.#calls.size === 0) this.#halfClose();
   }
 
-  /** Ends the stream once the calls in flight are done (shutdown), or at once with `force`. */
-  close(force = false): void {
+  /** Ends the stream at once (`force`), or once the calls in flight are done. */
+  close(force = true): void {
     if (!this.#alive) return;
-    if (force || this.#calls.size === 0) {
+    if (force) {
       this.#die('closed by this side');
       this.#stream.cancel();
+      return;
     }
+    this.#draining = true;
+    if (this.#calls.size === 0) this.#halfClose();
   }
 
   #allocateId(): number {
@@ -120,24 +143,38 @@ export class ClientConnection<H> implements ClientLink {
     return this.#nextId;
   }
 
+  #halfClose(): void {
+    if (this.#halfClosed || !this.#alive) return;
+    this.#halfClosed = true;
+    this.#outbox.flush();
+    this.#stream.end();
+  }
+
   /** Fails every call in flight with a message that names the service but not its address (that goes to the log). */
   #die(detail: string): void {
     if (!this.#alive) return;
-    const err = new AppError(this.#errors.unavailable, `the ${this.#upstream} is unavailable`);
     this.#alive = false;
     if (this.#readyTimer) clearTimeout(this.#readyTimer);
-    this.#outbox.close();
+    const unsent = this.#outbox.close();
     const calls = this.#calls.values();
     this.#calls.clear();
-    for (const call of calls) call.lost(err);
-    this.#onClosed(this, detail);
+    if (calls.length > 0) {
+      const lost = new AppError(this.#errors.unavailable, `the ${this.#upstream} is unavailable`);
+      const refused = new AppError(this.#errors.unavailable, `the ${this.#upstream} is unavailable`, {
+        notAccepted: true,
+      });
+      const neverSent = new Set(unsent.filter((f) => f.call !== undefined).map((f) => f.id));
+      for (const call of calls) call.lost(neverSent.has(call.id) ? refused : lost);
+    }
+    this.#events.closed(this, detail, this.#draining && calls.length === 0);
   }
 
   readonly #onMetadata = (): void => {
     this.#ready = true;
     if (this.#readyTimer) clearTimeout(this.#readyTimer);
     this.#readyTimer = undefined;
-    this.#onReady();
+    this.#outbox.release();
+    this.#events.ready();
   };
 
   readonly #onData = (batch: ReplyBatch): void => {
@@ -147,6 +184,11 @@ export class ClientConnection<H> implements ClientLink {
       this.#calls.get(frame.id)?.receive(frame);
     }
     if (bytes > 0) this.#onBodyBytes?.(bytes);
+    if (batch.goaway && !this.#draining) {
+      this.#draining = true;
+      this.#events.draining(this);
+      if (this.#calls.size === 0) this.#halfClose();
+    }
   };
 
   readonly #onError = (err: Error & { code?: number; details?: string }): void => {

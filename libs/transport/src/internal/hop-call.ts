@@ -11,7 +11,8 @@ export interface Link {
 
 /**
  * What a call on either side of a hop shares: its id on the stream, the body it sends (window-limited, like a Node
- * writable), its deadline timer and its span, and the one way it ends (`finish`).
+ * writable), its head timer (the response head must come in time; stopped once it did) and its span, and the one
+ * way it ends (`finish`).
  */
 export abstract class HopCall {
   readonly id: number;
@@ -49,6 +50,12 @@ export abstract class HopCall {
     if (!this.#done) this.#out.end();
   }
 
+  /** The response head came in time: the head timer has done its job. */
+  protected stopTimer(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
   /** The peer took `bytes` of the body this side sends: its window opens again. */
   protected opened(bytes: number): void {
     this.#out.credit(bytes);
@@ -70,7 +77,7 @@ export abstract class HopCall {
   /** The body this side sends has fully left. */
   protected abstract sent(): void;
 
-  /** The deadline timer fired while the call was not over. */
+  /** The head timer fired while the call was not over. */
   protected abstract expired(): void;
 
   #emit(chunk: Uint8Array | undefined, end: boolean): void {

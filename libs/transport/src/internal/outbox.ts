@@ -30,6 +30,7 @@ export class Outbox<F extends Frame> {
   #bytes = 0;
   #scheduled = false;
   #closed = false;
+  #held = false;
 
   constructor(write: (frames: F[]) => void, kind: FrameKind<F>, onBodyBytes?: (bytes: number) => void) {
     this.#write = write;
@@ -69,17 +70,30 @@ export class Outbox<F extends Frame> {
     else this.push(this.#kind.body(id, EMPTY, false, bytes));
   }
 
+  /** Keeps every frame until `release()`: a client's stream before the server answered it. */
+  hold(): void {
+    this.#held = true;
+  }
+
+  release(): void {
+    this.#held = false;
+    this.flush();
+  }
+
   flush(): void {
-    if (this.#frames.length === 0 || this.#closed) return;
+    if (this.#frames.length === 0 || this.#closed || this.#held) return;
     const frames = this.#frames;
     this.#frames = [];
     this.#bytes = 0;
     this.#write(frames);
   }
 
-  close(): void {
+  /** Sends nothing more; returns the frames that never left. */
+  close(): F[] {
     this.#closed = true;
+    const unsent = this.#frames;
     this.#frames = [];
+    return unsent;
   }
 
   /** The newest unsent frame, when it belongs to `id` and may take more fields. */

@@ -27,7 +27,9 @@ async function exchange(handler: (call: ServerCall<Environ>) => void) {
     trace.setSpan(context.active(), parent),
     propagation.createBaggage({ tenant: { value: 'acme' } }),
   );
-  const call = context.with(withBaggage, () => client.call(environ('/traced'), { timeoutMs: 5_000 }, recording.sink));
+  const call = context.with(withBaggage, () =>
+    client.call(environ('/traced'), { headTimeoutMs: 5_000, idleTimeoutMs: 0 }, recording.sink),
+  );
   recording.attach(call);
   call.end();
   const outcome = await recording.outcome;

@@ -16,13 +16,23 @@ export interface ServerErrors extends ServerCallErrors {
 
 export type CallHandler<H> = (call: ServerCall<H>) => void;
 
+const NO_LIMITS = Object.freeze({ traceContext: {}, headTimeoutMs: 0, idleTimeoutMs: 0 });
+
 /** A server's frames: a failure or the response's end ends the call for the client, so nothing joins them. */
 const REPLY_FRAMES: FrameKind<ReplyFrame> = {
-  body: (id, data, end, credit) => ({ id, data, end, credit }),
+  body: (id, data, end, credit) => ({ id, data, end, credit, accepted: false }),
   final: (frame) => frame.failure !== undefined || frame.end,
 };
 
-/** One client's Exchange stream on the server, and the calls multiplexed on it. */
+/** How often idle limits are checked: a quarter of the smallest limit seen, between these bounds. */
+const MIN_SWEEP_MS = 50;
+const MAX_SWEEP_MS = 1_000;
+
+/**
+ * One client's Exchange stream on the server, and the calls multiplexed on it. Draining, it tells the client goaway,
+ * refuses new requests as not accepted (any that crossed the goaway), and ends the stream once the client has
+ * half-closed it and the calls in flight are done (docs/adr/0006-resilience.md).
+ */
 export class ServerConnection<H> implements ServerLink {
   readonly #stream: ServerDuplexStream<RequestBatch<H>, ReplyBatch>;
   readonly #calls = new CallTable<ServerCall<H>>();
@@ -34,6 +44,9 @@ export class ServerConnection<H> implements ServerLink {
   readonly #onBodyBytes: ((bytes: number) => void) | undefined;
   #alive = true;
   #draining = false;
+  #clientEnded = false;
+  #sweepMs = MAX_SWEEP_MS;
+  #sweep: NodeJS.Timeout | undefined;
 
   constructor(
     stream: ServerDuplexStream<RequestBatch<H>, ReplyBatch>,
@@ -49,7 +62,7 @@ export class ServerConnection<H> implements ServerLink {
     this.#errors = errors;
     this.#onClosed = onClosed;
     this.#onBodyBytes = onBodyBytes;
-    this.#outbox = new Outbox((frames) => this.#stream.write({ frames }), REPLY_FRAMES, onBodyBytes);
+    this.#outbox = new Outbox((frames) => this.#stream.write({ frames, goaway: false }), REPLY_FRAMES, onBodyBytes);
     stream.on('data', this.#onData);
     stream.on('end', this.#onEnd);
     stream.on('error', this.#onGone);
@@ -61,14 +74,17 @@ export class ServerConnection<H> implements ServerLink {
     return this.#calls.size;
   }
 
-  /** Refuses new requests, lets those in flight finish, then ends the stream. */
+  /** Tells the client goaway and refuses new requests; the stream ends once the client is done with it. */
   drain(): void {
+    if (this.#draining || !this.#alive) return;
     this.#draining = true;
+    this.#outbox.flush();
+    if (!this.#clientEnded) this.#stream.write({ frames: [], goaway: true });
     this.#endIfIdle();
   }
 
   head(id: number, head: ResponseHead): void {
-    this.#outbox.push({ id, head, data: EMPTY, end: false, credit: 0 });
+    this.#outbox.push({ id, head, data: EMPTY, end: false, credit: 0, accepted: false });
   }
 
   data(id: number, chunk: Uint8Array | undefined, end: boolean): void {
@@ -80,7 +96,11 @@ export class ServerConnection<H> implements ServerLink {
   }
 
   fail(id: number, failure: ReplyFrame['failure']): void {
-    this.#outbox.push({ id, data: EMPTY, end: false, credit: 0, failure });
+    this.#outbox.push({ id, data: EMPTY, end: false, credit: 0, failure, accepted: false });
+  }
+
+  accepted(id: number): void {
+    this.#outbox.push({ id, data: EMPTY, end: false, credit: 0, accepted: true });
   }
 
   release(id: number): void {
@@ -94,13 +114,15 @@ export class ServerConnection<H> implements ServerLink {
       return;
     }
     if (this.#draining) {
-      this.fail(frame.id, toFailure(new AppError(this.#errors.shuttingDown, 'the server is shutting down')));
+      const refused = new AppError(this.#errors.shuttingDown, 'the server is shutting down', { notAccepted: true });
+      this.fail(frame.id, toFailure(refused));
       return;
     }
-    const { timeoutMs = 0, traceContext = {} } = frame.call ?? {};
-    const span = startServerSpan(this.#boundary, traceContext);
-    const call = new ServerCall(frame.id, head, timeoutMs, traceContext, this, this.#errors, span);
+    const limits = frame.call ?? NO_LIMITS;
+    const span = startServerSpan(this.#boundary, limits.traceContext);
+    const call = new ServerCall(frame.id, head, limits, limits.traceContext, this, this.#errors, span);
     this.#calls.set(frame.id, call);
+    if (limits.idleTimeoutMs > 0) this.#watchIdle(limits.idleTimeoutMs);
     try {
       call.open(frame, this.#handler);
     } catch (err) {
@@ -109,13 +131,35 @@ export class ServerConnection<H> implements ServerLink {
   }
 
   #endIfIdle(): void {
-    if (this.#calls.size > 0 || !this.#alive) return;
+    if (this.#calls.size > 0 || !this.#alive || !this.#clientEnded) return;
     this.#outbox.flush();
     this.#alive = false;
     this.#outbox.close();
+    this.#stopSweep();
     this.#stream.end();
     this.#onClosed(this);
   }
+
+  #watchIdle(idleTimeoutMs: number): void {
+    const every = Math.min(MAX_SWEEP_MS, Math.max(MIN_SWEEP_MS, Math.floor(idleTimeoutMs / 4)));
+    if (this.#sweep !== undefined && every >= this.#sweepMs) return;
+    this.#stopSweep();
+    this.#sweepMs = every;
+    this.#sweep = setInterval(this.#onSweep, every);
+    this.#sweep.unref();
+  }
+
+  #stopSweep(): void {
+    if (this.#sweep === undefined) return;
+    clearInterval(this.#sweep);
+    this.#sweep = undefined;
+    this.#sweepMs = MAX_SWEEP_MS;
+  }
+
+  readonly #onSweep = (): void => {
+    const now = performance.now();
+    for (const call of this.#calls.values()) call.checkIdle(now);
+  };
 
   readonly #onData = (batch: RequestBatch<H>): void => {
     let bytes = 0;
@@ -129,13 +173,16 @@ export class ServerConnection<H> implements ServerLink {
 
   readonly #onEnd = (): void => {
     // The client half-closed: it sends no new requests; answer those in flight, then end.
-    this.drain();
+    this.#clientEnded = true;
+    this.#draining = true;
+    this.#endIfIdle();
   };
 
   readonly #onGone = (): void => {
     if (!this.#alive) return;
     this.#alive = false;
     this.#outbox.close();
+    this.#stopSweep();
     const reason = new AppError(this.#errors.cancelled, 'the client stream is gone');
     const calls = this.#calls.values();
     this.#calls.clear();

@@ -15,10 +15,12 @@ export interface Header {
 
 /** What travels with a request besides its head. */
 export interface Call {
-  /** Milliseconds left until the request's deadline when the frame was written; 0 means none. */
-  timeoutMs: number;
   /** W3C Trace Context and Baggage fields (traceparent, tracestate, baggage) as propagation.inject writes them. */
   traceContext: { [key: string]: string };
+  /** Milliseconds left, when the frame was written, until the response head must be sent; 0 means no limit. */
+  headTimeoutMs: number;
+  /** The longest gap in milliseconds between two body chunks in either direction; 0 means no limit. */
+  idleTimeoutMs: number;
 }
 
 export interface Call_TraceContextEntry {
@@ -40,6 +42,11 @@ export interface Failure {
   /** A catalogue code from libs/errors, e.g. GW_ERR_FRAMEWORK_UNAVAILABLE. */
   code: string;
   message: string;
+  /**
+   * Refused before admission (draining, queue full, not ready): the request reached no application, so the client
+   * may send it to another instance whatever its method (HTTP/2's REFUSED_STREAM).
+   */
+  notAccepted: boolean;
 }
 
 /** Server to client, for one request. */
@@ -56,11 +63,21 @@ export interface ReplyFrame {
     | undefined;
   /** Request-body bytes the server has consumed (flow control). */
   credit: number;
+  /**
+   * The server admitted the request: it will not refuse it as not accepted any more. Sent for a request whose body
+   * was still arriving, so that the client may stop holding that body for a retry.
+   */
+  accepted: boolean;
 }
 
 /** The reply frames one server tick produced, written as one stream message. */
 export interface ReplyBatch {
   frames: ReplyFrame[];
+  /**
+   * The server drains: the client opens no new request on this stream and half-closes it once its requests are
+   * done; a request that crossed this message is refused as not accepted.
+   */
+  goaway: boolean;
 }
 
 function createBaseHeader(): Header {
@@ -121,17 +138,20 @@ export const Header: MessageFns<Header> = {
 };
 
 function createBaseCall(): Call {
-  return { timeoutMs: 0, traceContext: {} };
+  return { traceContext: {}, headTimeoutMs: 0, idleTimeoutMs: 0 };
 }
 
 export const Call: MessageFns<Call> = {
   encode(message: Call, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.timeoutMs !== 0) {
-      writer.uint32(8).uint32(message.timeoutMs);
-    }
     globalThis.Object.entries(message.traceContext).forEach(([key, value]: [string, string]) => {
       Call_TraceContextEntry.encode({ key: key as any, value }, writer.uint32(18).fork()).join();
     });
+    if (message.headTimeoutMs !== 0) {
+      writer.uint32(24).uint32(message.headTimeoutMs);
+    }
+    if (message.idleTimeoutMs !== 0) {
+      writer.uint32(32).uint32(message.idleTimeoutMs);
+    }
     return writer;
   },
 
@@ -148,14 +168,6 @@ export const Call: MessageFns<Call> = {
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 8) {
-              break;
-            }
-
-            message.timeoutMs = reader.uint32();
-            continue;
-          }
           case 2: {
             if (tag !== 18) {
               break;
@@ -165,6 +177,22 @@ export const Call: MessageFns<Call> = {
             if (entry2.value !== undefined) {
               message.traceContext[entry2.key] = entry2.value;
             }
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.headTimeoutMs = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.idleTimeoutMs = reader.uint32();
             continue;
           }
         }
@@ -306,7 +334,7 @@ export const ResponseHead: MessageFns<ResponseHead> = {
 };
 
 function createBaseFailure(): Failure {
-  return { status: 0, code: "", message: "" };
+  return { status: 0, code: "", message: "", notAccepted: false };
 }
 
 export const Failure: MessageFns<Failure> = {
@@ -319,6 +347,9 @@ export const Failure: MessageFns<Failure> = {
     }
     if (message.message !== "") {
       writer.uint32(26).string(message.message);
+    }
+    if (message.notAccepted !== false) {
+      writer.uint32(32).bool(message.notAccepted);
     }
     return writer;
   },
@@ -360,6 +391,14 @@ export const Failure: MessageFns<Failure> = {
             message.message = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.notAccepted = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -374,7 +413,15 @@ export const Failure: MessageFns<Failure> = {
 };
 
 function createBaseReplyFrame(): ReplyFrame {
-  return { id: 0, head: undefined, data: new Uint8Array(0), end: false, failure: undefined, credit: 0 };
+  return {
+    id: 0,
+    head: undefined,
+    data: new Uint8Array(0),
+    end: false,
+    failure: undefined,
+    credit: 0,
+    accepted: false,
+  };
 }
 
 export const ReplyFrame: MessageFns<ReplyFrame> = {
@@ -396,6 +443,9 @@ export const ReplyFrame: MessageFns<ReplyFrame> = {
     }
     if (message.credit !== 0) {
       writer.uint32(48).uint32(message.credit);
+    }
+    if (message.accepted !== false) {
+      writer.uint32(56).bool(message.accepted);
     }
     return writer;
   },
@@ -461,6 +511,14 @@ export const ReplyFrame: MessageFns<ReplyFrame> = {
             message.credit = reader.uint32();
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.accepted = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -475,13 +533,16 @@ export const ReplyFrame: MessageFns<ReplyFrame> = {
 };
 
 function createBaseReplyBatch(): ReplyBatch {
-  return { frames: [] };
+  return { frames: [], goaway: false };
 }
 
 export const ReplyBatch: MessageFns<ReplyBatch> = {
   encode(message: ReplyBatch, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.frames) {
       ReplyFrame.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.goaway !== false) {
+      writer.uint32(16).bool(message.goaway);
     }
     return writer;
   },
@@ -505,6 +566,14 @@ export const ReplyBatch: MessageFns<ReplyBatch> = {
             }
 
             message.frames.push(ReplyFrame.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.goaway = reader.bool();
             continue;
           }
         }
