@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Writable } from 'node:stream';
 import { createLogger } from '@mono/telemetry';
 import { inject } from 'light-my-request';
@@ -21,7 +22,10 @@ function loggedPipeline(healthQuiet: boolean) {
       ctx.res.end('ok');
     },
   ]);
-  return { lines, handler: (req: never, res: never) => void run(createContext(req, res)) };
+  return {
+    lines,
+    handler: (req: IncomingMessage, res: ServerResponse) => void run(createContext(req, res)),
+  };
 }
 
 describe('accessLog', () => {
