@@ -104,8 +104,9 @@ export class BufferingExporter implements SpanExporter {
     await this.forceFlush().catch(() => {});
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    if (this.#kept.length > 0)
-      this.#log.warn({ spans: this.#kept.length }, 'trace export: kept spans lost at shutdown');
+    if (this.#kept.length > 0 || this.#dropped > 0) {
+      this.#log.warn({ spans: this.#kept.length, dropped: this.#dropped }, 'trace export: kept spans lost at shutdown');
+    }
     this.#kept = [];
     await this.#inner.shutdown();
   }
