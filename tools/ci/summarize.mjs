@@ -9,6 +9,7 @@ const dir = process.argv[2];
 let passed = 0;
 let failed = 0;
 const problems = [];
+const skipped = [];
 
 for (const line of readFileSync(join(dir, 'phases.tsv'), 'utf8').split('\n').filter(Boolean)) {
   const [name, kind, target, rc] = line.split('\t');
@@ -39,6 +40,12 @@ for (const line of readFileSync(join(dir, 'phases.tsv'), 'utf8').split('\n').fil
       failed += 1;
       problems.push(`${project}:${target} ran no tests`);
     }
+    if (result.numPendingTests > 0) {
+      const suites = new Set(
+        result.testResults.flatMap((file) => file.assertionResults.map((a) => a.ancestorTitles[0])),
+      );
+      skipped.push(`${project}:${target}: ${result.numPendingTests} skipped — ${[...suites].join('; ')}`);
+    }
     if (!result.success && result.numFailedTests === 0) {
       failed += 1;
       problems.push(`${project}:${target} failed outside its tests`);
@@ -46,6 +53,7 @@ for (const line of readFileSync(join(dir, 'phases.tsv'), 'utf8').split('\n').fil
   }
 }
 
+for (const suite of skipped) console.log(`  skipped: ${suite}`);
 for (const problem of problems) console.log(`  - ${problem}`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed > 0 ? 1 : 0);

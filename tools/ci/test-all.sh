@@ -39,6 +39,8 @@ phase lint check - nx run-many -t lint
 phase typecheck check - nx run-many -t typecheck
 phase unit suite test nx run-many -t test --parallel=2
 phase e2e suite e2e nx run-many -t e2e --parallel=1
+phase chromium check - bash tools/browser/ensure-chromium.sh
+phase browser suite browser nx run-many -t browser --parallel=1
 phase engine check - bash tools/docker/ensure-engine.sh
 phase images check - bash tools/docker/build-images.sh
 bash tools/docker/cleanup.sh

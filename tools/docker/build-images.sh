@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the images of the three services and Jaeger on this machine, without a registry: base images imported
-# from local files, build contexts staged on the host (bundles + production node_modules), the cached Jaeger binary.
+# from local files, build contexts staged on the host (bundles + production node_modules), the cached Jaeger binary
+# and, when tools/jaeger/ensure-ui.sh finds them, the Jaeger UI's assets.
 # Names and versions come from infra/compose/.env, so compose and the integration suite use exactly these images.
 # Idempotent; a rebuild with nothing changed takes seconds (Docker's layer cache).
 set -euo pipefail
@@ -45,7 +46,12 @@ jaeger_stage="tmp/docker/jaeger"
 rm -rf "$jaeger_stage" && mkdir -p "$jaeger_stage"
 cp "$jaeger_bin" "$jaeger_stage/jaeger"
 cp infra/jaeger/config.yaml "$jaeger_stage/config.yaml"
-build "mono/jaeger:$jaeger_version" infra/jaeger/Dockerfile "$jaeger_stage" --build-arg "BASE_IMAGE=mono/base:r1"
+mkdir "$jaeger_stage/ui"
+ui_arg=()
+if jaeger_ui="$(bash tools/jaeger/ensure-ui.sh)"; then
+  cp -r "$jaeger_ui/." "$jaeger_stage/ui/" && ui_arg=(--build-arg "UI_ASSETS_PATH=/usr/share/jaeger-ui")
+fi
+build "mono/jaeger:$jaeger_version" infra/jaeger/Dockerfile "$jaeger_stage" --build-arg "BASE_IMAGE=mono/base:r1" "${ui_arg[@]}"
 # The suites use the local Jaeger image unless JAEGER_IMAGE names another (libs/testing composeEnv).
 echo "mono/jaeger:$jaeger_version" > tmp/docker/jaeger-image
 echo "mono/jaeger:$jaeger_version"

@@ -58,3 +58,9 @@ for (const { span, parent } of roots.sort((a, b) => a.span.startTime - b.span.st
   line(span, '', parent ? `  [parent ${parent} is outside this trace]` : '');
   walk(span, '', true);
 }
+// The same trace in the Jaeger UI, unless this Jaeger serves only its placeholder page (no UI assets).
+const page = await fetch(`${jaeger}/trace/${trace.traceID}`)
+  .then((res) => res.text())
+  .catch(() => '');
+if (page !== '' && !page.includes('This is a placeholder for the Jaeger UI'))
+  console.log(`${jaeger}/trace/${trace.traceID}`);

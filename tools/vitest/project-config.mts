@@ -1,18 +1,20 @@
 import { resolve } from 'node:path';
 import { defineConfig, type ViteUserConfig } from 'vitest/config';
 
-type Kind = 'test' | 'e2e' | 'integration';
+type Kind = 'test' | 'e2e' | 'integration' | 'browser';
 
 const INCLUDE: Record<Kind, string[]> = {
   test: ['src/**/*.test.ts'],
   e2e: ['src/**/*.e2e.test.ts'],
   integration: ['src/**/*.int.test.ts'],
+  browser: ['src/**/*.browser.test.ts'],
 };
 
 const EXCLUDE: Record<Kind, string[]> = {
-  test: ['src/**/*.e2e.test.ts', 'src/**/*.int.test.ts'],
+  test: ['src/**/*.e2e.test.ts', 'src/**/*.int.test.ts', 'src/**/*.browser.test.ts'],
   e2e: [],
   integration: [],
+  browser: [],
 };
 
 /**

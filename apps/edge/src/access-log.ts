@@ -1,13 +1,19 @@
 import type { Logger } from '@mono/telemetry';
 import type { Stage } from './compose';
+import type { EdgeConfig } from './config';
 import type { EdgeContext } from './context';
+import { isHealthCheck } from './health';
 
 /**
  * One structured line per request once it is over: status, bytes, duration, upstream time, request id, and (it runs
- * in the request's span) trace_id and span_id.
+ * in the request's span) trace_id and span_id. Health checks are not logged unless EDGE_HEALTH_QUIET is false.
  */
-export function accessLog(log: Logger): Stage {
+export function accessLog(log: Logger, config: Pick<EdgeConfig, 'healthPath' | 'healthQuiet'>): Stage {
   return async function accessLogStage(ctx, next) {
+    if (config.healthQuiet && isHealthCheck(ctx.req, config.healthPath)) {
+      await next();
+      return;
+    }
     try {
       await next();
     } finally {

@@ -23,6 +23,10 @@ export const edgeEnvSchema = v.object({
   EDGE_FAIL_TIMEOUT_MS: count(10_000, 'ms a gateway that failed is skipped while others are up (fail_timeout)'),
   EDGE_ACCESS_LOG: flag(true, 'One JSON access-log line per request'),
   EDGE_HEALTH_PATH: text('/_edge/health', 'Path the edge answers itself with its health (200, or 503 while draining)'),
+  EDGE_HEALTH_QUIET: flag(
+    true,
+    'Health checks get no span and no access-log line (false: traced and logged like any request)',
+  ),
   EDGE_TRACE_INCOMING: v.pipe(
     v.optional(v.picklist(['continue', 'link']), 'continue'),
     v.description("A client's traceparent: continue its trace, or (untrusted clients) start a new one linked to it"),
@@ -46,6 +50,7 @@ export const edgeConfigSchema = v.pipe(
     failTimeoutMs: env.EDGE_FAIL_TIMEOUT_MS,
     accessLog: env.EDGE_ACCESS_LOG,
     healthPath: env.EDGE_HEALTH_PATH as string,
+    healthQuiet: env.EDGE_HEALTH_QUIET,
     traceIncoming: env.EDGE_TRACE_INCOMING,
     shutdownGraceMs: env.EDGE_SHUTDOWN_GRACE_MS,
     logLevel: env.LOG_LEVEL,

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Stage } from './compose';
 
 /**
@@ -6,7 +7,7 @@ import type { Stage } from './compose';
  */
 export function health(path: string, isDraining: () => boolean): Stage {
   return async function healthStage(ctx, next) {
-    if (ctx.req.url !== path || (ctx.req.method !== 'GET' && ctx.req.method !== 'HEAD')) {
+    if (!isHealthCheck(ctx.req, path)) {
       await next();
       return;
     }
@@ -21,4 +22,13 @@ export function health(path: string, isDraining: () => boolean): Stage {
     });
     ctx.res.end(body);
   };
+}
+
+/**
+ * Whether the request is a health check the edge answers itself. With EDGE_HEALTH_QUIET (the default) such requests
+ * make no span and no access-log line (nginx: `access_log off;` in the health location): a probe every few seconds
+ * would otherwise fill Jaeger and the log.
+ */
+export function isHealthCheck(req: IncomingMessage, path: string): boolean {
+  return req.url === path && (req.method === 'GET' || req.method === 'HEAD');
 }

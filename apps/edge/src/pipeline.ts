@@ -41,7 +41,7 @@ export function createPipeline(
   const stages: Stage[] = [
     requestId(),
     traceRequest(config),
-    ...(config.accessLog ? [accessLog(log)] : []),
+    ...(config.accessLog ? [accessLog(log, config)] : []),
     errorsToStatus(log),
     health(config.healthPath, isDraining),
     limits(config),

@@ -76,6 +76,39 @@ describe('the edge SERVER span', () => {
     expect(serverSpan()?.attributes['error.type']).toBe('GW_ERR_FRAMEWORK_UNAVAILABLE');
   });
 
+  it('should name the server as the client addressed it (Host)', async () => {
+    const pipeline = await edgeOver(echoHandler);
+    await inject(pipeline, { url: '/hello', headers: { host: 'shop.example:8443' } });
+    expect(serverSpan()?.attributes).toMatchObject({
+      'server.address': 'shop.example',
+      'server.port': 8443,
+    });
+    tracing.reset();
+    await inject(pipeline, { url: '/hello', headers: { host: '[::1]' } });
+    expect(serverSpan()?.attributes).toMatchObject({ 'server.address': '::1', 'server.port': 80 });
+  });
+
+  it('should record a method outside the known set as _OTHER, keeping the original', async () => {
+    const pipeline = await edgeOver(echoHandler);
+    await inject(pipeline, { method: 'PROPFIND', url: '/dav' });
+    expect(serverSpan()?.name).toBe('HTTP');
+    expect(serverSpan()?.attributes).toMatchObject({
+      'http.request.method': '_OTHER',
+      'http.request.method_original': 'PROPFIND',
+    });
+  });
+
+  it('should not trace health checks unless told to', async () => {
+    const quiet = await edgeOver(echoHandler);
+    const res = await inject(quiet, { url: '/_edge/health' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['x-trace-id']).toBeUndefined();
+    expect(tracing.spans()).toEqual([]);
+    const traced = await edgeOver(echoHandler, { EDGE_HEALTH_QUIET: 'false' });
+    await inject(traced, { url: '/_edge/health' });
+    expect(serverSpan()?.attributes['url.path']).toBe('/_edge/health');
+  });
+
   it('should not count a 4xx as an error of the edge', async () => {
     const pipeline = await edgeOver(echoHandler, { EDGE_MAX_BODY_BYTES: '2' });
     const res = await inject(pipeline, { method: 'POST', url: '/', payload: 'too long' });

@@ -15,7 +15,10 @@ import {
   ATTR_CLIENT_PORT,
   ATTR_ERROR_TYPE,
   ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_REQUEST_METHOD_ORIGINAL,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_NETWORK_LOCAL_ADDRESS,
+  ATTR_NETWORK_LOCAL_PORT,
   ATTR_NETWORK_PROTOCOL_VERSION,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
@@ -23,29 +26,40 @@ import {
   ATTR_URL_QUERY,
   ATTR_URL_SCHEME,
   ATTR_USER_AGENT_ORIGINAL,
+  HTTP_REQUEST_METHOD_VALUE_OTHER,
 } from '@opentelemetry/semantic-conventions';
 import type { Stage } from './compose';
 import type { EdgeConfig } from './config';
+import { isHealthCheck } from './health';
 
 export const TRACE_ID_HEADER = 'X-Trace-Id';
 
 const tracer = trace.getTracer('edge');
+/** The methods of RFC 9110 and RFC 5789 (PATCH): semantic conventions' known set; any other is `_OTHER`. */
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']);
+/** Host header: a name, an IPv4 address or a bracketed IPv6 address, then an optional port. */
+const HOST = /^(\[[^\]]*\]|[^:]*)(?::(\d{1,5}))?$/;
 
 /**
- * The edge's HTTP SERVER span, the root of the request's trace below the client: it continues the caller's W3C
- * trace context (or, with EDGE_TRACE_INCOMING=link, starts a new trace linked to it), runs the rest of the pipeline
- * in its context, names its trace id in X-Trace-Id, and ends ERROR for a 5xx (a 4xx is the client's error).
+ * The edge's HTTP SERVER span, the root of the request's trace below the client: it continues the caller's trace
+ * context (or, with EDGE_TRACE_INCOMING=link, starts a new trace linked to it), runs the rest of the pipeline in its
+ * context, names its trace id in X-Trace-Id, and ends ERROR for a 5xx (a 4xx is the client's error). Attributes
+ * follow the HTTP server semantic conventions (1.45); health checks are not traced unless EDGE_HEALTH_QUIET is false.
  */
-export function traceRequest(config: Pick<EdgeConfig, 'traceIncoming'>): Stage {
+export function traceRequest(config: Pick<EdgeConfig, 'traceIncoming' | 'healthPath' | 'healthQuiet'>): Stage {
   return async function traceRequestStage(ctx, next) {
     const { req, res } = ctx;
+    if (config.healthQuiet && isHealthCheck(req, config.healthPath)) {
+      await next();
+      return;
+    }
     const incoming = propagation.extract(ROOT_CONTEXT, req.headers);
     const caller = trace.getSpanContext(incoming);
     const link = config.traceIncoming === 'link' && caller !== undefined;
     const parent = link ? ROOT_CONTEXT : incoming;
     const links: Link[] = link ? [{ context: caller }] : [];
-    const method = KNOWN_METHODS.has(req.method ?? '') ? (req.method as string) : '_OTHER';
+    // Span name: the method, or HTTP for one outside the known set (its attribute is then _OTHER).
+    const method = KNOWN_METHODS.has(req.method ?? '') ? (req.method as string) : 'HTTP';
     // Attributes only for a span that records: building and checking them for a dropped span cost ~2 µs a request.
     const span = tracer.startSpan(method, { kind: SpanKind.SERVER, links }, parent);
     if (span.isRecording()) {
@@ -71,17 +85,24 @@ function requestAttributes(req: IncomingMessage, requestId: string): Attributes 
   const target = req.url ?? '/';
   const mark = target.indexOf('?');
   const socket = req.socket;
+  const method = req.method ?? '';
   const attributes: Attributes = {
-    [ATTR_HTTP_REQUEST_METHOD]: req.method,
+    [ATTR_HTTP_REQUEST_METHOD]: KNOWN_METHODS.has(method) ? method : HTTP_REQUEST_METHOD_VALUE_OTHER,
     [ATTR_URL_PATH]: mark === -1 ? target : target.slice(0, mark),
     [ATTR_URL_SCHEME]: 'http',
     [ATTR_NETWORK_PROTOCOL_VERSION]: req.httpVersion,
-    [ATTR_SERVER_ADDRESS]: socket.localAddress,
-    [ATTR_SERVER_PORT]: socket.localPort,
+    [ATTR_NETWORK_LOCAL_ADDRESS]: socket.localAddress,
+    [ATTR_NETWORK_LOCAL_PORT]: socket.localPort,
     [ATTR_CLIENT_ADDRESS]: socket.remoteAddress,
     [ATTR_CLIENT_PORT]: socket.remotePort,
     [ATTR_MONO_REQUEST_ID]: requestId,
   };
+  if (!KNOWN_METHODS.has(method)) attributes[ATTR_HTTP_REQUEST_METHOD_ORIGINAL] = method;
+  const host = HOST.exec(req.headers.host ?? '');
+  if (host?.[1]) {
+    attributes[ATTR_SERVER_ADDRESS] = host[1].startsWith('[') ? host[1].slice(1, -1) : host[1];
+    attributes[ATTR_SERVER_PORT] = host[2] === undefined ? 80 : Number(host[2]);
+  }
   if (mark !== -1) attributes[ATTR_URL_QUERY] = target.slice(mark + 1);
   const agent = req.headers['user-agent'];
   if (agent) attributes[ATTR_USER_AGENT_ORIGINAL] = agent;

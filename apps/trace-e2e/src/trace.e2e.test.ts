@@ -1,4 +1,7 @@
+import { ATTRIBUTE_REGISTRY } from '@mono/telemetry';
+import { semconvKeys } from '@mono/telemetry/testing';
 import {
+  freePort,
   send,
   startJaeger,
   startStack,
@@ -8,6 +11,7 @@ import {
   type Stack,
 } from '@mono/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { otlpTrace, type OtlpSpan } from './otlp-trace';
 
 /** What every request's trace must hold, along the ancestry of the framework's route span (ADR-0001, issue 3). */
 const HOPS = [
@@ -108,9 +112,10 @@ describe('one request, one trace in a real Jaeger', () => {
     const edgeServer = trace.spans.find((s) => serviceOf(trace, s) === 'edge' && kindOf(s) === 'server') as JaegerSpan;
     expect(isError(edgeServer)).toBe(true);
     expect(tag(edgeServer, 'error.type')).toBe('500');
-    const transport = trace.spans.filter((s) => tag(s, 'rpc.system') === 'grpc');
+    const transport = trace.spans.filter((s) => tag(s, 'rpc.system.name') === 'grpc');
     expect(transport).toHaveLength(4);
     expect(transport.filter(isError)).toEqual([]);
+    expect(transport.map((s) => tag(s, 'rpc.status_code'))).toEqual(['OK', 'OK', 'OK', 'OK']);
   });
 
   it('should trace POST /echo with its body', async () => {
@@ -136,4 +141,134 @@ describe('one request, one trace in a real Jaeger', () => {
     expect(trace.traceID).toBe(traceId);
     expectOneConnectedTrace(trace, callerSpan);
   });
+});
+
+describe('the attributes of a real trace', () => {
+  const { current, deprecated } = semconvKeys();
+
+  /**
+   * Every key on every span, event and resource: in the registry or a current semantic-conventions key. Jaeger adds
+   * `@jaeger@…` keys of its own (its clock-skew adjuster's warnings); they are not the services'.
+   */
+  function unknownKeys(spans: OtlpSpan[]): string[] {
+    const keys = new Set(
+      spans.flatMap((s) => [...Object.keys(s.attributes), ...s.eventKeys, ...Object.keys(s.resource)]),
+    );
+    return [...keys]
+      .filter((key) => !key.startsWith('@jaeger@') && !current.has(key) && ATTRIBUTE_REGISTRY[key] === undefined)
+      .sort();
+  }
+
+  it('should use only keys of the registry or current semantic conventions, and none deprecated', async () => {
+    const ids: string[] = [];
+    for (const [path, options] of [
+      ['/hello?x=1', {}],
+      ['/boom', {}],
+      ['/echo', { method: 'POST', body: Buffer.from('x') }],
+    ] as const)
+      ids.push(String((await send(`${stack.url}${path}`, options)).headers['x-trace-id']));
+    for (const id of ids) {
+      await completeTrace(id);
+      const spans = await otlpTrace(jaeger.queryUrl, id);
+      expect(unknownKeys(spans), `trace ${id}`).toEqual([]);
+      const used = spans.flatMap((s) => Object.keys(s.attributes));
+      expect(used.filter((key) => deprecated.has(key))).toEqual([]);
+    }
+  });
+
+  it("should carry the SDK's resource attributes and the RPC keys of semantic conventions 1.45", async () => {
+    const res = await send(`${stack.url}/hello`);
+    const id = String(res.headers['x-trace-id']);
+    await completeTrace(id);
+    const spans = await otlpTrace(jaeger.queryUrl, id);
+    for (const span of spans) {
+      expect(span.resource).toMatchObject({
+        'telemetry.sdk.language': 'nodejs',
+        'telemetry.sdk.name': 'opentelemetry',
+      });
+      expect(span.resource['telemetry.sdk.version']).toBeTruthy();
+    }
+    const rpc = spans.filter((s) => s.attributes['rpc.system.name'] === 'grpc');
+    expect(rpc.map((s) => [s.service, s.attributes['rpc.method'], s.attributes['rpc.status_code']]).sort()).toEqual([
+      ['edge', 'mono.gateway.v1.GatewayService/Exchange', 'OK'],
+      ['framework', 'mono.framework.v1.FrameworkService/Exchange', 'OK'],
+      ['gateway', 'mono.framework.v1.FrameworkService/Exchange', 'OK'],
+      ['gateway', 'mono.gateway.v1.GatewayService/Exchange', 'OK'],
+    ]);
+  });
+});
+
+describe('a stack exporting over every OTLP protocol, propagating B3, with rpc/dup', () => {
+  let other: Stack;
+  beforeAll(async () => {
+    const common = {
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+      OTEL_PROPAGATORS: 'b3multi',
+      OTEL_SEMCONV_STABILITY_OPT_IN: 'rpc/dup',
+    };
+    other = await startStack({
+      common,
+      edge: { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpGrpc },
+      gateway: { OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpHttp },
+      framework: { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpHttp },
+    });
+  }, 60_000);
+  afterAll(() => other?.stop());
+
+  it("should continue the caller's B3 trace through every hop and deliver each service's spans", async () => {
+    const traceId = '463ac35c9f6413ad48485a3953bb6124';
+    const res = await send(`${other.url}/hello`, {
+      headers: { 'x-b3-traceid': traceId, 'x-b3-spanid': 'a2fb4a1d1a96d312', 'x-b3-sampled': '1' },
+    });
+    expect(res.headers['x-trace-id']).toBe(traceId);
+    const trace = await completeTrace(traceId);
+    expectOneConnectedTrace(trace, 'a2fb4a1d1a96d312');
+  });
+
+  it('should add the deprecated RPC keys beside the current ones', async () => {
+    const res = await send(`${other.url}/hello`);
+    const id = String(res.headers['x-trace-id']);
+    await completeTrace(id);
+    const rpc = (await otlpTrace(jaeger.queryUrl, id)).filter((s) => s.attributes['rpc.system.name'] === 'grpc');
+    expect(rpc).toHaveLength(4);
+    for (const span of rpc) {
+      expect(span.attributes).toMatchObject({ 'rpc.system': 'grpc', 'rpc.status_code': 'OK' });
+      expect(String(span.attributes['rpc.method'])).toBe(`${String(span.attributes['rpc.service'])}/Exchange`);
+      expect(Number(span.attributes['rpc.grpc.status_code'])).toBe(0);
+    }
+  });
+});
+
+describe('spans produced while Jaeger is down', () => {
+  it('should reach Jaeger once it comes up', async () => {
+    const port = await freePort();
+    const late = await startStack({
+      common: {
+        OTEL_TRACES_EXPORTER: 'otlp',
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
+        // The exporter retries a refused connection within this bound before the export counts as failed.
+        OTEL_EXPORTER_OTLP_TIMEOUT: '1000',
+        OTEL_BSP_SCHEDULE_DELAY: '100',
+      },
+    });
+    let lateJaeger: Jaeger | undefined;
+    try {
+      const res = await send(`${late.url}/hello`);
+      expect(res.status).toBe(200);
+      const kept = (line: Record<string, unknown>) =>
+        line['msg'] === 'trace export failed; spans are kept until the collector answers';
+      await Promise.all([late.edge, late.gateway, late.framework].map((service) => service.waitForLog(kept, 20_000)));
+      lateJaeger = await startJaeger({ otlpHttpPort: port });
+      const trace = await lateJaeger.completeTrace(String(res.headers['x-trace-id']), SPANS_PER_REQUEST, 30_000);
+      expectOneConnectedTrace(trace);
+      const back = (line: Record<string, unknown>) =>
+        line['msg'] === 'trace export works again; the spans kept meanwhile are sent';
+      for (const service of [late.edge, late.gateway, late.framework])
+        expect(await service.waitForLog(back)).toMatchObject({ dropped: 0 });
+    } finally {
+      await late.stop();
+      await lateJaeger?.stop();
+    }
+  }, 90_000);
 });

@@ -1,7 +1,8 @@
+export { BufferingExporter } from './buffering-exporter';
+export type { BufferingExporterOptions } from './buffering-exporter';
 export { loadTelemetryConfig, telemetryEnvSchema } from './config';
 export type { TelemetryConfig } from './config';
 export { ErrorTypeProcessor } from './error-type-processor';
-export { ReportingExporter } from './reporting-exporter';
 export { startTelemetry } from './start-telemetry';
 export type { TelemetryOptions } from './start-telemetry';
 export { loadMetricsConfig, metricsEnvSchema } from './metrics-config';

@@ -1,35 +1,32 @@
 import { randomUUID } from 'node:crypto';
-import { context, propagation, trace } from '@opentelemetry/api';
+import { context, diag, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import {
-  CompositePropagator,
-  setGlobalErrorHandler,
-  W3CBaggagePropagator,
-  W3CTraceContextPropagator,
-} from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { setGlobalErrorHandler } from '@opentelemetry/core';
 import { registerInstrumentations, type Instrumentation } from '@opentelemetry/instrumentation';
-import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
+import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import {
   AlwaysOffSampler,
   AlwaysOnSampler,
   BatchSpanProcessor,
-  ConsoleSpanExporter,
   ParentBasedSampler,
   TraceIdRatioBasedSampler,
   TracerProvider,
   type Sampler,
-  type SpanExporter,
+  type SpanLimits,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
-import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { ATTR_SERVICE_INSTANCE_ID, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { BufferingExporter } from './buffering-exporter';
 import type { TelemetryConfig } from './config';
-import type { MetricsConfig } from './metrics-config';
-import { startMetrics } from './start-metrics';
+import { createExporters } from './create-exporters';
+import { createPropagator } from './create-propagator';
+import { createDiagLogger, DIAG_LEVELS } from './diag-logger';
 import { ErrorTypeProcessor } from './error-type-processor';
-import { createLogger } from './logger';
-import { ReportingExporter } from './reporting-exporter';
+import { createLogger, type Logger } from './logger';
+import type { MetricsConfig } from './metrics-config';
+import { setRpcSemconvDup } from './rpc-attributes';
 import { setParentBasedSampling } from './sampling';
+import { startMetrics } from './start-metrics';
 
 export interface TelemetryOptions {
   serviceName: 'edge' | 'gateway' | 'framework';
@@ -42,12 +39,17 @@ export interface TelemetryOptions {
   instrumentations?: () => Instrumentation[];
   /** Starts metrics too, with the same resource (start-metrics.ts). */
   metrics?: Readonly<MetricsConfig>;
+  /** Where the SDK's own messages and export outages are logged; by default the service's JSON log on stdout. */
+  log?: Logger;
 }
 
 /**
- * Starts OpenTelemetry for a service: W3C trace context and baggage, async-local context, a sampler from
- * OTEL_TRACES_SAMPLER, batched OTLP export. It must run before the service loads what the instrumentations patch,
- * so each app bundles it as `dist/telemetry.cjs` and is started with `--require` (tools/run/service.sh).
+ * Starts OpenTelemetry for a service from the standard OTEL_* variables (config.ts lists them): propagators from
+ * OTEL_PROPAGATORS, async-local context, a sampler from OTEL_TRACES_SAMPLER, span limits, the default resource
+ * (telemetry.sdk.*) with the service's name and OTEL_RESOURCE_ATTRIBUTES, batched export to each exporter of
+ * OTEL_TRACES_EXPORTER through a buffer that keeps spans while the collector is down, and the SDK's diagnostics in
+ * the service's log at OTEL_LOG_LEVEL. It must run before the service loads what the instrumentations patch, so each
+ * app bundles it as `dist/telemetry.cjs` and is started with `--require` (tools/run/service.sh).
  *
  * @example
  * startTelemetry({ serviceName: 'edge', version, config: loadTelemetryConfig(process.env) });
@@ -58,26 +60,27 @@ export function startTelemetry({
   config,
   instrumentations = () => [],
   metrics,
+  log = createLogger(serviceName, 'info'),
 }: TelemetryOptions): void {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  propagation.setGlobalPropagator(
-    new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
-  );
+  propagation.setGlobalPropagator(createPropagator(config.OTEL_PROPAGATORS));
+  setRpcSemconvDup(config.OTEL_SEMCONV_STABILITY_OPT_IN.includes('rpc/dup'));
   if (config.OTEL_SDK_DISABLED) return;
-  const log = createLogger(serviceName, 'info');
-  setGlobalErrorHandler((err) => log.debug({ err }, 'opentelemetry'));
-  const resource = resourceFromAttributes({
-    [ATTR_SERVICE_NAME]: config.OTEL_SERVICE_NAME ?? serviceName,
-    [ATTR_SERVICE_VERSION]: version,
-    'service.instance.id': randomUUID(),
-  }).merge(detectResources({ detectors: [envDetector] }));
+  reportSdkErrors(log, config);
+  const resource = createResource(serviceName, version);
   if (metrics) startMetrics({ resource, config: metrics });
   const spanProcessors: SpanProcessor[] = [new ErrorTypeProcessor()];
-  const exporter = createExporter(config);
-  if (exporter) {
+  for (const { name, exporter, remote } of createExporters(config)) {
+    const buffered = remote
+      ? new BufferingExporter(exporter, {
+          log: log.child({ exporter: name }),
+          maxSpans: config.MONO_TRACE_BUFFER_MAX_SPANS,
+          maxBytes: config.MONO_TRACE_BUFFER_MAX_BYTES,
+        })
+      : exporter;
     spanProcessors.push(
       new BatchSpanProcessor({
-        exporter: new ReportingExporter(exporter, log),
+        exporter: buffered,
         scheduledDelayMillis: config.OTEL_BSP_SCHEDULE_DELAY,
         maxQueueSize: config.OTEL_BSP_MAX_QUEUE_SIZE,
         maxExportBatchSize: Math.min(config.OTEL_BSP_MAX_EXPORT_BATCH_SIZE, config.OTEL_BSP_MAX_QUEUE_SIZE),
@@ -85,7 +88,12 @@ export function startTelemetry({
       }),
     );
   }
-  const provider = new TracerProvider({ resource, sampler: createSampler(config), spanProcessors });
+  const provider = new TracerProvider({
+    resource,
+    sampler: createSampler(config),
+    spanLimits: spanLimits(config),
+    spanProcessors,
+  });
   // Below an unsampled parent nothing is ever recorded with these samplers (sampling.ts).
   setParentBasedSampling(
     config.OTEL_TRACES_SAMPLER.startsWith('parentbased_') || config.OTEL_TRACES_SAMPLER === 'always_off',
@@ -95,6 +103,57 @@ export function startTelemetry({
   // request in a context of its own (~10 µs a request in the framework).
   if (config.OTEL_TRACES_SAMPLER === 'always_off') return;
   registerInstrumentations({ tracerProvider: provider, instrumentations: instrumentations() });
+}
+
+/** The SDK's diagnostics and the errors it hands to the global error handler, as lines of the service's log. */
+function reportSdkErrors(log: Logger, config: Readonly<TelemetryConfig>): void {
+  const level = DIAG_LEVELS[config.OTEL_LOG_LEVEL];
+  const sdkLog = log.child({}, { level: PINO_LEVELS[config.OTEL_LOG_LEVEL] });
+  diag.setLogger(createDiagLogger(sdkLog), { logLevel: level, suppressOverrideMessage: true });
+  const errors = createDiagLogger(sdkLog);
+  setGlobalErrorHandler((err) => {
+    const message = typeof err === 'string' ? err : (err as { message?: string }).message;
+    errors.warn(`opentelemetry: ${message ?? 'error'}`, err instanceof Error ? err : undefined);
+  });
+}
+
+const PINO_LEVELS = {
+  none: 'silent',
+  error: 'error',
+  warn: 'warn',
+  info: 'info',
+  debug: 'debug',
+  verbose: 'trace',
+  all: 'trace',
+} as const satisfies Record<TelemetryConfig['OTEL_LOG_LEVEL'], string>;
+
+/**
+ * The SDK's default resource (service.name fallback, telemetry.sdk.language/name/version), then the service's name,
+ * version and a fresh instance id, then OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME, each overriding the one
+ * before.
+ */
+function createResource(serviceName: string, version: string) {
+  return defaultResource()
+    .merge(
+      resourceFromAttributes({
+        [ATTR_SERVICE_NAME]: serviceName,
+        [ATTR_SERVICE_VERSION]: version,
+        [ATTR_SERVICE_INSTANCE_ID]: randomUUID(),
+      }),
+    )
+    .merge(detectResources({ detectors: [envDetector] }));
+}
+
+function spanLimits(config: Readonly<TelemetryConfig>): SpanLimits {
+  return {
+    attributeValueLengthLimit:
+      config.OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT ?? config.OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT ?? Infinity,
+    attributeCountLimit: config.OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT ?? config.OTEL_ATTRIBUTE_COUNT_LIMIT,
+    eventCountLimit: config.OTEL_SPAN_EVENT_COUNT_LIMIT,
+    linkCountLimit: config.OTEL_SPAN_LINK_COUNT_LIMIT,
+    attributePerEventCountLimit: config.OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT ?? config.OTEL_ATTRIBUTE_COUNT_LIMIT,
+    attributePerLinkCountLimit: config.OTEL_LINK_ATTRIBUTE_COUNT_LIMIT ?? config.OTEL_ATTRIBUTE_COUNT_LIMIT,
+  };
 }
 
 function createSampler(config: Readonly<TelemetryConfig>): Sampler {
@@ -113,10 +172,4 @@ function createSampler(config: Readonly<TelemetryConfig>): Sampler {
     default:
       return new ParentBasedSampler({ root: new AlwaysOnSampler() });
   }
-}
-
-function createExporter(config: Readonly<TelemetryConfig>): SpanExporter | undefined {
-  if (config.OTEL_TRACES_EXPORTER === 'none') return undefined;
-  if (config.OTEL_TRACES_EXPORTER === 'console') return new ConsoleSpanExporter();
-  return new OTLPTraceExporter();
 }

@@ -34,3 +34,6 @@ export function installTestTracing(): TestTracing {
     },
   };
 }
+
+export { semconvKeys } from './semconv-keys';
+export type { SemconvKeys } from './semconv-keys';

@@ -5,7 +5,7 @@ export { freePort } from './free-port';
 export { send } from './http-client';
 export type { Exchange, RequestOptions } from './http-client';
 export { jaegerApi, startJaeger } from './jaeger';
-export type { Jaeger, JaegerApi, JaegerSpan, JaegerTrace } from './jaeger';
+export type { Jaeger, JaegerApi, JaegerOptions, JaegerSpan, JaegerTrace } from './jaeger';
 export { ROOT, runFailing, startService } from './service-process';
 export type { ServiceName, ServiceProcess } from './service-process';
 export { startStack } from './stack';

@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from './free-port';
@@ -32,10 +32,20 @@ export interface JaegerApi {
 }
 
 export interface Jaeger extends JaegerApi {
-  /** For OTEL_EXPORTER_OTLP_ENDPOINT. */
+  /** For OTEL_EXPORTER_OTLP_ENDPOINT (http/protobuf, http/json). */
   readonly otlpHttp: string;
+  /** For OTEL_EXPORTER_OTLP_ENDPOINT with OTEL_EXPORTER_OTLP_PROTOCOL=grpc. */
+  readonly otlpGrpc: string;
+  /** The UI and the query API. */
   readonly queryUrl: string;
+  /** Whether it serves the Jaeger UI (tools/jaeger/ensure-ui.sh found its assets), not a placeholder page. */
+  readonly ui: boolean;
   stop(): Promise<void>;
+}
+
+export interface JaegerOptions {
+  /** The OTLP/HTTP port, e.g. one that services were told to export to before Jaeger came up; free by default. */
+  otlpHttpPort?: number;
 }
 
 export function jaegerApi(queryUrl: string): JaegerApi {
@@ -74,14 +84,17 @@ export function jaegerApi(queryUrl: string): JaegerApi {
 }
 
 /**
- * A real Jaeger v2 process (the binary tools/jaeger builds and caches) on free ports, with the repo's config, ready
- * when its query API answers.
+ * A real Jaeger v2 process (the binary tools/jaeger builds and caches) on free ports, with the repo's config and the
+ * Jaeger UI when its assets are at hand, ready when its query API answers.
  */
-export async function startJaeger(): Promise<Jaeger> {
-  const bin = execFileSync('bash', [join(ROOT, 'tools', 'jaeger', 'ensure-jaeger.sh')], { encoding: 'utf8' }).trim();
+export async function startJaeger({ otlpHttpPort }: JaegerOptions = {}): Promise<Jaeger> {
+  const tool = (script: string) => join(ROOT, 'tools', 'jaeger', script);
+  const bin = execFileSync('bash', [tool('ensure-jaeger.sh')], { encoding: 'utf8' }).trim();
+  const assets = spawnSync('bash', [tool('ensure-ui.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const uiPath = assets.status === 0 ? assets.stdout.trim() : '';
   const [otlpGrpc, otlpHttp, query, queryGrpc, health] = await Promise.all([
     freePort(),
-    freePort(),
+    otlpHttpPort ?? freePort(),
     freePort(),
     freePort(),
     freePort(),
@@ -95,8 +108,7 @@ export async function startJaeger(): Promise<Jaeger> {
       JAEGER_QUERY_GRPC_PORT: String(queryGrpc),
       JAEGER_HEALTH_PORT: String(health),
       JAEGER_LOG_LEVEL: 'warn',
-      // Jaeger's own tracer would export to the default OTLP port.
-      OTEL_TRACES_EXPORTER: 'none',
+      JAEGER_UI_ASSETS_PATH: uiPath,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -118,7 +130,9 @@ export async function startJaeger(): Promise<Jaeger> {
   return {
     ...jaegerApi(queryUrl),
     otlpHttp: `http://127.0.0.1:${otlpHttp}`,
+    otlpGrpc: `http://127.0.0.1:${otlpGrpc}`,
     queryUrl,
+    ui: uiPath !== '',
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;

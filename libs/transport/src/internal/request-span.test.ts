@@ -54,12 +54,17 @@ describe('per-request spans of the transport', () => {
     expect(server?.spanContext().traceId).toBe(parent.spanContext().traceId);
     expect(active).toBe(server?.spanContext().spanId);
     expect(baggage).toBe('acme');
-    expect(client?.attributes).toMatchObject({
-      'rpc.system': 'grpc',
-      'rpc.service': 'mono.framework.v1.FrameworkService',
-      'rpc.method': 'Exchange',
-      'server.address': '127.0.0.1',
-    });
+    for (const span of [client, server]) {
+      expect(span?.attributes).toMatchObject({
+        'rpc.system.name': 'grpc',
+        'rpc.method': 'mono.framework.v1.FrameworkService/Exchange',
+        'rpc.status_code': 'OK',
+      });
+      expect(span?.attributes).not.toHaveProperty('rpc.system');
+      expect(span?.attributes).not.toHaveProperty('rpc.service');
+      expect(span?.attributes).not.toHaveProperty('rpc.grpc.status_code');
+    }
+    expect(client?.attributes['server.address']).toBe('127.0.0.1');
     expect(server?.status.code).toBe(SpanStatusCode.UNSET);
   });
 
@@ -70,6 +75,7 @@ describe('per-request spans of the transport', () => {
       const span = spans.find((s) => s.kind === kind);
       expect(span?.status.code).toBe(SpanStatusCode.ERROR);
       expect(span?.attributes['error.type']).toBe('GW_ERR_OVERLOADED');
+      expect(span?.attributes['rpc.status_code']).toBe('RESOURCE_EXHAUSTED');
     }
   });
 });

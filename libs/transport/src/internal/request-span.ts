@@ -11,13 +11,7 @@ import {
 } from '@opentelemetry/api';
 import type { Boundary } from '@mono/contracts';
 import type { AppError } from '@mono/errors';
-import {
-  ATTR_RPC_GRPC_STATUS_CODE,
-  ATTR_RPC_METHOD,
-  ATTR_RPC_SERVICE,
-  ATTR_RPC_SYSTEM,
-  unsampledBelow,
-} from '@mono/telemetry';
+import { grpcAttributes, grpcStatusAttributes, unsampledBelow } from '@mono/telemetry';
 import { ATTR_ERROR_TYPE, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT } from '@opentelemetry/semantic-conventions';
 
 /**
@@ -68,16 +62,15 @@ export function startServerSpan(boundary: Boundary<unknown>, carrier: Readonly<R
 /** Ends a request span: status ERROR with `error.type` = the catalogue code when the request failed at this hop. */
 export function endRequestSpan(span: Span | undefined, error?: AppError): void {
   if (span === undefined || !span.isRecording()) return;
+  span.setAttributes(grpcStatusAttributes(error?.grpcStatus ?? 0));
   if (error) {
     span.setAttribute(ATTR_ERROR_TYPE, error.code);
-    span.setAttribute(ATTR_RPC_GRPC_STATUS_CODE, error.grpcStatus);
     span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
-  } else {
-    span.setAttribute(ATTR_RPC_GRPC_STATUS_CODE, 0);
   }
   span.end();
 }
 
+/** rpc.system.name and the fully-qualified rpc.method (semantic conventions 1.45). */
 function rpcAttributes(boundary: Boundary<unknown>): Attributes {
-  return { [ATTR_RPC_SYSTEM]: 'grpc', [ATTR_RPC_SERVICE]: boundary.rpcService, [ATTR_RPC_METHOD]: 'Exchange' };
+  return grpcAttributes(boundary.rpcService, 'Exchange');
 }
