@@ -30,16 +30,18 @@ export class Admission {
     return this.#queue.length;
   }
 
+  /** A slot at once, or undefined when every slot is taken (then `wait` for one). */
+  take(): Ticket | undefined {
+    if (this.#inFlight >= this.#max) return undefined;
+    this.#inFlight += 1;
+    return this.#ticket();
+  }
+
   /**
-   * Runs `admitted` with a ticket now or when a slot frees up. Returns a function that withdraws a queued request
-   * (its client left); it does nothing once the request was admitted.
+   * Queues `admitted` for the next slot that frees up; refuses with GW_ERR_OVERLOADED when the queue is full.
+   * Returns a function that withdraws the request (its client left); it does nothing once the request was admitted.
    */
-  enter(admitted: Waiter): () => void {
-    if (this.#inFlight < this.#max) {
-      this.#inFlight += 1;
-      admitted(this.#ticket());
-      return noop;
-    }
+  wait(admitted: Waiter): () => void {
     if (this.#queue.length >= this.#maxQueue) {
       throw new AppError('GW_ERR_OVERLOADED', `${this.#inFlight} requests in flight and ${this.#queue.length} queued`);
     }
@@ -63,5 +65,3 @@ export class Admission {
     };
   }
 }
-
-function noop(): void {}

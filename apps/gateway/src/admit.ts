@@ -1,0 +1,52 @@
+import { ATTR_MONO_IN_FLIGHT, ATTR_MONO_QUEUE_MS, type Logger } from '@mono/telemetry';
+import type { Admission, Ticket } from './admission';
+import type { Step } from './compose';
+import type { GatewayContext } from './context';
+import { failRequest } from './fail-request';
+
+/**
+ * Takes a slot among GATEWAY_MAX_CONCURRENCY, or waits in the queue for one (a client that leaves meanwhile
+ * withdraws); a full queue throws GW_ERR_OVERLOADED (503 + Retry-After). A request admitted at once costs nothing
+ * more than its ticket.
+ */
+export function admit(admission: Admission, log: Logger): Step<GatewayContext> {
+  return function admitStep(ctx, next) {
+    const ticket = admission.take();
+    if (ticket !== undefined) {
+      admitted(ctx, ticket, 0, admission.inFlight, next);
+      return;
+    }
+    const queuedAt = performance.now();
+    const withdraw = admission.wait((ticket) => {
+      try {
+        admitted(ctx, ticket, performance.now() - queuedAt, admission.inFlight, next);
+      } catch (err) {
+        failRequest(ctx, err, log);
+      }
+    });
+    ctx.call.onabort = () => {
+      withdraw();
+      ctx.finish();
+    };
+  };
+}
+
+function admitted(
+  ctx: GatewayContext,
+  ticket: Ticket,
+  queuedMs: number,
+  inFlight: number,
+  next: (ctx: GatewayContext) => void,
+): void {
+  ctx.ticket = ticket;
+  const span = ctx.span;
+  if (span?.isRecording()) {
+    span.setAttribute(ATTR_MONO_QUEUE_MS, queuedMs);
+    span.setAttribute(ATTR_MONO_IN_FLIGHT, inFlight);
+  }
+  if (ctx.call.done) {
+    ctx.finish();
+    return;
+  }
+  next(ctx);
+}
