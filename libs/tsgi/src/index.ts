@@ -26,7 +26,7 @@ export { createInputStream } from './input-stream';
 export { InterfaceError } from './interface-error';
 export { checkHeaders, parseStatus, statusAllowsBody } from './response-head';
 export { requireApplication } from './require-application';
-export { runApplication } from './run-application';
+export { HostResponse, runApplication } from './run-application';
 export type { ResponseOutput } from './run-application';
 export { validator } from './validator';
 export type { ValidatorOptions } from './validator';

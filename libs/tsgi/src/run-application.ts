@@ -30,28 +30,28 @@ interface Pending {
  * await runApplication(app, environ, output);
  */
 export async function runApplication(app: Application, environ: Environ, output: ResponseOutput): Promise<void> {
-  const state = new ResponseState(output);
+  const response = new HostResponse(output);
   let body: ResponseBody;
   try {
-    body = await app(environ, state.startResponse);
+    body = await app(environ, response.startResponse);
   } catch (err) {
-    output.fail(err, state.headSent);
+    output.fail(err, response.headSent);
     return;
   }
-  const close = closeOnce(body, output, state);
-  output.whenAborted(close);
-  try {
-    if (Array.isArray(body)) await sendArray(body, state, output);
-    else await sendIterable(body, state, output);
-  } catch (err) {
-    if (!output.aborted) output.fail(err, state.headSent);
-  } finally {
-    await close();
-  }
+  await response.send(body);
 }
 
-class ResponseState {
-  headSent = false;
+/**
+ * One response on the server side, in the two halves a host runs apart (wsgiref's `start_response` and
+ * `finish_response`): the application gets `startResponse`; `send` then sends the body it returned. What
+ * `runApplication` does, for a host that calls the application itself.
+ *
+ * @example
+ * const response = new HostResponse(output);
+ * await response.send(await app(environ, response.startResponse));
+ */
+export class HostResponse {
+  #headSent = false;
   #pending: Pending | undefined;
   readonly #output: ResponseOutput;
 
@@ -59,84 +59,100 @@ class ResponseState {
     this.#output = output;
   }
 
+  /** True once the head went to the output: a failure can then no longer change the status. */
+  get headSent(): boolean {
+    return this.#headSent;
+  }
+
   readonly startResponse = (status: string, headers: HeaderList, excInfo?: ExcInfo): Flush => {
     if (this.#pending && excInfo === undefined) {
       throw new InterfaceError('start_response called a second time without exc_info');
     }
-    if (excInfo !== undefined && this.headSent) throw excInfo;
+    if (excInfo !== undefined && this.#headSent) throw excInfo;
     this.#pending = { status: parseStatus(status), headers: checkHeaders(headers) };
-    return this.flush;
+    return this.#flush;
   };
 
-  readonly flush = (): void => {
-    if (!this.headSent && this.#pending) this.sendHead();
+  /** Sends the body the application returned, chunk by chunk as the output takes them, then always `close()`. */
+  async send(body: ResponseBody): Promise<void> {
+    const output = this.#output;
+    const close = closeOnce(body, output, this);
+    output.whenAborted(close);
+    try {
+      if (Array.isArray(body)) await this.#sendArray(body);
+      else await this.#sendIterable(body);
+    } catch (err) {
+      if (!output.aborted) output.fail(err, this.#headSent);
+    } finally {
+      await close();
+    }
+  }
+
+  readonly #flush = (): void => {
+    if (!this.#headSent && this.#pending) this.#sendHead();
   };
 
-  sendHead(contentLength?: number): void {
+  #sendHead(contentLength?: number): void {
     if (!this.#pending) throw new InterfaceError('the body began before start_response was called');
     const { status, headers } = this.#pending;
     const out =
       contentLength !== undefined && needsContentLength(status.code, headers)
         ? [...headers, ['Content-Length', String(contentLength)] as [string, string]]
         : headers;
-    this.headSent = true;
+    this.#headSent = true;
     this.#output.head(status.code, status.reason, out);
   }
 
-  write(chunk: unknown): void | Promise<void> {
+  #write(chunk: unknown): void | Promise<void> {
     if (!(chunk instanceof Uint8Array)) {
       throw new InterfaceError(`body chunks must be Uint8Array, got ${typeof chunk}`);
     }
     if (chunk.byteLength === 0) return;
-    if (!this.headSent) this.sendHead();
+    if (!this.#headSent) this.#sendHead();
     return this.#output.write(chunk);
   }
 
   /** Ends the response; `onlyChunk` is the whole body of a one-element array, which fixes its Content-Length. */
-  end(onlyChunk?: Uint8Array): void {
-    if (!this.headSent) this.sendHead(onlyChunk?.byteLength ?? 0);
+  #end(onlyChunk?: Uint8Array): void {
+    if (!this.#headSent) this.#sendHead(onlyChunk?.byteLength ?? 0);
     if (onlyChunk && onlyChunk.byteLength > 0) void this.#output.write(onlyChunk);
     this.#output.end();
   }
-}
 
-async function sendArray(body: readonly unknown[], state: ResponseState, output: ResponseOutput): Promise<void> {
-  if (body.length <= 1) {
-    const only = body[0];
-    if (only !== undefined && !(only instanceof Uint8Array)) await state.write(only);
-    state.end(only as Uint8Array | undefined);
-    return;
+  async #sendArray(body: readonly unknown[]): Promise<void> {
+    if (body.length <= 1) {
+      const only = body[0];
+      if (only !== undefined && !(only instanceof Uint8Array)) await this.#write(only);
+      this.#end(only as Uint8Array | undefined);
+      return;
+    }
+    for (const chunk of body) {
+      if (this.#output.aborted) return;
+      const wait = this.#write(chunk);
+      if (wait) await wait;
+    }
+    this.#end();
   }
-  for (const chunk of body) {
-    if (output.aborted) return;
-    const wait = state.write(chunk);
-    if (wait) await wait;
-  }
-  state.end();
-}
 
-async function sendIterable(
-  body: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
-  state: ResponseState,
-  output: ResponseOutput,
-): Promise<void> {
-  for await (const chunk of body as AsyncIterable<unknown>) {
-    if (output.aborted) return;
-    const wait = state.write(chunk);
-    if (wait) await wait;
+  async #sendIterable(body: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<void> {
+    for await (const chunk of body as AsyncIterable<unknown>) {
+      if (this.#output.aborted) return;
+      const wait = this.#write(chunk);
+      if (wait) await wait;
+    }
+    if (!this.#output.aborted) this.#end();
   }
-  if (!output.aborted) state.end();
 }
 
 /** `close()` of the body, once: when the response is over, or at once when the request is aborted. */
-function closeOnce(body: ResponseBody, output: ResponseOutput, state: ResponseState): () => Promise<void> {
+function closeOnce(body: ResponseBody, output: ResponseOutput, response: HostResponse): () => Promise<void> {
   let closing: Promise<void> | undefined;
   return () => {
     closing ??= (async () => {
       try {
         await body.close?.();
       } catch (err) {
-        if (!output.aborted) output.fail(err, state.headSent);
+        if (!output.aborted) output.fail(err, response.headSent);
       }
     })();
     return closing;
