@@ -4,7 +4,7 @@ import { settleWithin } from '@mono/runtime';
 import { addExchangeService, createGrpcServer, frameworkHopErrors } from '@mono/transport';
 import { validator, type Application } from '@mono/tsgi';
 import type { FrameworkConfig } from './config';
-import { createHost } from './host';
+import { createPipeline } from './pipeline';
 
 export interface FrameworkDeps {
   app: Application;
@@ -30,8 +30,8 @@ export function buildFramework(config: Readonly<FrameworkConfig>, { app, log, on
   const grpc = createGrpcServer(frameworkBoundary.rpcService, 'framework');
   const counter = { requests: 0 };
   const hosted = config.validate ? validated(app, log) : app;
-  const host = createHost(hosted, { multiprocess: config.multiprocess, log, counter });
-  const exchange = addExchangeService(grpc.server, frameworkBoundary, host, {
+  const pipeline = createPipeline(hosted, { multiprocess: config.multiprocess, log, counter });
+  const exchange = addExchangeService(grpc.server, frameworkBoundary, pipeline, {
     errors: frameworkHopErrors.server,
     onBodyBytes,
   });

@@ -1,58 +1,27 @@
 import type { Environ as EnvironMessage } from '@mono/contracts';
 import type { Logger } from '@mono/telemetry';
-import { readBody, type ServerCall } from '@mono/transport';
-import { environFromMessage, toApplicationError } from '@mono/tsgi-server';
-import {
-  createInputStream,
-  runApplication,
-  type Application,
-  type Environ,
-  type ErrorStream,
-  type HeaderList,
-  type ResponseOutput,
-} from '@mono/tsgi';
-
-export interface HostOptions {
-  multiprocess: boolean;
-  log: Logger;
-  counter?: { requests: number };
-}
+import type { ServerCall } from '@mono/transport';
+import type { Environ, HeaderList, HostResponse, ResponseBody, ResponseOutput } from '@mono/tsgi';
+import { toApplicationError } from '@mono/tsgi-server';
 
 /**
- * The framework's request handler: turns each call the gateway sends into an environ, runs the application
- * through the interface's host, and sends what it produces back on the call.
+ * One request as it crosses the framework's pipeline, each step filling in its part; and the output its response
+ * leaves through: the call back to the gateway, whose window it waits for when it is full.
  */
-export function createHost(
-  app: Application,
-  { multiprocess, log, counter }: HostOptions,
-): (call: ServerCall<EnvironMessage>) => void {
-  const errors = errorStream(log);
-  return function host(call) {
-    if (counter) counter.requests += 1;
-    const environ = toEnviron(call, errors, multiprocess);
-    void runApplication(app, environ, new CallOutput(call, log));
-  };
-}
-
-function toEnviron(call: ServerCall<EnvironMessage>, errors: ErrorStream, multiprocess: boolean): Environ {
-  return environFromMessage(call.head, {
-    input: () => createInputStream(readBody(call.body)),
-    errors,
-    signal: () => call.signal,
-    deadline: call.deadline,
-    multiprocess,
-  });
-}
-
-/** Sends what the application produces on the call, waiting for the gateway's window when it is full. */
-class CallOutput implements ResponseOutput {
-  readonly #call: ServerCall<EnvironMessage>;
+export class FrameworkContext implements ResponseOutput {
+  readonly call: ServerCall<EnvironMessage>;
+  /** The application's environ (environ). */
+  environ: Environ | undefined = undefined;
+  /** `start_response` and the sending of the body (application). */
+  response: HostResponse | undefined = undefined;
+  /** What the application returned (application). */
+  body: ResponseBody | undefined = undefined;
   readonly #log: Logger;
-  #onAbort: (() => void) | undefined;
-  #drained: (() => void) | undefined;
+  #onAbort: (() => void) | undefined = undefined;
+  #drained: (() => void) | undefined = undefined;
 
   constructor(call: ServerCall<EnvironMessage>, log: Logger) {
-    this.#call = call;
+    this.call = call;
     this.#log = log;
     call.onabort = () => {
       this.#drained?.();
@@ -66,44 +35,33 @@ class CallOutput implements ResponseOutput {
   }
 
   get aborted(): boolean {
-    return this.#call.aborted;
+    return this.call.aborted;
   }
 
   whenAborted(listener: () => void): void {
     this.#onAbort = listener;
-    if (this.#call.aborted) listener();
+    if (this.call.aborted) listener();
   }
 
   head(code: number, reason: string, headers: HeaderList): void {
-    this.#call.respond({ status: code, reason, headers: headers.map(([name, value]) => ({ name, value })) });
+    this.call.respond({ status: code, reason, headers: headers.map(([name, value]) => ({ name, value })) });
   }
 
   write(chunk: Uint8Array): void | Promise<void> {
-    if (this.#call.write(chunk) || this.#call.done) return;
+    if (this.call.write(chunk) || this.call.done) return;
     return new Promise((resolve) => {
       this.#drained = resolve;
     });
   }
 
   end(): void {
-    this.#call.end();
+    this.call.end();
   }
 
+  /** The application failed: FW_ERR_PROTOCOL_VIOLATION when it broke the interface, else FW_ERR_APPLICATION_FAILED. */
   fail(err: unknown, headSent: boolean): void {
     const appError = toApplicationError(err);
     this.#log.error({ err, code: appError.code, headSent }, 'application failed');
-    this.#call.fail(appError);
+    this.call.fail(appError);
   }
-}
-
-function errorStream(log: Logger): ErrorStream {
-  return {
-    write(text) {
-      log.error({ stream: 'tsgi.errors' }, text.trimEnd());
-    },
-    writelines(lines) {
-      for (const line of lines) this.write(line);
-    },
-    flush() {},
-  };
 }
