@@ -3,15 +3,18 @@ import type { Stage } from './compose';
 
 /**
  * Answers the edge's own health check (nginx's `location = /health { return 200; }`) at EDGE_HEALTH_PATH without
- * a hop: 200 while serving, 503 once draining. The container's HEALTHCHECK asks it.
+ * a hop: 200 while serving, 503 once draining. The container's HEALTHCHECK asks it. While the edge drains, every
+ * other request is still served, and its response closes the connection (`Connection: close`, as nginx and Envoy
+ * do when they drain), so that keep-alive clients reconnect to an instance that stays.
  */
 export function health(path: string, isDraining: () => boolean): Stage {
   return async function healthStage(ctx, next) {
+    const draining = isDraining();
     if (!isHealthCheck(ctx.req, path)) {
+      if (draining) ctx.res.shouldKeepAlive = false;
       await next();
       return;
     }
-    const draining = isDraining();
     const body = JSON.stringify({ status: draining ? 'draining' : 'serving' });
     ctx.status = draining ? 503 : 200;
     ctx.bytesSent = body.length;

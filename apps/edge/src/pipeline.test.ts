@@ -1,5 +1,5 @@
+import { once } from 'node:events';
 import { connect } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { gatewayBoundary, type HttpRequest } from '@mono/contracts';
 import { AppError } from '@mono/errors';
 import { createLogger } from '@mono/telemetry';
@@ -24,7 +24,7 @@ async function gateway(handler: (call: ServerCall<HttpRequest>) => void): Promis
   return server;
 }
 
-function edge(addresses: string[], env: Record<string, string> = {}) {
+function edge(addresses: string[], env: Record<string, string> = {}, isDraining = () => false) {
   const config = loadEdgeConfig({ EDGE_GATEWAYS: addresses.join(','), EDGE_ACCESS_LOG: 'false', ...env });
   const clients = config.gateways.map(
     (address) =>
@@ -33,7 +33,7 @@ function edge(addresses: string[], env: Record<string, string> = {}) {
       }),
   );
   cleanups.push(() => clients.forEach((c) => c.close()));
-  return createPipeline(config, new Balancer(clients, config.failTimeoutMs), log);
+  return createPipeline(config, new Balancer(clients, config.failTimeoutMs), log, isDraining);
 }
 
 describe('edge pipeline', () => {
@@ -81,7 +81,7 @@ describe('edge pipeline', () => {
     const started = Date.now();
     const res = await inject(edge([stub.address]), { url: '/hello' });
     expect(res.statusCode).toBe(502);
-    expect(res.json()).toMatchObject({ status: 502, title: 'Bad Gateway', code: 'EDGE_ERR_GATEWAY_UNAVAILABLE' });
+    expect(res.json()).toMatchObject({ status: 502, code: 'EDGE_ERR_GATEWAY_UNAVAILABLE' });
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 
@@ -151,17 +151,68 @@ describe('edge server', () => {
   });
 
   it('should abort the connection when the upstream fails after the head was sent', async () => {
+    let failUpstream!: () => void;
     const stub = await gateway((call) => {
       call.respond({ status: 200, reason: 'OK', headers: [] });
       call.write(Buffer.from('partial'));
-      setTimeout(() => call.fail(new AppError('FW_ERR_APPLICATION_FAILED')), 20);
+      failUpstream = () => call.fail(new AppError('FW_ERR_APPLICATION_FAILED'));
     });
     const port = await listen([stub.address]);
-    const response = await raw(port, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    const socket = connect(port, '127.0.0.1', () => socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
+    let response = '';
+    socket.on('data', (chunk) => {
+      response += chunk.toString();
+      if (response.includes('partial')) failUpstream();
+    });
+    await once(socket, 'close');
     expect(response).toMatch(/^HTTP\/1.1 200 OK/);
     expect(response).toContain('partial');
     expect(response).not.toMatch(/\r\n0\r\n\r\n$/);
-    await sleep(10);
+  });
+
+  it('should serve what arrives while it drains with Connection: close, answer its health 503, then stop', async () => {
+    let held: ServerCall<HttpRequest> | undefined;
+    let forwarded!: (target: string) => void;
+    const arrivals: string[] = [];
+    const arrived = (target: string) =>
+      new Promise<void>((resolve) => {
+        forwarded = (t) => {
+          arrivals.push(t);
+          if (t === target) resolve();
+        };
+      });
+    const heldArrived = arrived('/held');
+    const stub = await gateway((call) => {
+      forwarded(call.head.target);
+      if (call.head.target === '/held') held = call;
+      else echoHandler(call);
+    });
+    const config = loadEdgeConfig({ EDGE_PORT: '0', EDGE_GATEWAYS: stub.address, EDGE_ACCESS_LOG: 'false' });
+    const server = buildEdge(config, { log });
+    const port = await server.listen();
+    const socket = connect(port, '127.0.0.1', () => socket.write('GET /held HTTP/1.1\r\nHost: x\r\n\r\n'));
+    let data = '';
+    socket.on('data', (chunk) => (data += chunk.toString()));
+    const closed = once(socket, 'close');
+    await heldArrived;
+
+    const stopped = server.shutdown();
+    const afterArrived = arrived('/after');
+    socket.write('GET /_edge/health HTTP/1.1\r\nHost: x\r\n\r\nGET /after HTTP/1.1\r\nHost: x\r\n\r\n');
+    await afterArrived;
+    held?.respond({ status: 200, reason: 'OK', headers: [{ name: 'Content-Length', value: '4' }] });
+    held?.write(Buffer.from('held'));
+    held?.end();
+    await closed;
+    await stopped;
+
+    const [first, healthResponse, after] = data.split(/(?=HTTP\/1\.1 )/);
+    expect(first).toMatch(/^HTTP\/1.1 200 OK\r\n[\s\S]*\r\n\r\nheld$/);
+    expect(healthResponse).toMatch(/^HTTP\/1.1 503 /);
+    expect(healthResponse).toContain('{"status":"draining"}');
+    expect(after).toMatch(/^HTTP\/1.1 200 OK\r\n/);
+    expect(after).toContain('Connection: close');
+    expect(arrivals).toEqual(['/held', '/after']);
   });
 });
 
@@ -170,5 +221,18 @@ describe('edge health', () => {
     const res = await inject(edge(['127.0.0.1:1']), { url: '/_edge/health' });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ status: 'serving' });
+  });
+
+  it('should answer 503 while draining, and keep proxying other requests with Connection: close', async () => {
+    const stub = await gateway(echoHandler);
+    const pipeline = edge([stub.address], {}, () => true);
+    const health = await inject(pipeline, { url: '/_edge/health' });
+    expect(health.statusCode).toBe(503);
+    expect(health.headers['cache-control']).toBe('no-store');
+    expect(health.json()).toEqual({ status: 'draining' });
+    const proxied = await inject(pipeline, { url: '/still-served' });
+    expect(proxied.statusCode).toBe(200);
+    expect(proxied.headers['x-path']).toBe('/still-served');
+    expect(proxied.headers['connection']).toBe('close');
   });
 });
