@@ -1,9 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
 import express from 'express';
 import { describe, expect, it } from 'vitest';
 import { environOf, fromExpress } from './from-express';
 import { invoke } from './testing';
+
+/** A promise the test opens when it chooses, with the value it opens it with. */
+function gate<T = void>(): { promise: Promise<T>; open: (value: T) => void } {
+  let open!: (value: T) => void;
+  const promise = new Promise<T>((resolve) => (open = resolve));
+  return { promise, open };
+}
 
 describe('fromExpress', () => {
   it('should give the app req.ip, req.protocol and req.hostname from the environ', async () => {
@@ -73,18 +79,24 @@ describe('fromExpress', () => {
   });
 
   it('should send the head on res.flushHeaders() and each res.write as its own chunk', async () => {
+    const first = gate();
+    const second = gate();
     const app = express().get('/sse', async (_req, res) => {
       res.setHeader('Content-Type', 'text/event-stream');
       res.flushHeaders();
-      await sleep(20);
+      await first.promise;
       res.write('one\n');
-      await sleep(20);
+      await second.promise;
       res.write('two\n');
       res.end();
     });
     const recording = invoke(fromExpress(app), { uri: '/sse' });
-    await sleep(10);
+    await recording.until('head');
     expect(recording.events.map((e) => e.type)).toEqual(['head']);
+    first.open();
+    await recording.until('data');
+    expect(recording.events.map((e) => e.type)).toEqual(['head', 'data']);
+    second.open();
     await recording.done;
     expect(recording.events.map((e) => (e.type === 'data' ? e.chunk.toString() : e.type))).toEqual([
       'head',
@@ -108,29 +120,35 @@ describe('fromExpress', () => {
   });
 
   it('should emit close on the request and the response when the client goes away', async () => {
-    const seen: string[] = [];
+    const handled = gate();
+    const reqClosed = gate();
+    const resClosed = gate<boolean>();
     const app = express().get('/wait', (req, res) => {
-      req.on('close', () => seen.push('req close'));
-      res.on('close', () => seen.push(`res close, finished=${res.writableFinished}`));
+      req.on('close', () => reqClosed.open());
+      res.on('close', () => resClosed.open(res.writableFinished));
+      handled.open();
     });
     const recording = invoke(fromExpress(app), { uri: '/wait' });
-    await sleep(10);
+    await handled.promise;
     recording.abort();
-    await sleep(10);
-    expect(seen).toContain('res close, finished=false');
-    expect(seen).toContain('req close');
+    expect(await resClosed.promise).toBe(false);
+    await reqClosed.promise;
   });
 
   it('should finish with finish then close, as under http.createServer', async () => {
     const seen: string[] = [];
+    const closed = gate();
     const app = express().get('/', (_req, res) => {
       res.on('finish', () => seen.push('finish'));
-      res.on('close', () => seen.push(`close, finished=${res.writableFinished}`));
+      res.on('close', () => {
+        seen.push(`close, finished=${res.writableFinished}`);
+        closed.open();
+      });
       res.send('ok');
     });
     const recording = invoke(fromExpress(app));
     await recording.done;
-    await sleep(5);
+    await closed.promise;
     expect(seen).toEqual(['finish', 'close, finished=true']);
   });
 

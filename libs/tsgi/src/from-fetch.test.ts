@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { fromFetch } from './from-fetch';
 import { invoke } from './testing';
@@ -63,15 +62,20 @@ describe('fromFetch', () => {
   });
 
   it('should abort request.signal when the client goes away', async () => {
+    let called!: () => void;
+    const handling = new Promise<void>((resolve) => (called = resolve));
     let aborted = false;
     const app = fromFetch(async (request) => {
-      request.signal.addEventListener('abort', () => (aborted = true));
-      await sleep(1_000);
+      const abort = new Promise((resolve) => request.signal.addEventListener('abort', resolve));
+      called();
+      await abort;
+      aborted = request.signal.aborted;
       return new Response('late');
     });
     const recording = invoke(app);
-    await sleep(10);
+    await handling;
     recording.abort();
+    await recording.done;
     expect(aborted).toBe(true);
   });
 });

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import type { Application } from './environ';
 import { InterfaceError } from './interface-error';
@@ -6,42 +5,51 @@ import { invoke } from './testing';
 
 const bytes = (text: string) => Buffer.from(text);
 
+/** A promise the test opens when it chooses. */
+function gate(): { promise: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => (open = resolve));
+  return { promise, open };
+}
+
 describe('runApplication', () => {
   it('should send the head with the first non-empty chunk, not at start_response', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
+    const waiting = gate();
+    const release = gate();
     const app: Application = (_environ, startResponse) => {
       startResponse('200 OK', [['Content-Type', 'text/plain']]);
       return (async function* () {
         yield new Uint8Array(0);
-        await gate;
+        waiting.open();
+        await release.promise;
         yield bytes('late');
       })();
     };
     const recording = invoke(app);
-    await sleep(20);
+    await waiting.promise;
     expect(recording.events).toEqual([]);
-    release();
+    release.open();
     await recording.done;
     expect(recording.events.map((e) => e.type)).toEqual(['head', 'data', 'end']);
     expect(recording.body).toBe('late');
   });
 
   it('should send the head at once on flush()', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
+    const waiting = gate();
+    const release = gate();
     const app: Application = (_environ, startResponse) => {
       const flush = startResponse('200 OK', [['Content-Type', 'text/event-stream']]);
       flush();
       return (async function* () {
-        await gate;
+        waiting.open();
+        await release.promise;
         yield bytes('event');
       })();
     };
     const recording = invoke(app);
-    await sleep(20);
+    await waiting.promise;
     expect(recording.events.map((e) => e.type)).toEqual(['head']);
-    release();
+    release.open();
     await recording.done;
   });
 
@@ -163,21 +171,21 @@ describe('runApplication', () => {
     const normal = invoke((_e, startResponse) => (startResponse('200 OK', []), body('normal')));
     const failing = invoke((_e, startResponse) => (startResponse('200 OK', []), body('failing', true)));
     await Promise.all([normal.done, failing.done]);
-    let release!: () => void;
+    const release = gate();
     const forever = invoke((_e, startResponse) => {
       startResponse('200 OK', []);
       return Object.assign(
         (async function* () {
           yield bytes('first');
-          await new Promise<void>((resolve) => (release = resolve));
+          await release.promise;
         })(),
         { close: () => void closed.push('aborted') },
       );
     });
-    await sleep(10);
+    await forever.until('data');
     forever.abort();
     expect([...closed].sort()).toEqual(['aborted', 'failing', 'normal']);
-    release();
+    release.open();
     await forever.done;
     expect(closed.filter((c) => c === 'aborted')).toHaveLength(1);
   });

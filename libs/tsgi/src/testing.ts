@@ -28,6 +28,8 @@ export interface Recording {
   readonly headers: HeaderList;
   readonly body: string;
   readonly done: Promise<void>;
+  /** Resolves once `count` events of `type` were recorded (at once if they were): wait on it instead of sleeping. */
+  until(type: Recording['events'][number]['type'], count?: number): Promise<void>;
   /** Simulates the client going away: the host aborts and closes the body. */
   abort(): void;
 }
@@ -77,6 +79,11 @@ export function invoke(app: Application, request: TestRequest = {}): Recording {
   const controller = new AbortController();
   const environ = testEnviron(request, controller);
   const events: Recording['events'] = [];
+  const waiting = new Set<() => void>();
+  const record = (event: Recording['events'][number]) => {
+    events.push(event);
+    for (const check of waiting) check();
+  };
   let aborted = false;
   let onAbort: (() => void) | undefined;
   const output: ResponseOutput = {
@@ -84,12 +91,10 @@ export function invoke(app: Application, request: TestRequest = {}): Recording {
       return aborted;
     },
     whenAborted: (listener) => (onAbort = listener),
-    head: (code, reason, headers) => events.push({ type: 'head', code, reason, headers }),
-    write: (chunk) => {
-      events.push({ type: 'data', chunk: Buffer.from(chunk) });
-    },
-    end: () => events.push({ type: 'end' }),
-    fail: (error, headSent) => events.push({ type: 'fail', error, headSent }),
+    head: (code, reason, headers) => record({ type: 'head', code, reason, headers }),
+    write: (chunk) => record({ type: 'data', chunk: Buffer.from(chunk) }),
+    end: () => record({ type: 'end' }),
+    fail: (error, headSent) => record({ type: 'fail', error, headSent }),
   };
   const done = runApplication(app, environ, output);
   return {
@@ -105,6 +110,17 @@ export function invoke(app: Application, request: TestRequest = {}): Recording {
     },
     get body() {
       return Buffer.concat(events.flatMap((e) => (e.type === 'data' ? [e.chunk] : []))).toString();
+    },
+    until(type, count = 1) {
+      return new Promise((resolve) => {
+        const check = () => {
+          if (events.filter((e) => e.type === type).length < count) return;
+          waiting.delete(check);
+          resolve();
+        };
+        waiting.add(check);
+        check();
+      });
     },
     abort() {
       aborted = true;
