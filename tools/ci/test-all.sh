@@ -31,7 +31,7 @@ nx() { node_modules/.bin/nx "$@" --output-style=static; }
 
 phase node check - node tools/ci/check-node.cjs
 phase contracts check - nx run contracts:check
-phase docs check - node tools/docs/env-tables.mjs --check
+phase docs check - node tools/docs/check.mjs
 phase jaeger check - bash tools/jaeger/ensure-jaeger.sh
 phase k8s check - bash tools/k8s/check.sh
 phase build check - nx run-many -t build
