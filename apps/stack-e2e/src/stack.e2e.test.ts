@@ -136,6 +136,8 @@ describe('the stack through the edge, three processes', () => {
 
     await stack.restartFramework();
     const back = performance.now();
+    // The gateway's channel reconnects on gRPC's backoff (100 ms to 1 s), which nothing outside the gateway can
+    // observe before a request gets through: a poll, not a wait for something that already has an event.
     let status = 0;
     while (performance.now() - back < 3_000) {
       status = (await send(`${stack.url}/hello`)).status;
