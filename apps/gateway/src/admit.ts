@@ -19,7 +19,7 @@ export function admit(admission: Admission, log: Logger): Step<GatewayContext> {
     const queuedAt = performance.now();
     const withdraw = admission.wait((ticket) => {
       try {
-        admitted(ctx, ticket, performance.now() - queuedAt, admission.inFlight, next);
+        admitted(ctx, ticket, Math.round(performance.now() - queuedAt), admission.inFlight, next);
       } catch (err) {
         failRequest(ctx, err, log);
       }
