@@ -40,10 +40,11 @@ function stagesOf(file) {
   const sourceFile = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
   const imports = new Map();
   for (const statement of sourceFile.statements) {
-    if (!ts.isImportDeclaration(statement) || !statement.importClause?.namedBindings) continue;
+    if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
     const from = statement.moduleSpecifier.text;
-    if (!from.startsWith('./') || !ts.isNamedImports(statement.importClause.namedBindings)) continue;
-    for (const element of statement.importClause.namedBindings.elements) imports.set(element.name.text, from);
+    const bindings = statement.importClause?.namedBindings;
+    if (!from.startsWith('./') || !bindings || !ts.isNamedImports(bindings)) continue;
+    for (const element of bindings.elements) imports.set(element.name.text, from);
   }
   const stages = [];
   const collect = (node) => {
