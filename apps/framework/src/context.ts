@@ -23,7 +23,8 @@ export class FrameworkContext implements ResponseOutput {
   constructor(call: ServerCall<EnvironMessage>, log: Logger) {
     this.call = call;
     this.#log = log;
-    call.onabort = () => {
+    call.onabort = (reason) => {
+      log.info({ requestId: call.head.variables['REQUEST_ID'], reason: reason.code }, 'request aborted');
       this.#drained?.();
       this.#onAbort?.();
     };

@@ -7,12 +7,14 @@ import type { Step } from './compose';
 import type { FrameworkContext } from './context';
 
 /**
- * The application's environ: the CGI variables and raw headers the gateway built, plus the live parts — the body
- * as `tsgi.input`, the log as `tsgi.errors`, the call's abort as `tsgi.signal`, its deadline as `tsgi.deadline`.
+ * The request is accepted (a gateway still sending its body may stop holding it for a retry), and gets its environ:
+ * the CGI variables and raw headers the gateway built, plus the live parts — the body as `tsgi.input`, the log as
+ * `tsgi.errors`, the call's abort as `tsgi.signal`, the time by which the head must be sent as `tsgi.deadline`.
  */
 export function environ({ multiprocess, log }: { multiprocess: boolean; log: Logger }): Step<FrameworkContext> {
   const errors = errorStream(log);
   return function environStep(ctx, next) {
+    ctx.call.accept();
     ctx.environ = toEnviron(ctx.call, errors, multiprocess);
     next(ctx);
   };

@@ -31,6 +31,16 @@ describe('fromExpress', () => {
     });
   });
 
+  it('should give the app req.signal, aborted when the client goes away', async () => {
+    const seen = gate<AbortSignal>();
+    const app = express().get('/wait', (req) => seen.open((req as IncomingMessage & { signal: AbortSignal }).signal));
+    const recording = invoke(fromExpress(app), { uri: '/wait' });
+    const signal = await seen.promise;
+    expect(signal.aborted).toBe(false);
+    recording.abort();
+    expect(signal.aborted).toBe(true);
+  });
+
   it('should route below SCRIPT_NAME and show it as req.baseUrl, with req.originalUrl the full target', async () => {
     const router = express.Router().get('/item/:id', (req, res) => {
       res.json({ baseUrl: req.baseUrl, originalUrl: req.originalUrl, url: req.url, id: req.params['id'] });

@@ -52,6 +52,18 @@ const WRITABLE_FINISHED: PropertyDescriptor = {
 };
 
 /**
+ * `req.signal`, one accessor for every request: the environ's `tsgi.signal`, which aborts when the client leaves,
+ * the response head is late or the body goes idle (made only when an application reads it).
+ */
+const REQUEST_SIGNAL: PropertyDescriptor = {
+  configurable: true,
+  enumerable: false,
+  get(this: IncomingMessage) {
+    return environOf(this)?.['tsgi.signal'];
+  },
+};
+
+/**
  * The environ behind a request that `fromExpress` created (Flask's `request.environ`).
  *
  * @example
@@ -76,6 +88,7 @@ export function fromExpress(app: NodeListener, { highWaterMark = 64 * 1024 }: Fr
     const socket = new EnvironSocket(environ);
     const req = createRequest(environ, socket);
     Object.defineProperty(req, ENVIRON, { value: environ });
+    Object.defineProperty(req, 'signal', REQUEST_SIGNAL);
     const body = new ResponseQueue(highWaterMark);
     const res = createResponse(req, socket, body, startResponse);
     app(req, res);
