@@ -5,9 +5,10 @@ import type { GatewayContext } from './context';
 import { failRequest } from './fail-request';
 
 /**
- * Takes a slot among GATEWAY_MAX_CONCURRENCY, or waits in the queue for one (a client that leaves meanwhile
- * withdraws); a full queue throws GW_ERR_OVERLOADED (503 + Retry-After). A request admitted at once costs nothing
- * more than its ticket.
+ * Takes a slot among the mount's requests in flight, or waits in its queue for one (a client that leaves meanwhile
+ * withdraws); a full queue throws GW_ERR_OVERLOADED, a wait past the queue's limit fails with GW_ERR_QUEUE_TIMEOUT
+ * (both 503 + Retry-After, not accepted). Once admitted the request is accepted. A request admitted at once costs
+ * nothing more than its ticket.
  */
 export function admit(admission: Admission, log: Logger): Step<GatewayContext> {
   return function admitStep(ctx, next) {
@@ -17,13 +18,16 @@ export function admit(admission: Admission, log: Logger): Step<GatewayContext> {
       return;
     }
     const queuedAt = performance.now();
-    const withdraw = admission.wait((ticket) => {
-      try {
-        admitted(ctx, ticket, Math.round(performance.now() - queuedAt), admission.inFlight, next);
-      } catch (err) {
-        failRequest(ctx, err, log);
-      }
-    });
+    const withdraw = admission.wait(
+      (ticket) => {
+        try {
+          admitted(ctx, ticket, Math.round(performance.now() - queuedAt), admission.inFlight, next);
+        } catch (err) {
+          failRequest(ctx, err, log);
+        }
+      },
+      (err) => failRequest(ctx, err, log),
+    );
     ctx.call.onabort = () => {
       withdraw();
       ctx.finish();
@@ -39,6 +43,7 @@ function admitted(
   next: (ctx: GatewayContext) => void,
 ): void {
   ctx.ticket = ticket;
+  ctx.call.accept();
   const span = ctx.span;
   if (span?.isRecording()) {
     span.setAttribute(ATTR_MONO_QUEUE_MS, queuedMs);

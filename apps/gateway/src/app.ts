@@ -32,7 +32,7 @@ export function buildGateway(config: Readonly<GatewayConfig>, { log, onBodyBytes
         ? log.info({ framework: config.framework }, 'framework reachable')
         : log.warn({ framework: config.framework, detail }, 'framework unreachable'),
   });
-  const admission = new Admission(config.maxConcurrency, config.maxQueue);
+  const admission = new Admission({ maxInFlight: config.maxConcurrency, maxQueue: config.maxQueue, maxWaitMs: 1_000 });
   const counter = { requests: 0 };
   const exchange = addExchangeService(
     grpc.server,
