@@ -1,11 +1,22 @@
+import js from '@eslint/js';
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/generated/**', '**/node_modules/**', 'tmp/**', '**/*.cjs', '**/*.mjs', '**/*.mts'] },
+  {
+    ignores: [
+      '**/dist/**',
+      '**/generated/**',
+      '**/node_modules/**',
+      'tmp/**',
+      // Outside tools/, the JavaScript files are vitest configs and test fixtures that no tsconfig includes.
+      '{apps,libs,infra}/**/*.{cjs,mjs,mts}',
+      '*.{cjs,mjs}',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', 'tools/**/*.{cjs,mjs,mts}'],
     plugins: { '@nx': nx },
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
@@ -20,6 +31,7 @@ export default tseslint.config(
             { sourceTag: 'type:contract', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:util', 'type:contract', 'type:testing'] },
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:util', 'type:contract'] },
+            { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: ['type:util', 'type:contract', 'type:testing'] },
             { sourceTag: 'scope:edge', notDependOnLibsWithTags: ['scope:gateway', 'scope:framework'] },
             { sourceTag: 'scope:gateway', notDependOnLibsWithTags: ['scope:edge', 'scope:framework'] },
             { sourceTag: 'scope:framework', notDependOnLibsWithTags: ['scope:edge', 'scope:gateway'] },
@@ -51,6 +63,18 @@ export default tseslint.config(
       'tools/**',
     ],
     rules: { 'no-restricted-properties': 'off' },
+  },
+  {
+    // tools/ runs its scripts with plain Node, no build step: JavaScript checked by ESLint's own rules here and by tsc
+    // (tools/tsconfig.json, checkJs) for types. Undefined names are tsc's to find (with Node's types), unused ones
+    // typescript-eslint's (the same rule as for TypeScript).
+    files: ['tools/**/*.{cjs,mjs}'],
+    rules: { ...js.configs.recommended.rules, 'no-undef': 'off', 'no-unused-vars': 'off' },
+  },
+  {
+    files: ['tools/**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     files: ['**/*.ts'],

@@ -13,15 +13,20 @@ import { wrk } from './lib/wrk.mjs';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const args = process.argv.slice(2);
+/**
+ * Removes `--name value` from the arguments and returns the value.
+ * @param {string} name
+ * @param {string} fallback
+ */
 const option = (name, fallback) => {
   const at = args.indexOf(`--${name}`);
   if (at === -1) return fallback;
-  const [value] = args.splice(at, 2).slice(1);
+  const [, value = fallback] = args.splice(at, 2);
   return value;
 };
 const APP = option('app', 'native');
-const ROUNDS = Number(option('rounds', 3));
-const DURATION = Number(option('duration', 10));
+const ROUNDS = Number(option('rounds', '3'));
+const DURATION = Number(option('duration', '10'));
 const revisions = args;
 if (revisions.length < 2 || !['native', 'express'].includes(APP)) {
   console.error('usage: node tools/bench/ab.mjs [--app native|express] [--rounds 3] [--duration 10] <rev> <rev>...');
@@ -29,6 +34,7 @@ if (revisions.length < 2 || !['native', 'express'].includes(APP)) {
 }
 // Older revisions' launchers run whatever `node` PATH finds: make it this project's Node 24.
 process.env.PATH = `${join(ROOT, 'node_modules', '.bin')}:${process.env.PATH}`;
+/** @param {string[]} argv */
 const git = (...argv) => execFileSync('git', argv, { cwd: ROOT, encoding: 'utf8' }).trim();
 const MiB = 1024 * 1024;
 
@@ -46,17 +52,20 @@ const trees = revisions.map((rev) => {
     const { command } = JSON.parse(readFileSync(join(dir, project, 'project.json'), 'utf8')).targets.build;
     execFileSync('sh', ['-c', command], { cwd: dir, stdio: 'ignore' });
   }
-  return { rev, sha, dir, title: git('log', '-1', '--format=%s', sha), runs: [] };
+  /** @type {Array<import('./lib/wrk.mjs').WrkResult & { cpuUs: number, rss: number }>} */
+  const runs = [];
+  return { rev, sha, dir, title: git('log', '-1', '--format=%s', sha), runs };
 });
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
+/** @param {number[]} values */
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)] ?? NaN;
 for (let round = 1; round <= ROUNDS; round += 1) {
   for (const tree of trees) {
     const group = new ProcessGroup();
     try {
       const app = APP === 'native' ? join(APPS, 'tsgi-hello.cjs') : undefined;
       await startOurs(group, { app, tracing: false, root: tree.dir });
-      await ready(group);
+      await ready();
       await wrk(URL, { connections: 50, seconds: 3 });
       await sleep(1_000);
       const pids = group.pids();
@@ -74,7 +83,7 @@ for (let round = 1; round <= ROUNDS; round += 1) {
   }
 }
 
-const base = median(trees[0].runs.map((r) => r.rps));
+const base = median(trees[0]?.runs.map((r) => r.rps) ?? []);
 console.log(`\nour stack, ${APP} /hello, wrk -t1 -c50 -d${DURATION}s, median of ${ROUNDS} rounds, revisions in turn\n`);
 console.log('| revision | req/s | × first | p99 ms | server CPU µs/req | RSS after MiB |');
 console.log('|---|---:|---:|---:|---:|---:|');

@@ -6,13 +6,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const dir = process.argv[2];
+if (!dir) {
+  console.error('usage: node tools/ci/summarize.mjs <report dir>');
+  process.exit(2);
+}
 let passed = 0;
 let failed = 0;
 const problems = [];
 const skipped = [];
 
 for (const line of readFileSync(join(dir, 'phases.tsv'), 'utf8').split('\n').filter(Boolean)) {
-  const [name, kind, target, rc] = line.split('\t');
+  const [name, kind, target = '', rc] = line.split('\t');
   if (kind === 'check') {
     if (rc === '0') passed += 1;
     else {

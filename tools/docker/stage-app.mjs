@@ -6,6 +6,10 @@ import { dirname, join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '../..');
 const app = process.argv[2];
+if (!app) {
+  console.error('usage: node tools/docker/stage-app.mjs <app>');
+  process.exit(2);
+}
 const appDir = join(root, 'apps', app);
 /** Bundles an app loads by path at run time, staged at the same relative path: the framework's default app. */
 const LOADED_BY_PATH = { framework: ['examples/express-demo'] };
@@ -16,7 +20,12 @@ const externals = [appDir, ...loaded.map((dir) => join(root, dir))].flatMap((dir
 const stage = join(root, 'tmp', 'docker', app);
 
 /** Package directories to copy: each external and, transitively, the production dependencies they resolve to. */
+/** @type {Set<string>} */
 const dirs = new Set();
+/**
+ * @param {string} name
+ * @param {string} from the directory Node resolves `name` from
+ */
 const visit = (name, from) => {
   let dir = from;
   for (;;) {
@@ -43,7 +52,10 @@ const visit = (name, from) => {
   }
 };
 
-/** The directory whose node_modules is searched next, as Node's resolution climbs out of a package. */
+/**
+ * The directory whose node_modules is searched next, as Node's resolution climbs out of a package.
+ * @param {string} dir
+ */
 function parentPackageDir(dir) {
   const at = dir.lastIndexOf(`${'/'}node_modules${'/'}`);
   return at === -1 ? root : dir.slice(0, at);

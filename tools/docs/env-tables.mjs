@@ -28,14 +28,20 @@ for (const { readme: file, module: source, schema } of documents) {
     write: false,
     logLevel: 'error',
   });
+  /** @type {{ exports: { schema?: unknown, describeEnv?: typeof import('@mono/config').describeEnv } }} */
   const module = { exports: {} };
-  new Function('module', 'exports', 'require', outputFiles[0].text)(
+  const [bundle] = outputFiles ?? [];
+  if (!bundle) throw new Error(`${source}: esbuild gave no output`);
+  new Function('module', 'exports', 'require', bundle.text)(
     module,
     module.exports,
     createRequire(join(root, 'package.json')),
   );
   const { schema: envSchema, describeEnv } = module.exports;
-  const rows = describeEnv(envSchema).map((v) => `| \`${v.name}\` | \`${v.default}\` | ${v.description} |`);
+  if (!describeEnv) throw new Error(`${source}: the bundle exports no describeEnv`);
+  const rows = describeEnv(/** @type {Parameters<typeof describeEnv>[0]} */ (envSchema)).map(
+    (v) => `| \`${v.name}\` | \`${v.default}\` | ${v.description} |`,
+  );
   const table = ['| variable | default | meaning |', '|---|---|---|', ...rows].join('\n');
   const path = join(root, file);
   const readme = readFileSync(path, 'utf8');

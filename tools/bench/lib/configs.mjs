@@ -3,7 +3,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ProcessGroup } from './processes.mjs';
 
 export const PORT = 18080;
 export const URL = `http://127.0.0.1:${PORT}/hello`;
@@ -13,26 +12,49 @@ export const APPS = join(ROOT, 'tools', 'bench', 'apps');
 const projectNode = join(ROOT, 'node_modules', '.bin', 'node');
 export const NODE = existsSync(projectNode) ? projectNode : process.execPath;
 
+/** @typedef {Awaited<ReturnType<typeof import('./jaeger.mjs').startJaeger>>} Jaeger */
+/** @typedef {'edge' | 'gateway' | 'framework'} Service */
+
+/**
+ * What a started configuration offers: ours count requests (`counters`) and name their processes (`pids`).
+ * @typedef {object} Started
+ * @property {() => Promise<Record<string, number>>} [counters]
+ * @property {Partial<Record<Service, number>>} [pids]
+ */
+
+/**
+ * @typedef {object} BenchConfig
+ * @property {string} label
+ * @property {boolean} [ours] our stack: request counters for the honesty check
+ * @property {boolean} [traced] exports every span to the benchmark's Jaeger
+ * @property {(group: import('./processes.mjs').ProcessGroup, ctx: { runDir?: string, jaeger?: Jaeger }) => Started | Promise<Started>} start
+ */
+
 /**
  * The three services of our stack as processes, with their stats (request counters) on SIGUSR2. `root` is the
  * checkout whose builds run (tools/bench/ab.mjs compares revisions); the apps come from this one.
+ * @param {import('./processes.mjs').ProcessGroup} group
+ * @param {{ app?: string, tracing: boolean, jaeger?: Jaeger, root?: string }} options `jaeger`: needed with `tracing`
  */
 export async function startOurs(group, { app, tracing, jaeger, root = ROOT }) {
+  if (tracing && !jaeger) throw new Error('startOurs: tracing needs a Jaeger to export to');
+  /** @type {Record<string, { requests: number }>} */
   const stats = {};
+  /** @type {Partial<Record<Service, number>>} */
   const pids = {};
   const common = {
     LOG_LEVEL: 'warn',
     NODE_ENV: 'production',
     OTEL_TRACES_SAMPLER: tracing ? 'always_on' : 'always_off',
     OTEL_TRACES_EXPORTER: tracing ? 'otlp' : 'none',
-    ...(tracing ? { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpHttp } : {}),
+    ...(jaeger && tracing ? { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpHttp } : {}),
   };
   const envs = {
     framework: { ...common, FRAMEWORK_PORT: '18092', ...(app ? { FRAMEWORK_APP: app } : {}) },
     gateway: { ...common, GATEWAY_PORT: '18091', GATEWAY_FRAMEWORK: '127.0.0.1:18092' },
     edge: { ...common, EDGE_PORT: String(PORT), EDGE_GATEWAYS: '127.0.0.1:18091', EDGE_ACCESS_LOG: 'false' },
   };
-  for (const name of ['framework', 'gateway', 'edge']) {
+  for (const name of /** @type {const} */ (['framework', 'gateway', 'edge'])) {
     const child = group.spawn(join(root, 'tools', 'run', 'service.sh'), [name], {
       env: envs[name],
       onLine(line) {
@@ -50,7 +72,7 @@ export async function startOurs(group, { app, tracing, jaeger, root = ROOT }) {
     /** Each service's request counter, read by asking for fresh stats. */
     async counters() {
       for (const name of Object.keys(pids)) delete stats[name];
-      for (const pid of Object.values(pids)) process.kill(pid, 'SIGUSR2');
+      for (const pid of Object.values(pids)) if (pid) process.kill(pid, 'SIGUSR2');
       for (let i = 0; i < 100 && Object.keys(stats).length < 3; i += 1) await sleep(20);
       return Object.fromEntries(Object.entries(stats).map(([name, s]) => [name, s.requests]));
     },
@@ -58,6 +80,11 @@ export async function startOurs(group, { app, tracing, jaeger, root = ROOT }) {
   };
 }
 
+/**
+ * @param {import('./processes.mjs').ProcessGroup} group
+ * @param {string} runDir
+ * @returns {Promise<Started>}
+ */
 async function startSeed(group, runDir) {
   mkdirSync(runDir, { recursive: true });
   const conf = readFileSync(join(APPS, 'nginx-uwsgi.conf'), 'utf8').replaceAll('@RUN@', runDir);
@@ -87,11 +114,12 @@ async function startSeed(group, runDir) {
 /**
  * name → how to start it. `traced` configurations export every span to the benchmark's Jaeger; `ours` ones have
  * request counters for the honesty check.
+ * @type {Record<string, BenchConfig>}
  */
 export const CONFIGS = {
   seed: {
     label: 'nginx → uWSGI (2 processes, uwsgi on a unix socket) → Flask',
-    start: (g, ctx) => startSeed(g, ctx.runDir),
+    start: (g, ctx) => startSeed(g, ctx.runDir ?? join(ROOT, 'tmp', 'bench', 'run')),
   },
   'ours-native': {
     label: 'our stack, a hello written against the interface (no framework), tracing off',
@@ -131,12 +159,16 @@ export const CONFIGS = {
   },
 };
 
-/** Spans per request our stack exports: edge SERVER+CLIENT, gateway SERVER+invoke+CLIENT, framework SERVER (+ route). */
+/**
+ * Spans per request our stack exports: edge SERVER+CLIENT, gateway SERVER+invoke+CLIENT, framework SERVER (+ route).
+ * @param {string} name
+ */
 export function spansPerRequest(name) {
   return name.startsWith('ours-express') ? 7 : 6;
 }
 
-export async function ready(group) {
+/** Resolves once GET /hello answers Hello World!; throws after 10 s. */
+export async function ready() {
   for (let i = 0; i < 100; i += 1) {
     try {
       const res = await fetch(URL);

@@ -4,7 +4,21 @@ import { request } from 'node:http';
 
 const CHUNK = 1 << 20;
 
-/** Sends `bytes` (a random 1 MiB block repeated) and resolves with MB/s and whether the SHA-256 matched. */
+/**
+ * @typedef {object} EchoResult
+ * @property {number | undefined} status
+ * @property {number} bytes received
+ * @property {number} seconds
+ * @property {number} mbPerSecond
+ * @property {boolean} intact every byte came back, SHA-256 equal
+ */
+
+/**
+ * Sends `bytes` (a random 1 MiB block repeated) and resolves with MB/s and whether the SHA-256 matched.
+ * @param {string} url
+ * @param {number} bytes
+ * @returns {Promise<EchoResult>}
+ */
 export function echo(url, bytes) {
   const block = randomBytes(CHUNK);
   const sent = createHash('sha256');

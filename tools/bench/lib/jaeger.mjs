@@ -7,10 +7,11 @@ import { ProcessGroup } from './processes.mjs';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 
+/** @returns {Promise<number>} */
 function freePort() {
   return new Promise((resolve) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
+      const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
       server.close(() => resolve(port));
     });
   });

@@ -6,10 +6,25 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 const TICKS_PER_SECOND = 100;
 
+/**
+ * @typedef {object} SpawnOptions
+ * @property {Record<string, string>} [env] added to this process's environment
+ * @property {string} [cwd]
+ * @property {(line: string) => void} [onLine] sees each line the process writes to stdout
+ */
+
+/** @typedef {import('node:child_process').ChildProcessByStdio<null, import('node:stream').Readable, import('node:stream').Readable>} Child */
+
 export class ProcessGroup {
+  /** @type {Child[]} */
   #roots = [];
 
-  /** Starts a process; `onLine` sees each line it writes to stdout. */
+  /**
+   * Starts a process; `onLine` sees each line it writes to stdout.
+   * @param {string} command
+   * @param {string[]} args
+   * @param {SpawnOptions} [options]
+   */
   spawn(command, args, { env = {}, cwd, onLine } = {}) {
     const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let partial = '';
@@ -22,13 +37,13 @@ export class ProcessGroup {
     child.stderr.on('data', (chunk) => {
       stderr = (stderr + chunk.toString()).slice(-4000);
     });
-    child.stderrTail = () => stderr;
     this.#roots.push(child);
-    return child;
+    return Object.assign(child, { stderrTail: () => stderr });
   }
 
   /** PIDs of the started processes and all their descendants. */
   pids() {
+    /** @type {Map<number, number>} */
     const parents = new Map();
     for (const entry of readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
@@ -39,7 +54,7 @@ export class ProcessGroup {
         // gone
       }
     }
-    const keep = new Set(this.#roots.filter((c) => c.exitCode === null).map((c) => c.pid));
+    const keep = new Set(this.#roots.flatMap((c) => (c.exitCode === null && c.pid !== undefined ? [c.pid] : [])));
     let grew = true;
     while (grew) {
       grew = false;
@@ -63,7 +78,10 @@ export class ProcessGroup {
   }
 }
 
-/** CPU seconds (user + system) of these processes so far. */
+/**
+ * CPU seconds (user + system) of these processes so far.
+ * @param {readonly number[]} pids
+ */
 export function cpuSeconds(pids) {
   let ticks = 0;
   for (const pid of pids) {
@@ -78,7 +96,10 @@ export function cpuSeconds(pids) {
   return ticks / TICKS_PER_SECOND;
 }
 
-/** Resident memory of these processes, in bytes. */
+/**
+ * Resident memory of these processes, in bytes.
+ * @param {readonly number[]} pids
+ */
 export function rssBytes(pids) {
   let total = 0;
   for (const pid of pids) {
@@ -93,15 +114,19 @@ export function rssBytes(pids) {
 
 /** System-wide busy and total CPU ticks (irq time left out: it is the run's own loopback traffic). */
 export function systemTicks() {
-  const [, user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
-    .split('\n')[0]
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = cpu
     .trim()
     .split(/\s+/)
+    .slice(1)
     .map(Number);
   return { busy: user + nice + system, total: user + nice + system + idle + iowait + irq + softirq + steal };
 }
 
-/** Pins every thread of these processes to CPU 0. */
+/**
+ * Pins every thread of these processes to CPU 0.
+ * @param {readonly number[]} pids
+ */
 export async function pinToCpu0(pids) {
   for (const pid of pids) {
     await new Promise((resolve) =>

@@ -9,6 +9,9 @@ const COUNT_SCRIPT = join(import.meta.dirname, '..', 'apps', 'count.lua');
  * Runs `wrk -t1 -c<connections> -d<seconds>s --latency` (pinned to CPU 0 with `pin`) against `url`, with a script
  * that counts the requests it sent. Resolves with req/s, latency percentiles (ms), completed and sent requests,
  * non-2xx responses and socket errors.
+ * @param {string} url
+ * @param {{ connections: number, seconds: number, pin?: boolean, raw?: string }} options `raw`: a file for wrk's output
+ * @returns {Promise<WrkResult>}
  */
 export function wrk(url, { connections, seconds, pin = false, raw }) {
   const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', COUNT_SCRIPT, url];
@@ -26,7 +29,23 @@ export function wrk(url, { connections, seconds, pin = false, raw }) {
   });
 }
 
+/**
+ * @typedef {object} WrkResult
+ * @property {number} rps
+ * @property {number} p50 ms
+ * @property {number} p99 ms
+ * @property {number} completed requests wrk counted as done
+ * @property {number} sent requests the count script saw go out
+ * @property {number} non2xx
+ * @property {string} socketErrors
+ */
+
+/**
+ * @param {string} out wrk's output
+ * @returns {WrkResult}
+ */
 function parse(out) {
+  /** @param {string} value */
   const ms = (value) => {
     const n = Number.parseFloat(value);
     if (value.endsWith('us')) return n / 1000;
@@ -34,9 +53,10 @@ function parse(out) {
     if (value.endsWith('s')) return n * 1000;
     return n;
   };
+  /** @param {number} p */
   const percentile = (p) => {
-    const match = new RegExp(`^\\s+${p}%\\s+(\\S+)`, 'm').exec(out);
-    return match ? ms(match[1]) : NaN;
+    const value = new RegExp(`^\\s+${p}%\\s+(\\S+)`, 'm').exec(out)?.[1];
+    return value === undefined ? NaN : ms(value);
   };
   return {
     rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN),
