@@ -13,6 +13,9 @@ dist="$root/apps/$name/dist"
 # The project's Node 24 (the `node` devDependency), whatever PATH says; the machine's own node may be older.
 node="$root/node_modules/.bin/node"
 [ -x "$node" ] || node=node
-read -r -a flags < <(grep -v '^#' "$root/tools/run/node-flags")
+# A command substitution, not `< <(grep …)`: bash waits for it, whereas a process substitution's grep can outlive
+# the exec below as a zombie child of node that nothing reaps, and `nx serve`, stopping a task's process tree
+# leaves first, waits for that zombie until its grace period ends and then SIGKILLs the service.
+read -r -a flags <<< "$(grep -v '^#' "$root/tools/run/node-flags")"
 # dist/telemetry.cjs starts OpenTelemetry before main.cjs loads what it instruments.
 exec "$node" "${flags[@]}" --require "$dist/telemetry.cjs" "$@" "$dist/main.cjs"

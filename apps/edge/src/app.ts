@@ -50,6 +50,13 @@ export function buildEdge(config: Readonly<EdgeConfig>, { log, onBodyBytes }: Ed
     },
     createPipeline(config, new Balancer(gateways, config.failTimeoutMs), log, () => draining, counter),
   );
+  // While draining, a keep-alive connection is closed as soon as its response is done, as nginx does at a graceful
+  // stop: otherwise the edge would wait for the client (or keepAliveTimeout) to close it before it could exit.
+  server.on('request', (_req, res) => {
+    res.once('finish', () => {
+      if (draining) setImmediate(() => server.closeIdleConnections());
+    });
+  });
   server.on('clientError', clientErrorHandler(log, config.maxHeaderBytes));
   return {
     server,
