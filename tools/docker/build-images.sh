@@ -38,7 +38,7 @@ build() {
 for app in edge gateway framework; do
   node tools/docker/stage-app.mjs "$app" >/dev/null
   upper="$(echo "$app" | tr '[:lower:]' '[:upper:]')"
-  image_var="${upper}_IMAGE"
+  image_var="IMAGE_${upper}"
   build "${!image_var}" "apps/$app/Dockerfile" "tmp/docker/$app" --build-arg "NODE_IMAGE=$node_image"
 done
 

@@ -2,6 +2,8 @@
 # Runs one service from its bundle (apps/<name>/dist/main.cjs) the way every launcher does: serve, the e2e suites
 # and the benchmark. The container images set the same environment in their Dockerfile.
 #
+#   tools/run/service.sh <edge|gateway|framework> [--check-config]
+#
 # The Node/V8 flags are in tools/run/node-flags, with why each is there. MALLOC_MMAP_THRESHOLD_ keeps glibc from
 # holding freed 1 MiB message buffers (docs/adr/0003-memory.md).
 set -euo pipefail
@@ -17,5 +19,6 @@ node="$root/node_modules/.bin/node"
 # the exec below as a zombie child of node that nothing reaps, and `nx serve`, stopping a task's process tree
 # leaves first, waits for that zombie until its grace period ends and then SIGKILLs the service.
 read -r -a flags <<< "$(grep -v '^#' "$root/tools/run/node-flags")"
-# dist/telemetry.cjs starts OpenTelemetry before main.cjs loads what it instruments.
-exec "$node" "${flags[@]}" --require "$dist/telemetry.cjs" "$@" "$dist/main.cjs"
+# dist/telemetry.cjs starts OpenTelemetry before main.cjs loads what it instruments. The arguments after the name
+# are the service's own (--check-config), so they follow main.cjs: before it, Node would take them for its options.
+exec "$node" "${flags[@]}" --require "$dist/telemetry.cjs" "$dist/main.cjs" "$@"

@@ -1,15 +1,18 @@
 import { minorGcEvery, runService } from '@mono/runtime';
 import { createLogger, shutdownTelemetry } from '@mono/telemetry';
+import { loadTelemetryConfig, telemetryEnvSchema } from '@mono/telemetry/sdk';
 import { buildEdge } from './app';
-import { loadEdgeConfig } from './config';
+import { edgeEnvSchema, loadEdgeConfig } from './config';
 
 void runService({
   name: 'edge',
   argv: process.argv,
-  loadConfig: () => loadEdgeConfig(process.env),
+  env: process.env,
+  config: { schema: edgeEnvSchema, load: loadEdgeConfig },
+  alsoReads: [{ schema: telemetryEnvSchema, load: loadTelemetryConfig }],
+  logger: (config) => createLogger('edge', config.logLevel),
   stopTimeoutMs: (config) => config.shutdownGraceMs + 1_000,
-  async start(config) {
-    const log = createLogger('edge', config.logLevel);
+  async start(config, log) {
     const edge = buildEdge(config, { log, onBodyBytes: minorGcEvery() });
     const port = await edge.listen();
     log.info({ address: `http://${config.host}:${port}`, gateways: config.gateways }, 'edge listening');

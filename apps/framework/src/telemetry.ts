@@ -5,15 +5,18 @@ import { ConfigError } from '@mono/config';
 import { loadTelemetryConfig, startTelemetry } from '@mono/telemetry/sdk';
 import { version } from '../package.json';
 
-try {
-  startTelemetry({
-    serviceName: 'framework',
-    version,
-    config: loadTelemetryConfig(process.env),
-    instrumentations: () => [new ExpressInstrumentation()],
-  });
-} catch (err) {
-  if (!(err instanceof ConfigError)) throw err;
-  process.stderr.write(`${err.message}\n`);
-  process.exit(2);
+// With --check-config, main.cjs checks these variables with the service's own and nothing is started.
+if (!process.argv.includes('--check-config')) {
+  try {
+    startTelemetry({
+      serviceName: 'framework',
+      version,
+      config: loadTelemetryConfig(process.env),
+      instrumentations: () => [new ExpressInstrumentation()],
+    });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
 }

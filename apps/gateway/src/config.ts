@@ -1,11 +1,15 @@
-import { addresses, count, host, list, loadConfig, logLevel, port, type Env } from '@mono/config';
+import { count, host, list, loadConfig, logLevel, oneAddress, port, type Env } from '@mono/config';
 import * as v from 'valibot';
 
 /** Every variable the gateway reads; README.md lists them (a test keeps the two in step). */
 export const gatewayEnvSchema = v.object({
   GATEWAY_HOST: host('127.0.0.1', 'Address the gRPC server binds'),
   GATEWAY_PORT: port(50_051, 'gRPC port (0 picks a free one)'),
-  GATEWAY_FRAMEWORK: addresses('127.0.0.1:50061', 'host:port of the framework service'),
+  GATEWAY_FRAMEWORK: oneAddress(
+    '127.0.0.1:50061',
+    'host:port of the framework service (one address: pools of framework instances are not supported yet)',
+    'expected one host:port: the gateway calls a single framework instance (pools are not supported yet)',
+  ),
   GATEWAY_MOUNTS: list(
     '/',
     'Comma-separated mount points (uWSGI --mount); the longest match becomes SCRIPT_NAME',
@@ -25,7 +29,7 @@ export const gatewayConfigSchema = v.pipe(
   v.transform((env) => ({
     host: env.GATEWAY_HOST,
     port: env.GATEWAY_PORT,
-    framework: env.GATEWAY_FRAMEWORK[0] as string,
+    framework: env.GATEWAY_FRAMEWORK,
     mounts: env.GATEWAY_MOUNTS.map((m) => (m === '/' ? '' : m)).sort((a, b) => b.length - a.length),
     maxConcurrency: env.GATEWAY_MAX_CONCURRENCY,
     maxQueue: env.GATEWAY_MAX_QUEUE,

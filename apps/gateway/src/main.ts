@@ -1,15 +1,18 @@
 import { minorGcEvery, runService } from '@mono/runtime';
 import { createLogger, shutdownTelemetry } from '@mono/telemetry';
+import { loadTelemetryConfig, telemetryEnvSchema } from '@mono/telemetry/sdk';
 import { buildGateway } from './app';
-import { loadGatewayConfig } from './config';
+import { gatewayEnvSchema, loadGatewayConfig } from './config';
 
 void runService({
   name: 'gateway',
   argv: process.argv,
-  loadConfig: () => loadGatewayConfig(process.env),
+  env: process.env,
+  config: { schema: gatewayEnvSchema, load: loadGatewayConfig },
+  alsoReads: [{ schema: telemetryEnvSchema, load: loadTelemetryConfig }],
+  logger: (config) => createLogger('gateway', config.logLevel),
   stopTimeoutMs: (config) => config.shutdownGraceMs + 1_000,
-  async start(config) {
-    const log = createLogger('gateway', config.logLevel);
+  async start(config, log) {
     const gateway = buildGateway(config, { log, onBodyBytes: minorGcEvery() });
     const port = await gateway.listen();
     log.info(

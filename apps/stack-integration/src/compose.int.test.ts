@@ -32,7 +32,7 @@ async function compose(...args: string[]): Promise<string> {
 
 beforeAll(async () => {
   const [edgePort, jaegerPort] = await Promise.all([freePort(), freePort()]);
-  env = { ...process.env, ...composeEnv(), EDGE_HOST_PORT: String(edgePort), JAEGER_UI_PORT: String(jaegerPort) };
+  env = { ...process.env, ...composeEnv(), HOST_PORT_EDGE: String(edgePort), JAEGER_UI_PORT: String(jaegerPort) };
   edgeUrl = `http://127.0.0.1:${edgePort}`;
   jaegerUrl = `http://127.0.0.1:${jaegerPort}`;
   await compose('up', '-d');

@@ -37,6 +37,24 @@ export function flag(defaultValue: boolean, description: string) {
   );
 }
 
+/** One `host:port` address; a list is refused with `listMessage`, which says why only one is taken. */
+export function oneAddress(
+  defaultValue: string,
+  description: string,
+  listMessage = 'expected one host:port, not a list',
+) {
+  return env(
+    v.pipe(
+      v.string(),
+      v.trim(),
+      v.check((value) => !value.includes(','), listMessage),
+      v.regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port'),
+    ),
+    defaultValue,
+    description,
+  );
+}
+
 /** A comma-separated list of `host:port` addresses. */
 export function addresses(defaultValue: string, description: string) {
   return env(

@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from './config-error';
 import { describeEnv } from './describe-env';
-import { addresses, count, flag, list, port } from './env-types';
+import { addresses, count, flag, list, oneAddress, port } from './env-types';
 import { loadConfig } from './load-config';
 
 const schema = v.object({
@@ -40,6 +40,24 @@ describe('loadConfig', () => {
     const config = loadConfig('svc', schema, {});
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.UPSTREAMS)).toBe(true);
+  });
+});
+
+describe('oneAddress', () => {
+  const one = v.object({ TO: oneAddress('127.0.0.1:1', 'one upstream', 'one upstream only, for now') });
+
+  it('should take one host:port', () => {
+    expect(loadConfig('svc', one, { TO: ' example:80 ' }).TO).toBe('example:80');
+    expect(loadConfig('svc', one, {}).TO).toBe('127.0.0.1:1');
+  });
+
+  it('should refuse a list with the reason it was given, and a malformed address', () => {
+    expect(() => loadConfig('svc', one, { TO: 'a:1,b:2' })).toThrow(
+      expect.objectContaining({ problems: ['TO: one upstream only, for now'] }),
+    );
+    expect(() => loadConfig('svc', one, { TO: 'a' })).toThrow(
+      expect.objectContaining({ problems: ['TO: expected host:port'] }),
+    );
   });
 });
 

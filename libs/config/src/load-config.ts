@@ -14,9 +14,7 @@ type Schema = v.GenericSchema<Record<string, string>, unknown>;
  * const config = loadConfig('edge', edgeConfigSchema, process.env);
  */
 export function loadConfig<S extends Schema>(service: string, schema: S, env: Env): Readonly<v.InferOutput<S>> {
-  const present: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env)) if (value !== undefined && value !== '') present[key] = value;
-  const result = v.safeParse(schema, present, { abortPipeEarly: true });
+  const result = v.safeParse(schema, presentVariables(env), { abortPipeEarly: true });
   if (!result.success) {
     throw new ConfigError(
       service,
@@ -24,6 +22,13 @@ export function loadConfig<S extends Schema>(service: string, schema: S, env: En
     );
   }
   return deepFreeze(result.output);
+}
+
+/** The variables that are set: an empty one counts as unset, so `FOO=` falls back to the default. */
+export function presentVariables(env: Env): Record<string, string> {
+  const present: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) if (value !== undefined && value !== '') present[key] = value;
+  return present;
 }
 
 function deepFreeze<T>(value: T): T {

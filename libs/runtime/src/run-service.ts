@@ -1,4 +1,6 @@
-import { ConfigError } from '@mono/config';
+import { ConfigError, unknownVariables, type Env } from '@mono/config';
+import { checkConfig, describeUnknown } from './check-config';
+import type { ServiceConfig } from './service-config';
 
 /** A started service, as `runService` stops it. */
 export interface RunningService {
@@ -8,40 +10,81 @@ export interface RunningService {
   stats?(): Record<string, number>;
 }
 
-export interface ServiceMain<C> {
+/** The part of a logger `runService` uses (pino's fits). */
+export interface Warner {
+  warn(fields: Record<string, unknown>, message: string): void;
+}
+
+export interface ServiceMain<C, L extends Warner> {
+  /** edge, gateway, framework: names the service in messages; its variables start with the name in capitals. */
   name: string;
   argv: readonly string[];
-  loadConfig: () => C;
-  start: (config: C) => Promise<RunningService>;
+  env: Env;
+  /** The service's own variables. One with its prefix that it does not know is a warning, or a --check-config problem. */
+  config: ServiceConfig<C>;
+  /** Other variables the process reads (OpenTelemetry's), checked and printed by --check-config with its own. */
+  alsoReads?: readonly ServiceConfig<unknown>[];
+  logger: (config: C) => L;
+  /** --check-config only, once the variables are valid: what else to check without starting (the framework loads its application); may return a line to print. */
+  check?: (config: C, log: L) => Promise<string | void> | string | void;
+  start: (config: C, log: L) => Promise<RunningService>;
   /** How long `stop` may take after SIGTERM/SIGINT before the process exits anyway. */
   stopTimeoutMs: (config: C) => number;
 }
 
+const CHECK_CONFIG = '--check-config';
+
 /**
- * The process around a service: validate the configuration once (all problems at once; `--check-config` stops
- * there, like `nginx -t`), start, and on SIGTERM/SIGINT stop gracefully; a second signal, or a stop that takes
- * too long, exits at once. A start-up failure (a port in use) prints one clear line and exits 1. SIGUSR2 prints
- * the service's counters.
+ * The process around a service. `--check-config` validates the whole configuration without starting anything and
+ * prints the effective one (every variable, its value and where it came from), exit 0, or every problem, exit 2:
+ * `nginx -t` and `-T` in one. Otherwise: validate (every problem at once, exit 2), warn about each variable with the
+ * service's prefix that it does not know, start (a failure such as a port in use: one clear line, exit 1), and on
+ * SIGTERM/SIGINT stop gracefully; a second signal, or a stop that takes too long, exits at once. SIGUSR2 prints the
+ * service's counters.
  *
  * @example
- * void runService({ name: 'edge', argv: process.argv, loadConfig: () => loadEdgeConfig(process.env), start, stopTimeoutMs });
+ * void runService({ name: 'edge', argv: process.argv, env: process.env, config: { schema, load }, logger, start, stopTimeoutMs });
  */
-export async function runService<C>({ name, argv, loadConfig, start, stopTimeoutMs }: ServiceMain<C>): Promise<void> {
+export async function runService<C, L extends Warner>(main: ServiceMain<C, L>): Promise<void> {
+  const { name, env, config: own, logger, start, stopTimeoutMs } = main;
+  const args = main.argv.slice(2);
+  const unexpected = args.find((arg) => arg !== CHECK_CONFIG);
+  if (unexpected !== undefined) {
+    process.stderr.write(`${name}: unknown argument ${unexpected}\nusage: ${name} [${CHECK_CONFIG}]\n`);
+    process.exit(2);
+  }
+  const prefix = `${name.toUpperCase()}_`;
+  if (args.includes(CHECK_CONFIG)) {
+    const { check } = main;
+    const report = await checkConfig(
+      prefix,
+      [own, ...(main.alsoReads ?? [])],
+      env,
+      check && ((config: C) => check(config, logger(config))),
+    );
+    if (report.problems.length > 0) {
+      process.stderr.write(`${new ConfigError(name, report.problems).message}\n`);
+      process.exit(2);
+    }
+    process.stdout.write(`${name}: configuration ok\n${report.effective.join('\n')}\n`);
+    process.exit(0);
+  }
+
   let config: C;
   try {
-    config = loadConfig();
+    config = own.load(env);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     process.stderr.write(`${err.message}\n`);
     process.exit(2);
   }
-  if (argv.includes('--check-config')) {
-    process.stdout.write(`${name}: configuration ok\n`);
-    return;
+  const log = logger(config);
+  for (const unknown of unknownVariables(env, prefix, Object.keys(own.schema.entries))) {
+    log.warn({ variable: unknown.name, suggestion: unknown.suggestion }, `${describeUnknown(unknown)}; ignored`);
   }
   let running: RunningService;
   try {
-    running = await start(config);
+    running = await start(config, log);
   } catch (err) {
     process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);

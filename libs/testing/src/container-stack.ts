@@ -52,13 +52,13 @@ export async function startContainerStack(): Promise<ContainerStack> {
         .withWaitStrategy(Wait.forHttp('/api/services', 16686).forStatusCode(200)),
     );
     const framework = await start(
-      new GenericContainer(env['FRAMEWORK_IMAGE'] as string)
+      new GenericContainer(env['IMAGE_FRAMEWORK'] as string)
         .withNetworkAliases('framework')
         .withEnvironment({ FRAMEWORK_PORT: env['FRAMEWORK_PORT'] as string, ...tracing })
         .withWaitStrategy(Wait.forHealthCheck()),
     );
     const gateway = await start(
-      new GenericContainer(env['GATEWAY_IMAGE'] as string)
+      new GenericContainer(env['IMAGE_GATEWAY'] as string)
         .withNetworkAliases('gateway')
         .withEnvironment({
           GATEWAY_PORT: env['GATEWAY_PORT'] as string,
@@ -69,7 +69,7 @@ export async function startContainerStack(): Promise<ContainerStack> {
     );
     const edgePort = Number(env['EDGE_PORT']);
     const edge = await start(
-      new GenericContainer(env['EDGE_IMAGE'] as string)
+      new GenericContainer(env['IMAGE_EDGE'] as string)
         .withNetworkAliases('edge')
         .withEnvironment({ EDGE_PORT: String(edgePort), EDGE_GATEWAYS: `gateway:${env['GATEWAY_PORT']}`, ...tracing })
         .withExposedPorts(edgePort)
