@@ -1,5 +1,5 @@
 // Every check that the docs match the code, each run even when one before it failed; exits 1 if any failed.
-// The docs phase of tools/ci/test-all.sh and `npx nx run tools:docs-check` run this.
+// The docs phase of tools/ci/test.sh and `npx nx run tools:docs-check` run this.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 

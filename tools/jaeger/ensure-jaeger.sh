@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Prints the path of a Jaeger v2 binary, building it from the Go module proxy when it is not cached yet.
+# `--cached`: only when it is cached already (exit 3 otherwise); builds nothing (npm test asks this way).
 # The binary lives outside the clone (keyed by version) so every clone and every CI run on this machine reuses it.
 # Tag v1.76.0 of github.com/jaegertracing/jaeger carries the Jaeger v2 binary (cmd/jaeger); later v2 tags are not
 # usable by the go command (module path without /v2). `go install` refuses it (replace directive).
@@ -27,6 +28,10 @@ cached() { [ -x "$bin" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$key" ]; }
 if cached; then
   echo "$bin"
   exit 0
+fi
+if [ "${1:-}" = --cached ]; then
+  echo "ensure-jaeger: no cached Jaeger at $bin" >&2
+  exit 3
 fi
 if ! command -v go >/dev/null 2>&1; then
   if [ -x "$bin" ]; then

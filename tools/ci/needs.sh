@@ -1,0 +1,20 @@
+# What test suites need beyond `npm ci`, sourced by tools/ci/test.sh. For each need <n>:
+#   need_<n>_about    what it is, and what ensuring it does (printed when test:all ensures it or npm test skips for it)
+#   need_<n>_here     exit 0 when it is here already; quick, and installs, builds and starts nothing
+#   need_<n>_ensure   installs, builds or starts it (only `npm run test:all` calls this), saying so
+# A suite names its needs in SUITE_NEEDS in tools/ci/test.sh. A later need (a browser, a load generator) is three
+# definitions here and a word in SUITE_NEEDS.
+# shellcheck shell=bash
+
+need_jaeger_about="a Jaeger v2 binary, built once from the Go module proxy into ~/.cache/mono/jaeger (several minutes)"
+need_jaeger_here() { bash tools/jaeger/ensure-jaeger.sh --cached >/dev/null 2>&1; }
+need_jaeger_ensure() { bash tools/jaeger/ensure-jaeger.sh >/dev/null; }
+
+need_engine_about="a Docker engine: Debian's docker.io installed with apt-get when missing, dockerd started in the background"
+need_engine_here() { docker info >/dev/null 2>&1; }
+need_engine_ensure() { bash tools/docker/ensure-engine.sh; }
+
+need_images_about="this checkout's images (mono/edge, mono/gateway, mono/framework, mono/jaeger) built into the Docker engine"
+# Never here for npm test: they must hold this checkout's code, and building them retags images the engine shares.
+need_images_here() { return 1; }
+need_images_ensure() { bash tools/docker/build-images.sh >/dev/null; }

@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# The test command, in two forms. Both time each phase and end with one line, `N passed, N failed`, over every
+# check and test (tools/ci/summarize.mjs).
+#
+#   npm test           every check, and every suite that needs nothing beyond `npm ci`: installs nothing, builds
+#                      nothing outside the clone, starts no daemon. Names at its end each suite it skipped, why, and
+#                      the command that runs it.
+#   npm run test:all   (--all) every suite: first installs, builds or starts what they need (tools/ci/needs.sh),
+#                      saying so. The README's test command; CI (.ci/run) runs exactly it.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+root="$PWD"
+# shellcheck source=tools/ci/needs.sh
+. tools/ci/needs.sh
+
+all=false
+case "${1:-}" in
+  --all) all=true ;;
+  '') ;;
+  *)
+    echo "usage: tools/ci/test.sh [--all]" >&2
+    exit 2
+    ;;
+esac
+
+# The suites that need more than `npm ci`, and what (tools/ci/needs.sh); any other suite needs nothing.
+declare -A SUITE_NEEDS=(
+  [trace-e2e:e2e]="jaeger"
+  [stack-integration:integration]="engine images"
+)
+
+export MONO_TEST_REPORT_DIR="$root/tmp/test-results"
+export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false NX_SKIP_NX_CACHE=true FORCE_COLOR=0
+rm -rf "$MONO_TEST_REPORT_DIR"
+mkdir -p "$MONO_TEST_REPORT_DIR"
+phases="$MONO_TEST_REPORT_DIR/phases.tsv"
+: > "$phases"
+started=$SECONDS
+
+# record <name> <kind: check|suite|skip> <target> <projects> <exit> <seconds> [why] [command]
+record() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "$6" "${7:--}" "${8:--}" >> "$phases"; }
+
+# phase <name> <kind> <target or -> <projects or -> <command...>
+phase() {
+  local name="$1" kind="$2" target="$3" projects="$4"
+  shift 4
+  local begin=$SECONDS
+  echo
+  echo "=== phase $name ==="
+  "$@"
+  local rc=$?
+  local took=$((SECONDS - begin))
+  record "$name" "$kind" "$target" "$projects" "$rc" "$took"
+  echo "=== phase $name: ${took} s, exit $rc ==="
+}
+
+nx() { node_modules/.bin/nx "$@" --output-style=static; }
+
+# join <separator> <item...>
+join() {
+  local separator="$1" out="$2"
+  shift 2
+  for item in "$@"; do out+="$separator$item"; done
+  echo "$out"
+}
+
+# Whether a need is here; under --all, ensures it first (once, as a phase of its own, saying what it does).
+declare -A ensured=()
+have() {
+  local need="$1" about="need_${1}_about"
+  if ! $all; then
+    "need_${need}_here"
+    return
+  fi
+  if [ -z "${ensured[$need]:-}" ]; then
+    echo
+    echo "test:all: ensuring ${!about}"
+    phase "ensure-$need" check - - "need_${need}_ensure"
+    if [ "$(tail -1 "$phases" | cut -f5)" = 0 ]; then ensured[$need]=ok; else ensured[$need]=failed; fi
+  fi
+  [ "${ensured[$need]}" = ok ]
+}
+
+# suites <phase name> <target> [nx options...]: every project with the target whose needs are met, in one phase;
+# the others recorded as skipped, with why and the command that runs them.
+suites() {
+  local name="$1" target="$2"
+  shift 2
+  local runnable=() project need
+  for project in $(node_modules/.bin/nx show projects --with-target "$target"); do
+    local missing=()
+    for need in ${SUITE_NEEDS[$project:$target]:-}; do
+      have "$need" && continue
+      missing+=("$need")
+      # One failed ensure is enough: the next (images without an engine) could only fail after it.
+      $all && break
+    done
+    if [ ${#missing[@]} -eq 0 ]; then
+      runnable+=("$project")
+      continue
+    fi
+    local why=()
+    for need in "${missing[@]}"; do
+      local about="need_${need}_about"
+      why+=("${!about}")
+    done
+    if $all; then
+      record "$project:$target" skip "$target" "$project" - 0 "ensuring what it needs failed: $(join '; ' "${why[@]}")"
+    else
+      record "$project:$target" skip "$target" "$project" - 0 "needs $(join '; ' "${why[@]}")" \
+        "npm run test:all (this suite alone: npx nx run $project:$target)"
+    fi
+  done
+  [ ${#runnable[@]} -eq 0 ] && return 0
+  local list
+  list="$(IFS=, && echo "${runnable[*]}")"
+  phase "$name" suite "$target" "$list" nx run-many -t "$target" --projects="$list" "$@"
+}
+
+if $all; then
+  echo "test:all: every check and suite; installs, builds or starts first what the suites need (tools/ci/needs.sh)"
+else
+  echo "npm test: every check, and every suite that needs nothing beyond npm ci (npm run test:all runs them all)"
+fi
+
+phase node check - - node tools/ci/check-node.cjs
+phase format check - - node_modules/.bin/prettier --check .
+phase contracts check - - nx run contracts:check
+phase docs check - - node tools/docs/check.mjs
+# Jaeger's build target is its binary: a need of the suites that use it, not a build of this checkout.
+phase build check - - nx run-many -t build --exclude=jaeger
+phase lint check - - nx run-many -t lint
+phase typecheck check - - nx run-many -t typecheck
+suites unit test --parallel=2
+suites e2e e2e --parallel=1
+if $all; then
+  # What an interrupted earlier run left, and what this one leaves however it ends.
+  bash tools/docker/cleanup.sh
+  trap 'bash tools/docker/cleanup.sh' EXIT INT TERM
+fi
+# The images are a need (ensured above under --all): not their build again as a task dependency.
+suites integration integration --parallel=1 --excludeTaskDependencies
+
+echo
+echo "total: $((SECONDS - started)) s"
+node tools/ci/summarize.mjs "$MONO_TEST_REPORT_DIR"
