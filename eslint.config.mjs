@@ -9,8 +9,9 @@ export default tseslint.config(
       '**/generated/**',
       '**/node_modules/**',
       'tmp/**',
-      // Outside tools/, the JavaScript files are vitest configs and test fixtures that no tsconfig includes.
-      '{apps,libs,infra}/**/*.{cjs,mjs,mts}',
+      // What no tsconfig includes: each project's vitest config, and outside tools/ the JavaScript (test fixtures).
+      '**/vitest.config.mts',
+      '{apps,libs,infra,examples}/**/*.{cjs,mjs}',
       '*.{cjs,mjs}',
     ],
   },

@@ -2,8 +2,8 @@
 #   need_<n>_about    what it is, and what ensuring it does (printed when test:all ensures it or npm test skips for it)
 #   need_<n>_here     exit 0 when it is here already; quick, and installs, builds and starts nothing
 #   need_<n>_ensure   installs, builds or starts it (only `npm run test:all` calls this), saying so
-# A suite names its needs in SUITE_NEEDS in tools/ci/test.sh. A later need (a browser, a load generator) is three
-# definitions here and a word in SUITE_NEEDS.
+# A check or suite names its needs in NEEDS in tools/ci/test.sh. A later need (a browser, a load generator) is three
+# definitions here and a word in NEEDS. Names are shell words (k8s_tools, not k8s-tools).
 # shellcheck shell=bash
 
 need_jaeger_about="a Jaeger v2 binary, built once from the Go module proxy into ~/.cache/mono/jaeger (several minutes)"
@@ -18,3 +18,7 @@ need_images_about="this checkout's images (mono/edge, mono/gateway, mono/framewo
 # Never here for npm test: they must hold this checkout's code, and building them retags images the engine shares.
 need_images_here() { return 1; }
 need_images_ensure() { bash tools/docker/build-images.sh >/dev/null; }
+
+need_k8s_tools_about="kustomize and k8s-check, built once from the Go module proxy into ~/.cache/mono/k8s-tools (minutes)"
+need_k8s_tools_here() { bash tools/k8s/ensure-tools.sh --cached >/dev/null 2>&1; }
+need_k8s_tools_ensure() { bash tools/k8s/ensure-tools.sh >/dev/null; }

@@ -23,8 +23,11 @@ case "${1:-}" in
     ;;
 esac
 
-# The suites that need more than `npm ci`, and what (tools/ci/needs.sh); any other suite needs nothing.
-declare -A SUITE_NEEDS=(
+# The checks and suites that need more than `npm ci`, and what (tools/ci/needs.sh): `check:<phase>` for a check,
+# `<project>:<target>` for a suite. Anything not listed needs nothing.
+declare -A NEEDS=(
+  [check:k8s]="k8s_tools jaeger"
+  [k8s:test]="k8s_tools jaeger"
   [trace-e2e:e2e]="jaeger"
   [stack-integration:integration]="engine images"
 )
@@ -81,34 +84,59 @@ have() {
   [ "${ensured[$need]}" = ok ]
 }
 
+# unmet <key>: sets `missing` to the needs of NEEDS[key] that are not here (under --all, after trying to ensure
+# each; in this shell, not a subshell, so that each need is ensured once and its phase is printed and recorded).
+missing=()
+unmet() {
+  local need
+  missing=()
+  for need in ${NEEDS[$1]:-}; do
+    have "$need" && continue
+    missing+=("$need")
+    # One failed ensure is enough: the next (images without an engine) could only fail after it.
+    $all && return
+  done
+}
+
+# skip <name> <target> <projects> <command> <need...>: records a check or suite not run, why, and how to run it.
+skip() {
+  local name="$1" target="$2" projects="$3" command="$4" need why=()
+  shift 4
+  for need in "$@"; do
+    local about="need_${need}_about"
+    why+=("${!about}")
+  done
+  if $all; then
+    record "$name" skip "$target" "$projects" - 0 "ensuring what it needs failed: $(join '; ' "${why[@]}")"
+  else
+    record "$name" skip "$target" "$projects" - 0 "needs $(join '; ' "${why[@]}")" "npm run test:all ($command)"
+  fi
+}
+
+# check <name> <command...>: a check phase, or a skipped one when it needs what is not here.
+check() {
+  local name="$1"
+  shift
+  unmet "check:$name"
+  if [ ${#missing[@]} -gt 0 ]; then
+    skip "check $name" - - "this check alone: $*" "${missing[@]}"
+    return 0
+  fi
+  phase "$name" check - - "$@"
+}
+
 # suites <phase name> <target> [nx options...]: every project with the target whose needs are met, in one phase;
 # the others recorded as skipped, with why and the command that runs them.
 suites() {
   local name="$1" target="$2"
   shift 2
-  local runnable=() project need
+  local runnable=() project
   for project in $(node_modules/.bin/nx show projects --with-target "$target"); do
-    local missing=()
-    for need in ${SUITE_NEEDS[$project:$target]:-}; do
-      have "$need" && continue
-      missing+=("$need")
-      # One failed ensure is enough: the next (images without an engine) could only fail after it.
-      $all && break
-    done
+    unmet "$project:$target"
     if [ ${#missing[@]} -eq 0 ]; then
       runnable+=("$project")
-      continue
-    fi
-    local why=()
-    for need in "${missing[@]}"; do
-      local about="need_${need}_about"
-      why+=("${!about}")
-    done
-    if $all; then
-      record "$project:$target" skip "$target" "$project" - 0 "ensuring what it needs failed: $(join '; ' "${why[@]}")"
     else
-      record "$project:$target" skip "$target" "$project" - 0 "needs $(join '; ' "${why[@]}")" \
-        "npm run test:all (this suite alone: npx nx run $project:$target)"
+      skip "$project:$target" "$target" "$project" "this suite alone: npx nx run $project:$target" "${missing[@]}"
     fi
   done
   [ ${#runnable[@]} -eq 0 ] && return 0
@@ -123,14 +151,15 @@ else
   echo "npm test: every check, and every suite that needs nothing beyond npm ci (npm run test:all runs them all)"
 fi
 
-phase node check - - node tools/ci/check-node.cjs
-phase format check - - node_modules/.bin/prettier --check .
-phase contracts check - - nx run contracts:check
-phase docs check - - node tools/docs/check.mjs
+check node node tools/ci/check-node.cjs
+check format node_modules/.bin/prettier --check .
+check contracts nx run contracts:check
+check docs node tools/docs/check.mjs
+check k8s bash tools/k8s/check.sh
 # Jaeger's build target is its binary: a need of the suites that use it, not a build of this checkout.
-phase build check - - nx run-many -t build --exclude=jaeger
-phase lint check - - nx run-many -t lint
-phase typecheck check - - nx run-many -t typecheck
+check build nx run-many -t build --exclude=jaeger
+check lint nx run-many -t lint
+check typecheck nx run-many -t typecheck
 suites unit test --parallel=2
 suites e2e e2e --parallel=1
 if $all; then

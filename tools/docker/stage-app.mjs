@@ -11,7 +11,10 @@ if (!app) {
   process.exit(2);
 }
 const appDir = join(root, 'apps', app);
-/** Bundles an app loads by path at run time, staged at the same relative path: the framework's default app. */
+/**
+ * Bundles an app loads by path at run time, staged at the same relative path: the framework's default app.
+ * @type {Record<string, string[]>}
+ */
 const LOADED_BY_PATH = { framework: ['examples/express-demo'] };
 const loaded = LOADED_BY_PATH[app] ?? [];
 const externals = [appDir, ...loaded.map((dir) => join(root, dir))].flatMap((dir) =>
@@ -19,8 +22,10 @@ const externals = [appDir, ...loaded.map((dir) => join(root, dir))].flatMap((dir
 );
 const stage = join(root, 'tmp', 'docker', app);
 
-/** Package directories to copy: each external and, transitively, the production dependencies they resolve to. */
-/** @type {Set<string>} */
+/**
+ * Package directories to copy: each external and, transitively, the production dependencies they resolve to.
+ * @type {Set<string>}
+ */
 const dirs = new Set();
 /**
  * @param {string} name

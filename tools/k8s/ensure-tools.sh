@@ -3,6 +3,7 @@
 # Both live outside the clone, keyed by version (kustomize) and by the hash of this directory's Go sources
 # (k8s-check), so every clone and every CI run on this machine reuses them; nothing is installed system-wide.
 # First build: ~1 min for kustomize, ~3 min for k8s-check (it compiles the API server's validation code).
+# `--cached`: only when both are built already (exit 3 otherwise); builds nothing (npm test asks this way).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 kustomize_version="v5.8.2"
@@ -17,6 +18,12 @@ if ! command -v go >/dev/null 2>&1; then
 fi
 
 kustomize_dir="$cache/kustomize-$kustomize_version"
+sources_hash="$(cd "$here" && cat go.mod go.sum ./*.go | sha256sum | cut -c1-16)"
+check_dir="$cache/k8s-check-$sources_hash"
+if [ "${1:-}" = --cached ] && ! { [ -x "$kustomize_dir/kustomize" ] && [ -x "$check_dir/k8s-check" ]; }; then
+  log "kustomize $kustomize_version and k8s-check $sources_hash are not both built yet"
+  exit 3
+fi
 if [ ! -x "$kustomize_dir/kustomize" ]; then
   log "building kustomize $kustomize_version (first time only)"
   mkdir -p "$cache"
@@ -25,8 +32,6 @@ if [ ! -x "$kustomize_dir/kustomize" ]; then
   mkdir -p "$kustomize_dir" && mv "$tmp/kustomize" "$kustomize_dir/kustomize" && rm -rf "$tmp"
 fi
 
-sources_hash="$(cd "$here" && cat go.mod go.sum ./*.go | sha256sum | cut -c1-16)"
-check_dir="$cache/k8s-check-$sources_hash"
 if [ ! -x "$check_dir/k8s-check" ]; then
   log "building k8s-check $sources_hash (first time for these sources)"
   mkdir -p "$cache"
