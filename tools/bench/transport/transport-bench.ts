@@ -88,7 +88,11 @@ function requester(mode: Mode, address: string): () => Promise<void> {
     });
     return () =>
       new Promise<void>((resolve, reject) => {
-        const call = client.call(environ, { timeoutMs: 60_000 }, { head() {}, data() {}, end: resolve, error: reject });
+        const call = client.call(
+          environ,
+          { headTimeoutMs: 60_000, idleTimeoutMs: 60_000 },
+          { head() {}, data() {}, end: resolve, error: reject },
+        );
         call.end();
       });
   }
