@@ -22,3 +22,7 @@ need_images_ensure() { bash tools/docker/build-images.sh >/dev/null; }
 need_k8s_tools_about="kustomize and k8s-check, built once from the Go module proxy into ~/.cache/mono/k8s-tools (minutes)"
 need_k8s_tools_here() { bash tools/k8s/ensure-tools.sh --cached >/dev/null 2>&1; }
 need_k8s_tools_ensure() { bash tools/k8s/ensure-tools.sh >/dev/null; }
+
+need_chromium_about="Debian's chromium and fonts-liberation, installed with apt-get (tools/browser/ensure-chromium.sh)"
+need_chromium_here() { [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] && dpkg -s fonts-liberation >/dev/null 2>&1; }
+need_chromium_ensure() { bash tools/browser/ensure-chromium.sh; }

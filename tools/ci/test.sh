@@ -29,6 +29,7 @@ declare -A NEEDS=(
   [check:k8s]="k8s_tools jaeger"
   [k8s:test]="k8s_tools jaeger"
   [trace-e2e:e2e]="jaeger"
+  [jaeger-ui-e2e:browser]="chromium jaeger"
   [stack-integration:integration]="engine images"
 )
 
@@ -162,6 +163,7 @@ check lint nx run-many -t lint
 check typecheck nx run-many -t typecheck
 suites unit test --parallel=2
 suites e2e e2e --parallel=1
+suites browser browser --parallel=1
 if $all; then
   # What an interrupted earlier run left, and what this one leaves however it ends.
   bash tools/docker/cleanup.sh
