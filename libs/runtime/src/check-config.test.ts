@@ -44,6 +44,13 @@ describe('checkConfig', () => {
     expect(report.problems).toEqual(['SVC_APP: cannot load it']);
   });
 
+  it('should print the names of headers but not their values, which are credentials', async () => {
+    const schema = v.object({ SVC_HEADERS: v.optional(v.string()) });
+    const withHeaders = { schema, load: (env: Env) => loadConfig('svc', schema, env) };
+    const report = await checkConfig('SVC_', [withHeaders], { SVC_HEADERS: 'authorization=Bearer abc, x-team=a' });
+    expect(report.effective).toEqual(['SVC_HEADERS=authorization=(redacted),x-team=(redacted)  # environment']);
+  });
+
   it('should pass the check the configuration it loaded', async () => {
     let seen: unknown;
     await checkConfig('SVC_', [own], { SVC_LIMIT: '3' }, (config) => {

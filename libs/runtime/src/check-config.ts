@@ -46,17 +46,32 @@ export async function checkConfig<C>(
     }
   }
   const variables = [own, ...others].flatMap(({ schema }) => effectiveEnv(schema, env));
-  const width = Math.min(48, Math.max(...variables.map(({ name, value }) => name.length + value.length + 1)));
+  const width = Math.min(
+    48,
+    Math.max(...variables.map(({ name, value }) => name.length + redact(name, value).length + 1)),
+  );
   return {
     problems,
     effective: [
       ...variables.map(
         ({ name, value, source }) =>
-          `${`${name}=${value}`.padEnd(width)}  # ${value === '' && source === 'default' ? 'not set' : source}`,
+          `${`${name}=${redact(name, value)}`.padEnd(width)}  # ${value === '' && source === 'default' ? 'not set' : source}`,
       ),
       ...(note ? [`# ${note}`] : []),
     ],
   };
+}
+
+/**
+ * Header values (OTEL_EXPORTER_OTLP_HEADERS: `authorization=Bearer …`) are credentials: the names are printed, the
+ * values not, so that the output can go to a CI log.
+ */
+function redact(name: string, value: string): string {
+  if (!name.endsWith('_HEADERS') || value === '') return value;
+  return value
+    .split(',')
+    .map((pair) => `${pair.split('=')[0]?.trim()}=(redacted)`)
+    .join(',');
 }
 
 /** The warning (at start) or problem (`--check-config`) for a variable the service does not know. */
