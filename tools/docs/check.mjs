@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
+/** @type {Array<[script: string, ...args: string[]]>} */
 const checks = [
   ['env-tables.mjs', '--check'], // each service's Configuration table is its env schema
   ['pipeline-stages.mjs'], // each app's Pipeline drawing names the stages of its pipeline.ts, in order

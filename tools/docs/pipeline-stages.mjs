@@ -35,9 +35,14 @@ for (const app of apps) {
 if (problems === 0) console.log(`pipeline stages: ${apps.length} READMEs match their pipeline.ts`);
 process.exit(problems > 0 ? 1 : 0);
 
-/** The file names (without .ts) of the stage factories in the array that pipeline.ts passes to compose(). */
+/**
+ * The file names (without .ts) of the stage factories in the array that pipeline.ts passes to compose().
+ * @param {string} file
+ * @returns {string[]}
+ */
 function stagesOf(file) {
   const sourceFile = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+  /** @type {Map<string, string>} */
   const imports = new Map();
   for (const statement of sourceFile.statements) {
     if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
@@ -46,14 +51,18 @@ function stagesOf(file) {
     if (!from.startsWith('./') || !bindings || !ts.isNamedImports(bindings)) continue;
     for (const element of bindings.elements) imports.set(element.name.text, from);
   }
+  /** @type {string[]} */
   const stages = [];
+  /** @param {import('typescript').Node} node */
   const collect = (node) => {
-    if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && imports.has(node.expression.text)) {
-      stages.push(basename(imports.get(node.expression.text)));
+    const from = ts.isCallExpression(node) && ts.isIdentifier(node.expression) && imports.get(node.expression.text);
+    if (from) {
+      stages.push(basename(from));
       return;
     }
     ts.forEachChild(node, collect);
   };
+  /** @param {import('typescript').Node} node */
   const visit = (node) => {
     const [list] = ts.isCallExpression(node) && node.expression.getText() === 'compose' ? node.arguments : [];
     if (list && ts.isArrayLiteralExpression(list)) collect(list);
@@ -63,7 +72,10 @@ function stagesOf(file) {
   return stages;
 }
 
-/** The first word of each line in the README's Pipeline section, after the tree's lines and arrows. */
+/**
+ * The first word of each line in the README's Pipeline section, after the tree's lines and arrows.
+ * @param {string} markdown
+ */
 function drawnStages(markdown) {
   const section = /^## Pipeline\n([\s\S]*?)(?=^## )/m.exec(markdown)?.[1] ?? '';
   return section
