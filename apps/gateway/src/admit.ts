@@ -1,5 +1,6 @@
 import { ATTR_MONO_IN_FLIGHT, ATTR_MONO_QUEUE_MS, type Logger } from '@mono/telemetry';
 import type { Admission, Ticket } from './admission';
+import type { Mount } from './gateway-stats';
 import type { Step } from './compose';
 import type { GatewayContext } from './context';
 import { failRequest } from './fail-request';
@@ -10,18 +11,19 @@ import { failRequest } from './fail-request';
  * (both 503 + Retry-After, not accepted). Once admitted the request is accepted. A request admitted at once costs
  * nothing more than its ticket.
  */
-export function admit(admission: Admission, log: Logger): Step<GatewayContext> {
+export function admit(log: Logger): Step<GatewayContext> {
   return function admitStep(ctx, next) {
+    const admission = (ctx.mount as Mount).admission;
     const ticket = admission.take();
     if (ticket !== undefined) {
-      admitted(ctx, ticket, 0, admission.inFlight, next);
+      admitted(ctx, ticket, 0, admission, next);
       return;
     }
     const queuedAt = performance.now();
     const withdraw = admission.wait(
       (ticket) => {
         try {
-          admitted(ctx, ticket, Math.round(performance.now() - queuedAt), admission.inFlight, next);
+          admitted(ctx, ticket, Math.round(performance.now() - queuedAt), admission, next);
         } catch (err) {
           failRequest(ctx, err, log);
         }
@@ -39,7 +41,7 @@ function admitted(
   ctx: GatewayContext,
   ticket: Ticket,
   queuedMs: number,
-  inFlight: number,
+  admission: Admission,
   next: (ctx: GatewayContext) => void,
 ): void {
   ctx.ticket = ticket;
@@ -47,7 +49,7 @@ function admitted(
   const span = ctx.span;
   if (span?.isRecording()) {
     span.setAttribute(ATTR_MONO_QUEUE_MS, queuedMs);
-    span.setAttribute(ATTR_MONO_IN_FLIGHT, inFlight);
+    span.setAttribute(ATTR_MONO_IN_FLIGHT, admission.inFlight);
   }
   if (ctx.call.done) {
     ctx.finish();

@@ -1,9 +1,18 @@
-import { frameworkBoundary, gatewayBoundary } from '@mono/contracts';
+import { frameworkBoundary, gatewayBoundary, type Environ } from '@mono/contracts';
 import { settleWithin } from '@mono/runtime';
 import type { Logger } from '@mono/telemetry';
-import { addExchangeService, createGrpcServer, frameworkHopErrors, gatewayHopErrors, MuxClient } from '@mono/transport';
+import {
+  addExchangeService,
+  createGrpcServer,
+  frameworkHopErrors,
+  gatewayHopErrors,
+  observePools,
+  Pool,
+} from '@mono/transport';
 import { Admission } from './admission';
 import type { GatewayConfig } from './config';
+import { gatewayMetrics } from './gateway-metrics';
+import { GatewayStats, type Mount } from './gateway-stats';
 import { createPipeline } from './pipeline';
 
 export interface GatewayDeps {
@@ -13,47 +22,77 @@ export interface GatewayDeps {
 }
 
 export interface Gateway {
-  /** Binds, opens the framework stream, then reports SERVING on grpc.health.v1; resolves with the port. */
+  /**
+   * Binds and opens the framework pools; reports SERVING on grpc.health.v1 once every pool has a serving instance
+   * (so that an edge never sends it a request it can only fail). Resolves with the port.
+   */
   listen(): Promise<number>;
-  /** NOT_SERVING, refuse new requests, let those in flight finish (up to the grace period), stop. */
+  /** NOT_SERVING, goaway, let those in flight finish (up to the grace period), stop. */
   shutdown(): Promise<void>;
-  /** Requests that reached the pipeline since start. */
-  readonly requests: number;
+  /** Takes new requests: listening, its pools served once, not draining (`/readyz`). */
+  readonly ready: boolean;
+  readonly stats: GatewayStats;
 }
 
 /** The gateway service (uWSGI's role). Nothing happens until `listen()`. */
 export function buildGateway(config: Readonly<GatewayConfig>, { log, onBodyBytes }: GatewayDeps): Gateway {
   const grpc = createGrpcServer(gatewayBoundary.rpcService, 'gateway');
-  const framework = new MuxClient(config.framework, frameworkBoundary, {
-    errors: frameworkHopErrors.client,
-    onBodyBytes,
-    onAvailability: (available, detail) =>
-      available
-        ? log.info({ framework: config.framework }, 'framework reachable')
-        : log.warn({ framework: config.framework, detail }, 'framework unreachable'),
-  });
-  const admission = new Admission({ maxInFlight: config.maxConcurrency, maxQueue: config.maxQueue, maxWaitMs: 1_000 });
-  const counter = { requests: 0 };
+  let serving = false;
+  let draining = false;
+  const markServing = () => {
+    if (serving || draining || !Object.values(pools).every((pool) => pool.ready)) return;
+    serving = true;
+    grpc.serving();
+    log.info('gateway serving');
+  };
+  const pools: Record<string, Pool<Environ>> = {};
+  for (const [name, settings] of Object.entries(config.pools)) {
+    pools[name] = new Pool(
+      frameworkBoundary,
+      settings,
+      { errors: frameworkHopErrors.client, onBodyBytes },
+      {
+        events: {
+          onMember: (address, event) => {
+            log.info({ pool: name, address, event }, `framework ${event}`);
+            if (event === 'serving') markServing();
+          },
+          onResolveError: (server) => log.warn({ pool: name, server }, 'framework name does not resolve'),
+        },
+      },
+    );
+  }
+  observePools('gateway', pools);
+  const mounts: Mount[] = config.mounts.map((mount) => ({
+    path: mount.path,
+    poolName: mount.pool,
+    pool: pools[mount.pool] as Pool<Environ>,
+    app: mount.app,
+    admission: new Admission(mount.limits),
+  }));
+  const stats = new GatewayStats(mounts, pools);
   const exchange = addExchangeService(
     grpc.server,
     gatewayBoundary,
-    createPipeline(config, { framework, admission, log, counter }),
+    createPipeline(config, { mounts, stats, metrics: gatewayMetrics(mounts), log }),
     { errors: gatewayHopErrors.server, onBodyBytes },
   );
   return {
-    get requests() {
-      return counter.requests;
+    stats,
+    get ready() {
+      return serving && !draining;
     },
     async listen() {
       const port = await grpc.listen(config.host, config.port);
-      framework.warm();
-      grpc.serving();
+      await Promise.all(Object.values(pools).map((pool) => pool.start()));
+      markServing();
       return port;
     },
     async shutdown() {
+      draining = true;
       grpc.notServing();
       await settleWithin(exchange.drain(), config.shutdownGraceMs);
-      framework.close();
+      for (const pool of Object.values(pools)) pool.close();
       grpc.forceShutdown();
     },
   };

@@ -1,32 +1,95 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, describeEnv } from '@mono/config';
 import { describe, expect, it } from 'vitest';
 import { gatewayEnvSchema, loadGatewayConfig } from './config';
 
+const SHIPPED = join(__dirname, '..', '..', '..', 'infra', 'config', 'gateway.yaml');
+
+function file(text: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'gateway-config-')), 'gateway.yaml');
+  writeFileSync(path, text);
+  return path;
+}
+
+function problems(env: Record<string, string>): readonly string[] {
+  try {
+    loadGatewayConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
 describe('loadGatewayConfig', () => {
-  it('should default to the documented addresses and a root mount', () => {
+  it('should default to the documented addresses, one framework pool and a root mount', () => {
     const config = loadGatewayConfig({});
-    expect(config).toMatchObject({ host: '127.0.0.1', port: 50051, framework: '127.0.0.1:50061', mounts: [''] });
+    expect(config).toMatchObject({ host: '127.0.0.1', port: 50051, admin: '127.0.0.1:9051', shutdownGraceMs: 30_000 });
+    expect(config.pools['framework']?.servers).toEqual(['127.0.0.1:50061']);
+    expect(config.mounts).toEqual([
+      { path: '', pool: 'framework', app: '', limits: { maxInFlight: 1024, maxQueue: 1024, maxWaitMs: 1_000 } },
+    ]);
   });
 
-  it('should sort mounts longest first and map "/" to the root', () => {
-    expect(loadGatewayConfig({ GATEWAY_MOUNTS: '/, /app, /app/admin' }).mounts).toEqual(['/app/admin', '/app', '']);
+  it('should read the shipped file', () => {
+    const config = loadGatewayConfig({ GATEWAY_CONFIG: SHIPPED });
+    expect(config.mounts.map((m) => m.path)).toEqual(['/mounted', '']);
+    expect(config.timeoutMs).toBe(60_000);
   });
 
-  it('should list every bad variable at once', () => {
-    expect(() =>
-      loadGatewayConfig({ GATEWAY_PORT: 'x', GATEWAY_MOUNTS: 'app/', GATEWAY_MAX_CONCURRENCY: '0' }),
-    ).toThrow(
-      expect.objectContaining({
-        problems: [
-          expect.stringMatching(/^GATEWAY_PORT/),
-          expect.stringMatching(/^GATEWAY_MOUNTS/),
-          expect.stringMatching(/^GATEWAY_MAX_CONCURRENCY/),
-        ],
-      }),
+  it('should sort mounts longest first, map "/" to the root, and let the variables make the simple case', () => {
+    const config = loadGatewayConfig({ GATEWAY_MOUNTS: '/, /app, /app/admin', GATEWAY_FRAMEWORK: 'a:1,b:2' });
+    expect(config.mounts.map((m) => m.path)).toEqual(['/app/admin', '/app', '']);
+    expect(config.pools['framework']?.servers).toEqual(['a:1', 'b:2']);
+  });
+
+  it("should let variables override the file's service-wide limits, never a mount's own", () => {
+    const path = file(
+      [
+        'limits: { inFlight: 10, queue: 5 }',
+        'mounts:',
+        '  - { path: /, limits: { inFlight: 2 } }',
+        '  - { path: /api }',
+        'timeouts: { head: 5s, idle: 500ms }',
+      ].join('\n'),
     );
-    expect(() => loadGatewayConfig({ GATEWAY_PORT: 'x' })).toThrow(ConfigError);
+    const config = loadGatewayConfig({
+      GATEWAY_CONFIG: path,
+      GATEWAY_MAX_CONCURRENCY: '64',
+      GATEWAY_TIMEOUT_MS: '900',
+    });
+    expect(config.mounts.map((m) => [m.path, m.limits.maxInFlight, m.limits.maxQueue])).toEqual([
+      ['/api', 64, 5],
+      ['', 2, 5],
+    ]);
+    expect([config.timeoutMs, config.idleTimeoutMs]).toEqual([900, 500]);
+  });
+
+  it('should list every problem of the file and the variables at once', () => {
+    const path = file(
+      [
+        'pools: { framework: { servers: [nohost] } }',
+        'mounts: [{ path: /app/, pool: frameworks }]',
+        'timeouts: { head: soon }',
+        'colour: blue',
+      ].join('\n'),
+    );
+    const found = problems({ GATEWAY_CONFIG: path, GATEWAY_PORT: 'x' });
+    expect(found).toHaveLength(5);
+    expect(found[0]).toMatch(/^GATEWAY_PORT/);
+    const inFile = found.slice(1);
+    expect(inFile.join('\n')).toMatch(/gateway\.yaml: pools\.framework\.servers/);
+    expect(inFile.join('\n')).toMatch(/gateway\.yaml: mounts\.0\.path/);
+    expect(inFile.join('\n')).toMatch(/gateway\.yaml: timeouts\.head/);
+    expect(inFile.join('\n')).toMatch(/gateway\.yaml: colour/);
+  });
+
+  it('should refuse a mount on a pool that is not defined', () => {
+    expect(problems({ GATEWAY_CONFIG: file('mounts: [{ path: /, pool: elsewhere }]') }).join('\n')).toMatch(
+      /a mount names a pool that pools does not define/,
+    );
   });
 
   it('should document every variable in the README', () => {

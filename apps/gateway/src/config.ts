@@ -1,47 +1,188 @@
-import { count, host, list, loadConfig, logLevel, oneAddress, port, type Env } from '@mono/config';
+import {
+  address,
+  addresses,
+  count,
+  describeConfig,
+  duration,
+  host,
+  list,
+  loadServiceConfig,
+  logLevel,
+  mountPath,
+  pool,
+  poolSettings,
+  port,
+  text,
+  type Env,
+  type ServiceConfigSpec,
+} from '@mono/config';
 import * as v from 'valibot';
 
-/** Every variable the gateway reads; README.md lists them (a test keeps the two in step). */
+/** The pool that GATEWAY_FRAMEWORK names and that a mount without its own pool uses. */
+export const DEFAULT_POOL = 'framework';
+
+/**
+ * Every variable the gateway reads; README.md lists them (a test keeps the two in step). They override the service-wide
+ * values of the configuration file (GATEWAY_CONFIG), never what a mount sets for itself (docs/adr/0005).
+ */
 export const gatewayEnvSchema = v.object({
+  GATEWAY_CONFIG: text(undefined, 'The configuration file (YAML, infra/config/gateway.yaml); without it: defaults'),
   GATEWAY_HOST: host('127.0.0.1', 'Address the gRPC server binds'),
   GATEWAY_PORT: port(50_051, 'gRPC port (0 picks a free one)'),
-  GATEWAY_FRAMEWORK: oneAddress(
+  GATEWAY_ADMIN: text('127.0.0.1:9051', 'host:port of the admin listener: /healthz /readyz /stats /metrics'),
+  GATEWAY_FRAMEWORK: addresses(
     '127.0.0.1:50061',
-    'host:port of the framework service (one address: pools of framework instances are not supported yet)',
-    'expected one host:port: the gateway calls a single framework instance (pools are not supported yet)',
+    'Comma-separated host:port (or DNS names: every address is a member) of the framework pool',
   ),
   GATEWAY_MOUNTS: list(
     '/',
-    'Comma-separated mount points (uWSGI --mount); the longest match becomes SCRIPT_NAME',
+    'Comma-separated mount points (uWSGI --mount), all on the framework pool; the longest match becomes SCRIPT_NAME',
     /^\/$|^(\/[^/?#%\s]+)+$/,
     'a mount is "/" or /segment[/segment…] without a trailing "/"',
   ),
-  GATEWAY_MAX_CONCURRENCY: count(1_024, 'Requests in flight to the framework at once', { min: 1 }),
-  GATEWAY_MAX_QUEUE: count(1_024, 'Requests that may wait for a slot; beyond it: 503 with Retry-After'),
-  GATEWAY_TIMEOUT_MS: count(60_000, 'Longest a request may run (uWSGI harakiri), ms; 0: only the edge deadline'),
-  GATEWAY_DEADLINE_MARGIN_MS: count(20, 'ms of its deadline the gateway keeps for itself when calling the framework'),
-  GATEWAY_SHUTDOWN_GRACE_MS: count(10_000, 'ms that requests in flight get to finish after SIGTERM/SIGINT'),
+  GATEWAY_MAX_CONCURRENCY: count(1_024, 'Requests in flight per mount at once', { min: 1 }),
+  GATEWAY_MAX_QUEUE: count(1_024, 'Requests per mount that may wait for a slot; beyond: 503 + Retry-After'),
+  GATEWAY_QUEUE_WAIT_MS: count(1_000, 'ms a request may wait for a slot; beyond: 503 + Retry-After; 0: no limit'),
+  GATEWAY_TIMEOUT_MS: count(60_000, 'ms the framework has to send the response head; 0: only what the edge allows'),
+  GATEWAY_IDLE_TIMEOUT_MS: count(60_000, 'Longest gap between two body chunks, ms; 0: only what the edge allows'),
+  GATEWAY_MAX_DURATION_MS: count(0, 'Longest a request may run in all (uWSGI harakiri), ms; 0: no limit'),
+  GATEWAY_DEADLINE_MARGIN_MS: count(
+    20,
+    'ms of its head budget the gateway keeps for itself when calling the framework',
+  ),
+  GATEWAY_SHUTDOWN_GRACE_MS: count(30_000, 'ms that requests in flight get to finish after SIGTERM/SIGINT'),
   LOG_LEVEL: logLevel(),
 });
 
-export const gatewayConfigSchema = v.pipe(
-  gatewayEnvSchema,
-  v.transform((env) => ({
-    host: env.GATEWAY_HOST,
-    port: env.GATEWAY_PORT,
-    framework: env.GATEWAY_FRAMEWORK,
-    mounts: env.GATEWAY_MOUNTS.map((m) => (m === '/' ? '' : m)).sort((a, b) => b.length - a.length),
-    maxConcurrency: env.GATEWAY_MAX_CONCURRENCY,
-    maxQueue: env.GATEWAY_MAX_QUEUE,
-    timeoutMs: env.GATEWAY_TIMEOUT_MS,
-    deadlineMarginMs: env.GATEWAY_DEADLINE_MARGIN_MS,
-    shutdownGraceMs: env.GATEWAY_SHUTDOWN_GRACE_MS,
-    logLevel: env.LOG_LEVEL,
-  })),
+const limits = v.strictObject({
+  inFlight: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  queue: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  queueWait: v.optional(duration()),
+});
+
+const gatewayFile = v.strictObject({
+  listen: v.optional(address(), '127.0.0.1:50051'),
+  admin: v.optional(address(), '127.0.0.1:9051'),
+  pools: v.optional(v.record(v.pipe(v.string(), v.regex(/^[a-z][a-z0-9-]*$/, 'a pool name: a-z, 0-9, -')), pool()), {
+    [DEFAULT_POOL]: { servers: '127.0.0.1:50061' },
+  }),
+  limits: v.optional(limits, {}),
+  mounts: v.optional(
+    v.array(
+      v.strictObject({
+        path: mountPath(),
+        pool: v.optional(v.string(), DEFAULT_POOL),
+        /** The application at the framework that serves the mount; "" is its default one. */
+        app: v.optional(v.string(), ''),
+        limits: v.optional(limits, {}),
+      }),
+    ),
+    [{ path: '/' }],
+  ),
+  timeouts: v.optional(
+    v.strictObject({
+      head: duration(60_000),
+      idle: duration(60_000),
+      maxDuration: duration(0),
+      margin: duration(20),
+    }),
+    {},
+  ),
+  drain: v.optional(v.strictObject({ grace: duration(30_000) }), {}),
+  log: v.optional(v.picklist(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
+});
+
+/** The file (infra/config/gateway.yaml documents every setting). */
+export const gatewayFileSchema = v.pipe(
+  gatewayFile,
+  v.check((file) => file.mounts.every((m) => m.pool in file.pools), 'a mount names a pool that pools does not define'),
+  v.check(
+    (file) => new Set(file.mounts.map((m) => m.path)).size === file.mounts.length,
+    'two mounts have the same path',
+  ),
+  v.transform(resolve),
 );
 
-export type GatewayConfig = v.InferOutput<typeof gatewayConfigSchema>;
+export type GatewayConfig = v.InferOutput<typeof gatewayFileSchema>;
+export type MountConfig = GatewayConfig['mounts'][number];
+
+export const gatewayConfigSpec: ServiceConfigSpec<typeof gatewayFileSchema, typeof gatewayEnvSchema> = {
+  service: 'gateway',
+  file: gatewayFileSchema,
+  env: gatewayEnvSchema,
+  applyEnv(file, set) {
+    const listen = splitAddress((file['listen'] as string | undefined) ?? '127.0.0.1:50051');
+    if (set.GATEWAY_HOST !== undefined) listen.host = set.GATEWAY_HOST;
+    if (set.GATEWAY_PORT !== undefined) listen.port = String(set.GATEWAY_PORT);
+    if (set.GATEWAY_HOST !== undefined || set.GATEWAY_PORT !== undefined) file['listen'] = joinAddress(listen);
+    if (set.GATEWAY_ADMIN !== undefined) file['admin'] = set.GATEWAY_ADMIN;
+    if (set.GATEWAY_FRAMEWORK !== undefined) {
+      const pools = { ...(file['pools'] as Record<string, Record<string, unknown>> | undefined) };
+      pools[DEFAULT_POOL] = { ...pools[DEFAULT_POOL], servers: set.GATEWAY_FRAMEWORK };
+      file['pools'] = pools;
+    }
+    if (set.GATEWAY_MOUNTS !== undefined) file['mounts'] = set.GATEWAY_MOUNTS.map((path) => ({ path }));
+    const fileLimits = { ...(file['limits'] as Record<string, unknown> | undefined) };
+    if (set.GATEWAY_MAX_CONCURRENCY !== undefined) fileLimits['inFlight'] = set.GATEWAY_MAX_CONCURRENCY;
+    if (set.GATEWAY_MAX_QUEUE !== undefined) fileLimits['queue'] = set.GATEWAY_MAX_QUEUE;
+    if (set.GATEWAY_QUEUE_WAIT_MS !== undefined) fileLimits['queueWait'] = set.GATEWAY_QUEUE_WAIT_MS;
+    file['limits'] = fileLimits;
+    const timeouts = { ...(file['timeouts'] as Record<string, unknown> | undefined) };
+    if (set.GATEWAY_TIMEOUT_MS !== undefined) timeouts['head'] = set.GATEWAY_TIMEOUT_MS;
+    if (set.GATEWAY_IDLE_TIMEOUT_MS !== undefined) timeouts['idle'] = set.GATEWAY_IDLE_TIMEOUT_MS;
+    if (set.GATEWAY_MAX_DURATION_MS !== undefined) timeouts['maxDuration'] = set.GATEWAY_MAX_DURATION_MS;
+    if (set.GATEWAY_DEADLINE_MARGIN_MS !== undefined) timeouts['margin'] = set.GATEWAY_DEADLINE_MARGIN_MS;
+    file['timeouts'] = timeouts;
+    if (set.GATEWAY_SHUTDOWN_GRACE_MS !== undefined) file['drain'] = { grace: set.GATEWAY_SHUTDOWN_GRACE_MS };
+    if (set.LOG_LEVEL !== undefined) file['log'] = set.LOG_LEVEL;
+  },
+};
 
 export function loadGatewayConfig(env: Env): Readonly<GatewayConfig> {
-  return loadConfig('gateway', gatewayConfigSchema, env);
+  return loadServiceConfig(gatewayConfigSpec, env);
+}
+
+/** The effective configuration as `--check-config` prints it (nginx -T). */
+export function describeGatewayConfig(config: Readonly<GatewayConfig>): string {
+  return describeConfig(config);
+}
+
+type FileOutput = v.InferOutput<typeof gatewayFile>;
+
+/** The file as the service uses it: mounts inherit the service-wide limits and are sorted longest first. */
+function resolve(file: FileOutput) {
+  const { host, port } = splitAddress(file.listen);
+  return {
+    host,
+    port: Number(port),
+    admin: file.admin,
+    pools: Object.fromEntries(Object.entries(file.pools).map(([name, p]) => [name, poolSettings(p)])),
+    mounts: file.mounts
+      .map((mount) => ({
+        path: mount.path === '/' ? '' : mount.path,
+        pool: mount.pool,
+        app: mount.app,
+        limits: {
+          maxInFlight: mount.limits.inFlight ?? file.limits.inFlight ?? 1_024,
+          maxQueue: mount.limits.queue ?? file.limits.queue ?? 1_024,
+          maxWaitMs: mount.limits.queueWait ?? file.limits.queueWait ?? 1_000,
+        },
+      }))
+      .sort((a, b) => b.path.length - a.path.length),
+    timeoutMs: file.timeouts.head,
+    idleTimeoutMs: file.timeouts.idle,
+    maxDurationMs: file.timeouts.maxDuration,
+    deadlineMarginMs: file.timeouts.margin,
+    shutdownGraceMs: file.drain.grace,
+    logLevel: file.log,
+  };
+}
+
+function splitAddress(value: string): { host: string; port: string } {
+  const colon = value.lastIndexOf(':');
+  return { host: value.slice(0, colon).replace(/^\[|\]$/g, ''), port: value.slice(colon + 1) };
+}
+
+function joinAddress({ host, port }: { host: string; port: string }): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }

@@ -2,10 +2,20 @@ import type { Context, Span } from '@opentelemetry/api';
 import type { Environ, HttpRequest } from '@mono/contracts';
 import type { ServerCall } from '@mono/transport';
 import type { Ticket } from './admission';
+import type { GatewayMetrics } from './gateway-metrics';
+import type { GatewayStats, Mount, Outcome } from './gateway-stats';
 
 /** What the gateway knows about one request as it crosses the pipeline; each step fills in its part. */
 export class GatewayContext {
   readonly call: ServerCall<HttpRequest>;
+  /** performance.now() when the request reached the gateway. */
+  readonly startedAt = performance.now();
+  /** Its mount: path, framework pool, admission (environ). */
+  mount: Mount | undefined = undefined;
+  /** The status it ended with (the framework's, or its error's), or 'cancelled'. */
+  outcome: Outcome = 'cancelled';
+  /** gRPC status name of how it ended, for metrics. */
+  grpcStatus = 'CANCELLED';
   /** The environ for the framework (environ). */
   environ: Environ | undefined = undefined;
   /** The request's INTERNAL span, or the call's own when nothing below it is recorded (trace-invoke). */
@@ -14,20 +24,40 @@ export class GatewayContext {
   active: Context;
   /** Its slot among GATEWAY_MAX_CONCURRENCY (admit). */
   ticket: Ticket | undefined = undefined;
-  /** ms the framework may take; 0: no deadline (deadline). */
+  /** ms the framework has to send the response head; 0: no limit (deadline). */
   timeoutMs = 0;
+  /** The longest gap between two body chunks the framework's call may have; 0: no limit (deadline). */
+  idleTimeoutMs = 0;
+  /** Cancels a maximum-duration timer (GATEWAY_MAX_DURATION_MS), when one runs (invoke). */
+  timer: NodeJS.Timeout | undefined = undefined;
+  readonly #stats: GatewayStats;
+  readonly #metrics: GatewayMetrics;
   #finished = false;
 
-  constructor(call: ServerCall<HttpRequest>) {
+  constructor(call: ServerCall<HttpRequest>, stats: GatewayStats, metrics: GatewayMetrics) {
     this.call = call;
     this.active = call.context;
+    this.#stats = stats;
+    this.#metrics = metrics;
   }
 
-  /** The request is over on both sides: its slot goes to the next one waiting, its span ends. Runs once. */
+  /** The request ended with `status` (an HTTP status), seen by the gateway as `grpcStatus`. */
+  ended(status: number, grpcStatus: string): void {
+    this.outcome = status;
+    this.grpcStatus = grpcStatus;
+  }
+
+  /**
+   * The request is over on both sides: its slot goes to the next one waiting, its span ends, it is counted and
+   * measured. Runs once.
+   */
   finish(): void {
     if (this.#finished) return;
     this.#finished = true;
+    if (this.timer) clearTimeout(this.timer);
     this.ticket?.release();
     if (this.span?.isRecording()) this.span.end();
+    this.#stats.finished(this.outcome);
+    this.#metrics.done(this.mount?.path ?? '', this.grpcStatus, (performance.now() - this.startedAt) / 1_000);
   }
 }

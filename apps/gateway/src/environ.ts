@@ -1,14 +1,20 @@
 import { buildEnviron } from '@mono/tsgi-server';
 import type { Step } from './compose';
 import type { GatewayContext } from './context';
+import type { Mount } from './gateway-stats';
 
 /**
- * Builds the environ from the request as the edge received it: the longest mount point in GATEWAY_MOUNTS becomes
- * SCRIPT_NAME. A request-target it cannot use throws GW_ERR_BAD_REQUEST (400), no mount GW_ERR_NO_MOUNT (404).
+ * Builds the environ from the request as the edge received it: the longest mount point becomes SCRIPT_NAME, and the
+ * request goes on with that mount (its pool, its limits). A request-target it cannot use throws GW_ERR_BAD_REQUEST
+ * (400), no mount GW_ERR_NO_MOUNT (404).
  */
-export function environ(mounts: readonly string[]): Step<GatewayContext> {
+export function environ(mounts: readonly Mount[]): Step<GatewayContext> {
+  const paths = mounts.map((mount) => mount.path);
+  const byPath = new Map(mounts.map((mount) => [mount.path, mount]));
   return function environStep(ctx, next) {
-    ctx.environ = buildEnviron(ctx.call.head, mounts);
+    const built = buildEnviron(ctx.call.head, paths);
+    ctx.environ = built;
+    ctx.mount = byPath.get(built.scriptName);
     next(ctx);
   };
 }

@@ -1,4 +1,5 @@
 import { toAppError } from '@mono/errors';
+import { grpcStatusName } from '@mono/telemetry';
 import type { Logger } from '@mono/telemetry';
 import type { GatewayContext } from './context';
 
@@ -7,5 +8,6 @@ export function failRequest(ctx: GatewayContext, err: unknown, log: Logger): voi
   const appError = toAppError(err, 'GW_ERR_INTERNAL');
   if (appError.httpStatus >= 500) log.error({ err, code: appError.code }, 'gateway failed a request');
   ctx.call.fail(appError);
+  ctx.ended(appError.httpStatus, grpcStatusName(appError.grpcStatus));
   ctx.finish();
 }

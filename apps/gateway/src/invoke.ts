@@ -1,22 +1,32 @@
 import { context } from '@opentelemetry/api';
 import type { Environ } from '@mono/contracts';
-import { forwardBody, type MuxClient } from '@mono/transport';
+import { AppError } from '@mono/errors';
+import { grpcStatusName } from '@mono/telemetry';
+import { forwardBody, type PoolCall } from '@mono/transport';
 import type { Step } from './compose';
+import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
+import type { Mount } from './gateway-stats';
+
+/** RFC 9110's idempotent methods: sent to another framework instance when their stream broke before any answer. */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 
 /**
- * Forwards the request to the framework and its response back: bodies flow both ways under the windows of both
- * hops, a cancel from the edge cancels the framework's call, and the framework's errors pass through unchanged
- * (GW_ERR_FRAMEWORK_UNAVAILABLE, 502, when it cannot be reached). The request is over when both sides are.
+ * Forwards the request to a framework instance of its mount's pool and the response back: bodies flow both ways under
+ * the windows of both hops, a cancel from the edge cancels the framework's call, a request an instance refused (or
+ * lost, when idempotent) goes to another one (docs/adr/0006-resilience.md), and the framework's errors pass through
+ * (GW_ERR_FRAMEWORK_UNAVAILABLE, 502, when none can be reached). The request is over when both sides are.
  */
-export function invoke(framework: MuxClient<Environ>): Step<GatewayContext> {
+export function invoke(config: Pick<GatewayConfig, 'maxDurationMs'>): Step<GatewayContext> {
   return function invokeStep(ctx) {
-    context.with(ctx.active, forward, undefined, framework, ctx);
+    const downstream = context.with(ctx.active, forward, undefined, ctx);
+    if (config.maxDurationMs > 0) ctx.timer = setTimeout(harakiri, config.maxDurationMs, ctx, downstream, config);
   };
 }
 
-function forward(framework: MuxClient<Environ>, ctx: GatewayContext): void {
+function forward(ctx: GatewayContext): PoolCall<Environ> {
   const { call } = ctx;
+  const framework = (ctx.mount as Mount).pool;
   const response = forwardBody(
     call,
     (bytes) => downstream.ack(bytes),
@@ -24,19 +34,24 @@ function forward(framework: MuxClient<Environ>, ctx: GatewayContext): void {
   );
   const downstream = framework.call(
     ctx.environ as Environ,
-    { headTimeoutMs: ctx.timeoutMs, idleTimeoutMs: 0 },
+    { headTimeoutMs: ctx.timeoutMs, idleTimeoutMs: ctx.idleTimeoutMs },
     {
-      head: (head) => call.respond(head),
+      head(head) {
+        ctx.ended(head.status, 'OK');
+        call.respond(head);
+      },
       data: response.data,
       end() {
         response.end();
         ctx.finish();
       },
       error(err) {
+        ctx.ended(err.httpStatus, grpcStatusName(err.grpcStatus));
         call.fail(err);
         ctx.finish();
       },
     },
+    { idempotent: IDEMPOTENT.has(call.head.method) },
   );
   call.onabort = () => {
     downstream.cancel();
@@ -49,4 +64,15 @@ function forward(framework: MuxClient<Environ>, ctx: GatewayContext): void {
       () => downstream.cancel(),
     ),
   );
+  return downstream;
+}
+
+/** GATEWAY_MAX_DURATION_MS passed (uWSGI's harakiri): the framework's call is cancelled, the request fails. */
+function harakiri(ctx: GatewayContext, downstream: PoolCall<Environ>, config: Pick<GatewayConfig, 'maxDurationMs'>) {
+  ctx.timer = undefined;
+  downstream.cancel();
+  const err = new AppError('GW_ERR_MAX_DURATION', `the request ran longer than ${config.maxDurationMs} ms`);
+  ctx.ended(err.httpStatus, grpcStatusName(err.grpcStatus));
+  ctx.call.fail(err);
+  ctx.finish();
 }

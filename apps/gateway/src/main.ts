@@ -2,25 +2,31 @@ import { minorGcEvery, runService } from '@mono/runtime';
 import { createLogger, shutdownTelemetry } from '@mono/telemetry';
 import { loadTelemetryConfig, telemetryEnvSchema } from '@mono/telemetry/sdk';
 import { buildGateway } from './app';
-import { gatewayEnvSchema, loadGatewayConfig } from './config';
+import { describeGatewayConfig, gatewayEnvSchema, loadGatewayConfig } from './config';
 
 void runService({
   name: 'gateway',
   argv: process.argv,
   env: process.env,
-  config: { schema: gatewayEnvSchema, load: loadGatewayConfig },
+  config: { schema: gatewayEnvSchema, load: loadGatewayConfig, describe: describeGatewayConfig },
   alsoReads: [{ schema: telemetryEnvSchema, load: loadTelemetryConfig }],
   logger: (config) => createLogger('gateway', config.logLevel),
+  admin: (config) => config.admin,
   stopTimeoutMs: (config) => config.shutdownGraceMs + 1_000,
   async start(config, log) {
     const gateway = buildGateway(config, { log, onBodyBytes: minorGcEvery() });
     const port = await gateway.listen();
     log.info(
-      { address: `${config.host}:${port}`, framework: config.framework, mounts: config.mounts },
+      {
+        address: `${config.host}:${port}`,
+        pools: Object.fromEntries(Object.entries(config.pools).map(([name, pool]) => [name, pool.servers])),
+        mounts: config.mounts.map((m) => `${m.path || '/'} → ${m.pool}`),
+      },
       'gateway listening',
     );
     return {
-      stats: () => ({ requests: gateway.requests }),
+      stats: () => gateway.stats.snapshot(),
+      ready: () => gateway.ready,
       async stop() {
         log.info('gateway draining');
         await gateway.shutdown();

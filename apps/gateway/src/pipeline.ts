@@ -1,46 +1,41 @@
-import type { Environ, HttpRequest } from '@mono/contracts';
+import type { HttpRequest } from '@mono/contracts';
 import type { Logger } from '@mono/telemetry';
-import type { MuxClient, ServerCall } from '@mono/transport';
+import type { ServerCall } from '@mono/transport';
 import { admit } from './admit';
-import type { Admission } from './admission';
 import { compose } from './compose';
 import type { GatewayConfig } from './config';
 import { GatewayContext } from './context';
 import { deadline } from './deadline';
 import { environ } from './environ';
 import { failRequest } from './fail-request';
+import type { GatewayMetrics } from './gateway-metrics';
+import type { GatewayStats, Mount } from './gateway-stats';
 import { invoke } from './invoke';
 import { traceInvoke } from './trace-invoke';
 
 export interface PipelineDeps {
-  framework: MuxClient<Environ>;
-  admission: Admission;
+  mounts: readonly Mount[];
+  stats: GatewayStats;
+  metrics: GatewayMetrics;
   log: Logger;
-  counter?: { requests: number };
 }
 
 /**
  * The gateway's request pipeline, in order (README.md draws it with the statuses each step can produce):
  *
- *   environ       SCRIPT_NAME/PATH_INFO and the CGI variables         → 400 bad target, 404 no mount
+ *   environ       SCRIPT_NAME/PATH_INFO, the CGI variables, the mount   → 400 bad target, 404 no mount
  *   trace-invoke  the INTERNAL span `gateway invoke` (time queued)
- *   admit         a slot among GATEWAY_MAX_CONCURRENCY, or the queue   → 503 queue full
- *   deadline      the framework gets what is left, minus a margin      → 504
- *   invoke        to the framework, bodies streamed both ways         → 502 framework unreachable, its errors as sent
+ *   admit         a slot among the mount's, or its queue                → 503 queue full or waited too long
+ *   deadline      the framework gets what is left, minus a margin       → 504
+ *   invoke        to the mount's framework pool, bodies both ways       → 502 no framework, its errors as sent
  *
  * A step that throws fails the call with the error's catalogue code (GW_ERR_INTERNAL, 500, if it has none).
  */
-export function createPipeline(config: Readonly<GatewayConfig>, { framework, admission, log, counter }: PipelineDeps) {
-  const run = compose([
-    environ(config.mounts),
-    traceInvoke(),
-    admit(admission, log),
-    deadline(config),
-    invoke(framework),
-  ]);
+export function createPipeline(config: Readonly<GatewayConfig>, { mounts, stats, metrics, log }: PipelineDeps) {
+  const run = compose([environ(mounts), traceInvoke(), admit(log), deadline(config), invoke(config)]);
   return function gatewayPipeline(call: ServerCall<HttpRequest>): void {
-    if (counter) counter.requests += 1;
-    const ctx = new GatewayContext(call);
+    stats.requests += 1;
+    const ctx = new GatewayContext(call, stats, metrics);
     try {
       run(ctx);
     } catch (err) {

@@ -41,8 +41,10 @@ describe('--check-config', () => {
     it(`should pass the shipped ${name} configuration, printing every variable with its value and source`, async () => {
       const result = await run(name, ['--check-config']);
       expect(result).toMatchObject({ code: 0, stderr: '' });
-      const [first, ...lines] = result.stdout.trimEnd().split('\n');
+      const [variables = '', effective] = result.stdout.trimEnd().split(/^# effective configuration.*$/m);
+      const [first, ...lines] = variables.trimEnd().split('\n');
       expect(first).toBe(`${name}: configuration ok`);
+      if (effective !== undefined) expect(effective).toMatch(/^admin: /m);
       const printed = lines.filter((line) => !line.startsWith('#')).map((line) => line.slice(0, line.indexOf('=')));
       expect(printed).toEqual([...documented(`apps/${name}/README.md`), ...documented('libs/telemetry/README.md')]);
       for (const line of lines.filter((l) => !l.startsWith('#')))
@@ -82,11 +84,24 @@ describe('--check-config', () => {
     expect(result.stderr).toContain('- OTEL_TRACES_SAMPLER: ');
   });
 
-  it('should refuse a list of framework addresses in the gateway, saying why', async () => {
-    const result = await run('gateway', ['--check-config'], { GATEWAY_FRAMEWORK: '127.0.0.1:50061,127.0.0.1:50062' });
+  it("should print the gateway's effective configuration: its file with the variables applied", async () => {
+    const result = await run('gateway', ['--check-config'], {
+      GATEWAY_CONFIG: join(ROOT, 'infra', 'config', 'gateway.yaml'),
+      GATEWAY_FRAMEWORK: '127.0.0.1:50061,127.0.0.1:50062',
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('# effective configuration');
+    expect(result.stdout).toMatch(/servers:\n\s+- 127\.0\.0\.1:50061\n\s+- 127\.0\.0\.1:50062/);
+  });
+
+  it('should name every mistake in a gateway file and exit 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gateway-check-'));
+    const path = join(dir, 'gateway.yaml');
+    writeFileSync(path, 'mounts: [{ path: /app/, pool: nowhere }]\ntimeouts: { idle: forever }\nqueue: 3\n');
+    const result = await run('gateway', ['--check-config'], { GATEWAY_CONFIG: path });
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('- GATEWAY_FRAMEWORK: expected one host:port');
-    expect(result.stderr).toContain('pools are not supported yet');
+    for (const where of ['mounts.0.path', 'timeouts.idle', 'queue'])
+      expect(result.stderr).toContain(`gateway.yaml: ${where}`);
   });
 
   it("should load the framework's application module without starting it", async () => {

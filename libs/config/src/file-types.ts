@@ -12,9 +12,24 @@ const SIZE = /^(\d+)\s*(B|KiB|MiB|GiB)?$/;
 const SIZE_UNIT: Record<string, number> = { B: 1, KiB: 1 << 10, MiB: 1 << 20, GiB: 1 << 30 };
 const ADDRESS = /^(?:\[[0-9a-fA-F:.]+\]|[^\s:/[\]]+):\d{1,5}$|^unix:\/\S+$/;
 
-/** Milliseconds, from a number or `500ms`/`60s`/`2m`/`1h`/`off`. */
+/** Milliseconds, from a number or `500ms`/`60s`/`2m`/`1h`/`off`; with a default, the setting may be left out. */
+export function duration(): ReturnType<typeof durationSchema>;
+export function duration(defaultMs: number): v.OptionalSchema<ReturnType<typeof durationSchema>, number>;
 export function duration(defaultMs?: number) {
-  const schema = v.pipe(
+  const schema = durationSchema();
+  return defaultMs === undefined ? schema : v.optional(schema, defaultMs);
+}
+
+/** Bytes, from a number or `64KiB`/`1MiB`/`1GiB`/`off`; with a default, the setting may be left out. */
+export function size(): ReturnType<typeof sizeSchema>;
+export function size(defaultBytes: number): v.OptionalSchema<ReturnType<typeof sizeSchema>, number>;
+export function size(defaultBytes?: number) {
+  const schema = sizeSchema();
+  return defaultBytes === undefined ? schema : v.optional(schema, defaultBytes);
+}
+
+function durationSchema() {
+  return v.pipe(
     v.union([v.number(), v.string()], 'expected a duration such as 500ms, 60s, 2m or a number of ms'),
     v.rawTransform(({ dataset, addIssue, NEVER }) => {
       const ms = parseDuration(dataset.value);
@@ -27,12 +42,10 @@ export function duration(defaultMs?: number) {
       return ms;
     }),
   );
-  return defaultMs === undefined ? schema : v.optional(schema, defaultMs);
 }
 
-/** Bytes, from a number or `64KiB`/`1MiB`/`1GiB`/`off`. */
-export function size(defaultBytes?: number) {
-  const schema = v.pipe(
+function sizeSchema() {
+  return v.pipe(
     v.union([v.number(), v.string()], 'expected a size such as 64KiB, 1MiB or a number of bytes'),
     v.rawTransform(({ dataset, addIssue, NEVER }) => {
       const bytes = parseSize(dataset.value);
@@ -43,7 +56,6 @@ export function size(defaultBytes?: number) {
       return bytes;
     }),
   );
-  return defaultBytes === undefined ? schema : v.optional(schema, defaultBytes);
 }
 
 /** `host:port`, `[v6]:port` or `unix:/path`. */
@@ -80,4 +92,41 @@ export function parseSize(value: unknown): number | undefined {
 
 function show(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
+/**
+ * A pool of upstream instances (libs/transport's PoolSettings), nginx's defaults: round-robin, `maxFails: 1`,
+ * `failTimeout: 10s`; names re-resolved every 5 s; tries min(members, 2); 1 MiB of a body kept for a retry.
+ */
+export function pool() {
+  return v.strictObject({
+    servers: addressList(),
+    balance: v.optional(v.picklist(['round-robin', 'least-outstanding']), 'round-robin'),
+    maxFails: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 1),
+    failTimeout: duration(10_000),
+    resolveEvery: duration(5_000),
+    tries: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 0),
+    retainBody: size(1 << 20),
+  });
+}
+
+/** A pool's settings as libs/transport's Pool takes them. */
+export function poolSettings(p: v.InferOutput<ReturnType<typeof pool>>) {
+  return {
+    servers: p.servers,
+    balance: p.balance,
+    maxFails: p.maxFails,
+    failTimeoutMs: p.failTimeout,
+    resolveEveryMs: p.resolveEvery,
+    tries: p.tries,
+    retainBodyBytes: p.retainBody,
+  };
+}
+
+/** A mount point or location path: "/" or /segment[/segment…] without a trailing "/". */
+export function mountPath() {
+  return v.pipe(
+    v.string(),
+    v.regex(/^\/$|^(\/[^/?#%\s]+)+$/, 'a mount is "/" or /segment[/segment…] without a trailing "/"'),
+  );
 }

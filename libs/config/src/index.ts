@@ -6,8 +6,18 @@ export type { EffectiveVariable, EnvSchema } from './effective-env';
 export { addresses, count, flag, host, list, logLevel, oneAddress, port, text } from './env-types';
 export { loadConfig } from './load-config';
 export type { Env } from './load-config';
-export { address, addressList, duration, parseDuration, parseSize, size } from './file-types';
-export { loadServiceConfig } from './load-service-config';
-export type { LoadedConfig, ServiceConfigSpec } from './load-service-config';
+export {
+  address,
+  addressList,
+  duration,
+  mountPath,
+  parseDuration,
+  parseSize,
+  pool,
+  poolSettings,
+  size,
+} from './file-types';
+export { describeConfig, loadServiceConfig } from './load-service-config';
+export type { ServiceConfigSpec } from './load-service-config';
 export { unknownVariables } from './unknown-variables';
 export type { UnknownVariable } from './unknown-variables';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { CORE_SCHEMA, load as parseYaml } from 'js-yaml';
+import { CORE_SCHEMA, dump as dumpYaml, load as parseYaml } from 'js-yaml';
 import * as v from 'valibot';
 import { ConfigError } from './config-error';
 import type { Env } from './load-config';
@@ -23,14 +23,6 @@ export interface ServiceConfigSpec<F extends FileSchema, E extends EnvSchema> {
   applyEnv(document: Record<string, unknown>, set: Partial<v.InferOutput<E>>): void;
 }
 
-export interface LoadedConfig<F extends FileSchema> {
-  readonly config: Readonly<v.InferOutput<F>>;
-  /** The file it came from, if any. */
-  readonly file: string | undefined;
-  /** Variables with the service's prefix that the service does not know (typos), for a warning at start. */
-  readonly unknownVariables: readonly string[];
-}
-
 /**
  * Loads a service's configuration once, at start-up: its YAML file (named by `<SERVICE>_CONFIG`), the environment
  * variables that are set on top, then the file schema over the result. Every problem of the file, the variables and
@@ -38,33 +30,28 @@ export interface LoadedConfig<F extends FileSchema> {
  * `EDGE_PORT: …`); the result is frozen.
  *
  * @example
- * const { config } = loadServiceConfig(edgeConfigSpec, process.env);
+ * const config = loadServiceConfig(edgeConfigSpec, process.env);
  */
 export function loadServiceConfig<F extends FileSchema, E extends EnvSchema>(
   spec: ServiceConfigSpec<F, E>,
   env: Env,
-): LoadedConfig<F> {
-  const prefix = `${spec.service.toUpperCase()}_`;
-  const fileVariable = `${prefix}CONFIG`;
+): Readonly<v.InferOutput<F>> {
+  const fileVariable = `${spec.service.toUpperCase()}_CONFIG`;
   const file = nonEmpty(env[fileVariable]);
   const problems: string[] = [];
 
   const document = file === undefined ? {} : readDocument(file, fileVariable, problems);
+  const unreadable = problems.length > 0;
   const set = parseSetVariables(spec.env, env, problems);
-  if (problems.length > 0) throw new ConfigError(spec.service, problems);
-
   spec.applyEnv(document, set);
   const result = v.safeParse(spec.file, document);
-  if (!result.success) {
+  if (!result.success && !unreadable) {
     const where = file === undefined ? 'configuration' : basename(file);
-    throw new ConfigError(
-      spec.service,
-      result.issues.map((issue) => `${where}: ${v.getDotPath(issue) ?? '(top level)'}: ${issue.message}`),
-    );
+    for (const issue of result.issues)
+      problems.push(`${where}: ${v.getDotPath(issue) ?? '(top level)'}: ${issue.message}`);
   }
-  const known = new Set([...Object.keys(spec.env.entries), fileVariable]);
-  const unknownVariables = Object.keys(env).filter((name) => name.startsWith(prefix) && !known.has(name));
-  return { config: deepFreeze(result.output), file, unknownVariables };
+  if (problems.length > 0 || !result.success) throw new ConfigError(spec.service, problems);
+  return deepFreeze(result.output);
 }
 
 function readDocument(file: string, variable: string, problems: string[]): Record<string, unknown> {
@@ -113,4 +100,9 @@ function deepFreeze<T>(value: T): T {
     for (const child of Object.values(value)) deepFreeze(child);
   }
   return value;
+}
+
+/** A loaded configuration as YAML, the way `--check-config` prints it (nginx's -T). */
+export function describeConfig(config: unknown): string {
+  return dumpYaml(config, { lineWidth: 120, noRefs: true, sortKeys: false }).trimEnd();
 }

@@ -57,6 +57,9 @@ export async function checkConfig<C>(
         ({ name, value, source }) =>
           `${`${name}=${redact(name, value)}`.padEnd(width)}  # ${value === '' && source === 'default' ? 'not set' : source}`,
       ),
+      ...(config !== undefined && own.describe
+        ? ['# effective configuration (the file, with the variables above applied):', own.describe(config)]
+        : []),
       ...(note ? [`# ${note}`] : []),
     ],
   };

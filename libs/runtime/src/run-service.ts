@@ -1,4 +1,5 @@
 import { ConfigError, unknownVariables, type Env } from '@mono/config';
+import { startAdminServer, type AdminServer } from './admin-server';
 import { checkConfig, describeUnknown } from './check-config';
 import type { ServiceConfig } from './service-config';
 
@@ -6,13 +7,16 @@ import type { ServiceConfig } from './service-config';
 export interface RunningService {
   /** Drains and stops; resolves when the process may exit. */
   stop(): Promise<void>;
-  /** Written to stdout as one JSON line `{"msg":"stats",…}` on SIGUSR2 (request counters, for tools/bench). */
-  stats?(): Record<string, number>;
+  /** The admin listener's `/stats`, and one JSON line `{"msg":"stats",…}` on stdout on SIGUSR2 (tools/bench). */
+  stats?(): Record<string, unknown>;
+  /** Takes new requests (`/readyz`): started, its upstreams served once, not draining. */
+  ready?(): boolean;
 }
 
 /** The part of a logger `runService` uses (pino's fits). */
 export interface Warner {
   warn(fields: Record<string, unknown>, message: string): void;
+  info(fields: Record<string, unknown>, message: string): void;
 }
 
 export interface ServiceMain<C, L extends Warner> {
@@ -28,6 +32,8 @@ export interface ServiceMain<C, L extends Warner> {
   /** --check-config only, once the variables are valid: what else to check without starting (the framework loads its application); may return a line to print. */
   check?: (config: C, log: L) => Promise<string | void> | string | void;
   start: (config: C, log: L) => Promise<RunningService>;
+  /** `host:port` of the admin listener (/healthz /readyz /stats /metrics); port 0 picks a free one. */
+  admin?: (config: C) => string;
   /** How long `stop` may take after SIGTERM/SIGINT before the process exits anyway. */
   stopTimeoutMs: (config: C) => number;
 }
@@ -82,21 +88,36 @@ export async function runService<C, L extends Warner>(main: ServiceMain<C, L>): 
   for (const unknown of unknownVariables(env, prefix, Object.keys(own.schema.entries))) {
     log.warn({ variable: unknown.name, suggestion: unknown.suggestion }, `${describeUnknown(unknown)}; ignored`);
   }
-  let running: RunningService;
+  let running: RunningService | undefined;
+  let admin: AdminServer | undefined;
   try {
+    if (main.admin) {
+      const address = main.admin(config);
+      admin = await startAdminServer({
+        name,
+        address,
+        ready: () => running?.ready?.() ?? running !== undefined,
+        stats: () => running?.stats?.() ?? {},
+      });
+      log.info({ address: `${address.slice(0, address.lastIndexOf(':'))}:${admin.port}` }, `${name} admin listening`);
+    }
     running = await start(config, log);
   } catch (err) {
     process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);
   }
+  const service = running;
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) process.exit(130);
     stopping = true;
     const timer = setTimeout(() => process.exit(1), stopTimeoutMs(config));
     timer.unref();
-    running.stop().then(
-      () => process.exit(0),
+    service.stop().then(
+      async () => {
+        await admin?.close();
+        process.exit(0);
+      },
       (err: unknown) => {
         process.stderr.write(`${name}: stop after ${signal} failed: ${String(err)}\n`);
         process.exit(1);
@@ -110,7 +131,7 @@ export async function runService<C, L extends Warner>(main: ServiceMain<C, L>): 
       Object.entries(process.memoryUsage()).map(([k, v]) => [k, Math.round(v / 1048576)]),
     );
     process.stdout.write(
-      `${JSON.stringify({ service: name, msg: 'stats', ...running.stats?.(), memoryMiB: memory })}\n`,
+      `${JSON.stringify({ service: name, msg: 'stats', ...service.stats?.(), memoryMiB: memory })}\n`,
     );
   });
 }

@@ -5,4 +5,6 @@ export interface ServiceConfig<C> {
   schema: EnvSchema;
   /** Validates and returns the configuration; throws a ConfigError listing every problem. */
   load(env: Env): C;
+  /** The loaded configuration as `--check-config` prints it below the variables (the file with them applied). */
+  describe?(config: C): string;
 }

@@ -16,6 +16,10 @@ export const ATTR_MONO_IN_FLIGHT = 'mono.gateway.in_flight';
 export const ATTR_MONO_TRACE_ORIGIN = 'mono.edge.trace_origin';
 /** Why a request went to another instance of a pool: not accepted, unreachable, stream broke. */
 export const ATTR_MONO_RETRY_REASON = 'mono.retry.reason';
+/** A pool of upstream instances, by its configured name (metrics). */
+export const ATTR_MONO_POOL_NAME = 'mono.pool.name';
+/** How a pool member stands: up, trial, ejected, draining, removed (metrics). */
+export const ATTR_MONO_POOL_MEMBER_STATE = 'mono.pool.member.state';
 
 /**
  * Deprecated semantic-convention keys, emitted only with OTEL_SEMCONV_STABILITY_OPT_IN=rpc/dup (they live in the
@@ -48,6 +52,12 @@ export const ATTRIBUTE_REGISTRY: Readonly<Record<string, RegisteredAttribute>> =
     origin: 'mono',
     type: 'string',
     brief: 'Why a request went to another instance of a pool: not accepted, unreachable, stream broke',
+  },
+  [ATTR_MONO_POOL_NAME]: { origin: 'mono', type: 'string', brief: 'A pool of upstream instances (metrics)' },
+  [ATTR_MONO_POOL_MEMBER_STATE]: {
+    origin: 'mono',
+    type: 'string',
+    brief: 'How a pool member stands: up, trial, ejected, draining, removed (metrics)',
   },
   'express.name': { origin: 'instrumentation', type: 'string', brief: 'Express layer name (instrumentation-express)' },
   'express.type': { origin: 'instrumentation', type: 'string', brief: 'Express layer type (instrumentation-express)' },

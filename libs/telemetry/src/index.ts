@@ -2,6 +2,8 @@ export {
   ATTR_MONO_IN_FLIGHT,
   ATTR_MONO_QUEUE_MS,
   ATTR_MONO_REQUEST_ID,
+  ATTR_MONO_POOL_MEMBER_STATE,
+  ATTR_MONO_POOL_NAME,
   ATTR_MONO_RETRY_REASON,
   ATTR_MONO_SCRIPT_NAME,
   ATTR_MONO_TRACE_ORIGIN,
@@ -14,6 +16,6 @@ export type { AttributeOrigin, RegisteredAttribute } from './attributes';
 export { createLogger } from './logger';
 export { prometheusHandler } from './prometheus-handler';
 export type { Logger } from './logger';
-export { grpcAttributes, grpcStatusAttributes } from './rpc-attributes';
+export { grpcAttributes, grpcStatusAttributes, grpcStatusName } from './rpc-attributes';
 export { setParentBasedSampling, unsampledBelow } from './sampling';
 export { shutdownTelemetry } from './shutdown-telemetry';

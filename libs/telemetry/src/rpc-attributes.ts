@@ -72,6 +72,11 @@ export function grpcStatusAttributes(code: number): Attributes {
   return attributes;
 }
 
+/** The gRPC status name of a code (`UNAVAILABLE` for 14), as `rpc.status_code` and metrics carry it. */
+export function grpcStatusName(code: number): string {
+  return GRPC_STATUS_NAMES[code] ?? String(code);
+}
+
 function dup(): boolean {
   return (globalThis as Record<symbol, unknown>)[RPC_DUP] === true;
 }

@@ -11,6 +11,8 @@ export interface ServiceProcess {
   readonly name: ServiceName;
   readonly pid: number;
   readonly port: number;
+  /** Its admin listener's port (/healthz /readyz /stats /metrics), 0 when it has none. */
+  readonly adminPort: number;
   /** Every JSON log line so far, parsed. */
   readonly logs: Array<Record<string, unknown>>;
   readonly exited: Promise<number | null>;
@@ -34,7 +36,12 @@ export async function startService(name: ServiceName, env: Record<string, string
   const service = observe(name, child);
   const listening = await service.waitForLog((line) => line['msg'] === `${name} listening`, 10_000);
   const address = String(listening['address']);
-  return Object.assign(service, { port: Number(address.slice(address.lastIndexOf(':') + 1)) });
+  const admin = service.logs.find((line) => line['msg'] === `${name} admin listening`);
+  const adminAddress = admin === undefined ? '' : String(admin['address']);
+  return Object.assign(service, {
+    port: Number(address.slice(address.lastIndexOf(':') + 1)),
+    adminPort: Number(adminAddress.slice(adminAddress.lastIndexOf(':') + 1)),
+  });
 }
 
 /** Runs a service expecting it to fail at start-up; resolves with its exit code and what it wrote to stderr. */
@@ -57,7 +64,7 @@ function pathWithNode(): string {
   return `${dirname(process.execPath)}:${process.env['PATH'] ?? ''}`;
 }
 
-function observe(name: ServiceName, child: ChildProcess): ServiceProcess & { port: number } {
+function observe(name: ServiceName, child: ChildProcess): ServiceProcess & { port: number; adminPort: number } {
   const logs: Array<Record<string, unknown>> = [];
   const waiters = new Set<() => void>();
   let partial = '';
@@ -80,6 +87,7 @@ function observe(name: ServiceName, child: ChildProcess): ServiceProcess & { por
     name,
     pid: child.pid as number,
     port: 0,
+    adminPort: 0,
     logs,
     exited,
     rss() {

@@ -1,4 +1,5 @@
-import { startService, type ServiceProcess } from './service-process';
+import { join } from 'node:path';
+import { ROOT, startService, type ServiceProcess } from './service-process';
 
 export interface Stack {
   readonly edge: ServiceProcess;
@@ -25,7 +26,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   let framework = await startService('framework', { ...common, FRAMEWORK_PORT: '0', ...options.framework });
   const gateway = await startService('gateway', {
     ...common,
+    GATEWAY_CONFIG: join(ROOT, 'infra', 'config', 'gateway.yaml'),
     GATEWAY_PORT: '0',
+    GATEWAY_ADMIN: '127.0.0.1:0',
     GATEWAY_FRAMEWORK: `127.0.0.1:${framework.port}`,
     ...options.gateway,
   });

@@ -8,6 +8,7 @@ export { frameworkHopErrors, gatewayHopErrors } from './hop-errors';
 export { MuxClient } from './mux-client';
 export type { CallOptions } from './mux-client';
 export { Pool } from './pool';
+export { observePools } from './pool-metrics';
 export type { Balance, PoolEvents, PoolSettings, PoolStats } from './pool';
 export type { PoolCall, PoolCallOptions } from './pool-call';
 export type { MemberState, MemberStats } from './pool-member';

@@ -36,6 +36,7 @@ export interface PoolEvents {
 export interface PoolStats {
   members: MemberStats[];
   retries: number;
+  retriesByReason: Record<string, number>;
   ejections: number;
 }
 
@@ -62,6 +63,7 @@ export class Pool<H> {
   #list: PoolMember<H>[] = [];
   #next = 0;
   #retries = 0;
+  readonly #retriesByReason: Record<string, number> = {};
   #ejections = 0;
   #timer: NodeJS.Timeout | undefined;
   #lastResolve = 0;
@@ -168,6 +170,7 @@ export class Pool<H> {
 
   retried(reason: string): void {
     this.#retries += 1;
+    this.#retriesByReason[reason] = (this.#retriesByReason[reason] ?? 0) + 1;
     this.#events.onRetry?.(reason);
   }
 
@@ -186,6 +189,7 @@ export class Pool<H> {
     return {
       members: this.#list.map((member) => member.stats(now)),
       retries: this.#retries,
+      retriesByReason: { ...this.#retriesByReason },
       ejections: this.#ejections,
     };
   }

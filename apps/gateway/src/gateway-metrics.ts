@@ -1,0 +1,62 @@
+import { metrics, type Attributes, type Histogram } from '@opentelemetry/api';
+import { ATTR_MONO_SCRIPT_NAME } from '@mono/telemetry';
+import type { Mount } from './gateway-stats';
+
+/** Seconds, the semantic conventions' advice for request durations. */
+const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+const METHOD = 'mono.gateway.v1.GatewayService/Exchange';
+
+/** What the gateway measures per request; the gauges are read when metrics are collected. */
+export interface GatewayMetrics {
+  /** A request is over: its duration per mount and outcome (rpc.server.call.duration). */
+  done(mount: string, status: string, seconds: number): void;
+}
+
+/**
+ * The gateway's metrics, named by the semantic conventions where they name them: `rpc.server.call.duration` per mount
+ * (mono.gateway.script_name) and outcome (rpc.response.status_code), and per mount `mono.gateway.requests.in_flight`
+ * and `mono.gateway.queue.depth`. The attribute sets are made once per mount and outcome, not per request.
+ */
+export function gatewayMetrics(mounts: readonly Mount[]): GatewayMetrics {
+  const meter = metrics.getMeter('gateway');
+  const duration: Histogram = meter.createHistogram('rpc.server.call.duration', {
+    description: 'Duration of requests the gateway served, by mount and outcome',
+    unit: 's',
+    advice: { explicitBucketBoundaries: DURATION_BUCKETS },
+  });
+  const inFlight = meter.createObservableGauge('mono.gateway.requests.in_flight', {
+    description: "Requests in flight to the framework, per mount (bounded by the mount's limit)",
+    unit: '{request}',
+  });
+  const queued = meter.createObservableGauge('mono.gateway.queue.depth', {
+    description: 'Requests waiting for a slot, per mount',
+    unit: '{request}',
+  });
+  meter.addBatchObservableCallback(
+    (observer) => {
+      for (const mount of mounts) {
+        const attributes = { [ATTR_MONO_SCRIPT_NAME]: mount.path };
+        observer.observe(inFlight, mount.admission.inFlight, attributes);
+        observer.observe(queued, mount.admission.queued, attributes);
+      }
+    },
+    [inFlight, queued],
+  );
+  const sets = new Map<string, Attributes>();
+  return {
+    done(mount, status, seconds) {
+      const key = `${mount} ${status}`;
+      let attributes = sets.get(key);
+      if (attributes === undefined) {
+        attributes = {
+          'rpc.system.name': 'grpc',
+          'rpc.method': METHOD,
+          'rpc.response.status_code': status,
+          [ATTR_MONO_SCRIPT_NAME]: mount,
+        };
+        if (sets.size < 1_000) sets.set(key, attributes);
+      }
+      duration.record(seconds, attributes);
+    },
+  };
+}
