@@ -20,6 +20,10 @@ export interface Framework {
   shutdown(): Promise<void>;
   /** Requests handed to the application since start. */
   readonly requests: number;
+  /** Requests in flight now. */
+  readonly inFlight: number;
+  /** Takes new requests: listening and not draining (`/readyz`). */
+  readonly ready: boolean;
 }
 
 /**
@@ -35,16 +39,25 @@ export function buildFramework(config: Readonly<FrameworkConfig>, { app, log, on
     errors: frameworkHopErrors.server,
     onBodyBytes,
   });
+  let serving = false;
   return {
     get requests() {
       return counter.requests;
     },
+    get inFlight() {
+      return exchange.inFlight;
+    },
+    get ready() {
+      return serving;
+    },
     async listen() {
       const port = await grpc.listen(config.host, config.port);
       grpc.serving();
+      serving = true;
       return port;
     },
     async shutdown() {
+      serving = false;
       grpc.notServing();
       await settleWithin(exchange.drain(), config.shutdownGraceMs);
       grpc.forceShutdown();

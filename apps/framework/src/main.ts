@@ -3,16 +3,17 @@ import { minorGcEvery, runService } from '@mono/runtime';
 import { createLogger, shutdownTelemetry } from '@mono/telemetry';
 import { loadTelemetryConfig, telemetryEnvSchema } from '@mono/telemetry/sdk';
 import { buildFramework } from './app';
-import { frameworkEnvSchema, loadFrameworkConfig } from './config';
+import { describeFrameworkConfig, frameworkEnvSchema, loadFrameworkConfig } from './config';
 import { loadApplication } from './load-application';
 
 void runService({
   name: 'framework',
   argv: process.argv,
   env: process.env,
-  config: { schema: frameworkEnvSchema, load: loadFrameworkConfig },
+  config: { schema: frameworkEnvSchema, load: loadFrameworkConfig, describe: describeFrameworkConfig },
   alsoReads: [{ schema: telemetryEnvSchema, load: loadTelemetryConfig }],
   logger: (config) => createLogger('framework', config.logLevel),
+  admin: (config) => config.admin,
   stopTimeoutMs: (config) => config.shutdownGraceMs + 1_000,
   check(config) {
     // Loads the module and finds its export, as at start; the application itself is not called.
@@ -31,7 +32,8 @@ void runService({
     const port = await framework.listen();
     log.info({ address: `${config.host}:${port}` }, 'framework listening');
     return {
-      stats: () => ({ requests: framework.requests }),
+      stats: () => ({ requests: framework.requests, inFlight: framework.inFlight }),
+      ready: () => framework.ready,
       async stop() {
         log.info('framework draining');
         await framework.shutdown();

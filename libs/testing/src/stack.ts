@@ -23,7 +23,16 @@ export interface StackOptions {
 /** The three services as three processes on free ports, wired framework ← gateway ← edge. */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const common = { OTEL_TRACES_EXPORTER: 'none', ...options.common };
-  let framework = await startService('framework', { ...common, FRAMEWORK_PORT: '0', ...options.framework });
+  const frameworkBase = {
+    FRAMEWORK_CONFIG: join(ROOT, 'infra', 'config', 'framework.yaml'),
+    FRAMEWORK_ADMIN: '127.0.0.1:0',
+  };
+  let framework = await startService('framework', {
+    ...common,
+    ...frameworkBase,
+    FRAMEWORK_PORT: '0',
+    ...options.framework,
+  });
   const gateway = await startService('gateway', {
     ...common,
     GATEWAY_CONFIG: join(ROOT, 'infra', 'config', 'gateway.yaml'),
@@ -38,7 +47,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     EDGE_GATEWAYS: `127.0.0.1:${gateway.port}`,
     ...options.edge,
   });
-  const frameworkEnv = { ...common, ...options.framework, FRAMEWORK_PORT: String(framework.port) };
+  const frameworkEnv = { ...common, ...frameworkBase, ...options.framework, FRAMEWORK_PORT: String(framework.port) };
   return {
     edge,
     gateway,
