@@ -1,45 +1,67 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Server as NetServer } from 'node:net';
 import { gatewayBoundary, type HttpRequest } from '@mono/contracts';
 import { settleWithin } from '@mono/runtime';
 import type { Logger } from '@mono/telemetry';
-import { gatewayHopErrors, MuxClient } from '@mono/transport';
-import { Balancer } from './balancer';
+import { gatewayHopErrors, observePools, Pool } from '@mono/transport';
 import { clientErrorHandler } from './client-error';
 import type { EdgeConfig } from './config';
+import { edgeMetrics } from './edge-metrics';
+import { EdgeState } from './edge-state';
 import { createPipeline } from './pipeline';
 
 export interface EdgeDeps {
   log: Logger;
   /** Told of every body byte moved to and from the gateways (main.ts nudges the GC with it: ADR-0003). */
   onBodyBytes?: ((bytes: number) => void) | undefined;
+  /** Called once, when the stack behind the edge has first served (a gateway with a serving framework). */
+  onReady?: (() => void) | undefined;
 }
 
 export interface Edge {
   readonly server: Server;
-  /** Binds and opens the gateway streams; resolves with the port. */
-  listen(): Promise<number>;
+  readonly state: EdgeState;
+  /** The request pipeline the server runs (tests inject requests into it without a port). */
+  readonly handler: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Resolves the gateway pools and opens their streams (listen does it too). */
+  connect(): Promise<void>;
+  /**
+   * Listens — on `host:port`, or on a socket handed over by the edge this one replaces — and opens the gateway pools;
+   * resolves with the port.
+   */
+  listen(handle?: NetServer): Promise<number>;
   /** Stops accepting, lets requests in flight finish (up to the grace period), closes everything. */
   shutdown(): Promise<void>;
-  /** Requests that reached the pipeline since start. */
-  readonly requests: number;
 }
 
 /** The edge service (nginx's role). Nothing happens until `listen()`. */
-export function buildEdge(config: Readonly<EdgeConfig>, { log, onBodyBytes }: EdgeDeps): Edge {
-  let draining = false;
-  const counter = { requests: 0 };
-  const gateways = config.gateways.map(
-    (address) =>
-      new MuxClient<HttpRequest>(address, gatewayBoundary, {
-        errors: gatewayHopErrors.client,
-        onBodyBytes,
-        onAvailability: (available, detail) =>
-          available
-            ? log.info({ gateway: address }, 'gateway reachable')
-            : log.warn({ gateway: address, detail }, 'gateway unreachable'),
-      }),
-  );
+export function buildEdge(config: Readonly<EdgeConfig>, { log, onBodyBytes, onReady }: EdgeDeps): Edge {
+  const pools: Record<string, Pool<HttpRequest>> = {};
+  const state = new EdgeState(pools);
+  const used = new Set(config.locations.map((location) => location.pool));
+  const markReady = () => {
+    if (state.ready || ![...used].every((name) => pools[name]?.ready)) return;
+    state.ready = true;
+    onReady?.();
+  };
+  for (const [name, settings] of Object.entries(config.pools)) {
+    pools[name] = new Pool(
+      gatewayBoundary,
+      settings,
+      { errors: gatewayHopErrors.client, onBodyBytes },
+      {
+        events: {
+          onMember: (address, event) => {
+            log.info({ pool: name, address, event }, `gateway ${event}`);
+            if (event === 'serving') markReady();
+          },
+          onResolveError: (server) => log.warn({ pool: name, server }, 'gateway name does not resolve'),
+        },
+      },
+    );
+  }
+  observePools('edge', pools);
+  const handler = createPipeline(config, { state, log, metrics: edgeMetrics(state) });
   const server = createServer(
     {
       maxHeaderSize: config.maxHeaderBytes,
@@ -48,47 +70,52 @@ export function buildEdge(config: Readonly<EdgeConfig>, { log, onBodyBytes }: Ed
       keepAliveTimeout: config.keepAliveTimeoutMs,
       connectionsCheckingInterval: 1_000,
     },
-    createPipeline(config, new Balancer(gateways, config.failTimeoutMs), log, () => draining, counter),
+    handler,
   );
   // While draining, a keep-alive connection is closed as soon as its response is done, as nginx does at a graceful
   // stop: otherwise the edge would wait for the client (or keepAliveTimeout) to close it before it could exit.
   server.on('request', (_req, res) => {
     res.once('finish', () => {
-      if (draining) setImmediate(() => server.closeIdleConnections());
+      if (state.draining) setImmediate(() => server.closeIdleConnections());
     });
   });
   server.on('clientError', clientErrorHandler(log, config.maxHeaderBytes));
+  let connected: Promise<void> | undefined;
+  const connect = () =>
+    (connected ??= Promise.all(Object.values(pools).map((pool) => pool.start())).then(() => markReady()));
   return {
     server,
-    get requests() {
-      return counter.requests;
+    state,
+    handler,
+    connect,
+    async listen(handle) {
+      const port = await listen(server, config.host, config.port, handle);
+      await connect();
+      return port;
     },
-    listen: () =>
-      listen(server, config.host, config.port).then((port) => {
-        for (const gateway of gateways) gateway.warm();
-        return port;
-      }),
     async shutdown() {
-      draining = true;
+      state.draining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await settleWithin(closed, config.shutdownGraceMs);
       server.closeAllConnections();
-      for (const gateway of gateways) gateway.close();
+      for (const pool of Object.values(pools)) pool.close();
     },
   };
 }
 
-function listen(server: Server, host: string, port: number): Promise<number> {
+function listen(server: Server, host: string, port: number, handle: NetServer | undefined): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
       const why = err.code === 'EADDRINUSE' ? 'the address is already in use' : err.message;
       reject(new Error(`edge: cannot listen on ${host}:${port}: ${why}`, { cause: err }));
     };
     server.once('error', onError);
-    server.listen(port, host, () => {
+    const listening = () => {
       server.off('error', onError);
       resolve((server.address() as AddressInfo).port);
-    });
+    };
+    if (handle) server.listen(handle, listening);
+    else server.listen(port, host, listening);
   });
 }

@@ -1,12 +1,40 @@
-import { addresses, count, flag, host, loadConfig, logLevel, port, text, type Env } from '@mono/config';
+import {
+  address,
+  addresses,
+  count,
+  describeConfig,
+  duration,
+  flag,
+  host,
+  loadServiceConfig,
+  logLevel,
+  pool,
+  poolSettings,
+  port,
+  size,
+  text,
+  type Env,
+  type ServiceConfigSpec,
+} from '@mono/config';
 import * as v from 'valibot';
 
-/** Every variable the edge reads; README.md lists them (a test keeps the two in step). */
+/** The pool that EDGE_GATEWAYS names and that a location without its own pool uses. */
+export const DEFAULT_POOL = 'gateways';
+
+/**
+ * Every variable the edge reads; README.md lists them (a test keeps the two in step). They override the service-wide
+ * values of the configuration file (EDGE_CONFIG), never what a location sets for itself (docs/adr/0005).
+ */
 export const edgeEnvSchema = v.object({
+  EDGE_CONFIG: text(undefined, 'The configuration file (YAML, infra/config/edge.yaml); without it: defaults'),
   EDGE_HOST: host('127.0.0.1', 'Address the HTTP server binds'),
   EDGE_PORT: port(8_080, 'HTTP port (0 picks a free one)'),
-  EDGE_GATEWAYS: addresses('127.0.0.1:50051', 'Comma-separated host:port of gateway instances, balanced round-robin'),
-  EDGE_MAX_BODY_BYTES: count(1 << 30, 'Largest request body (client_max_body_size); 413 beyond; 0: no limit'),
+  EDGE_ADMIN: text('127.0.0.1:9080', 'host:port of the admin listener: /healthz /readyz /stats /metrics'),
+  EDGE_GATEWAYS: addresses(
+    '127.0.0.1:50051',
+    'Comma-separated host:port (or DNS names: every address is a member) of the gateway pool',
+  ),
+  EDGE_MAX_BODY_BYTES: count(1 << 20, 'Largest request body (client_max_body_size); 413 beyond; 0: no limit'),
   EDGE_MAX_HEADER_BYTES: count(16_384, 'Largest request line + header section; 431 (or 414) beyond', {
     min: 1_024,
     max: 1 << 20,
@@ -15,12 +43,17 @@ export const edgeEnvSchema = v.object({
     min: 1,
   }),
   EDGE_REQUEST_TIMEOUT_MS: count(300_000, 'ms to receive the whole request; 408 beyond; 0: no limit'),
-  EDGE_UPSTREAM_TIMEOUT_MS: count(
+  EDGE_UPSTREAM_HEAD_TIMEOUT_MS: count(
     60_000,
-    'Deadline for a response to complete, sent down the stack; 504 beyond; 0: none',
+    'ms until the response head, passed down so that the innermost layer times out first; 504 beyond; 0: none',
   ),
+  EDGE_UPSTREAM_IDLE_TIMEOUT_MS: count(
+    60_000,
+    'Longest gap between two body chunks in either direction (proxy_read_timeout); 504 beyond; 0: none',
+  ),
+  EDGE_RETRY_BODY_BYTES: count(1 << 20, 'Request-body bytes kept for a retry until a gateway accepted the request'),
   EDGE_KEEPALIVE_TIMEOUT_MS: count(75_000, 'ms an idle client connection stays open (keepalive_timeout)'),
-  EDGE_FAIL_TIMEOUT_MS: count(10_000, 'ms a gateway that failed is skipped while others are up (fail_timeout)'),
+  EDGE_FAIL_TIMEOUT_MS: count(10_000, 'ms a gateway that failed stays out before one trial request (fail_timeout)'),
   EDGE_ACCESS_LOG: flag(true, 'One JSON access-log line per request'),
   EDGE_HEALTH_PATH: text('/_edge/health', 'Path the edge answers itself with its health (200, or 503 while draining)'),
   EDGE_HEALTH_QUIET: flag(
@@ -31,34 +64,161 @@ export const edgeEnvSchema = v.object({
     v.optional(v.picklist(['continue', 'link']), 'continue'),
     v.description("A client's traceparent: continue its trace, or (untrusted clients) start a new one linked to it"),
   ),
-  EDGE_SHUTDOWN_GRACE_MS: count(10_000, 'ms that requests in flight get to finish after SIGTERM/SIGINT'),
+  EDGE_SHUTDOWN_GRACE_MS: count(30_000, 'ms that requests in flight get to finish after SIGTERM/SIGINT'),
   LOG_LEVEL: logLevel(),
 });
 
-export const edgeConfigSchema = v.pipe(
-  edgeEnvSchema,
-  v.transform((env) => ({
-    host: env.EDGE_HOST,
-    port: env.EDGE_PORT,
-    gateways: env.EDGE_GATEWAYS,
-    maxBodyBytes: env.EDGE_MAX_BODY_BYTES,
-    maxHeaderBytes: env.EDGE_MAX_HEADER_BYTES,
-    headerTimeoutMs: env.EDGE_HEADER_TIMEOUT_MS,
-    requestTimeoutMs: env.EDGE_REQUEST_TIMEOUT_MS,
-    upstreamTimeoutMs: env.EDGE_UPSTREAM_TIMEOUT_MS,
-    keepAliveTimeoutMs: env.EDGE_KEEPALIVE_TIMEOUT_MS,
-    failTimeoutMs: env.EDGE_FAIL_TIMEOUT_MS,
-    accessLog: env.EDGE_ACCESS_LOG,
-    healthPath: env.EDGE_HEALTH_PATH as string,
-    healthQuiet: env.EDGE_HEALTH_QUIET,
-    traceIncoming: env.EDGE_TRACE_INCOMING,
-    shutdownGraceMs: env.EDGE_SHUTDOWN_GRACE_MS,
-    logLevel: env.LOG_LEVEL,
-  })),
+const locationLimits = v.strictObject({ body: v.optional(size()) });
+const locationTimeouts = v.strictObject({ head: v.optional(duration()), idle: v.optional(duration()) });
+
+const edgeFile = v.strictObject({
+  listen: v.optional(address(), '127.0.0.1:8080'),
+  admin: v.optional(address(), '127.0.0.1:9080'),
+  pools: v.optional(v.record(v.pipe(v.string(), v.regex(/^[a-z][a-z0-9-]*$/, 'a pool name: a-z, 0-9, -')), pool()), {
+    [DEFAULT_POOL]: { servers: '127.0.0.1:50051' },
+  }),
+  /** What the edge accepts from clients (nginx's client_* directives). */
+  client: v.optional(
+    v.strictObject({
+      maxHeaderBytes: v.optional(v.pipe(size(), v.minValue(1_024), v.maxValue(1 << 20)), 16_384),
+      headerTimeout: duration(60_000),
+      requestTimeout: duration(300_000),
+      keepAliveTimeout: duration(75_000),
+    }),
+    {},
+  ),
+  /** The service-wide defaults of every location. */
+  limits: v.optional(v.strictObject({ body: size(1 << 20) }), {}),
+  timeouts: v.optional(v.strictObject({ head: duration(60_000), idle: duration(60_000) }), {}),
+  retry: v.optional(v.strictObject({ body: size(1 << 20) }), {}),
+  locations: v.optional(
+    v.array(
+      v.strictObject({
+        /** A prefix (the longest matching one wins), or with `exact: true` the whole path. */
+        path: v.pipe(v.string(), v.startsWith('/', 'a location path starts with "/"')),
+        exact: v.optional(v.boolean(), false),
+        pool: v.optional(v.string(), DEFAULT_POOL),
+        limits: v.optional(locationLimits, {}),
+        timeouts: v.optional(locationTimeouts, {}),
+      }),
+    ),
+    [{ path: '/' }],
+  ),
+  accessLog: v.optional(v.boolean(), true),
+  health: v.optional(
+    v.strictObject({
+      path: v.optional(v.pipe(v.string(), v.startsWith('/')), '/_edge/health'),
+      quiet: v.optional(v.boolean(), true),
+    }),
+    {},
+  ),
+  trace: v.optional(v.strictObject({ incoming: v.optional(v.picklist(['continue', 'link']), 'continue') }), {}),
+  drain: v.optional(v.strictObject({ grace: duration(30_000) }), {}),
+  log: v.optional(v.picklist(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
+});
+
+/** The file (infra/config/edge.yaml documents every setting). */
+export const edgeFileSchema = v.pipe(
+  edgeFile,
+  v.check(
+    (file) => file.locations.every((l) => l.pool in file.pools),
+    'a location names a pool that pools does not define',
+  ),
+  v.check(
+    (file) => new Set(file.locations.map((l) => `${l.exact} ${l.path}`)).size === file.locations.length,
+    'two locations have the same path',
+  ),
+  v.transform(resolve),
 );
 
-export type EdgeConfig = v.InferOutput<typeof edgeConfigSchema>;
+export type EdgeConfig = v.InferOutput<typeof edgeFileSchema>;
+export type LocationConfig = EdgeConfig['locations'][number];
+
+export const edgeConfigSpec: ServiceConfigSpec<typeof edgeFileSchema, typeof edgeEnvSchema> = {
+  service: 'edge',
+  file: edgeFileSchema,
+  env: edgeEnvSchema,
+  applyEnv(file, set) {
+    const section = (key: string) => (file[key] = { ...(file[key] as Record<string, unknown> | undefined) });
+    if (set.EDGE_HOST !== undefined || set.EDGE_PORT !== undefined) {
+      const listen = splitAddress((file['listen'] as string | undefined) ?? '127.0.0.1:8080');
+      file['listen'] = joinAddress(set.EDGE_HOST ?? listen.host, String(set.EDGE_PORT ?? listen.port));
+    }
+    if (set.EDGE_ADMIN !== undefined) file['admin'] = set.EDGE_ADMIN;
+    if (set.EDGE_GATEWAYS !== undefined || set.EDGE_FAIL_TIMEOUT_MS !== undefined) {
+      const pools = section('pools') as Record<string, Record<string, unknown>>;
+      const gateways = { ...pools[DEFAULT_POOL] };
+      if (set.EDGE_GATEWAYS !== undefined) gateways['servers'] = set.EDGE_GATEWAYS;
+      if (set.EDGE_FAIL_TIMEOUT_MS !== undefined) gateways['failTimeout'] = set.EDGE_FAIL_TIMEOUT_MS;
+      pools[DEFAULT_POOL] = gateways;
+    }
+    const client = section('client');
+    if (set.EDGE_MAX_HEADER_BYTES !== undefined) client['maxHeaderBytes'] = set.EDGE_MAX_HEADER_BYTES;
+    if (set.EDGE_HEADER_TIMEOUT_MS !== undefined) client['headerTimeout'] = set.EDGE_HEADER_TIMEOUT_MS;
+    if (set.EDGE_REQUEST_TIMEOUT_MS !== undefined) client['requestTimeout'] = set.EDGE_REQUEST_TIMEOUT_MS;
+    if (set.EDGE_KEEPALIVE_TIMEOUT_MS !== undefined) client['keepAliveTimeout'] = set.EDGE_KEEPALIVE_TIMEOUT_MS;
+    if (set.EDGE_MAX_BODY_BYTES !== undefined) section('limits')['body'] = set.EDGE_MAX_BODY_BYTES;
+    const timeouts = section('timeouts');
+    if (set.EDGE_UPSTREAM_HEAD_TIMEOUT_MS !== undefined) timeouts['head'] = set.EDGE_UPSTREAM_HEAD_TIMEOUT_MS;
+    if (set.EDGE_UPSTREAM_IDLE_TIMEOUT_MS !== undefined) timeouts['idle'] = set.EDGE_UPSTREAM_IDLE_TIMEOUT_MS;
+    if (set.EDGE_RETRY_BODY_BYTES !== undefined) section('retry')['body'] = set.EDGE_RETRY_BODY_BYTES;
+    if (set.EDGE_ACCESS_LOG !== undefined) file['accessLog'] = set.EDGE_ACCESS_LOG;
+    const health = section('health');
+    if (set.EDGE_HEALTH_PATH !== undefined) health['path'] = set.EDGE_HEALTH_PATH;
+    if (set.EDGE_HEALTH_QUIET !== undefined) health['quiet'] = set.EDGE_HEALTH_QUIET;
+    if (set.EDGE_TRACE_INCOMING !== undefined) section('trace')['incoming'] = set.EDGE_TRACE_INCOMING;
+    if (set.EDGE_SHUTDOWN_GRACE_MS !== undefined) file['drain'] = { grace: set.EDGE_SHUTDOWN_GRACE_MS };
+    if (set.LOG_LEVEL !== undefined) file['log'] = set.LOG_LEVEL;
+  },
+};
 
 export function loadEdgeConfig(env: Env): Readonly<EdgeConfig> {
-  return loadConfig('edge', edgeConfigSchema, env);
+  return loadServiceConfig(edgeConfigSpec, env);
+}
+
+/** The effective configuration as `--check-config` prints it (nginx -T). */
+export function describeEdgeConfig(config: Readonly<EdgeConfig>): string {
+  return describeConfig(config);
+}
+
+type FileOutput = v.InferOutput<typeof edgeFile>;
+
+/** The file as the edge uses it: locations inherit the service-wide limits and timeouts. */
+function resolve(file: FileOutput) {
+  const { host, port } = splitAddress(file.listen);
+  return {
+    host,
+    port: Number(port),
+    admin: file.admin,
+    pools: Object.fromEntries(
+      Object.entries(file.pools).map(([name, p]) => [name, { ...poolSettings(p), retainBodyBytes: file.retry.body }]),
+    ),
+    maxHeaderBytes: file.client.maxHeaderBytes,
+    headerTimeoutMs: file.client.headerTimeout,
+    requestTimeoutMs: file.client.requestTimeout,
+    keepAliveTimeoutMs: file.client.keepAliveTimeout,
+    locations: file.locations.map((location) => ({
+      path: location.path,
+      exact: location.exact,
+      pool: location.pool,
+      maxBodyBytes: location.limits.body ?? file.limits.body,
+      headTimeoutMs: location.timeouts.head ?? file.timeouts.head,
+      idleTimeoutMs: location.timeouts.idle ?? file.timeouts.idle,
+    })),
+    accessLog: file.accessLog,
+    healthPath: file.health.path,
+    healthQuiet: file.health.quiet,
+    traceIncoming: file.trace.incoming,
+    shutdownGraceMs: file.drain.grace,
+    logLevel: file.log,
+  };
+}
+
+function splitAddress(value: string): { host: string; port: string } {
+  const colon = value.lastIndexOf(':');
+  return { host: value.slice(0, colon).replace(/^\[|\]$/g, ''), port: value.slice(colon + 1) };
+}
+
+function joinAddress(host: string, port: string): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppError } from '@mono/errors';
+import type { LocationConfig } from './config';
 
 /** What the edge knows about one request as it crosses the pipeline. */
 export interface EdgeContext {
@@ -14,6 +15,8 @@ export interface EdgeContext {
   status: number;
   /** Response body bytes passed to the client. */
   bytesSent: number;
+  /** The location that serves it (locate). */
+  location: LocationConfig | undefined;
   upstream: string | undefined;
   /** ms from sending to the gateway until its response head arrived. */
   upstreamMs: number | undefined;
@@ -29,6 +32,7 @@ export function createContext(req: IncomingMessage, res: ServerResponse): EdgeCo
     traceId: '',
     status: 0,
     bytesSent: 0,
+    location: undefined,
     upstream: undefined,
     upstreamMs: undefined,
     error: undefined,

@@ -7,9 +7,9 @@ import type { Stage } from './compose';
  * other request is still served, and its response closes the connection (`Connection: close`, as nginx and Envoy
  * do when they drain), so that keep-alive clients reconnect to an instance that stays.
  */
-export function health(path: string, isDraining: () => boolean): Stage {
+export function health(path: string, state: { readonly draining: boolean }): Stage {
   return async function healthStage(ctx, next) {
-    const draining = isDraining();
+    const draining = state.draining;
     if (!isHealthCheck(ctx.req, path)) {
       if (draining) ctx.res.shouldKeepAlive = false;
       await next();

@@ -1,28 +1,54 @@
 import { minorGcEvery, runService } from '@mono/runtime';
 import { createLogger, shutdownTelemetry } from '@mono/telemetry';
 import { loadTelemetryConfig, telemetryEnvSchema } from '@mono/telemetry/sdk';
-import { buildEdge } from './app';
-import { edgeEnvSchema, loadEdgeConfig } from './config';
+import { buildEdge, type Edge } from './app';
+import { describeEdgeConfig, edgeEnvSchema, loadEdgeConfig } from './config';
+import { handOver, receiveListener, reportTakeover, TAKEOVER_VARIABLE } from './handover';
+
+const successor = process.env[TAKEOVER_VARIABLE] === '1';
+delete process.env[TAKEOVER_VARIABLE];
+let edge: Edge | undefined;
 
 void runService({
   name: 'edge',
   argv: process.argv,
   env: process.env,
-  config: { schema: edgeEnvSchema, load: loadEdgeConfig },
+  config: { schema: edgeEnvSchema, load: loadEdgeConfig, describe: describeEdgeConfig },
   alsoReads: [{ schema: telemetryEnvSchema, load: loadTelemetryConfig }],
   logger: (config) => createLogger('edge', config.logLevel),
+  admin: (config) => config.admin,
+  successor,
   stopTimeoutMs: (config) => config.shutdownGraceMs + 1_000,
   async start(config, log) {
-    const edge = buildEdge(config, { log, onBodyBytes: minorGcEvery() });
-    const port = await edge.listen();
-    log.info({ address: `http://${config.host}:${port}`, gateways: config.gateways }, 'edge listening');
+    let announce = () => {};
+    const url = (port: number) => `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    edge = buildEdge(config, { log, onBodyBytes: minorGcEvery(), onReady: () => announce() });
+    const port = await edge.listen(successor ? await receiveListener() : undefined);
+    const address = url(port);
+    log.info({ address, successor }, 'edge listening');
+    announce = () => {
+      log.info({ address }, 'stack ready');
+      // The one line a person running `serve` waits for.
+      if (!successor) process.stdout.write(`stack ready: ${address}\n`);
+      else reportTakeover();
+    };
+    if (edge.state.ready) announce();
+    const running = edge;
     return {
-      stats: () => ({ requests: edge.requests }),
+      stats: () => running.state.snapshot(),
+      ready: () => running.state.ready && !running.state.draining,
       async stop() {
         log.info('edge draining');
-        await edge.shutdown();
+        await running.shutdown();
         await shutdownTelemetry(500);
       },
     };
+  },
+  async hangup(service, log) {
+    if (edge === undefined) return;
+    log.info('edge restarting: a new edge takes the listening socket, this one drains');
+    const pid = await handOver(edge.server, process.env);
+    log.info({ successor: pid }, 'edge handed over');
+    await service.stop();
   },
 });

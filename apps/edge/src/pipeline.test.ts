@@ -3,14 +3,12 @@ import { connect } from 'node:net';
 import { gatewayBoundary, type HttpRequest } from '@mono/contracts';
 import { AppError } from '@mono/errors';
 import { createLogger } from '@mono/telemetry';
-import { gatewayHopErrors, MuxClient, type ServerCall } from '@mono/transport';
+import type { ServerCall } from '@mono/transport';
 import { echoHandler, startTestServer, type TestServer } from '@mono/transport/testing';
 import { inject } from 'light-my-request';
-import { afterEach, describe, expect, it } from 'vitest';
-import { buildEdge } from './app';
-import { Balancer } from './balancer';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { buildEdge, type Edge } from './app';
 import { loadEdgeConfig } from './config';
-import { createPipeline } from './pipeline';
 
 const log = createLogger('edge', 'silent');
 const cleanups: Array<() => unknown> = [];
@@ -24,16 +22,18 @@ async function gateway(handler: (call: ServerCall<HttpRequest>) => void): Promis
   return server;
 }
 
-function edge(addresses: string[], env: Record<string, string> = {}, isDraining = () => false) {
+/** An edge over `addresses`, its pools connected; by default once the stack behind it has served. */
+async function edgeOver(addresses: string[], env: Record<string, string> = {}, { ready = true } = {}): Promise<Edge> {
   const config = loadEdgeConfig({ EDGE_GATEWAYS: addresses.join(','), EDGE_ACCESS_LOG: 'false', ...env });
-  const clients = config.gateways.map(
-    (address) =>
-      new MuxClient<HttpRequest>(address, gatewayBoundary, {
-        errors: gatewayHopErrors.client,
-      }),
-  );
-  cleanups.push(() => clients.forEach((c) => c.close()));
-  return createPipeline(config, new Balancer(clients, config.failTimeoutMs), log, isDraining);
+  const built = buildEdge(config, { log });
+  cleanups.push(() => built.shutdown());
+  await built.connect();
+  if (ready) await vi.waitFor(() => expect(built.state.ready).toBe(true));
+  return built;
+}
+
+async function edge(addresses: string[], env: Record<string, string> = {}) {
+  return (await edgeOver(addresses, env)).handler;
 }
 
 describe('edge pipeline', () => {
@@ -43,7 +43,7 @@ describe('edge pipeline', () => {
       seen = call.head;
       echoHandler(call);
     });
-    const res = await inject(edge([stub.address]), {
+    const res = await inject(await edge([stub.address]), {
       method: 'POST',
       url: '/echo?a=1',
       headers: { 'x-rep': ['one', 'two'], 'content-type': 'text/plain' },
@@ -60,7 +60,7 @@ describe('edge pipeline', () => {
   it('should refuse a declared body over EDGE_MAX_BODY_BYTES with 413 without asking a gateway', async () => {
     let asked = false;
     const stub = await gateway(() => (asked = true));
-    const res = await inject(edge([stub.address], { EDGE_MAX_BODY_BYTES: '4' }), {
+    const res = await inject(await edge([stub.address], { EDGE_MAX_BODY_BYTES: '4' }), {
       method: 'POST',
       url: '/',
       payload: 'too long',
@@ -75,11 +75,20 @@ describe('edge pipeline', () => {
     expect(asked).toBe(false);
   });
 
-  it('should answer 502 problem+json at once when no gateway can be reached', async () => {
+  it('should answer 503 + Retry-After, never 502, until the stack behind it has served', async () => {
+    const { handler } = await edgeOver(['127.0.0.1:1'], {}, { ready: false });
+    const res = await inject(handler, { url: '/hello' });
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBe('1');
+    expect(res.json()).toMatchObject({ code: 'EDGE_ERR_NOT_READY' });
+  });
+
+  it('should answer 502 problem+json at once when no gateway can be reached any more', async () => {
     const stub = await gateway(echoHandler);
+    const pipeline = await edge([stub.address]);
     stub.stop();
     const started = Date.now();
-    const res = await inject(edge([stub.address]), { url: '/hello' });
+    const res = await inject(pipeline, { url: '/hello' });
     expect(res.statusCode).toBe(502);
     expect(res.json()).toMatchObject({ status: 502, code: 'EDGE_ERR_GATEWAY_UNAVAILABLE' });
     expect(Date.now() - started).toBeLessThan(1_000);
@@ -89,21 +98,21 @@ describe('edge pipeline', () => {
     const dead = await gateway(echoHandler);
     dead.stop();
     const alive = await gateway(echoHandler);
-    const pipeline = edge([dead.address, alive.address]);
+    const pipeline = await edge([dead.address, alive.address]);
     const statuses = [];
     for (let i = 0; i < 4; i += 1) statuses.push((await inject(pipeline, { url: `/r${i}` })).statusCode);
     expect(statuses).toEqual([200, 200, 200, 200]);
   });
 
-  it('should answer 504 when the response does not complete within EDGE_UPSTREAM_TIMEOUT_MS', async () => {
+  it('should answer 504 when the response head does not come within EDGE_UPSTREAM_HEAD_TIMEOUT_MS', async () => {
     const stub = await gateway(() => {});
-    const res = await inject(edge([stub.address], { EDGE_UPSTREAM_TIMEOUT_MS: '150' }), { url: '/slow' });
+    const res = await inject(await edge([stub.address], { EDGE_UPSTREAM_HEAD_TIMEOUT_MS: '150' }), { url: '/slow' });
     expect(res.statusCode).toBe(504);
   });
 
   it('should map a failure from below through the catalogue (503 with Retry-After)', async () => {
     const stub = await gateway((call) => call.fail(new AppError('GW_ERR_OVERLOADED', 'full')));
-    const res = await inject(edge([stub.address]), { url: '/' });
+    const res = await inject(await edge([stub.address]), { url: '/' });
     expect(res.statusCode).toBe(503);
     expect(res.headers['retry-after']).toBe('1');
     expect(res.json()).toMatchObject({ code: 'GW_ERR_OVERLOADED', detail: 'full' });
@@ -121,7 +130,7 @@ describe('edge server', () => {
     const server = buildEdge(config, { log });
     const port = await server.listen();
     cleanups.push(() => server.shutdown());
-    return port;
+    return { port, server };
   }
 
   function raw(port: number, request: string): Promise<string> {
@@ -143,7 +152,7 @@ describe('edge server', () => {
     ['a request line over EDGE_MAX_HEADER_BYTES', `GET /${'a'.repeat(3000)} HTTP/1.1\r\nHost: x\r\n\r\n`, 414],
     ['a malformed request', 'NOT HTTP AT ALL\r\n\r\n', 400],
   ])('should answer %s with problem+json', async (_case, request, status) => {
-    const port = await listen(['127.0.0.1:1'], { EDGE_MAX_HEADER_BYTES: '2048' });
+    const { port } = await listen(['127.0.0.1:1'], { EDGE_MAX_HEADER_BYTES: '2048' });
     const response = await raw(port, request);
     expect(response.split('\r\n')[0]).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
     expect(response).toContain('Content-Type: application/problem+json');
@@ -157,7 +166,8 @@ describe('edge server', () => {
       call.write(Buffer.from('partial'));
       failUpstream = () => call.fail(new AppError('FW_ERR_APPLICATION_FAILED'));
     });
-    const port = await listen([stub.address]);
+    const { port, server } = await listen([stub.address]);
+    await vi.waitFor(() => expect(server.state.ready).toBe(true));
     const socket = connect(port, '127.0.0.1', () => socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
     let response = '';
     socket.on('data', (chunk) => {
@@ -187,9 +197,14 @@ describe('edge server', () => {
       if (call.head.target === '/held') held = call;
       else echoHandler(call);
     });
-    const config = loadEdgeConfig({ EDGE_PORT: '0', EDGE_GATEWAYS: stub.address, EDGE_ACCESS_LOG: 'false' });
+    const config = loadEdgeConfig({
+      EDGE_PORT: '0',
+      EDGE_GATEWAYS: stub.address,
+      EDGE_ACCESS_LOG: 'false',
+    });
     const server = buildEdge(config, { log });
     const port = await server.listen();
+    await vi.waitFor(() => expect(server.state.ready).toBe(true));
     const socket = connect(port, '127.0.0.1', () => socket.write('GET /held HTTP/1.1\r\nHost: x\r\n\r\n'));
     let data = '';
     socket.on('data', (chunk) => (data += chunk.toString()));
@@ -218,14 +233,17 @@ describe('edge server', () => {
 
 describe('edge health', () => {
   it('should answer EDGE_HEALTH_PATH itself, without a gateway', async () => {
-    const res = await inject(edge(['127.0.0.1:1']), { url: '/_edge/health' });
+    const { handler } = await edgeOver(['127.0.0.1:1'], {}, { ready: false });
+    const res = await inject(handler, { url: '/_edge/health' });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ status: 'serving' });
   });
 
   it('should answer 503 while draining, and keep proxying other requests with Connection: close', async () => {
     const stub = await gateway(echoHandler);
-    const pipeline = edge([stub.address], {}, () => true);
+    const built = await edgeOver([stub.address]);
+    built.state.draining = true;
+    const pipeline = built.handler;
     const health = await inject(pipeline, { url: '/_edge/health' });
     expect(health.statusCode).toBe(503);
     expect(health.headers['cache-control']).toBe('no-store');

@@ -1,49 +1,48 @@
 import type { IncomingMessage } from 'node:http';
 import type { HttpRequest, ResponseHead } from '@mono/contracts';
 import { AppError } from '@mono/errors';
-import { gatewayHopErrors, type ClientCall, type MuxClient, type ResponseSink } from '@mono/transport';
-import type { Balancer } from './balancer';
+import type { Pool, PoolCall, ResponseSink } from '@mono/transport';
 import type { Stage } from './compose';
-import type { EdgeConfig } from './config';
+import type { LocationConfig } from './config';
 import type { EdgeContext } from './context';
+import type { EdgeState } from './edge-state';
 import { respondProblem } from './respond-problem';
 import { toEnvelope } from './to-envelope';
 
-type ProxyConfig = Pick<EdgeConfig, 'upstreamTimeoutMs' | 'maxBodyBytes'>;
+/** RFC 9110's idempotent methods: sent to another gateway when their stream broke before any answer. */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 
 /**
- * Forwards the request to a gateway and streams the response back (nginx's uwsgi_pass). Bodies stream both ways
- * under the transport's windows: a slow client slows the upstream, a slow upstream pauses the client's upload.
- * A gateway that cannot be reached is retried on the next one while nothing was sent (proxy_next_upstream error);
- * errors become problem+json, or an aborted connection once the head is out.
+ * Forwards the request to a gateway of the location's pool and streams the response back (nginx's uwsgi_pass).
+ * Bodies stream both ways under the transport's windows: a slow client slows the upstream, a slow upstream pauses
+ * the client's upload. The pool sends a request to another gateway only when that cannot run it twice
+ * (docs/adr/0006-resilience.md); until the stack has served once, requests get 503 + Retry-After: 1, never 502.
+ * Errors become problem+json, or an aborted connection once the head is out.
  */
-export function proxy(balancer: Balancer, config: ProxyConfig): Stage {
+export function proxy(state: EdgeState): Stage {
   return function proxyStage(ctx) {
-    return new Promise<void>((resolve) => new ProxyExchange(ctx, balancer, config, resolve).start());
+    if (!state.ready) throw new AppError('EDGE_ERR_NOT_READY', 'the stack is starting: no gateway has served yet');
+    return new Promise<void>((resolve) => new ProxyExchange(ctx, state, resolve).start());
   };
 }
 
 class ProxyExchange implements ResponseSink {
   readonly #ctx: EdgeContext;
-  readonly #balancer: Balancer;
-  readonly #config: ProxyConfig;
+  readonly #location: LocationConfig;
+  readonly #pool: Pool<HttpRequest>;
   readonly #resolve: () => void;
-  readonly #envelope: HttpRequest;
   readonly #hasBody: boolean;
-  #call: ClientCall | undefined;
-  #upstream: MuxClient<HttpRequest> | undefined;
-  #tried: Set<MuxClient<HttpRequest>> | undefined;
+  #call: PoolCall<HttpRequest> | undefined;
   #sentAt = 0;
   #received = 0;
   #owed = 0;
   #settled = false;
 
-  constructor(ctx: EdgeContext, balancer: Balancer, config: ProxyConfig, resolve: () => void) {
+  constructor(ctx: EdgeContext, state: EdgeState, resolve: () => void) {
     this.#ctx = ctx;
-    this.#balancer = balancer;
-    this.#config = config;
+    this.#location = ctx.location as LocationConfig;
+    this.#pool = state.pools[this.#location.pool] as Pool<HttpRequest>;
     this.#resolve = resolve;
-    this.#envelope = toEnvelope(ctx.req, ctx.requestId);
     this.#hasBody = hasBody(ctx.req);
   }
 
@@ -51,8 +50,19 @@ class ProxyExchange implements ResponseSink {
     const { req, res } = this.#ctx;
     res.on('close', this.#onClientClose);
     res.on('drain', this.#onDrain);
-    this.#send(this.#balancer.pick() as MuxClient<HttpRequest>);
-    if (!this.#hasBody) return;
+    this.#sentAt = performance.now();
+    const location = this.#location;
+    this.#call = this.#pool.call(
+      toEnvelope(req, this.#ctx.requestId),
+      { headTimeoutMs: location.headTimeoutMs, idleTimeoutMs: location.idleTimeoutMs },
+      this,
+      { idempotent: IDEMPOTENT.has(req.method ?? '') },
+    );
+    this.#call.ondrain = this.#onUpstreamDrain;
+    if (!this.#hasBody) {
+      this.#call.end();
+      return;
+    }
     req.on('data', this.#onRequestData);
     req.on('end', this.#onRequestEnd);
   }
@@ -60,6 +70,7 @@ class ProxyExchange implements ResponseSink {
   head(head: ResponseHead): void {
     const { res } = this.#ctx;
     this.#ctx.upstreamMs = performance.now() - this.#sentAt;
+    this.#ctx.upstream = this.#call?.upstream;
     this.#ctx.status = head.status;
     const flat: string[] = [];
     for (const { name, value } of head.headers) flat.push(name, value);
@@ -84,33 +95,9 @@ class ProxyExchange implements ResponseSink {
 
   error(err: AppError): void {
     if (this.#settled) return;
-    if (this.#canRetry(err)) {
-      (this.#tried ??= new Set()).add(this.#upstream as MuxClient<HttpRequest>);
-      const next = this.#balancer.pick(this.#tried);
-      if (next) {
-        this.#send(next);
-        return;
-      }
-    }
+    this.#ctx.upstream = this.#call?.upstream;
     respondProblem(this.#ctx, err);
     this.#settle();
-  }
-
-  #send(upstream: MuxClient<HttpRequest>): void {
-    this.#upstream = upstream;
-    this.#ctx.upstream = upstream.address;
-    this.#sentAt = performance.now();
-    this.#call = upstream.call(
-      this.#envelope,
-      { headTimeoutMs: this.#config.upstreamTimeoutMs, idleTimeoutMs: 0 },
-      this,
-    );
-    this.#call.ondrain = this.#onUpstreamDrain;
-    if (!this.#hasBody) this.#call.end();
-  }
-
-  #canRetry(err: AppError): boolean {
-    return err.code === gatewayHopErrors.client.unavailable && !this.#hasBody && !this.#ctx.res.headersSent;
   }
 
   #settle(): void {
@@ -126,7 +113,7 @@ class ProxyExchange implements ResponseSink {
 
   readonly #onRequestData = (chunk: Buffer): void => {
     this.#received += chunk.byteLength;
-    const max = this.#config.maxBodyBytes;
+    const max = this.#location.maxBodyBytes;
     if (max > 0 && this.#received > max) {
       this.#ctx.req.pause();
       this.#call?.cancel();

@@ -3,13 +3,12 @@ import { gatewayBoundary, type HttpRequest } from '@mono/contracts';
 import { AppError } from '@mono/errors';
 import { createLogger } from '@mono/telemetry';
 import { installTestTracing } from '@mono/telemetry/testing';
-import { gatewayHopErrors, MuxClient, type ServerCall } from '@mono/transport';
+import type { ServerCall } from '@mono/transport';
 import { echoHandler, startTestServer } from '@mono/transport/testing';
 import { inject } from 'light-my-request';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { Balancer } from './balancer';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { loadEdgeConfig } from './config';
-import { createPipeline } from './pipeline';
+import { buildEdge } from './app';
 
 const tracing = installTestTracing();
 const cleanups: Array<() => void> = [];
@@ -22,14 +21,14 @@ afterAll(() => tracing.uninstall());
 async function edgeOver(handler: (call: ServerCall<HttpRequest>) => void, env: Record<string, string> = {}) {
   const stub = await startTestServer(handler, { boundary: gatewayBoundary });
   const config = loadEdgeConfig({ EDGE_GATEWAYS: stub.address, EDGE_ACCESS_LOG: 'false', ...env });
-  const client = new MuxClient<HttpRequest>(stub.address, gatewayBoundary, {
-    errors: gatewayHopErrors.client,
-  });
+  const edge = buildEdge(config, { log: createLogger('edge', 'silent') });
   cleanups.push(
     () => stub.stop(),
-    () => client.close(),
+    () => void edge.shutdown(),
   );
-  return createPipeline(config, new Balancer([client], config.failTimeoutMs), createLogger('edge', 'silent'));
+  await edge.connect();
+  await vi.waitFor(() => expect(edge.state.ready).toBe(true));
+  return edge.handler;
 }
 
 const serverSpan = () =>

@@ -16,6 +16,7 @@ export const catalogue = {
   EDGE_ERR_BAD_REQUEST: { grpc: GrpcStatus.INVALID_ARGUMENT, http: 400, title: 'Bad Request' },
   EDGE_ERR_REQUEST_TIMEOUT: { grpc: GrpcStatus.DEADLINE_EXCEEDED, http: 408, title: 'Request Timeout' },
   EDGE_ERR_BODY_TOO_LARGE: { grpc: GrpcStatus.RESOURCE_EXHAUSTED, http: 413, title: 'Content Too Large' },
+  EDGE_ERR_NOT_FOUND: { grpc: GrpcStatus.NOT_FOUND, http: 404, title: 'Not Found' },
   EDGE_ERR_URI_TOO_LONG: { grpc: GrpcStatus.RESOURCE_EXHAUSTED, http: 414, title: 'URI Too Long' },
   EDGE_ERR_HEADERS_TOO_LARGE: {
     grpc: GrpcStatus.RESOURCE_EXHAUSTED,

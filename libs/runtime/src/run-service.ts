@@ -1,5 +1,5 @@
 import { ConfigError, unknownVariables, type Env } from '@mono/config';
-import { startAdminServer, type AdminServer } from './admin-server';
+import { startAdminServer, type AdminOptions, type AdminServer } from './admin-server';
 import { checkConfig, describeUnknown } from './check-config';
 import type { ServiceConfig } from './service-config';
 
@@ -11,6 +11,19 @@ export interface RunningService {
   stats?(): Record<string, unknown>;
   /** Takes new requests (`/readyz`): started, its upstreams served once, not draining. */
   ready?(): boolean;
+}
+
+/** Starts the admin listener; while its port is taken, tries again every 100 ms for up to `retryMs`. */
+async function startAdminWithin(retryMs: number, options: AdminOptions): Promise<AdminServer> {
+  const until = Date.now() + retryMs;
+  for (;;) {
+    try {
+      return await startAdminServer(options);
+    } catch (err) {
+      if (Date.now() >= until || !String((err as Error).message).includes('already in use')) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 }
 
 /** The part of a logger `runService` uses (pino's fits). */
@@ -34,6 +47,13 @@ export interface ServiceMain<C, L extends Warner> {
   start: (config: C, log: L) => Promise<RunningService>;
   /** `host:port` of the admin listener (/healthz /readyz /stats /metrics); port 0 picks a free one. */
   admin?: (config: C) => string;
+  /**
+   * This process takes over from one that still holds the admin port (the edge's restart): the admin listener starts
+   * after the service, retrying the port until the predecessor let it go.
+   */
+  successor?: boolean;
+  /** SIGHUP (a restart or reload); resolves when this process may exit. Without it SIGHUP is ignored. */
+  hangup?: (running: RunningService, log: L) => Promise<void>;
   /** How long `stop` may take after SIGTERM/SIGINT before the process exits anyway. */
   stopTimeoutMs: (config: C) => number;
 }
@@ -90,18 +110,21 @@ export async function runService<C, L extends Warner>(main: ServiceMain<C, L>): 
   }
   let running: RunningService | undefined;
   let admin: AdminServer | undefined;
+  const openAdmin = async (retryMs: number) => {
+    if (!main.admin) return;
+    const address = main.admin(config);
+    admin = await startAdminWithin(retryMs, {
+      name,
+      address,
+      ready: () => running?.ready?.() ?? running !== undefined,
+      stats: () => running?.stats?.() ?? {},
+    });
+    log.info({ address: `${address.slice(0, address.lastIndexOf(':'))}:${admin.port}` }, `${name} admin listening`);
+  };
   try {
-    if (main.admin) {
-      const address = main.admin(config);
-      admin = await startAdminServer({
-        name,
-        address,
-        ready: () => running?.ready?.() ?? running !== undefined,
-        stats: () => running?.stats?.() ?? {},
-      });
-      log.info({ address: `${address.slice(0, address.lastIndexOf(':'))}:${admin.port}` }, `${name} admin listening`);
-    }
+    if (!main.successor) await openAdmin(0);
     running = await start(config, log);
+    if (main.successor) await openAdmin(10_000);
   } catch (err) {
     process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);
@@ -126,6 +149,21 @@ export async function runService<C, L extends Warner>(main: ServiceMain<C, L>): 
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  const { hangup } = main;
+  process.on('SIGHUP', () => {
+    if (stopping || hangup === undefined) return;
+    stopping = true;
+    hangup(service, log).then(
+      async () => {
+        await admin?.close();
+        process.exit(0);
+      },
+      (err: unknown) => {
+        stopping = false;
+        log.warn({ err: String(err) }, `${name}: restart failed; this process keeps serving`);
+      },
+    );
+  });
   process.on('SIGUSR2', () => {
     const memory = Object.fromEntries(
       Object.entries(process.memoryUsage()).map(([k, v]) => [k, Math.round(v / 1048576)]),

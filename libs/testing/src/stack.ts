@@ -43,10 +43,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   });
   const edge = await startService('edge', {
     ...common,
+    EDGE_CONFIG: join(ROOT, 'infra', 'config', 'edge.yaml'),
     EDGE_PORT: '0',
+    EDGE_ADMIN: '127.0.0.1:0',
     EDGE_GATEWAYS: `127.0.0.1:${gateway.port}`,
     ...options.edge,
   });
+  // Until the stack has served once the edge answers 503 + Retry-After: 1; tests start from a ready stack.
+  await edge.waitForLog((line) => line['msg'] === 'stack ready', 10_000);
   const frameworkEnv = { ...common, ...frameworkBase, ...options.framework, FRAMEWORK_PORT: String(framework.port) };
   return {
     edge,

@@ -1,0 +1,43 @@
+import { metrics, type Attributes, type Histogram } from '@opentelemetry/api';
+import type { EdgeState } from './edge-state';
+
+/** Seconds, the semantic conventions' advice for request durations. */
+const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']);
+
+export interface EdgeMetrics {
+  /** A request is over (http.server.request.duration). */
+  done(method: string | undefined, status: number, seconds: number): void;
+}
+
+/**
+ * The edge's metrics by the semantic conventions: `http.server.request.duration` by method and status, and
+ * `http.server.active_requests` (read when metrics are collected). Attribute sets are made once per method and status.
+ */
+export function edgeMetrics(state: EdgeState): EdgeMetrics {
+  const meter = metrics.getMeter('edge');
+  const duration: Histogram = meter.createHistogram('http.server.request.duration', {
+    description: 'Duration of HTTP server requests',
+    unit: 's',
+    advice: { explicitBucketBoundaries: DURATION_BUCKETS },
+  });
+  meter
+    .createObservableUpDownCounter('http.server.active_requests', {
+      description: 'Number of active HTTP server requests',
+      unit: '{request}',
+    })
+    .addCallback((observer) => observer.observe(state.inFlight, { 'url.scheme': 'http' }));
+  const sets = new Map<string, Attributes>();
+  return {
+    done(method, status, seconds) {
+      const known = method !== undefined && KNOWN_METHODS.has(method) ? method : '_OTHER';
+      const key = `${known} ${status}`;
+      let attributes = sets.get(key);
+      if (attributes === undefined) {
+        attributes = { 'http.request.method': known, 'http.response.status_code': status, 'url.scheme': 'http' };
+        if (sets.size < 1_000) sets.set(key, attributes);
+      }
+      duration.record(seconds, attributes);
+    },
+  };
+}

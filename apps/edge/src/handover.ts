@@ -1,0 +1,65 @@
+import { spawn } from 'node:child_process';
+import type { Server } from 'node:net';
+
+/** Set in the environment of an edge started to take over a listening socket (never by a person). */
+export const TAKEOVER_VARIABLE = 'MONO_EDGE_TAKEOVER';
+
+type Message = { type: 'listener' } | { type: 'ready'; pid: number };
+
+/**
+ * Starts a new edge process with this process's command line and environment (so it reads its configuration file
+ * afresh), hands it the listening socket over IPC, and resolves with its pid once it reports ready — or rejects if it
+ * exits first or is not ready in time (a configuration that fails to load leaves this edge serving). Both processes
+ * accept from the same socket, so no connection waiting in its backlog is lost, which closing one of two
+ * SO_REUSEPORT sockets would do; the caller then stops accepting and drains (docs/adr/0006-resilience.md).
+ *
+ * @example
+ * process.on('SIGHUP', () => handOver(server, process.env).then(() => edge.shutdown()));
+ */
+export function handOver(server: Server, env: NodeJS.ProcessEnv, readyTimeoutMs = 30_000): Promise<number> {
+  const successor = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    env: { ...env, [TAKEOVER_VARIABLE]: '1' },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    const fail = (err: Error) => {
+      clearTimeout(timer);
+      successor.off('exit', onExit);
+      if (successor.exitCode === null) successor.kill('SIGKILL');
+      reject(err);
+    };
+    const onExit = (code: number | null) => fail(new Error(`the new edge exited (code ${code}) before it was ready`));
+    const timer = setTimeout(
+      () => fail(new Error(`the new edge was not ready within ${readyTimeoutMs} ms`)),
+      readyTimeoutMs,
+    );
+    successor.once('exit', onExit);
+    successor.on('message', (message: Message) => {
+      if (message.type !== 'ready') return;
+      clearTimeout(timer);
+      successor.off('exit', onExit);
+      successor.disconnect();
+      successor.unref();
+      resolve(message.pid);
+    });
+    successor.send({ type: 'listener' } satisfies Message, server);
+  });
+}
+
+/** In an edge that `handOver` started: the listening socket its predecessor sends. */
+export function receiveListener(): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    if (process.send === undefined) {
+      reject(new Error(`${TAKEOVER_VARIABLE} is set but this edge has no predecessor to take over from`));
+      return;
+    }
+    process.once('message', (message: Message, handle: Server) => {
+      if (message.type === 'listener') resolve(handle);
+    });
+  });
+}
+
+/** Tells the predecessor that this edge serves: it stops accepting and drains. */
+export function reportTakeover(): void {
+  process.send?.({ type: 'ready', pid: process.pid } satisfies Message, () => process.disconnect());
+}

@@ -1,0 +1,21 @@
+import { AppError } from '@mono/errors';
+import type { Stage } from './compose';
+import type { LocationConfig } from './config';
+
+/**
+ * Finds the request's location (nginx's `location`): an exact match first, else the longest prefix of the path.
+ * Its limits, timeouts and pool apply from here on. No location → 404.
+ */
+export function locate(locations: readonly LocationConfig[]): Stage {
+  const exact = new Map(locations.filter((l) => l.exact).map((l) => [l.path, l]));
+  const prefixes = locations.filter((l) => !l.exact).sort((a, b) => b.path.length - a.path.length);
+  return async function locateStage(ctx, next) {
+    const target = ctx.req.url ?? '/';
+    const mark = target.indexOf('?');
+    const path = mark === -1 ? target : target.slice(0, mark);
+    const location = exact.get(path) ?? prefixes.find((l) => path.startsWith(l.path));
+    if (location === undefined) throw new AppError('EDGE_ERR_NOT_FOUND', `no location serves ${path}`);
+    ctx.location = location;
+    await next();
+  };
+}
