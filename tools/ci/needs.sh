@@ -26,3 +26,7 @@ need_k8s_tools_ensure() { bash tools/k8s/ensure-tools.sh >/dev/null; }
 need_chromium_about="Debian's chromium and fonts-liberation, installed with apt-get (tools/browser/ensure-chromium.sh)"
 need_chromium_here() { [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] && dpkg -s fonts-liberation >/dev/null 2>&1; }
 need_chromium_ensure() { bash tools/browser/ensure-chromium.sh; }
+
+need_vegeta_about="vegeta, an open-loop HTTP load generator, built once from the Go module proxy into ~/.cache/mono/vegeta"
+need_vegeta_here() { bash tools/load/ensure-vegeta.sh --cached >/dev/null 2>&1; }
+need_vegeta_ensure() { bash tools/load/ensure-vegeta.sh >/dev/null; }

@@ -29,6 +29,7 @@ declare -A NEEDS=(
   [check:k8s]="k8s_tools jaeger"
   [k8s:test]="k8s_tools jaeger"
   [trace-e2e:e2e]="jaeger"
+  [resilience-e2e:e2e]="vegeta"
   [jaeger-ui-e2e:browser]="chromium jaeger"
   [stack-integration:integration]="engine images"
 )

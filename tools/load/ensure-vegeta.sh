@@ -12,6 +12,11 @@ if [ -x "$bin" ]; then
   echo "$bin"
   exit 0
 fi
+# --cached: only say whether it is built (npm test installs and builds nothing).
+if [ "${1:-}" = "--cached" ]; then
+  echo "ensure-vegeta: not built yet at $bin" >&2
+  exit 1
+fi
 if ! command -v go >/dev/null 2>&1; then
   echo "ensure-vegeta: no cached vegeta at $bin and no Go toolchain to build it" >&2
   exit 3

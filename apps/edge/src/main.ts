@@ -1,6 +1,6 @@
 import { minorGcEvery, runService } from '@mono/runtime';
 import { createLogger, shutdownTelemetry } from '@mono/telemetry';
-import { loadTelemetryConfig, telemetryEnvSchema } from '@mono/telemetry/sdk';
+import { loadMetricsConfig, loadTelemetryConfig, metricsEnvSchema, telemetryEnvSchema } from '@mono/telemetry/sdk';
 import { buildEdge, type Edge } from './app';
 import { describeEdgeConfig, edgeEnvSchema, loadEdgeConfig } from './config';
 import { handOver, receiveListener, reportTakeover, TAKEOVER_VARIABLE } from './handover';
@@ -14,7 +14,10 @@ void runService({
   argv: process.argv,
   env: process.env,
   config: { schema: edgeEnvSchema, load: loadEdgeConfig, describe: describeEdgeConfig },
-  alsoReads: [{ schema: telemetryEnvSchema, load: loadTelemetryConfig }],
+  alsoReads: [
+    { schema: telemetryEnvSchema, load: loadTelemetryConfig },
+    { schema: metricsEnvSchema, load: loadMetricsConfig },
+  ],
   logger: (config) => createLogger('edge', config.logLevel),
   admin: (config) => config.admin,
   successor,

@@ -1,13 +1,18 @@
 // Loaded with --require before main.cjs (tools/run/service.sh), so that OpenTelemetry is set up before anything
 // it instruments is loaded.
 import { ConfigError } from '@mono/config';
-import { loadTelemetryConfig, startTelemetry } from '@mono/telemetry/sdk';
+import { loadMetricsConfig, loadTelemetryConfig, startTelemetry } from '@mono/telemetry/sdk';
 import { version } from '../package.json';
 
 // With --check-config, main.cjs checks these variables with the service's own and nothing is started.
 if (!process.argv.includes('--check-config')) {
   try {
-    startTelemetry({ serviceName: 'edge', version, config: loadTelemetryConfig(process.env) });
+    startTelemetry({
+      serviceName: 'edge',
+      version,
+      config: loadTelemetryConfig(process.env),
+      metrics: loadMetricsConfig(process.env),
+    });
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     process.stderr.write(`${err.message}\n`);

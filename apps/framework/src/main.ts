@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { minorGcEvery, runService } from '@mono/runtime';
 import { createLogger, shutdownTelemetry } from '@mono/telemetry';
-import { loadTelemetryConfig, telemetryEnvSchema } from '@mono/telemetry/sdk';
+import { loadMetricsConfig, loadTelemetryConfig, metricsEnvSchema, telemetryEnvSchema } from '@mono/telemetry/sdk';
 import { buildFramework } from './app';
 import { describeFrameworkConfig, frameworkEnvSchema, loadFrameworkConfig } from './config';
 import { loadApplication } from './load-application';
@@ -11,7 +11,10 @@ void runService({
   argv: process.argv,
   env: process.env,
   config: { schema: frameworkEnvSchema, load: loadFrameworkConfig, describe: describeFrameworkConfig },
-  alsoReads: [{ schema: telemetryEnvSchema, load: loadTelemetryConfig }],
+  alsoReads: [
+    { schema: telemetryEnvSchema, load: loadTelemetryConfig },
+    { schema: metricsEnvSchema, load: loadMetricsConfig },
+  ],
   logger: (config) => createLogger('framework', config.logLevel),
   admin: (config) => config.admin,
   stopTimeoutMs: (config) => config.shutdownGraceMs + 1_000,

@@ -2,7 +2,7 @@
 // it instruments is loaded.
 import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
 import { ConfigError } from '@mono/config';
-import { loadTelemetryConfig, startTelemetry } from '@mono/telemetry/sdk';
+import { loadMetricsConfig, loadTelemetryConfig, startTelemetry } from '@mono/telemetry/sdk';
 import { version } from '../package.json';
 
 // With --check-config, main.cjs checks these variables with the service's own and nothing is started.
@@ -12,6 +12,7 @@ if (!process.argv.includes('--check-config')) {
       serviceName: 'framework',
       version,
       config: loadTelemetryConfig(process.env),
+      metrics: loadMetricsConfig(process.env),
       instrumentations: () => [new ExpressInstrumentation()],
     });
   } catch (err) {

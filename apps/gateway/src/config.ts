@@ -84,7 +84,7 @@ const gatewayFile = v.strictObject({
       head: duration(60_000),
       idle: duration(60_000),
       maxDuration: duration(0),
-      margin: duration(20),
+      margin: duration(50),
     }),
     {},
   ),

@@ -35,7 +35,7 @@ export function gatewayMetrics(mounts: readonly Mount[]): GatewayMetrics {
   meter.addBatchObservableCallback(
     (observer) => {
       for (const mount of mounts) {
-        const attributes = { [ATTR_MONO_SCRIPT_NAME]: mount.path };
+        const attributes = { [ATTR_MONO_SCRIPT_NAME]: mount.path || '/' };
         observer.observe(inFlight, mount.admission.inFlight, attributes);
         observer.observe(queued, mount.admission.queued, attributes);
       }
@@ -52,7 +52,7 @@ export function gatewayMetrics(mounts: readonly Mount[]): GatewayMetrics {
           'rpc.system.name': 'grpc',
           'rpc.method': METHOD,
           'rpc.response.status_code': status,
-          [ATTR_MONO_SCRIPT_NAME]: mount,
+          [ATTR_MONO_SCRIPT_NAME]: mount || '/',
         };
         if (sets.size < 1_000) sets.set(key, attributes);
       }

@@ -1,6 +1,6 @@
 import { minorGcEvery, runService } from '@mono/runtime';
 import { createLogger, shutdownTelemetry } from '@mono/telemetry';
-import { loadTelemetryConfig, telemetryEnvSchema } from '@mono/telemetry/sdk';
+import { loadMetricsConfig, loadTelemetryConfig, metricsEnvSchema, telemetryEnvSchema } from '@mono/telemetry/sdk';
 import { buildGateway } from './app';
 import { describeGatewayConfig, gatewayEnvSchema, loadGatewayConfig } from './config';
 
@@ -9,7 +9,10 @@ void runService({
   argv: process.argv,
   env: process.env,
   config: { schema: gatewayEnvSchema, load: loadGatewayConfig, describe: describeGatewayConfig },
-  alsoReads: [{ schema: telemetryEnvSchema, load: loadTelemetryConfig }],
+  alsoReads: [
+    { schema: telemetryEnvSchema, load: loadTelemetryConfig },
+    { schema: metricsEnvSchema, load: loadMetricsConfig },
+  ],
   logger: (config) => createLogger('gateway', config.logLevel),
   admin: (config) => config.admin,
   stopTimeoutMs: (config) => config.shutdownGraceMs + 1_000,

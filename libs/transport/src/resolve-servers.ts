@@ -12,35 +12,30 @@ export const systemResolver: Resolver = async (host) =>
  * it resolves to, with the server's port. A name that does not resolve contributes nothing and is named in `failed`.
  *
  * @example
- * await resolveServers(['gateway:50051'], systemResolver) // { addresses: ['172.18.0.3:50051', '172.18.0.4:50051'] }
+ * await resolveServers(['gateway:50051'], systemResolver) // { addresses: ['172.18.0.3:50051', '172.18.0.4:50051'], … }
  */
 export async function resolveServers(
   servers: readonly string[],
   resolver: Resolver,
 ): Promise<{ addresses: string[]; failed: string[] }> {
-  const addresses = new Set<string>();
   const failed: string[] = [];
-  await Promise.all(
-    servers.map(async (server) => {
-      if (server.startsWith('unix:')) {
-        addresses.add(server);
-        return;
-      }
+  const resolved = await Promise.all(
+    servers.map(async (server): Promise<string[]> => {
+      if (server.startsWith('unix:')) return [server];
       const colon = server.lastIndexOf(':');
       const host = server.slice(0, colon).replace(/^\[|\]$/g, '');
       const port = server.slice(colon + 1);
-      if (isIP(host) !== 0) {
-        addresses.add(joinHostPort(host, port));
-        return;
-      }
+      if (isIP(host) !== 0) return [joinHostPort(host, port)];
       try {
-        for (const address of await resolver(host)) addresses.add(joinHostPort(address, port));
+        return (await resolver(host)).map((address) => joinHostPort(address, port));
       } catch {
         failed.push(server);
+        return [];
       }
     }),
   );
-  return { addresses: [...addresses].sort(), failed };
+  // In the order the servers are listed: round-robin starts with the first one, as nginx's does.
+  return { addresses: [...new Set(resolved.flat())], failed };
 }
 
 function joinHostPort(host: string, port: string): string {
