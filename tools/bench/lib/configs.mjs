@@ -49,10 +49,22 @@ export async function startOurs(group, { app, tracing, jaeger, root = ROOT }) {
     OTEL_TRACES_EXPORTER: tracing ? 'otlp' : 'none',
     ...(jaeger && tracing ? { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpHttp } : {}),
   };
+  // The shipped configuration files, where the revision has them (they raise the body limit for /echo).
+  /** @param {string} name */
+  const file = (name) => {
+    const path = join(root, 'infra', 'config', `${name}.yaml`);
+    return existsSync(path) ? { [`${name.toUpperCase()}_CONFIG`]: path } : {};
+  };
   const envs = {
-    framework: { ...common, FRAMEWORK_PORT: '18092', ...(app ? { FRAMEWORK_APP: app } : {}) },
-    gateway: { ...common, GATEWAY_PORT: '18091', GATEWAY_FRAMEWORK: '127.0.0.1:18092' },
-    edge: { ...common, EDGE_PORT: String(PORT), EDGE_GATEWAYS: '127.0.0.1:18091', EDGE_ACCESS_LOG: 'false' },
+    framework: { ...common, ...file('framework'), FRAMEWORK_PORT: '18092', ...(app ? { FRAMEWORK_APP: app } : {}) },
+    gateway: { ...common, ...file('gateway'), GATEWAY_PORT: '18091', GATEWAY_FRAMEWORK: '127.0.0.1:18092' },
+    edge: {
+      ...common,
+      ...file('edge'),
+      EDGE_PORT: String(PORT),
+      EDGE_GATEWAYS: '127.0.0.1:18091',
+      EDGE_ACCESS_LOG: 'false',
+    },
   };
   for (const name of /** @type {const} */ (['framework', 'gateway', 'edge'])) {
     const child = group.spawn(join(root, 'tools', 'run', 'service.sh'), [name], {
