@@ -36,6 +36,18 @@ if (revisions.length < 2 || !['native', 'express'].includes(APP)) {
 process.env.PATH = `${join(ROOT, 'node_modules', '.bin')}:${process.env.PATH}`;
 /** @param {string[]} argv */
 const git = (...argv) => execFileSync('git', argv, { cwd: ROOT, encoding: 'utf8' }).trim();
+// The load generator, from Debian, the first time (as bench.mjs does).
+try {
+  execFileSync('wrk', ['--version'], { stdio: 'ignore' });
+} catch (err) {
+  if (/** @type {NodeJS.ErrnoException} */ (err).code === 'ENOENT') {
+    console.log('ab: installing wrk from Debian');
+    execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'wrk'], {
+      stdio: 'ignore',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+  }
+}
 const MiB = 1024 * 1024;
 
 const trees = revisions.map((rev) => {
