@@ -78,6 +78,7 @@ for (let round = 1; round <= ROUNDS; round += 1) {
       const app = APP === 'native' ? join(APPS, 'tsgi-hello.cjs') : undefined;
       await startOurs(group, { app, tracing: false, root: tree.dir });
       await ready();
+      if (group.pids().length < 3) throw new Error(`${tree.sha}: a service exited at start (is a port taken?)`);
       await wrk(URL, { connections: 50, seconds: 3 });
       await sleep(1_000);
       const pids = group.pids();

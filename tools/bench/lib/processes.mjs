@@ -38,6 +38,10 @@ export class ProcessGroup {
       stderr = (stderr + chunk.toString()).slice(-4000);
     });
     this.#roots.push(child);
+    // A bench that crashes must not leave its services listening: the next run would measure them instead.
+    process.once('exit', () => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    });
     return Object.assign(child, { stderrTail: () => stderr });
   }
 
