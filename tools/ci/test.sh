@@ -31,7 +31,7 @@ declare -A NEEDS=(
   [trace-e2e:e2e]="jaeger"
   [resilience-e2e:e2e]="vegeta"
   [jaeger-ui-e2e:browser]="chromium jaeger"
-  [stack-integration:integration]="engine images"
+  [stack-integration:integration]="engine images vegeta"
 )
 
 export MONO_TEST_REPORT_DIR="$root/tmp/test-results"

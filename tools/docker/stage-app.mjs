@@ -1,5 +1,6 @@
 // Stages the build context of one service's image in tmp/docker/<app>: its bundles (dist/), the bundles it loads by
-// path (the framework's demo app), its package.json, and only the npm packages those bundles load at run time
+// path (the framework's demo app), its package.json, its shipped configuration file (infra/config/<app>.yaml), and
+// only the npm packages those bundles load at run time
 // (dist/externals.json) with their production dependencies, copied from the workspace's node_modules. Usage: node tools/docker/stage-app.mjs <app>
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -74,6 +75,8 @@ cpSync(join(appDir, 'dist'), join(stage, 'dist'), { recursive: true });
 cpSync(join(appDir, 'package.json'), join(stage, 'package.json'));
 for (const dir of loaded) cpSync(join(root, dir, 'dist'), join(stage, dir, 'dist'), { recursive: true });
 cpSync(join(root, 'tools', 'run', 'node-flags'), join(stage, 'node-flags'));
+// The shipped configuration file (the image names it in <APP>_CONFIG; a mounted file can replace it).
+cpSync(join(root, 'infra', 'config', `${app}.yaml`), join(stage, 'config', `${app}.yaml`));
 // Only top-level package directories are copied: a nested one comes with its parent.
 const topLevel = [...dirs].filter(
   (d) => ![...dirs].some((other) => other !== d && d.startsWith(`${other}/node_modules/`)),

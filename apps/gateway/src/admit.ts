@@ -1,3 +1,4 @@
+import { AppError } from '@mono/errors';
 import { ATTR_MONO_IN_FLIGHT, ATTR_MONO_QUEUE_MS, type Logger } from '@mono/telemetry';
 import type { Admission, Ticket } from './admission';
 import type { Mount } from './gateway-stats';
@@ -6,13 +7,17 @@ import type { GatewayContext } from './context';
 import { failRequest } from './fail-request';
 
 /**
+ * Refuses a request, as not accepted, until the gateway's pools have served (the edge sends it to another gateway).
  * Takes a slot among the mount's requests in flight, or waits in its queue for one (a client that leaves meanwhile
  * withdraws); a full queue throws GW_ERR_OVERLOADED, a wait past the queue's limit fails with GW_ERR_QUEUE_TIMEOUT
  * (both 503 + Retry-After, not accepted). Once admitted the request is accepted. A request admitted at once costs
  * nothing more than its ticket.
  */
-export function admit(log: Logger): Step<GatewayContext> {
+export function admit(log: Logger, ready: () => boolean): Step<GatewayContext> {
   return function admitStep(ctx, next) {
+    if (!ready()) {
+      throw new AppError('GW_ERR_NOT_READY', 'the gateway has no serving framework yet', { notAccepted: true });
+    }
     const admission = (ctx.mount as Mount).admission;
     const ticket = admission.take();
     if (ticket !== undefined) {

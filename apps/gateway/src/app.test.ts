@@ -3,7 +3,7 @@ import type { AppError } from '@mono/errors';
 import { createLogger } from '@mono/telemetry';
 import { checkHealth, gatewayHopErrors, MuxClient, type ServerCall } from '@mono/transport';
 import { echoHandler, recordingSink, startTestServer } from '@mono/transport/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildGateway } from './app';
 import { loadGatewayConfig } from './config';
 
@@ -23,6 +23,8 @@ async function stack(handler: (call: ServerCall<Environ>) => void, env: Record<s
   });
   const gateway = buildGateway(config, { log: createLogger('gateway', 'silent') });
   const port = await gateway.listen();
+  // Until its pools have a serving framework the gateway refuses requests as not accepted.
+  await vi.waitFor(() => expect(gateway.ready).toBe(true));
   let stopped: Promise<void> | undefined;
   const shutdown = () => (stopped ??= gateway.shutdown());
   cleanups.push(shutdown);
@@ -63,6 +65,18 @@ function send(edge: MuxClient<HttpRequest>, target: string, { body = [] as strin
 }
 
 describe('gateway', () => {
+  it('should refuse requests as not accepted until it has had a serving framework', async () => {
+    const config = loadGatewayConfig({ GATEWAY_PORT: '0', GATEWAY_FRAMEWORK: '127.0.0.1:1', LOG_LEVEL: 'silent' });
+    const gateway = buildGateway(config, { log: createLogger('gateway', 'silent') });
+    const port = await gateway.listen();
+    cleanups.push(() => gateway.shutdown());
+    const edge = new MuxClient<HttpRequest>(`127.0.0.1:${port}`, gatewayBoundary, { errors: gatewayHopErrors.client });
+    cleanups.push(() => edge.close());
+    const { error } = await send(edge, '/').outcome;
+    expect(error).toMatchObject({ code: 'GW_ERR_NOT_READY', notAccepted: true });
+    expect(await checkHealth(`127.0.0.1:${port}`)).toBe('NOT_SERVING');
+  });
+
   it('should hand the framework the environ it built and stream the response back', async () => {
     const { edge } = await stack(echoHandler, { GATEWAY_MOUNTS: '/app,/' });
     const { head, body } = await send(edge, '/app/echo?x=1', { body: ['hello ', 'world'] }).outcome;

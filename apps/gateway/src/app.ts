@@ -74,7 +74,7 @@ export function buildGateway(config: Readonly<GatewayConfig>, { log, onBodyBytes
   const exchange = addExchangeService(
     grpc.server,
     gatewayBoundary,
-    createPipeline(config, { mounts, stats, metrics: gatewayMetrics(mounts), log }),
+    createPipeline(config, { mounts, stats, metrics: gatewayMetrics(mounts), log, ready: () => serving }),
     { errors: gatewayHopErrors.server, onBodyBytes },
   );
   return {

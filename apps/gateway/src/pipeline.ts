@@ -18,6 +18,8 @@ export interface PipelineDeps {
   stats: GatewayStats;
   metrics: GatewayMetrics;
   log: Logger;
+  /** Whether the gateway takes requests yet: its pools have had a serving framework. */
+  ready?: () => boolean;
 }
 
 /**
@@ -25,14 +27,17 @@ export interface PipelineDeps {
  *
  *   environ       SCRIPT_NAME/PATH_INFO, the CGI variables, the mount   → 400 bad target, 404 no mount
  *   trace-invoke  the INTERNAL span `gateway invoke` (time queued)
- *   admit         a slot among the mount's, or its queue                → 503 queue full or waited too long
+ *   admit         a slot among the mount's, or its queue                → 503 not ready, queue full or waited too long
  *   deadline      the framework gets what is left, minus a margin       → 504
  *   invoke        to the mount's framework pool, bodies both ways       → 502 no framework, its errors as sent
  *
  * A step that throws fails the call with the error's catalogue code (GW_ERR_INTERNAL, 500, if it has none).
  */
-export function createPipeline(config: Readonly<GatewayConfig>, { mounts, stats, metrics, log }: PipelineDeps) {
-  const run = compose([environ(mounts), traceInvoke(), admit(log), deadline(config), invoke(config)]);
+export function createPipeline(
+  config: Readonly<GatewayConfig>,
+  { mounts, stats, metrics, log, ready = () => true }: PipelineDeps,
+) {
+  const run = compose([environ(mounts), traceInvoke(), admit(log, ready), deadline(config), invoke(config)]);
   return function gatewayPipeline(call: ServerCall<HttpRequest>): void {
     stats.requests += 1;
     const ctx = new GatewayContext(call, stats, metrics);

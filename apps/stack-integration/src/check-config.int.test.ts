@@ -55,8 +55,9 @@ describe('each image', () => {
       .withWaitStrategy(Wait.forLogMessage(/gateway listening/))
       .start();
     try {
-      const pid1 = await container.exec(['sh', '-c', 'read -r name < /proc/1/comm; echo "$name"']);
-      expect(pid1.output.trim()).toBe('node');
+      // Its command line: Node names its main thread MainThread, so /proc/1/comm does not say node.
+      const pid1 = await container.exec(['sh', '-c', 'tr "\\0" " " < /proc/1/cmdline']);
+      expect(pid1.output.trim()).toMatch(/^node .*\/dist\/main\.cjs$/);
     } finally {
       await container.stop();
     }

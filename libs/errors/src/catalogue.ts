@@ -33,6 +33,7 @@ export const catalogue = {
   GW_ERR_NO_MOUNT: { grpc: GrpcStatus.NOT_FOUND, http: 404, title: 'Not Found' },
   GW_ERR_FRAMEWORK_UNAVAILABLE: { grpc: GrpcStatus.UNAVAILABLE, http: 502, title: 'Bad Gateway' },
   GW_ERR_OVERLOADED: { grpc: GrpcStatus.RESOURCE_EXHAUSTED, http: 503, title: 'Service Unavailable' },
+  GW_ERR_NOT_READY: { grpc: GrpcStatus.UNAVAILABLE, http: 503, title: 'Service Unavailable' },
   GW_ERR_QUEUE_TIMEOUT: { grpc: GrpcStatus.RESOURCE_EXHAUSTED, http: 503, title: 'Service Unavailable' },
   GW_ERR_SHUTTING_DOWN: { grpc: GrpcStatus.UNAVAILABLE, http: 503, title: 'Service Unavailable' },
   GW_ERR_DEADLINE_EXCEEDED: { grpc: GrpcStatus.DEADLINE_EXCEEDED, http: 504, title: 'Gateway Timeout' },

@@ -126,8 +126,9 @@ export class Pool<H> {
   }
 
   /**
-   * The member for a new request, other than those in `tried`: the next one up (round-robin) or the one with the
-   * fewest requests outstanding; a member whose ejection is over gets one trial request. When every member is
+   * The member for a new request, other than those in `tried`: the next one up and serving (round-robin) or the
+   * one with the fewest requests outstanding; one whose health is not known yet only when none is known to serve; a
+   * member whose ejection is over gets one trial request. When every member is
    * draining, one of them still gets the request, to refuse it as not accepted (503); when every member is out, none
    * (502 at once). A lone member is never out, as nginx ignores max_fails for a single server.
    */
@@ -139,6 +140,7 @@ export class Pool<H> {
       return tried?.has(lone) ? undefined : this.#begin(lone, now);
     }
     let best: PoolMember<H> | undefined;
+    let unknown: PoolMember<H> | undefined;
     let draining: PoolMember<H> | undefined;
     for (let n = 0; n < list.length; n += 1) {
       const member = list[(this.#next + n) % list.length] as PoolMember<H>;
@@ -147,13 +149,18 @@ export class Pool<H> {
         if (draining === undefined && member.state(now) === 'draining') draining = member;
         continue;
       }
+      // A member whose health is not known yet (just found in DNS) goes last among those up.
+      if (member.health !== 'SERVING') {
+        unknown ??= member;
+        continue;
+      }
       if (this.settings.balance === 'round-robin') {
         best = member;
         break;
       }
       if (best === undefined || member.client.inFlight < best.client.inFlight) best = member;
     }
-    const chosen = best ?? draining;
+    const chosen = best ?? unknown ?? draining;
     if (chosen === undefined) return undefined;
     this.#next = (list.indexOf(chosen) + 1) % list.length;
     return this.#begin(chosen, now);
