@@ -157,9 +157,9 @@ check node node tools/ci/check-node.cjs
 check format node_modules/.bin/prettier --check .
 check contracts nx run contracts:check
 check docs node tools/docs/check.mjs
-check k8s bash tools/k8s/check.sh
 # Jaeger's build target is its binary: a need of the suites that use it, not a build of this checkout.
 check build nx run-many -t build --exclude=jaeger
+check k8s bash tools/k8s/check.sh
 check lint nx run-many -t lint
 check typecheck nx run-many -t typecheck
 suites unit test --parallel=2

@@ -2,7 +2,8 @@
 # Checks the Kubernetes manifests strictly, where no cluster runs: `kustomize build` of every overlay under
 # infra/k8s/overlays (or of the kustomization directories given), then k8s-check on each rendering (strict
 # decoding, the API server's validation and Pod Security "restricted" at the pinned version, the stack's rules),
-# then Jaeger's own `validate` on the Collector and Jaeger configuration files the rendering mounts.
+# then Jaeger's own `validate` on the Collector and Jaeger configuration files the rendering mounts, and the edge's
+# own --check-config on the edge's configuration file (needs the edge built).
 # Renderings go to tmp/k8s/<name>.yaml (or $MONO_K8S_OUT). Exits non-zero when anything fails; prints every
 # problem, each on a line that starts with the rendering it was found in.
 set -uo pipefail
@@ -39,4 +40,14 @@ if compgen -G "$out/configs/*.yaml" >/dev/null; then
     fi
   done
 fi
+# The edge's configuration file, as the ConfigMap mounts it: valid for the edge's own schema (its --check-config).
+for config in infra/k8s/base/config/edge.yaml; do
+  if [ ! -f apps/edge/dist/main.cjs ]; then
+    echo "check: $config: not checked against the edge's schema: build the edge first (npx nx run edge:build)" >&2
+    status=1
+  elif ! message="$(EDGE_CONFIG="$config" bash tools/run/service.sh edge --check-config 2>&1 >/dev/null)"; then
+    echo "$config: the edge's --check-config rejects it: $message"
+    status=1
+  fi
+done
 exit "$status"
