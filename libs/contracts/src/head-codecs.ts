@@ -26,6 +26,7 @@ const TAG_ENDPOINT_PORT = tag(2, VARINT);
 const TAG_ENVIRON_HEADERS = tag(13, LEN);
 const TAG_ENVIRON_REQUEST_URI = tag(14, LEN);
 const TAG_ENVIRON_VARIABLES = tag(15, LEN);
+const TAG_ENVIRON_APPLICATION = tag(16, LEN);
 
 /** Environ's string fields numbered 1–12, in field order. */
 const ENVIRON_STRINGS = [
@@ -125,7 +126,8 @@ export const environCodec: HeadCodec<Environ> = {
       size += w.measureString(ENVIRON_STRING_TAGS[i] as number, e[ENVIRON_STRINGS[i] as EnvironString]);
     size += measureHeaders(w, TAG_ENVIRON_HEADERS, e.headers);
     size += w.measureString(TAG_ENVIRON_REQUEST_URI, e.requestUri);
-    return size + measureMap(w, TAG_ENVIRON_VARIABLES, e.variables);
+    size += measureMap(w, TAG_ENVIRON_VARIABLES, e.variables);
+    return size + w.measureString(TAG_ENVIRON_APPLICATION, e.application);
   },
   write(w, e) {
     for (let i = 0; i < ENVIRON_STRINGS.length; i += 1)
@@ -133,6 +135,7 @@ export const environCodec: HeadCodec<Environ> = {
     writeHeaders(w, TAG_ENVIRON_HEADERS, e.headers);
     w.string(TAG_ENVIRON_REQUEST_URI, e.requestUri);
     writeMap(w, TAG_ENVIRON_VARIABLES, e.variables);
+    w.string(TAG_ENVIRON_APPLICATION, e.application);
   },
   read(r, end) {
     const e: Environ = {
@@ -151,6 +154,7 @@ export const environCodec: HeadCodec<Environ> = {
       headers: [],
       requestUri: '',
       variables: {},
+      application: '',
     };
     while (r.at < end) {
       const t = r.varint();
@@ -160,6 +164,7 @@ export const environCodec: HeadCodec<Environ> = {
       else if (t === TAG_ENVIRON_HEADERS) e.headers.push(readHeader(r, r.end()));
       else if (t === TAG_ENVIRON_REQUEST_URI) e.requestUri = r.string();
       else if (t === TAG_ENVIRON_VARIABLES) readMapEntry(r, r.end(), e.variables);
+      else if (t === TAG_ENVIRON_APPLICATION) e.application = r.string();
       else r.skip(t);
     }
     return e;

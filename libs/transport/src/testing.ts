@@ -75,6 +75,7 @@ export function environ(path = '/'): Environ {
     headers: [],
     requestUri: path,
     variables: {},
+    application: '',
   };
 }
 

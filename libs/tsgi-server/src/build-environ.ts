@@ -6,7 +6,8 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
 /**
  * The environ for a request as the edge received it (what uWSGI builds from the uwsgi packet): the mount point
  * with the longest match becomes SCRIPT_NAME, the rest of the path PATH_INFO (percent-decoded), the query string
- * stays as received. `mounts` are sorted longest first; "" is the root.
+ * stays as received. `mounts` are sorted longest first; "" is the root. The application is the framework's default one
+ * (""); a gateway whose mount names another sets `application`.
  *
  * @example
  * buildEnviron(request, ['/app', '']).scriptName // '/app' for GET /app/hello
@@ -42,6 +43,7 @@ export function buildEnviron(request: HttpRequest, mounts: readonly string[]): E
     headers: request.headers,
     requestUri: request.target,
     variables,
+    application: '',
   };
 }
 

@@ -44,6 +44,7 @@ const environ: Environ = {
   headers: [{ name: 'Host', value: '127.0.0.1:8080' }],
   requestUri: '/hello',
   variables: {},
+  application: '',
 };
 
 async function serve(): Promise<void> {

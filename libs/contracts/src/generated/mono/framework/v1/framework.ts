@@ -44,6 +44,11 @@ export interface Environ {
   requestUri: string;
   /** Further CGI variables the gateway sets, such as REQUEST_ID. */
   variables: { [key: string]: string };
+  /**
+   * The application the framework hands the request to, by the name it hosts it under (the mount's `app` in the
+   * gateway's configuration); "" for the framework's default application.
+   */
+  application: string;
 }
 
 export interface Environ_VariablesEntry {
@@ -87,6 +92,7 @@ function createBaseEnviron(): Environ {
     headers: [],
     requestUri: "",
     variables: {},
+    application: "",
   };
 }
 
@@ -137,6 +143,9 @@ export const Environ: MessageFns<Environ> = {
     globalThis.Object.entries(message.variables).forEach(([key, value]: [string, string]) => {
       Environ_VariablesEntry.encode({ key: key as any, value }, writer.uint32(122).fork()).join();
     });
+    if (message.application !== "") {
+      writer.uint32(130).string(message.application);
+    }
     return writer;
   },
 
@@ -274,6 +283,14 @@ export const Environ: MessageFns<Environ> = {
             if (entry15.value !== undefined) {
               message.variables[entry15.key] = entry15.value;
             }
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.application = reader.string();
             continue;
           }
         }
