@@ -9,7 +9,7 @@ import type { Application, Environ } from '@mono/tsgi';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildFramework } from './app';
 import { loadFrameworkConfig } from './config';
-import { DEMO_APP, findDemoApp, loadApplication } from './load-application';
+import { DEMO_APP, findDemoApp, loadApplications, type HostedApplication } from './load-applications';
 
 const log = createLogger('framework', 'silent');
 const scratch = join(__dirname, '..', '..', '..', 'tmp');
@@ -23,18 +23,22 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()?.();
 });
 
-async function start(app: Application, env: Record<string, string> = {}) {
-  const framework = buildFramework(loadFrameworkConfig({ FRAMEWORK_PORT: '0', ...env }), { app, log });
+async function start(app: Application | readonly HostedApplication[], env: Record<string, string> = {}) {
+  const applications = typeof app === 'function' ? [{ name: 'default', app, env: {} }] : app;
+  const framework = buildFramework(loadFrameworkConfig({ FRAMEWORK_PORT: '0', ...env }), { applications, log });
   const port = await framework.listen();
   let stopped: Promise<void> | undefined;
   const shutdown = () => (stopped ??= framework.shutdown());
   cleanups.push(shutdown);
   const client = testClient(`127.0.0.1:${port}`);
   cleanups.push(() => client.close());
-  return { client, address: `127.0.0.1:${port}`, shutdown };
+  return { client, address: `127.0.0.1:${port}`, shutdown, framework };
 }
 
-async function host(app: Application, env: Record<string, string> = {}): Promise<MuxClient<EnvironMessage>> {
+async function host(
+  app: Application | readonly HostedApplication[],
+  env: Record<string, string> = {},
+): Promise<MuxClient<EnvironMessage>> {
   return (await start(app, env)).client;
 }
 
@@ -181,7 +185,12 @@ describe('framework shutdown', () => {
   });
 });
 
-describe('loadApplication', () => {
+/** The default application from `module`, loaded as main.ts loads it. */
+function loadDefault(module: string): HostedApplication[] {
+  return loadApplications([{ name: 'default', module, env: {} }], {});
+}
+
+describe('loadApplications', () => {
   it('should host the `application` export of FRAMEWORK_APP', async () => {
     const dir = moduleDir();
     const file = join(dir, 'app.js');
@@ -189,7 +198,7 @@ describe('loadApplication', () => {
       file,
       "exports.application = (env, start) => { start('200 OK', []); return [Buffer.from('mine')]; };",
     );
-    const client = await host(loadApplication(file));
+    const client = await host(loadDefault(file));
     expect((await send(client, wireEnviron())).body.toString()).toBe('mine');
   });
 
@@ -199,8 +208,8 @@ describe('loadApplication', () => {
     writeFileSync(expressFile, "exports.app = require('express')().get('/', (req, res) => res.send('from express'));");
     const fetchFile = join(dir, 'fetch-app.cjs');
     writeFileSync(fetchFile, "module.exports = { default: { fetch: () => new Response('from fetch') } };");
-    expect((await send(await host(loadApplication(expressFile)), wireEnviron())).body.toString()).toBe('from express');
-    expect((await send(await host(loadApplication(fetchFile)), wireEnviron())).body.toString()).toBe('from fetch');
+    expect((await send(await host(loadDefault(expressFile)), wireEnviron())).body.toString()).toBe('from express');
+    expect((await send(await host(loadDefault(fetchFile)), wireEnviron())).body.toString()).toBe('from fetch');
   });
 
   it('should find the demo app in the nearest directory above that has its bundle', () => {
@@ -223,6 +232,8 @@ describe('loadApplication', () => {
     const dir = moduleDir();
     const file = join(dir, 'empty.js');
     writeFileSync(file, 'exports.other = 1;');
-    expect(() => loadApplication(file)).toThrow(/exports no `application`, `app` or `fetch`/);
+    expect(() => loadDefault(file)).toThrow(
+      `application default (${file}): ${file} exports no \`application\`, \`app\` or \`fetch\` function`,
+    );
   });
 });

@@ -3,11 +3,16 @@ import type { Logger } from '@mono/telemetry';
 import { settleWithin } from '@mono/runtime';
 import { addExchangeService, createGrpcServer, frameworkHopErrors } from '@mono/transport';
 import { validator, type Application } from '@mono/tsgi';
+import { ApplicationTable } from './application-table';
 import type { FrameworkConfig } from './config';
+import { frameworkMetrics } from './framework-metrics';
+import { FrameworkStats, type FrameworkSnapshot } from './framework-stats';
+import type { HostedApplication } from './load-applications';
 import { createPipeline } from './pipeline';
 
 export interface FrameworkDeps {
-  app: Application;
+  /** What it hosts, the default application first (loadApplications). */
+  applications: readonly HostedApplication[];
   log: Logger;
   /** Told of every body byte moved to and from the gateway (main.ts nudges the GC with it: ADR-0003). */
   onBodyBytes?: ((bytes: number) => void) | undefined;
@@ -18,38 +23,39 @@ export interface Framework {
   listen(): Promise<number>;
   /** NOT_SERVING, refuse new requests, let those in flight finish (up to the grace period), stop. */
   shutdown(): Promise<void>;
-  /** Requests handed to the application since start. */
-  readonly requests: number;
-  /** Requests in flight now. */
+  /** Requests in flight now, over every stream. */
   readonly inFlight: number;
   /** Takes new requests: listening and not draining (`/readyz`). */
   readonly ready: boolean;
+  /** Its counters, whole and per application (`/stats`). */
+  stats(): FrameworkSnapshot;
 }
 
 /**
- * The framework service (Flask's role): hosts one TSGI application behind the gateway → framework boundary.
- * Nothing happens until `listen()`.
+ * The framework service (Flask's role): hosts TSGI applications behind the gateway → framework boundary, each request
+ * going to the one its mount names. Nothing happens until `listen()`.
  */
-export function buildFramework(config: Readonly<FrameworkConfig>, { app, log, onBodyBytes }: FrameworkDeps): Framework {
+export function buildFramework(
+  config: Readonly<FrameworkConfig>,
+  { applications, log, onBodyBytes }: FrameworkDeps,
+): Framework {
   const grpc = createGrpcServer(frameworkBoundary.rpcService, 'framework');
-  const counter = { requests: 0 };
-  const hosted = config.validate ? validated(app, log) : app;
-  const pipeline = createPipeline(hosted, { multiprocess: config.multiprocess, log, counter });
+  const table = new ApplicationTable(applications, config.validate ? (app) => validated(app, log) : (app) => app, log);
+  const stats = new FrameworkStats(table, frameworkMetrics(table.entries));
+  const pipeline = createPipeline({ applications: table, stats, multiprocess: config.multiprocess, log });
   const exchange = addExchangeService(grpc.server, frameworkBoundary, pipeline, {
     errors: frameworkHopErrors.server,
     onBodyBytes,
   });
   let serving = false;
   return {
-    get requests() {
-      return counter.requests;
-    },
     get inFlight() {
       return exchange.inFlight;
     },
     get ready() {
       return serving;
     },
+    stats: () => stats.snapshot(),
     async listen() {
       const port = await grpc.listen(config.host, config.port);
       grpc.serving();

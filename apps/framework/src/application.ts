@@ -1,19 +1,20 @@
-import { HostResponse, type Application, type Environ, type ResponseBody } from '@mono/tsgi';
+import { HostResponse, type Environ, type ResponseBody } from '@mono/tsgi';
+import type { HostedEntry } from './application-table';
 import type { Step } from './compose';
 import type { FrameworkContext } from './context';
 
 /**
- * Calls the application with the environ and `start_response` (the seed article's `application(env,
+ * Calls the request's application with the environ and `start_response` (the seed article's `application(env,
  * start_response)`). One that throws, or whose promise rejects, before returning a body fails the call:
  * FW_ERR_PROTOCOL_VIOLATION (500) when it broke the interface, FW_ERR_APPLICATION_FAILED (500) otherwise.
  */
-export function application(app: Application): Step<FrameworkContext> {
+export function application(): Step<FrameworkContext> {
   return function applicationStep(ctx, next) {
     const response = new HostResponse(ctx);
     ctx.response = response;
     let body: ResponseBody | Promise<ResponseBody>;
     try {
-      body = app(ctx.environ as Environ, response.startResponse);
+      body = (ctx.application as HostedEntry).app(ctx.environ as Environ, response.startResponse);
     } catch (err) {
       ctx.fail(err, response.headSent);
       return;

@@ -1,17 +1,100 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeEnv } from '@mono/config';
 import { describe, expect, it } from 'vitest';
 import { frameworkEnvSchema, loadFrameworkConfig } from './config';
 
+const scratch = join(__dirname, '..', '..', '..', 'tmp');
+
+function writeConfig(text: string): string {
+  mkdirSync(scratch, { recursive: true });
+  const file = join(mkdtempSync(join(scratch, 'fw-config-')), 'framework.yaml');
+  writeFileSync(file, text);
+  return file;
+}
+
 describe('loadFrameworkConfig', () => {
-  it('should default to 127.0.0.1:50061 and the demo app', () => {
-    expect(loadFrameworkConfig({})).toMatchObject({
+  it('should default to 127.0.0.1:50061, the demo app, a master and no recycling', () => {
+    expect(loadFrameworkConfig({})).toEqual({
       host: '127.0.0.1',
       port: 50061,
-      appModule: undefined,
+      admin: '127.0.0.1:9061',
+      applications: [{ name: 'default', module: undefined, env: {} }],
       multiprocess: false,
+      validate: false,
+      master: true,
+      reload: { watch: false, maxRequests: 0, maxResidentBytes: 0, readyTimeoutMs: 30_000 },
+      shutdownGraceMs: 30_000,
+      logLevel: 'info',
     });
+  });
+
+  it('should host the applications of the file, the default one first, each with its variables', () => {
+    const file = writeConfig(`
+app: { module: examples/express-demo/dist/index.cjs, env: { MODE: demo } }
+applications:
+  - name: fetch
+    module: examples/fetch-demo/dist/index.cjs
+    env: { GREETING: hi, RETRIES: 3, VERBOSE: true }
+  - { name: plain, module: "examples/tsgi-demo/dist/index.cjs:application:tsgi" }
+`);
+    expect(loadFrameworkConfig({ FRAMEWORK_CONFIG: file }).applications).toEqual([
+      { name: 'default', module: 'examples/express-demo/dist/index.cjs', env: { MODE: 'demo' } },
+      {
+        name: 'fetch',
+        module: 'examples/fetch-demo/dist/index.cjs',
+        env: { GREETING: 'hi', RETRIES: '3', VERBOSE: 'true' },
+      },
+      { name: 'plain', module: 'examples/tsgi-demo/dist/index.cjs:application:tsgi', env: {} },
+    ]);
+  });
+
+  it('should let FRAMEWORK_APP replace the default module and keep its variables', () => {
+    const file = writeConfig('app: { module: a.cjs, env: { MODE: demo } }\n');
+    expect(loadFrameworkConfig({ FRAMEWORK_CONFIG: file, FRAMEWORK_APP: 'b.cjs:handler:fetch' }).applications).toEqual([
+      { name: 'default', module: 'b.cjs:handler:fetch', env: { MODE: 'demo' } },
+    ]);
+  });
+
+  it('should name every mistake in the applications at once', () => {
+    const file = writeConfig(`
+applications:
+  - { name: Fetch, module: a.cjs }
+  - { name: two, module: "a.cjs:x:flask" }
+  - { name: three, module: a.cjs, env: { PATH_INFO: /x, HTTP_HOST: h, "bad name": 1 } }
+  - { name: three, module: b.cjs }
+`);
+    let message = '';
+    try {
+      loadFrameworkConfig({ FRAMEWORK_CONFIG: file });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('applications.0.name: an application name: a-z, 0-9, -');
+    expect(message).toContain(
+      'applications.1.module: "a.cjs:x:flask": the kind is express, fetch or tsgi, not "flask"',
+    );
+    expect(message).toContain('applications.2.env.PATH_INFO: a CGI variable of the environ');
+    expect(message).toContain('applications.2.env.HTTP_HOST: a CGI variable of the environ');
+    expect(message).toContain('applications.2.env.bad name: a variable name: letters, digits and _');
+  });
+
+  it('should refuse two applications of one name, and one named "default"', () => {
+    expect(() =>
+      loadFrameworkConfig({
+        FRAMEWORK_CONFIG: writeConfig('applications: [{ name: a, module: a.cjs }, { name: a, module: b.cjs }]\n'),
+      }),
+    ).toThrow('two applications have the same name');
+    expect(() =>
+      loadFrameworkConfig({ FRAMEWORK_CONFIG: writeConfig('applications: [{ name: default, module: a.cjs }]\n') }),
+    ).toThrow('"default" is the name of the default application');
+  });
+
+  it('should refuse recycling without a master', () => {
+    expect(() => loadFrameworkConfig({ FRAMEWORK_MASTER: 'false', FRAMEWORK_MAX_REQUESTS: '1000' })).toThrow(
+      'reloads (reload.watch, reload.maxRequests, reload.maxResident) need master: true',
+    );
+    expect(loadFrameworkConfig({ FRAMEWORK_RELOAD_ON_RSS: '512' }).reload.maxResidentBytes).toBe(512 * 1_048_576);
   });
 
   it('should document every variable in the README', () => {

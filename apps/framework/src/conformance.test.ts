@@ -15,7 +15,10 @@ afterAll(async () => {
 });
 
 async function host(app: Application, env: Record<string, string> = {}, log = createLogger('framework', 'silent')) {
-  const framework = buildFramework(loadFrameworkConfig({ FRAMEWORK_PORT: '0', ...env }), { app, log });
+  const framework = buildFramework(loadFrameworkConfig({ FRAMEWORK_PORT: '0', ...env }), {
+    applications: [{ name: 'default', app, env: {} }],
+    log,
+  });
   const port = await framework.listen();
   const client = testClient(`127.0.0.1:${port}`);
   cleanups.push(

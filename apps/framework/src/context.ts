@@ -1,15 +1,22 @@
 import type { Environ as EnvironMessage } from '@mono/contracts';
-import type { Logger } from '@mono/telemetry';
+import type { AppError } from '@mono/errors';
+import { grpcStatusName, type Logger } from '@mono/telemetry';
 import type { ServerCall } from '@mono/transport';
 import type { Environ, HeaderList, HostResponse, ResponseBody, ResponseOutput } from '@mono/tsgi';
 import { toApplicationError } from '@mono/tsgi-server';
+import type { Outcome } from './application-stats';
+import type { HostedEntry } from './application-table';
+import type { FrameworkStats } from './framework-stats';
 
 /**
  * One request as it crosses the framework's pipeline, each step filling in its part; and the output its response
- * leaves through: the call back to the gateway, whose window it waits for when it is full.
+ * leaves through: the call back to the gateway, whose window it waits for when it is full. It is counted for its
+ * application once, when it is over: its response ended, it failed, or it was aborted.
  */
 export class FrameworkContext implements ResponseOutput {
   readonly call: ServerCall<EnvironMessage>;
+  /** The application it is for (environ). */
+  application: HostedEntry | undefined = undefined;
   /** The application's environ (environ). */
   environ: Environ | undefined = undefined;
   /** `start_response` and the sending of the body (application). */
@@ -17,14 +24,20 @@ export class FrameworkContext implements ResponseOutput {
   /** What the application returned (application). */
   body: ResponseBody | undefined = undefined;
   readonly #log: Logger;
+  readonly #stats: FrameworkStats;
+  readonly #startedAt = performance.now();
+  #status = 0;
+  #over = false;
   #onAbort: (() => void) | undefined = undefined;
   #drained: (() => void) | undefined = undefined;
 
-  constructor(call: ServerCall<EnvironMessage>, log: Logger) {
+  constructor(call: ServerCall<EnvironMessage>, log: Logger, stats: FrameworkStats) {
     this.call = call;
     this.#log = log;
+    this.#stats = stats;
     call.onabort = (reason) => {
       log.info({ requestId: call.head.variables['REQUEST_ID'], reason: reason.code }, 'request aborted');
+      this.#ended(reason);
       this.#drained?.();
       this.#onAbort?.();
     };
@@ -39,12 +52,19 @@ export class FrameworkContext implements ResponseOutput {
     return this.call.aborted;
   }
 
+  /** The request is for `entry`: it counts as one of its requests in flight from now on. */
+  begin(entry: HostedEntry): void {
+    this.application = entry;
+    entry.stats.begin();
+  }
+
   whenAborted(listener: () => void): void {
     this.#onAbort = listener;
     if (this.call.aborted) listener();
   }
 
   head(code: number, reason: string, headers: HeaderList): void {
+    this.#status = code;
     this.call.respond({ status: code, reason, headers: headers.map(([name, value]) => ({ name, value })) });
   }
 
@@ -57,6 +77,7 @@ export class FrameworkContext implements ResponseOutput {
 
   end(): void {
     this.call.end();
+    this.#ended(undefined);
   }
 
   /** The application failed: FW_ERR_PROTOCOL_VIOLATION when it broke the interface, else FW_ERR_APPLICATION_FAILED. */
@@ -64,5 +85,19 @@ export class FrameworkContext implements ResponseOutput {
     const appError = toApplicationError(err);
     this.#log.error({ err, code: appError.code, headSent }, 'application failed');
     this.call.fail(appError);
+    this.#ended(appError);
+  }
+
+  /** Counted once, by how it ended first: its response's status, or the error that ended it. */
+  #ended(err: AppError | undefined): void {
+    if (this.#over || this.application === undefined) return;
+    this.#over = true;
+    let outcome: Outcome = this.#status;
+    let grpcStatus = 'OK';
+    if (err !== undefined) {
+      grpcStatus = grpcStatusName(err.grpcStatus);
+      outcome = grpcStatus === 'CANCELLED' ? 'cancelled' : err.httpStatus;
+    }
+    this.#stats.done(this.application, outcome, grpcStatus, performance.now() - this.#startedAt);
   }
 }

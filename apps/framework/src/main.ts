@@ -1,10 +1,9 @@
-import { resolve } from 'node:path';
 import { minorGcEvery, runService } from '@mono/runtime';
 import { createLogger, shutdownTelemetry } from '@mono/telemetry';
 import { loadMetricsConfig, loadTelemetryConfig, metricsEnvSchema, telemetryEnvSchema } from '@mono/telemetry/sdk';
 import { buildFramework } from './app';
 import { describeFrameworkConfig, frameworkEnvSchema, loadFrameworkConfig } from './config';
-import { loadApplication } from './load-application';
+import { loadApplications } from './load-applications';
 
 void runService({
   name: 'framework',
@@ -19,23 +18,23 @@ void runService({
   admin: (config) => config.admin,
   stopTimeoutMs: (config) => config.shutdownGraceMs + 1_000,
   check(config) {
-    // Loads the module and finds its export, as at start; the application itself is not called.
-    try {
-      loadApplication(config.appModule);
-    } catch (err) {
-      // Its first line: Node puts the require stack under a missing module's message.
-      const reason = (err instanceof Error ? err.message : String(err)).split('\n')[0]?.replace(/^framework: /, '');
-      throw new Error(reason?.startsWith('FRAMEWORK_APP') ? reason : `FRAMEWORK_APP: ${reason}`);
-    }
-    return `application: ${config.appModule === undefined ? 'the demo Express app' : resolve(config.appModule)}, loaded`;
+    // Loads each module and finds its export, as at start; the applications themselves are not called.
+    const loaded = loadApplications(config.applications, process.env);
+    return `applications: ${loaded.map((a) => `${a.name} (${a.kind}, ${a.source})`).join(', ')}, loaded`;
   },
   async start(config, log) {
-    const app = loadApplication(config.appModule);
-    const framework = buildFramework(config, { app, log, onBodyBytes: minorGcEvery() });
+    const applications = loadApplications(config.applications, process.env);
+    const framework = buildFramework(config, { applications, log, onBodyBytes: minorGcEvery() });
     const port = await framework.listen();
-    log.info({ address: `${config.host}:${port}` }, 'framework listening');
+    log.info(
+      {
+        address: `${config.host}:${port}`,
+        applications: Object.fromEntries(applications.map((a) => [a.name, `${a.kind} ${a.source}`])),
+      },
+      'framework listening',
+    );
     return {
-      stats: () => ({ requests: framework.requests, inFlight: framework.inFlight }),
+      stats: () => framework.stats(),
       ready: () => framework.ready,
       async stop() {
         log.info('framework draining');

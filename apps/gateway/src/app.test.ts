@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gatewayBoundary, type Environ, type HttpRequest } from '@mono/contracts';
 import type { AppError } from '@mono/errors';
 import { createLogger } from '@mono/telemetry';
@@ -82,6 +85,30 @@ describe('gateway', () => {
     const { head, body } = await send(edge, '/app/echo?x=1', { body: ['hello ', 'world'] }).outcome;
     expect(head?.headers).toEqual([{ name: 'X-Path', value: '/echo' }]);
     expect(body.toString()).toBe('hello world');
+  });
+
+  it("should name the mount's application to the framework, the longest mount winning", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'gateway-mounts-')), 'gateway.yaml');
+    writeFileSync(file, 'mounts: [{ path: / }, { path: /fetch, app: fetch }, { path: /plain, app: plain }]\n');
+    const seen: Array<[string, string, string]> = [];
+    const { edge } = await stack(
+      (call) => {
+        seen.push([call.head.scriptName, call.head.pathInfo, call.head.application]);
+        call.respond({ status: 204, reason: 'No Content', headers: [] });
+        call.end();
+      },
+      { GATEWAY_CONFIG: file },
+    );
+    for (const target of ['/environ', '/fetch/environ', '/plain/environ', '/fetchx/environ', '/fetch']) {
+      expect((await send(edge, target).outcome).head?.status, target).toBe(204);
+    }
+    expect(seen).toEqual([
+      ['', '/environ', ''],
+      ['/fetch', '/environ', 'fetch'],
+      ['/plain', '/environ', 'plain'],
+      ['', '/fetchx/environ', ''],
+      ['/fetch', '', 'fetch'],
+    ]);
   });
 
   it('should answer 502 at once when the framework is unreachable', async () => {

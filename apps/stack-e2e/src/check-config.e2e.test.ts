@@ -104,14 +104,20 @@ describe('--check-config', () => {
       expect(result.stderr).toContain(`gateway.yaml: ${where}`);
   });
 
-  it("should load the framework's application module without starting it", async () => {
+  it("should load every one of the framework's application modules without starting them", async () => {
     const app = join(ROOT, 'apps', 'stack-e2e', 'src', 'fixtures', 'differential-app.cjs');
-    const result = await run('framework', ['--check-config'], { FRAMEWORK_APP: app });
+    const result = await run('framework', ['--check-config'], {
+      FRAMEWORK_APP: app,
+      FRAMEWORK_CONFIG: join(ROOT, 'infra', 'config', 'framework.yaml'),
+    });
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain(`# application: ${app}, loaded`);
+    const examples = join(ROOT, 'examples');
+    expect(result.stdout).toContain(
+      `# applications: default (express, ${app}:app), fetch (fetch, ${examples}/fetch-demo/dist/index.cjs:module.exports), plain (tsgi, ${examples}/tsgi-demo/dist/index.cjs:application), loaded`,
+    );
   });
 
-  it('should name FRAMEWORK_APP when its module is missing, fails to load or exports no application', async () => {
+  it('should name the application when its module is missing, fails to load or exports no application', async () => {
     const none = join(scratch, 'exports-nothing.cjs');
     writeFileSync(none, 'exports.notAnApp = 1;\n');
     const throws = join(scratch, 'throws.cjs');
@@ -124,7 +130,9 @@ describe('--check-config', () => {
     for (const [module, reason] of cases) {
       const result = await run('framework', ['--check-config'], { FRAMEWORK_APP: module });
       expect(result.code, module).toBe(2);
-      expect(result.stderr, module).toMatch(new RegExp(`^ {2}- FRAMEWORK_APP: .*${escape(reason)}`, 'm'));
+      expect(result.stderr, module).toMatch(
+        new RegExp(`^ {2}- application default \\(${escape(module)}\\): .*${escape(reason)}`, 'm'),
+      );
       expect(result.stderr, module).not.toContain('Require stack');
     }
   });

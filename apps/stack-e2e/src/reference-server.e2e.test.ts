@@ -10,11 +10,21 @@ const OWN_HEADERS = new Set(['date', 'connection', 'keep-alive', 'x-request-id',
 /** Environ keys that name the server, the client's address or the request, and the request's own deadline. */
 const OWN_VARIABLES = new Set(['SERVER_PORT', 'REMOTE_ADDR', 'REMOTE_PORT', 'REQUEST_ID', 'tsgi.deadline']);
 
+/** The three examples where the shipped configuration mounts them, all behind one framework. */
 const examples = [
   { name: 'express-demo', mount: '/' },
   { name: 'fetch-demo', mount: '/fetch' },
   { name: 'tsgi-demo', mount: '/plain' },
 ] as const;
+
+/** The stack with its shipped configuration, shared by the three examples. */
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  await stack?.stop();
+});
 
 interface ReferenceServer {
   url: string;
@@ -60,18 +70,13 @@ const payload = Buffer.from('a body of bytes: \u00e9\u00e8 and more\n'.repeat(50
 describe.each(examples)('the example $name through the reference server and through the stack', ({ name, mount }) => {
   const module = join(ROOT, 'examples', name, 'dist', 'index.cjs');
   const prefix = mount === '/' ? '' : mount;
-  let stack: Stack;
   let reference: ReferenceServer;
 
   beforeAll(async () => {
-    [stack, reference] = await Promise.all([
-      startStack({ framework: { FRAMEWORK_APP: module }, gateway: { GATEWAY_MOUNTS: mount } }),
-      startReferenceServer(module, mount),
-    ]);
+    reference = await startReferenceServer(module, mount);
   });
-  afterAll(async () => {
+  afterAll(() => {
     reference?.child.kill('SIGTERM');
-    await stack?.stop();
   });
 
   const both = (path: string, options: () => RequestOptions) =>

@@ -46,6 +46,7 @@ export const catalogue = {
   FW_ERR_DEADLINE_EXCEEDED: { grpc: GrpcStatus.DEADLINE_EXCEEDED, http: 504, title: 'Gateway Timeout' },
   FW_ERR_IDLE_TIMEOUT: { grpc: GrpcStatus.DEADLINE_EXCEEDED, http: 504, title: 'Gateway Timeout' },
   FW_ERR_INTERNAL: { grpc: GrpcStatus.INTERNAL, http: 500, title: 'Internal Server Error' },
+  FW_ERR_NO_APPLICATION: { grpc: GrpcStatus.NOT_FOUND, http: 404, title: 'Not Found' },
   TRANSPORT_ERR_PROTOCOL: { grpc: GrpcStatus.INTERNAL, http: 502, title: 'Bad Gateway' },
   TRANSPORT_ERR_CANCELLED: { grpc: GrpcStatus.CANCELLED, http: 499, title: 'Client Closed Request' },
 } as const satisfies Record<string, ErrorSpec>;

@@ -8,6 +8,8 @@
 export const ATTR_MONO_REQUEST_ID = 'mono.request.id';
 /** The gateway's mount point for the request: its SCRIPT_NAME. */
 export const ATTR_MONO_SCRIPT_NAME = 'mono.gateway.script_name';
+/** The application the framework handed the request to, by the name it hosts it under ("default" for its default). */
+export const ATTR_MONO_APPLICATION = 'mono.framework.application';
 /** ms the request waited in the gateway's admission queue. */
 export const ATTR_MONO_QUEUE_MS = 'mono.gateway.queue_ms';
 /** Requests the gateway had in flight to the framework when this one was admitted. */
@@ -41,6 +43,11 @@ export interface RegisteredAttribute {
 export const ATTRIBUTE_REGISTRY: Readonly<Record<string, RegisteredAttribute>> = {
   [ATTR_MONO_REQUEST_ID]: { origin: 'mono', type: 'string', brief: "The request's X-Request-Id" },
   [ATTR_MONO_SCRIPT_NAME]: { origin: 'mono', type: 'string', brief: "The gateway's mount point (SCRIPT_NAME)" },
+  [ATTR_MONO_APPLICATION]: {
+    origin: 'mono',
+    type: 'string',
+    brief: 'The application the framework handed the request to, by its hosted name',
+  },
   [ATTR_MONO_QUEUE_MS]: { origin: 'mono', type: 'int', brief: "ms queued for the gateway's admission" },
   [ATTR_MONO_IN_FLIGHT]: { origin: 'mono', type: 'int', brief: 'Requests in flight to the framework at admission' },
   [ATTR_MONO_TRACE_ORIGIN]: {

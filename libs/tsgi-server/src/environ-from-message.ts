@@ -37,6 +37,7 @@ export function environFromMessage(wire: EnvironMessage, live: LiveEnvironParts)
       deadline: live.deadline,
       multiprocess: live.multiprocess,
       extra: wire.variables,
+      env: live.env,
     },
   );
 }

@@ -30,6 +30,11 @@ export interface LiveParts {
   multiprocess: boolean;
   /** Further CGI variables (REQUEST_ID, …); they never replace the ones above. */
   extra?: Readonly<Record<string, string>>;
+  /**
+   * The application's own environment variables, which PEP 3333 lets the environ carry (as mod_wsgi's SetEnv does);
+   * every other key wins over them.
+   */
+  env?: Readonly<Record<string, string>>;
 }
 
 /** Per-request state behind the lazy keys, on the environ itself under a symbol (not enumerable). */
@@ -80,6 +85,7 @@ const LAZY_KEYS: PropertyDescriptorMap = {
  */
 export function createEnviron(variables: RequestVariables, live: LiveParts): Environ {
   const environ = {
+    ...live.env,
     ...live.extra,
     ...httpVariables(live.headers),
     ...variables,

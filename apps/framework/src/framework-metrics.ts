@@ -1,0 +1,59 @@
+import { metrics, type Attributes, type Histogram } from '@opentelemetry/api';
+import { ATTR_MONO_APPLICATION } from '@mono/telemetry';
+import type { Outcome } from './application-stats';
+import type { HostedEntry } from './application-table';
+
+/** Seconds, the semantic conventions' advice for request durations. */
+const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+const METHOD = 'mono.framework.v1.FrameworkService/Exchange';
+
+/** What the framework measures per request; the gauge is read when metrics are collected. */
+export interface FrameworkMetrics {
+  /** A request is over: its duration by application and outcome (rpc.server.call.duration). */
+  done(application: string, outcome: Outcome, grpcStatus: string, seconds: number): void;
+}
+
+/**
+ * The framework's metrics, named by the semantic conventions where they name them: `rpc.server.call.duration` by
+ * application (mono.framework.application), gRPC outcome (rpc.response.status_code) and the application's HTTP
+ * status (http.response.status_code, absent when the request was cancelled), and `mono.framework.requests.in_flight`
+ * by application. The attribute sets are made once per application and outcome, not per request.
+ */
+export function frameworkMetrics(entries: readonly HostedEntry[]): FrameworkMetrics {
+  const meter = metrics.getMeter('framework');
+  const duration: Histogram = meter.createHistogram('rpc.server.call.duration', {
+    description: 'Duration of requests the framework served, by application and outcome',
+    unit: 's',
+    advice: { explicitBucketBoundaries: DURATION_BUCKETS },
+  });
+  const inFlight = meter.createObservableGauge('mono.framework.requests.in_flight', {
+    description: 'Requests an application is serving now',
+    unit: '{request}',
+  });
+  meter.addBatchObservableCallback(
+    (observer) => {
+      for (const entry of entries) {
+        observer.observe(inFlight, entry.stats.inFlight, { [ATTR_MONO_APPLICATION]: entry.name });
+      }
+    },
+    [inFlight],
+  );
+  const sets = new Map<string, Attributes>();
+  return {
+    done(application, outcome, grpcStatus, seconds) {
+      const key = `${application} ${grpcStatus} ${outcome}`;
+      let attributes = sets.get(key);
+      if (attributes === undefined) {
+        attributes = {
+          'rpc.system.name': 'grpc',
+          'rpc.method': METHOD,
+          'rpc.response.status_code': grpcStatus,
+          [ATTR_MONO_APPLICATION]: application,
+          ...(outcome === 'cancelled' ? {} : { 'http.response.status_code': outcome }),
+        };
+        if (sets.size < 1_000) sets.set(key, attributes);
+      }
+      duration.record(seconds, attributes);
+    },
+  };
+}
