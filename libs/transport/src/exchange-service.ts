@@ -6,8 +6,20 @@ import { ServerConnection, type CallHandler, type ServerErrors } from './interna
 export interface ExchangeService {
   /** Calls in flight over all streams. */
   readonly inFlight: number;
-  /** Refuses new requests and ends each stream once its calls are done; resolves when all streams ended. */
-  drain(): Promise<void>;
+  /**
+   * Tells every client stream goaway, refuses new requests (see DrainOptions) and ends each stream once its calls are
+   * done; resolves when all streams ended.
+   */
+  drain(options?: DrainOptions): Promise<void>;
+}
+
+export interface DrainOptions {
+  /**
+   * What becomes of the requests a client sent before it heard the goaway: `refuse`d as not accepted (the default:
+   * a pool sends them to another instance), or `serve`d here — when this process is being replaced at the same
+   * address (a reload), where no other instance could take them.
+   */
+  crossing?: 'refuse' | 'serve';
 }
 
 export interface ExchangeServiceOptions {
@@ -32,17 +44,17 @@ export function addExchangeService<H>(
   { errors, onBodyBytes }: ExchangeServiceOptions,
 ): ExchangeService {
   const connections = new Set<ServerConnection<H>>();
-  let draining = false;
+  let draining: Required<DrainOptions> | undefined;
   let drained: (() => void) | undefined;
   const onClosed = (connection: ServerConnection<H>) => {
     connections.delete(connection);
-    if (draining && connections.size === 0) drained?.();
+    if (draining !== undefined && connections.size === 0) drained?.();
   };
   server.addService(boundary.definition, {
     Exchange: (stream: ServerDuplexStream<RequestBatch<H>, ReplyBatch>) => {
       const connection = new ServerConnection(stream, boundary, handler, errors, onClosed, onBodyBytes);
       connections.add(connection);
-      if (draining) connection.drain();
+      if (draining) connection.drain(draining.crossing);
     },
   });
   return {
@@ -51,12 +63,12 @@ export function addExchangeService<H>(
       for (const connection of connections) total += connection.inFlight;
       return total;
     },
-    drain() {
-      draining = true;
+    drain({ crossing = 'refuse' } = {}) {
+      draining = { crossing };
       const done = new Promise<void>((resolve) => {
         drained = resolve;
       });
-      for (const connection of [...connections]) connection.drain();
+      for (const connection of [...connections]) connection.drain(crossing);
       if (connections.size === 0) drained?.();
       return done;
     },

@@ -1,6 +1,7 @@
 export { channelOptions, serverOptions } from './channel-options';
 export type { ClientCall, ResponseSink } from './client-call';
 export { addExchangeService } from './exchange-service';
+export type { DrainOptions, ExchangeService } from './exchange-service';
 export { forwardBody } from './forward-body';
 export { createGrpcServer } from './grpc-server';
 export { checkHealth } from './health';

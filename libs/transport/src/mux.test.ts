@@ -240,4 +240,18 @@ describe('MuxClient and the exchange service', () => {
     expect((await first).head?.status).toBe(200);
     await drained;
   });
+
+  it('should serve the requests that crossed the goaway when draining to be replaced, and open a new stream after it', async () => {
+    const server = await serve(echoHandler);
+    const c = client(server.address);
+    await succeeds(c, '/first');
+    const drained = server.service.drain({ crossing: 'serve' });
+    // Sent before the client hears the goaway: on the draining stream, served there.
+    const crossing = await request(c, '/crossing').outcome;
+    expect(crossing.error).toBeUndefined();
+    expect(crossing.head?.status).toBe(200);
+    await drained;
+    // The stream ended once its calls were done; the next request goes on a new one, served too.
+    expect((await request(c, '/after').outcome).head?.status).toBe(200);
+  });
 });

@@ -30,8 +30,8 @@ const MAX_SWEEP_MS = 1_000;
 
 /**
  * One client's Exchange stream on the server, and the calls multiplexed on it. Draining, it tells the client goaway,
- * refuses new requests as not accepted (any that crossed the goaway), and ends the stream once the client has
- * half-closed it and the calls in flight are done (docs/adr/0006-resilience.md).
+ * refuses new requests as not accepted (any that crossed the goaway) or serves them (a reload: docs/adr/0010), and
+ * ends the stream once the client has half-closed it and the calls in flight are done (docs/adr/0006-resilience.md).
  */
 export class ServerConnection<H> implements ServerLink {
   readonly #stream: ServerDuplexStream<RequestBatch<H>, ReplyBatch>;
@@ -44,6 +44,8 @@ export class ServerConnection<H> implements ServerLink {
   readonly #onBodyBytes: ((bytes: number) => void) | undefined;
   #alive = true;
   #draining = false;
+  /** Requests that arrive now are refused as not accepted. */
+  #refusing = false;
   #clientEnded = false;
   #sweepMs = MAX_SWEEP_MS;
   #sweep: NodeJS.Timeout | undefined;
@@ -74,10 +76,14 @@ export class ServerConnection<H> implements ServerLink {
     return this.#calls.size;
   }
 
-  /** Tells the client goaway and refuses new requests; the stream ends once the client is done with it. */
-  drain(): void {
+  /**
+   * Tells the client goaway; requests that crossed it are refused as not accepted, or served (`crossing: 'serve'`).
+   * The stream ends once the client is done with it.
+   */
+  drain(crossing: 'refuse' | 'serve' = 'refuse'): void {
     if (this.#draining || !this.#alive) return;
     this.#draining = true;
+    this.#refusing = crossing === 'refuse';
     this.#outbox.flush();
     if (!this.#clientEnded) this.#stream.write({ frames: [], goaway: true });
     this.#endIfIdle();
@@ -113,7 +119,7 @@ export class ServerConnection<H> implements ServerLink {
       this.#calls.get(frame.id)?.fail(new AppError(this.#errors.protocol, `request id ${frame.id} reused`));
       return;
     }
-    if (this.#draining) {
+    if (this.#refusing) {
       const refused = new AppError(this.#errors.shuttingDown, 'the server is shutting down', { notAccepted: true });
       this.fail(frame.id, toFailure(refused));
       return;
