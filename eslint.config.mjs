@@ -58,6 +58,8 @@ export default tseslint.config(
       '**/config.ts',
       '**/telemetry.ts',
       '**/healthcheck.ts',
+      // The framework's worker process: its main.ts (forked by the master, docs/adr/0010).
+      'apps/framework/src/worker.ts',
       '**/*.test.ts',
       'apps/*-e2e/**',
       'libs/testing/**',

@@ -23,6 +23,12 @@ export interface Framework {
   listen(): Promise<number>;
   /** NOT_SERVING, refuse new requests, let those in flight finish (up to the grace period), stop. */
   shutdown(): Promise<void>;
+  /**
+   * Replaced by another process at the same address (a reload): stop listening, tell every connection and stream
+   * goaway (their clients reconnect, to the new process), serve what still reaches this one, let it all finish (up to
+   * the grace period), stop. Still SERVING meanwhile: the service is, through the new process.
+   */
+  retire(): Promise<void>;
   /** Requests in flight now, over every stream. */
   readonly inFlight: number;
   /** Takes new requests: listening and not draining (`/readyz`). */
@@ -48,6 +54,7 @@ export function buildFramework(
     onBodyBytes,
   });
   let serving = false;
+  let bound = '';
   return {
     get inFlight() {
       return exchange.inFlight;
@@ -58,6 +65,7 @@ export function buildFramework(
     stats: () => stats.snapshot(),
     async listen() {
       const port = await grpc.listen(config.host, config.port);
+      bound = config.host.includes(':') ? `[${config.host}]:${port}` : `${config.host}:${port}`;
       grpc.serving();
       serving = true;
       return port;
@@ -66,6 +74,14 @@ export function buildFramework(
       serving = false;
       grpc.notServing();
       await settleWithin(exchange.drain(), config.shutdownGraceMs);
+      grpc.forceShutdown();
+    },
+    async retire() {
+      // HTTP/2 GOAWAY on every connection first, so that the streams the clients open after the goaway below go on
+      // new connections, which reach the new process.
+      grpc.server.unbind(bound);
+      await settleWithin(exchange.drain({ crossing: 'serve' }), config.shutdownGraceMs);
+      serving = false;
       grpc.forceShutdown();
     },
   };

@@ -1,9 +1,11 @@
-import { minorGcEvery, runService } from '@mono/runtime';
-import { createLogger, shutdownTelemetry } from '@mono/telemetry';
+import { join } from 'node:path';
+import { runService, type RunningService } from '@mono/runtime';
 import { loadMetricsConfig, loadTelemetryConfig, metricsEnvSchema, telemetryEnvSchema } from '@mono/telemetry/sdk';
-import { buildFramework } from './app';
-import { describeFrameworkConfig, frameworkEnvSchema, loadFrameworkConfig } from './config';
+import { describeFrameworkConfig, frameworkEnvSchema, loadFrameworkConfig, type FrameworkConfig } from './config';
+import { createLineLogger, type LineLogger } from './line-logger';
 import { loadApplications } from './load-applications';
+import { Master } from './master';
+import type * as SingleProcess from './single-process';
 
 void runService({
   name: 'framework',
@@ -14,33 +16,38 @@ void runService({
     { schema: telemetryEnvSchema, load: loadTelemetryConfig },
     { schema: metricsEnvSchema, load: loadMetricsConfig },
   ],
-  logger: (config) => createLogger('framework', config.logLevel),
+  // pino is for the process that serves requests; a master logs a few lines (line-logger.ts).
+  logger: (config) => createLineLogger('framework', config.logLevel),
   admin: (config) => config.admin,
-  stopTimeoutMs: (config) => config.shutdownGraceMs + 1_000,
+  // The workers' grace period, and the time they take to exit after it.
+  stopTimeoutMs: (config) => config.shutdownGraceMs + 2_000,
   check(config) {
-    // Loads each module and finds its export, as at start; the applications themselves are not called.
+    // Loads each module and finds its export, as a worker does; the applications themselves are not called.
     const loaded = loadApplications(config.applications, process.env);
     return `applications: ${loaded.map((a) => `${a.name} (${a.kind}, ${a.source})`).join(', ')}, loaded`;
   },
   async start(config, log) {
-    const applications = loadApplications(config.applications, process.env);
-    const framework = buildFramework(config, { applications, log, onBodyBytes: minorGcEvery() });
-    const port = await framework.listen();
-    log.info(
-      {
-        address: `${config.host}:${port}`,
-        applications: Object.fromEntries(applications.map((a) => [a.name, `${a.kind} ${a.source}`])),
-      },
-      'framework listening',
-    );
-    return {
-      stats: () => framework.stats(),
-      ready: () => framework.ready,
-      async stop() {
-        log.info('framework draining');
-        await framework.shutdown();
-        await shutdownTelemetry(500);
-      },
-    };
+    if (!config.master) {
+      // A bundle of its own (dist/single-process.cjs): a master never loads what serving needs (grpc-js, the host).
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded by path, as worker.cjs is forked
+      const single = require(join(__dirname, 'single-process.cjs')) as typeof SingleProcess;
+      return single.startSingleProcess(config, process.env);
+    }
+    return startMaster(config, log);
   },
 });
+
+async function startMaster(config: Readonly<FrameworkConfig>, log: LineLogger): Promise<RunningService> {
+  const master = new Master(config, { exec: join(__dirname, 'worker.cjs'), log });
+  await master.start();
+  process.on('SIGHUP', () => master.reload('SIGHUP'));
+  return {
+    stats: () => master.stats(),
+    metrics: () => master.metrics(),
+    ready: () => master.ready,
+    async stop() {
+      log.info({}, 'framework stopping: its workers drain');
+      await master.stop();
+    },
+  };
+}

@@ -1,23 +1,32 @@
 // Loaded with --require before main.cjs (tools/run/service.sh), so that OpenTelemetry is set up before anything
-// it instruments is loaded.
-import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
+// it instruments is loaded. A master's workers are started with the same flags and load it too.
+import cluster from 'node:cluster';
+import { setSourceMapsSupport } from 'node:module';
 import { ConfigError } from '@mono/config';
-import { loadMetricsConfig, loadTelemetryConfig, startTelemetry } from '@mono/telemetry/sdk';
-import { version } from '../package.json';
+import { loadFrameworkConfig } from './config';
+import type * as StartTelemetry from './start-telemetry';
 
-// With --check-config, main.cjs checks these variables with the service's own and nothing is started.
-if (!process.argv.includes('--check-config')) {
+const master = cluster.isPrimary && supervises();
+// A master's stack traces are few and its own: no source maps for it (~8 MiB); its workers keep theirs.
+if (master) setSourceMapsSupport(false);
+// With --check-config, main.cjs checks these variables with the service's own and nothing is started. A master
+// only supervises: its workers trace and measure, and it never loads the SDK (~25 MiB; docs/adr/0010).
+if (!process.argv.includes('--check-config') && !master) {
   try {
-    startTelemetry({
-      serviceName: 'framework',
-      version,
-      config: loadTelemetryConfig(process.env),
-      metrics: loadMetricsConfig(process.env),
-      instrumentations: () => [new ExpressInstrumentation()],
-    });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the SDK loads only where it runs
+    (require('./start-telemetry') as typeof StartTelemetry).startFrameworkTelemetry(process.env);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     process.stderr.write(`${err.message}\n`);
     process.exit(2);
+  }
+}
+
+/** This process will be a master (its configuration says so); an invalid one is main.cjs's to report. */
+function supervises(): boolean {
+  try {
+    return loadFrameworkConfig(process.env).master;
+  } catch {
+    return false;
   }
 }

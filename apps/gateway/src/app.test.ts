@@ -35,7 +35,7 @@ async function stack(handler: (call: ServerCall<Environ>) => void, env: Record<s
     errors: gatewayHopErrors.client,
   });
   cleanups.push(() => edge.close());
-  return { framework, edge, address: `127.0.0.1:${port}`, shutdown };
+  return { framework, edge, gateway, address: `127.0.0.1:${port}`, shutdown };
 }
 
 /** A promise and the function that resolves it, for a test to wait on what a handler saw. */
@@ -91,7 +91,7 @@ describe('gateway', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'gateway-mounts-')), 'gateway.yaml');
     writeFileSync(file, 'mounts: [{ path: / }, { path: /fetch, app: fetch }, { path: /plain, app: plain }]\n');
     const seen: Array<[string, string, string]> = [];
-    const { edge } = await stack(
+    const { edge, gateway } = await stack(
       (call) => {
         seen.push([call.head.scriptName, call.head.pathInfo, call.head.application]);
         call.respond({ status: 204, reason: 'No Content', headers: [] });
@@ -109,6 +109,15 @@ describe('gateway', () => {
       ['', '/fetchx/environ', ''],
       ['/fetch', '', 'fetch'],
     ]);
+    const mounts = gateway.stats.snapshot().mounts;
+    expect(
+      mounts.map(({ path, app, requests, byStatus, inFlight }) => ({ path, app, requests, byStatus, inFlight })),
+    ).toEqual([
+      { path: '/fetch', app: 'fetch', requests: 2, byStatus: { '204': 2 }, inFlight: 0 },
+      { path: '/plain', app: 'plain', requests: 1, byStatus: { '204': 1 }, inFlight: 0 },
+      { path: '/', app: '', requests: 2, byStatus: { '204': 2 }, inFlight: 0 },
+    ]);
+    expect(mounts[0]?.durationMs.count).toBe(2);
   });
 
   it('should answer 502 at once when the framework is unreachable', async () => {

@@ -35,7 +35,11 @@ describe('loadGatewayConfig', () => {
 
   it('should read the shipped file', () => {
     const config = loadGatewayConfig({ GATEWAY_CONFIG: SHIPPED });
-    expect(config.mounts.map((m) => m.path)).toEqual(['/mounted', '']);
+    expect(config.mounts.map((m) => [m.path, m.app])).toEqual([
+      ['/fetch', 'fetch'],
+      ['/plain', 'plain'],
+      ['', ''],
+    ]);
     expect(config.timeoutMs).toBe(60_000);
   });
 

@@ -41,6 +41,12 @@ export class GatewayContext {
     this.#metrics = metrics;
   }
 
+  /** The request goes to `mount` (environ). */
+  mounted(mount: Mount): void {
+    this.mount = mount;
+    this.#stats.arrived(mount);
+  }
+
   /** The request ended with `status` (an HTTP status), seen by the gateway as `grpcStatus`. */
   ended(status: number, grpcStatus: string): void {
     this.outcome = status;
@@ -57,7 +63,8 @@ export class GatewayContext {
     if (this.timer) clearTimeout(this.timer);
     this.ticket?.release();
     if (this.span?.isRecording()) this.span.end();
-    this.#stats.finished(this.outcome);
-    this.#metrics.done(this.mount?.path ?? '', this.grpcStatus, (performance.now() - this.startedAt) / 1_000);
+    const ms = performance.now() - this.startedAt;
+    this.#stats.finished(this.outcome, this.mount, ms);
+    this.#metrics.done(this.mount?.path ?? '', this.grpcStatus, ms / 1_000);
   }
 }

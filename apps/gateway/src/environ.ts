@@ -16,7 +16,7 @@ export function environ(mounts: readonly Mount[]): Step<GatewayContext> {
     const mount = byPath.get(built.scriptName) as Mount;
     built.application = mount.app;
     ctx.environ = built;
-    ctx.mount = mount;
+    ctx.mounted(mount);
     next(ctx);
   };
 }

@@ -71,10 +71,14 @@ async function stopTimed(
 }
 
 describe('stopping a service', () => {
-  it('should start each service as one process, with no child a process-tree kill would wait for', async () => {
+  it('should start each service as one process, the framework as a master and its worker, with no other child a process-tree kill would wait for', async () => {
     stack = await startStack();
-    for (const service of [stack.edge, stack.gateway, stack.framework])
-      expect(childrenOf(service.pid), service.name).toEqual([]);
+    for (const service of [stack.edge, stack.gateway]) expect(childrenOf(service.pid), service.name).toEqual([]);
+    const workers = childrenOf(stack.framework.pid);
+    expect(workers, 'the framework master').toHaveLength(1);
+    const listening = stack.framework.logs.find((line) => line['msg'] === 'framework listening');
+    expect(workers).toEqual([listening?.['pid']]);
+    expect(childrenOf(workers[0] as number), "the framework's worker").toEqual([]);
   });
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

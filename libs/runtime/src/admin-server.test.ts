@@ -33,6 +33,22 @@ describe('startAdminServer', () => {
     expect(await res.text()).toContain('OTEL_METRICS_EXPORTER');
   });
 
+  it('should serve stats and metrics a service gathers itself, as they arrive', async () => {
+    const admin = await startAdminServer({
+      name: 'svc',
+      address: '127.0.0.1:0',
+      ready: () => true,
+      stats: () => Promise.resolve({ workers: 2 }),
+      metrics: () => Promise.resolve('# TYPE up gauge\nup 1\n'),
+    });
+    onTestFinished(() => admin.close());
+    const url = `http://127.0.0.1:${admin.port}`;
+    expect(await (await fetch(`${url}/stats`)).json()).toEqual({ workers: 2 });
+    const metrics = await fetch(`${url}/metrics`);
+    expect(metrics.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(await metrics.text()).toBe('# TYPE up gauge\nup 1\n');
+  });
+
   it('should refuse other paths and methods', async () => {
     const url = await start();
     expect((await fetch(`${url}/nope`)).status).toBe(404);

@@ -9,8 +9,13 @@ export interface AdminOptions {
   address: string;
   /** Serving: the service takes new requests (false while starting and while draining). */
   ready(): boolean;
-  /** The service's counters and gauges as JSON (`/stats`). */
+  /** The service's counters and gauges as JSON (`/stats`); a promise when they are gathered from other processes. */
   stats(): unknown;
+  /**
+   * The Prometheus text of `/metrics` when the service gathers it itself (a master from its workers; undefined text:
+   * not served); returning undefined, or without this, the process's own metrics (prometheusHandler).
+   */
+  metrics?(): Promise<string | undefined> | undefined;
 }
 
 export interface AdminServer {
@@ -19,6 +24,7 @@ export interface AdminServer {
 }
 
 const JSON_TYPE = 'application/json';
+const NOT_PROMETHEUS = 'metrics are not served here: OTEL_METRICS_EXPORTER is not prometheus\n';
 
 /**
  * The service's admin listener, on loopback by default (nginx's stub_status, uWSGI's stats server): `/healthz` (the
@@ -62,12 +68,26 @@ function route(options: AdminOptions, req: IncomingMessage, res: ServerResponse)
       return;
     }
     case '/stats':
-      send(res, 200, JSON_TYPE, `${JSON.stringify(options.stats())}\n`);
+      Promise.resolve(options.stats()).then(
+        (stats) => send(res, 200, JSON_TYPE, `${JSON.stringify(stats)}\n`),
+        (err: unknown) => send(res, 500, 'text/plain', `stats unavailable: ${String(err)}\n`),
+      );
       return;
     case '/metrics': {
+      const gathered = options.metrics?.();
+      if (gathered !== undefined) {
+        gathered.then(
+          (text) =>
+            text === undefined
+              ? send(res, 404, 'text/plain', NOT_PROMETHEUS)
+              : send(res, 200, 'text/plain; version=0.0.4; charset=utf-8', text),
+          (err: unknown) => send(res, 500, 'text/plain', `metrics unavailable: ${String(err)}\n`),
+        );
+        return;
+      }
       const handler = prometheusHandler();
       if (handler) handler(req, res);
-      else send(res, 404, 'text/plain', 'metrics are not served here: OTEL_METRICS_EXPORTER is not prometheus\n');
+      else send(res, 404, 'text/plain', NOT_PROMETHEUS);
       return;
     }
     default:

@@ -8,7 +8,9 @@ export interface RunningService {
   /** Drains and stops; resolves when the process may exit. */
   stop(): Promise<void>;
   /** The admin listener's `/stats`, and one JSON line `{"msg":"stats",…}` on stdout on SIGUSR2 (tools/bench). */
-  stats?(): Record<string, unknown>;
+  stats?(): Record<string, unknown> | Promise<Record<string, unknown>>;
+  /** The admin listener's `/metrics` when the service gathers them itself (a master, from its workers). */
+  metrics?(): Promise<string | undefined>;
   /** Takes new requests (`/readyz`): started, its upstreams served once, not draining. */
   ready?(): boolean;
 }
@@ -118,6 +120,7 @@ export async function runService<C, L extends Warner>(main: ServiceMain<C, L>): 
       address,
       ready: () => running?.ready?.() ?? running !== undefined,
       stats: () => running?.stats?.() ?? {},
+      metrics: () => running?.metrics?.(),
     });
     log.info({ address: `${address.slice(0, address.lastIndexOf(':'))}:${admin.port}` }, `${name} admin listening`);
   };
@@ -168,8 +171,8 @@ export async function runService<C, L extends Warner>(main: ServiceMain<C, L>): 
     const memory = Object.fromEntries(
       Object.entries(process.memoryUsage()).map(([k, v]) => [k, Math.round(v / 1048576)]),
     );
-    process.stdout.write(
-      `${JSON.stringify({ service: name, msg: 'stats', ...service.stats?.(), memoryMiB: memory })}\n`,
+    void Promise.resolve(service.stats?.()).then((stats) =>
+      process.stdout.write(`${JSON.stringify({ service: name, msg: 'stats', ...stats, memoryMiB: memory })}\n`),
     );
   });
 }

@@ -15,7 +15,7 @@ export {
 } from './attributes';
 export type { AttributeOrigin, RegisteredAttribute } from './attributes';
 export { createLogger } from './logger';
-export { prometheusHandler } from './prometheus-handler';
+export { prometheusHandler, prometheusText } from './prometheus-handler';
 export type { Logger } from './logger';
 export { grpcAttributes, grpcStatusAttributes, grpcStatusName } from './rpc-attributes';
 export { setParentBasedSampling, unsampledBelow } from './sampling';

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { metrics } from '@opentelemetry/api';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
-import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import type { Resource } from '@opentelemetry/resources';
 import {
   ConsoleMetricExporter,
@@ -31,7 +31,12 @@ function createReader(config: Readonly<MetricsConfig>): IMetricReader | undefine
       return undefined;
     case 'prometheus': {
       const exporter = new PrometheusExporter({ preventServerStart: true });
-      setPrometheusHandler((req: IncomingMessage, res: ServerResponse) => exporter.getMetricsRequestHandler(req, res));
+      // The exporter's own defaults (no prefix, no timestamps): the same text as its handler serves.
+      const serializer = new PrometheusSerializer();
+      setPrometheusHandler(
+        (req: IncomingMessage, res: ServerResponse) => exporter.getMetricsRequestHandler(req, res),
+        async () => serializer.serialize((await exporter.collect()).resourceMetrics),
+      );
       return exporter;
     }
     default:

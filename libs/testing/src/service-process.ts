@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 export type ServiceName = 'edge' | 'gateway' | 'framework';
@@ -16,8 +16,10 @@ export interface ServiceProcess {
   /** Every JSON log line so far, parsed. */
   readonly logs: Array<Record<string, unknown>>;
   readonly exited: Promise<number | null>;
-  /** Resident set size in bytes, from /proc. */
+  /** Resident set size in bytes of its largest process (a framework master's worker serves), from /proc. */
   rss(): number;
+  /** Its process and those it started (a framework master's workers), from /proc. */
+  pids(): number[];
   waitForLog(
     predicate: (line: Record<string, unknown>) => boolean,
     timeoutMs?: number,
@@ -59,6 +61,33 @@ export function runFailing(
   return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stderr })));
 }
 
+/** `pid` and every process below it, from /proc. */
+function descendants(pid: number): number[] {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const found = [pid];
+  for (let i = 0; i < found.length; i += 1) {
+    for (const [child, parent] of parents) if (parent === found[i]) found.push(child);
+  }
+  return found;
+}
+
+function residentBytes(pid: number): number {
+  try {
+    return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
 /** PATH with the directory of the Node that runs the tests first, so the services run on the same Node 24. */
 function pathWithNode(): string {
   return `${dirname(process.execPath)}:${process.env['PATH'] ?? ''}`;
@@ -91,8 +120,10 @@ function observe(name: ServiceName, child: ChildProcess): ServiceProcess & { por
     logs,
     exited,
     rss() {
-      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-      return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+      return Math.max(...descendants(child.pid as number).map(residentBytes));
+    },
+    pids() {
+      return descendants(child.pid as number);
     },
     waitForLog(predicate, timeoutMs = 5_000) {
       return new Promise((resolve, reject) => {
