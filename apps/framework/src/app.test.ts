@@ -166,6 +166,37 @@ describe('framework shutdown', () => {
     await stopping;
   });
 
+  it('should retire without refusing anything: stop listening, serve what still reaches it, finish, stay SERVING', async () => {
+    const called = signal();
+    const finish = signal();
+    const { client, address, framework } = await start(async (environ, startResponse) => {
+      if (environ.PATH_INFO === '/in-flight') {
+        called.resolve();
+        await finish.promise;
+      }
+      startResponse('200 OK', []);
+      return [Buffer.from(environ.PATH_INFO)];
+    });
+    const health: string[] = [];
+    client.watchHealth((status) => health.push(status));
+    const inFlight = send(client, wireEnviron('/in-flight'));
+    await called.promise;
+    expect(health).toContain('SERVING');
+    const retiring = framework.retire();
+    // Sent before the client hears the goaway: served here, not refused.
+    const crossing = await send(client, wireEnviron('/crossing'));
+    expect(crossing.error).toBeUndefined();
+    expect(crossing.body.toString()).toBe('/crossing');
+    // No longer listening: a new connection is refused.
+    await expect(checkHealth(address, { timeoutMs: 500 })).rejects.toThrow();
+    expect(framework.ready).toBe(true);
+    finish.resolve();
+    expect((await inFlight).body.toString()).toBe('/in-flight');
+    await retiring;
+    expect(framework.ready).toBe(false);
+    expect(health).not.toContain('NOT_SERVING');
+  });
+
   it('should stop after FRAMEWORK_SHUTDOWN_GRACE_MS when a request does not finish, aborting its signal', async () => {
     const called = signal();
     const reason = signal<unknown>();

@@ -30,7 +30,7 @@ export const frameworkEnvSchema = v.object({
   FRAMEWORK_ADMIN: text('127.0.0.1:9061', 'host:port of the admin listener: /healthz /readyz /stats /metrics'),
   FRAMEWORK_APP: text(
     undefined,
-    'The default application, by module spec path[:export[:express|fetch|tsgi]] (its `application`, `app` or `fetch` export when none is named); default: the demo Express app (examples/express-demo)',
+    'The default application, by module spec path[:export[:kind]], the kind express, fetch or tsgi (its `application`, `app` or `fetch` export when none is named); default: the demo Express app (examples/express-demo)',
   ),
   FRAMEWORK_MULTIPROCESS: flag(false, 'Value of tsgi.multiprocess: other framework processes serve the same app'),
   FRAMEWORK_VALIDATE: flag(
