@@ -1,17 +1,11 @@
 // Loaded with --require before main.cjs (tools/run/service.sh), so that OpenTelemetry is set up before anything
 // it instruments is loaded. A master's workers are started with the same flags and load it too.
 import cluster from 'node:cluster';
-import { enableCompileCache, setSourceMapsSupport } from 'node:module';
 import { ConfigError } from '@mono/config';
 import { loadFrameworkConfig } from './config';
 import type * as StartTelemetry from './start-telemetry';
 
 const master = cluster.isPrimary && supervises();
-// A master's stack traces are few and its own: no source maps for it (~8 MiB); its workers keep theirs.
-if (master) setSourceMapsSupport(false);
-// What loads the applications compiles the SDK, grpc-js and their modules from the bytecode the worker before it
-// left (in the system's temporary directory; ignored where it cannot be written): a reload's new worker serves sooner.
-else enableCompileCache();
 // With --check-config, main.cjs checks these variables with the service's own and nothing is started. A master
 // only supervises: its workers trace and measure, and it never loads the SDK (~25 MiB; docs/adr/0010).
 if (!process.argv.includes('--check-config') && !master) {

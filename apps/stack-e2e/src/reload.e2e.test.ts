@@ -6,6 +6,7 @@ import { ROOT, send, startLoad, startStack, vegetaPath, type Stack } from '@mono
 
 const DEMO = join(ROOT, 'examples', 'express-demo', 'dist', 'index.cjs');
 const OLD_TEXT = 'Hello World!';
+const RELOADED = 'reloaded: the new worker serves, the old one drains';
 const NEW_TEXT = 'Hello again, reloaded!';
 
 /**
@@ -80,9 +81,10 @@ describe('reloading the framework', () => {
       rewrite(app, OLD_TEXT, NEW_TEXT);
       running.framework.signal('SIGHUP');
       const ms = await untilServed(running, NEW_TEXT, 2_000);
+      const reloaded = await running.framework.waitForLog((line) => line['msg'] === RELOADED);
       const result = await load.done;
       console.info(
-        `reload under load: new text after ${Math.round(ms)} ms; ${result.total} requests, ${JSON.stringify(result.byStatus)}, p99 ${result.latencyMs.p99.toFixed(1)} ms, max ${result.latencyMs.max.toFixed(1)} ms`,
+        `reload under load: new worker serving after ${String(reloaded['ms'])} ms, new text after ${Math.round(ms)} ms; ${result.total} requests, ${JSON.stringify(result.byStatus)}, p99 ${result.latencyMs.p99.toFixed(1)} ms, max ${result.latencyMs.max.toFixed(1)} ms`,
       );
       expect(result.failures).toEqual([]);
       expect(result.total).toBeGreaterThanOrEqual(1_500);
@@ -99,7 +101,7 @@ describe('reloading the framework', () => {
     expect(before.workers).toEqual([expect.objectContaining({ generation: 1, state: 'serving' })]);
     rewrite(app, OLD_TEXT, NEW_TEXT);
     stack.framework.signal('SIGHUP');
-    await stack.framework.waitForLog((line) => line['msg'] === 'reloaded: the new worker serves, the old one drains');
+    await stack.framework.waitForLog((line) => line['msg'] === RELOADED);
     expect(await hello(stack)).toBe(NEW_TEXT);
     // The old worker's requests still count once it is gone.
     const old = before.workers[0]?.pid;
@@ -139,9 +141,7 @@ describe('reloading the framework', () => {
   it('should replace the worker after FRAMEWORK_MAX_REQUESTS requests, failing none', async () => {
     stack = await startStack({ framework: { FRAMEWORK_MAX_REQUESTS: '20' } });
     for (let i = 0; i < 20; i += 1) expect(await hello(stack)).toBe(OLD_TEXT);
-    const reloaded = await stack.framework.waitForLog(
-      (line) => line['msg'] === 'reloaded: the new worker serves, the old one drains',
-    );
+    const reloaded = await stack.framework.waitForLog((line) => line['msg'] === RELOADED);
     expect(reloaded['reason']).toBe('recycle: served 20 requests (max 20)');
     for (let i = 0; i < 5; i += 1) expect(await hello(stack)).toBe(OLD_TEXT);
   });
@@ -151,9 +151,7 @@ describe('reloading the framework', () => {
     stack = await startStack({ framework: { FRAMEWORK_APP: app, FRAMEWORK_WATCH: 'true' } });
     expect(await hello(stack)).toBe(OLD_TEXT);
     rewrite(app, OLD_TEXT, NEW_TEXT);
-    const reloaded = await stack.framework.waitForLog(
-      (line) => line['msg'] === 'reloaded: the new worker serves, the old one drains',
-    );
+    const reloaded = await stack.framework.waitForLog((line) => line['msg'] === RELOADED);
     expect(reloaded['reason']).toBe(`${app} changed`);
     expect(await hello(stack)).toBe(NEW_TEXT);
   });
