@@ -13,10 +13,11 @@ if (!app) {
 }
 const appDir = join(root, 'apps', app);
 /**
- * Bundles an app loads by path at run time, staged at the same relative path: the framework's default app.
+ * Bundles an app loads by path at run time, staged at the same relative path: the framework's applications (the
+ * default one, and the two others infra/config/framework.yaml hosts).
  * @type {Record<string, string[]>}
  */
-const LOADED_BY_PATH = { framework: ['examples/express-demo'] };
+const LOADED_BY_PATH = { framework: ['examples/express-demo', 'examples/fetch-demo', 'examples/tsgi-demo'] };
 const loaded = LOADED_BY_PATH[app] ?? [];
 const externals = [appDir, ...loaded.map((dir) => join(root, dir))].flatMap((dir) =>
   JSON.parse(readFileSync(join(dir, 'dist', 'externals.json'), 'utf8')),

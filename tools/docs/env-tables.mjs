@@ -6,16 +6,23 @@ import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 
 const root = resolve(import.meta.dirname, '../..');
+/** Each README's table of a schema, between `<!-- <marker>:start -->` and `<!-- <marker>:end -->`. */
 const documents = [
   { readme: 'apps/edge/README.md', module: './apps/edge/src/config', schema: 'edgeEnvSchema' },
   { readme: 'apps/gateway/README.md', module: './apps/gateway/src/config', schema: 'gatewayEnvSchema' },
   { readme: 'apps/framework/README.md', module: './apps/framework/src/config', schema: 'frameworkEnvSchema' },
   { readme: 'libs/telemetry/README.md', module: './libs/telemetry/src/config', schema: 'telemetryEnvSchema' },
+  {
+    readme: 'libs/telemetry/README.md',
+    module: './libs/telemetry/src/metrics-config',
+    schema: 'metricsEnvSchema',
+    marker: 'env-metrics',
+  },
 ];
 const check = process.argv.includes('--check');
 let stale = 0;
 
-for (const { readme: file, module: source, schema } of documents) {
+for (const { readme: file, module: source, schema, marker = 'env' } of documents) {
   const { outputFiles } = await build({
     stdin: {
       contents: `export { ${schema} as schema } from '${source}';\nexport { describeEnv } from '@mono/config';`,
@@ -45,7 +52,10 @@ for (const { readme: file, module: source, schema } of documents) {
   const table = ['| variable | default | meaning |', '|---|---|---|', ...rows].join('\n');
   const path = join(root, file);
   const readme = readFileSync(path, 'utf8');
-  const next = readme.replace(/(<!-- env:start -->)[\s\S]*?(<!-- env:end -->)/, `$1\n${table}\n$2`);
+  const block = new RegExp(`(<!-- ${marker}:start -->)[\\s\\S]*?(<!-- ${marker}:end -->)`);
+  if (!block.test(readme))
+    throw new Error(`${path}: no <!-- ${marker}:start --> … <!-- ${marker}:end --> for ${schema}`);
+  const next = readme.replace(block, `$1\n${table}\n$2`);
   if (next === readme) continue;
   if (check) {
     console.error(`${path}: the configuration table is out of date; run: npx nx run tools:docs`);

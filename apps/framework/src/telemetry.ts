@@ -7,7 +7,7 @@ import type * as StartTelemetry from './start-telemetry';
 
 const master = cluster.isPrimary && supervises();
 // With --check-config, main.cjs checks these variables with the service's own and nothing is started. A master
-// only supervises: its workers trace and measure, and it never loads the SDK (~25 MiB; docs/adr/0010).
+// only supervises: its workers trace and measure, and it never loads the SDK (docs/adr/0010).
 if (!process.argv.includes('--check-config') && !master) {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- the SDK loads only where it runs

@@ -6,6 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT, startService, type ServiceName } from '@mono/testing';
 
 const SERVICES: ServiceName[] = ['edge', 'gateway', 'framework'];
+/** The services that serve OpenTelemetry metrics, and so read the metrics variables too. */
+const MEASURED = new Set<ServiceName>(['gateway', 'framework']);
 const scratch = mkdtempSync(join(tmpdir(), 'check-config-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -30,9 +32,9 @@ function run(name: ServiceName, args: string[], env: Record<string, string> = {}
 }
 
 /** The variables a README's generated table lists (tools/docs/env-tables.mjs writes it from the schema). */
-function documented(readme: string): string[] {
+function documented(readme: string, marker = 'env'): string[] {
   const text = readFileSync(join(ROOT, readme), 'utf8');
-  const table = text.slice(text.indexOf('<!-- env:start -->'), text.indexOf('<!-- env:end -->'));
+  const table = text.slice(text.indexOf(`<!-- ${marker}:start -->`), text.indexOf(`<!-- ${marker}:end -->`));
   return [...table.matchAll(/^\| `([A-Z0-9_]+)` \|/gm)].map((match) => match[1] as string);
 }
 
@@ -46,7 +48,11 @@ describe('--check-config', () => {
       expect(first).toBe(`${name}: configuration ok`);
       if (effective !== undefined) expect(effective).toMatch(/^admin: /m);
       const printed = lines.filter((line) => !line.startsWith('#')).map((line) => line.slice(0, line.indexOf('=')));
-      expect(printed).toEqual([...documented(`apps/${name}/README.md`), ...documented('libs/telemetry/README.md')]);
+      expect(printed).toEqual([
+        ...documented(`apps/${name}/README.md`),
+        ...documented('libs/telemetry/README.md'),
+        ...(MEASURED.has(name) ? documented('libs/telemetry/README.md', 'env-metrics') : []),
+      ]);
       for (const line of lines.filter((l) => !l.startsWith('#')))
         expect(line).toMatch(/^[A-Z0-9_]+=\S*\s+# (default|environment|not set)$/);
     });
