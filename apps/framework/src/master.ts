@@ -168,11 +168,16 @@ export class Master {
 
   async stats(): Promise<MasterSnapshot> {
     const live = [...this.#workers];
-    const answers = await Promise.all(live.map((handle) => handle.ask('stats')));
-    const snapshots = answers.flatMap((answer) => (answer ? [answer.stats] : []));
+    // A worker still starting serves nothing yet and may not answer; one that sent its last counters is exiting.
+    const answers = await Promise.all(
+      live.map((handle) =>
+        handle.state === 'starting' ? undefined : (handle.final ?? handle.ask('stats').then((answer) => answer?.stats)),
+      ),
+    );
+    const snapshots = answers.flatMap((stats) => (stats ? [stats] : []));
     return {
       ...mergeSnapshots([this.#retiredStats, ...snapshots]),
-      workers: live.map((handle, i) => summary(handle, answers[i]?.stats)),
+      workers: live.map((handle, i) => summary(handle, answers[i])),
       reloads: { ...this.#reloads },
       respawns: this.#respawns,
     };
@@ -180,9 +185,15 @@ export class Master {
 
   /** The Prometheus text of every worker as one (mergeExpositions); undefined when no worker serves it. */
   async metrics(): Promise<string | undefined> {
-    const live = [...this.#workers].sort((a, b) => a.generation - b.generation);
-    const texts = await Promise.all(live.map((handle) => handle.ask('metrics')));
-    const expositions = texts.flatMap((answer) => (answer?.text === undefined ? [] : [parseExposition(answer.text)]));
+    const live = [...this.#workers]
+      .filter((handle) => handle.state !== 'starting')
+      .sort((a, b) => a.generation - b.generation);
+    const texts = await Promise.all(
+      live.map((handle) =>
+        handle.final !== undefined ? handle.finalText : handle.ask('metrics').then((answer) => answer?.text),
+      ),
+    );
+    const expositions = texts.flatMap((text) => (text === undefined ? [] : [parseExposition(text)]));
     if (expositions.length === 0 && this.#retiredMetrics.size === 0) return undefined;
     return mergeExpositions(expositions, this.#retiredMetrics);
   }
@@ -195,6 +206,7 @@ export class Master {
     const failure = await this.#started(next);
     const ms = Math.round(performance.now() - began);
     if (failure !== undefined) {
+      if (this.#stopping) return;
       this.#reloads.failed += 1;
       this.#reloads.last = { at: new Date().toISOString(), reason, ms, ok: false };
       this.#log.error({ reason, why: failure, generation: next.generation }, 'reload failed: the old worker serves on');
