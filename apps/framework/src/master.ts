@@ -1,29 +1,17 @@
-import cluster, { type Worker } from 'node:cluster';
+import cluster from 'node:cluster';
 import type { FrameworkConfig } from './config';
 import type { FrameworkSnapshot } from './framework-stats';
 import type { LineLogger } from './line-logger';
 import { mergeExpositions, parseExposition, retire, type Exposition } from './merge-metrics';
 import { mergeSnapshots } from './merge-stats';
 import { watchFiles } from './watch-files';
-import type { FromWorker, ToWorker, WorkerSnapshot } from './worker-messages';
+import { summary, WorkerHandle, type WorkerSummary } from './worker-handle';
+import type { FromWorker } from './worker-messages';
 
 export interface MasterOptions {
   /** The worker's bundle (dist/worker.cjs). */
   exec: string;
   log: LineLogger;
-}
-
-type WorkerState = 'starting' | 'serving' | 'retiring' | 'stopping' | 'gone';
-
-/** How one worker stands, as `/stats` lists it. */
-export interface WorkerSummary {
-  pid: number;
-  generation: number;
-  state: WorkerState;
-  startedAt: string;
-  requests?: number;
-  inFlight?: number;
-  rssMiB?: number;
 }
 
 /** What `/stats` shows of a master: the framework's counters over every worker it ran, and the workers now. */
@@ -33,63 +21,8 @@ export type MasterSnapshot = FrameworkSnapshot & {
   respawns: number;
 };
 
-/** How long the master waits for a worker's answer to a question about its counters. */
-const ASK_TIMEOUT_MS = 1_000;
 /** After a worker was signalled directly, how long the master waits to be told to stop too before it replaces it. */
 const SIGNALLED_WAIT_MS = 1_000;
-
-/** One worker process as the master sees it. */
-class WorkerHandle {
-  readonly generation: number;
-  readonly worker: Worker;
-  readonly startedAt = new Date();
-  state: WorkerState = 'starting';
-  port = 0;
-  files: string[] = [];
-  signalled = false;
-  final: WorkerSnapshot | undefined;
-  finalText: string | undefined;
-  readonly #pending = new Map<number, (message: FromWorker | undefined) => void>();
-  #nextId = 1;
-
-  constructor(generation: number, worker: Worker) {
-    this.generation = generation;
-    this.worker = worker;
-  }
-
-  get pid(): number {
-    return this.worker.process.pid ?? 0;
-  }
-
-  tell(message: ToWorker): void {
-    if (this.worker.isConnected()) this.worker.send(message);
-  }
-
-  /** Its answer to a question, or undefined if it does not answer in time (or is gone). */
-  ask<T extends 'stats' | 'metrics'>(type: T): Promise<Extract<FromWorker, { type: T }> | undefined> {
-    if (!this.worker.isConnected()) return Promise.resolve(undefined);
-    const id = this.#nextId++;
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => this.answered(id, undefined), ASK_TIMEOUT_MS);
-      this.#pending.set(id, (message) => {
-        clearTimeout(timer);
-        resolve(message as Extract<FromWorker, { type: T }> | undefined);
-      });
-      this.worker.send({ type, id } satisfies ToWorker);
-    });
-  }
-
-  answered(id: number, message: FromWorker | undefined): void {
-    const settle = this.#pending.get(id);
-    this.#pending.delete(id);
-    settle?.(message);
-  }
-
-  gone(): void {
-    this.state = 'gone';
-    for (const id of [...this.#pending.keys()]) this.answered(id, undefined);
-  }
-}
 
 /**
  * The framework's master process, uWSGI's master in Node's terms (docs/adr/0010-applications-and-reloads.md): it holds
@@ -339,16 +272,4 @@ export class Master {
     if (handle.state === 'gone') return Promise.resolve();
     return new Promise((resolve) => handle.worker.once('exit', () => resolve()));
   }
-}
-
-function summary(handle: WorkerHandle, stats: WorkerSnapshot | undefined): WorkerSummary {
-  return {
-    pid: handle.pid,
-    generation: handle.generation,
-    state: handle.state,
-    startedAt: handle.startedAt.toISOString(),
-    ...(stats === undefined
-      ? {}
-      : { requests: stats.requests, inFlight: stats.inFlight, rssMiB: Math.round(stats.rssBytes / 1_048_576) }),
-  };
 }
