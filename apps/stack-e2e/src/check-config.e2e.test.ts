@@ -6,8 +6,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT, startService, type ServiceName } from '@mono/testing';
 
 const SERVICES: ServiceName[] = ['edge', 'gateway', 'framework'];
-/** The services that serve OpenTelemetry metrics, and so read the metrics variables too. */
-const MEASURED = new Set<ServiceName>(['gateway', 'framework']);
 const scratch = mkdtempSync(join(tmpdir(), 'check-config-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -51,7 +49,7 @@ describe('--check-config', () => {
       expect(printed).toEqual([
         ...documented(`apps/${name}/README.md`),
         ...documented('libs/telemetry/README.md'),
-        ...(MEASURED.has(name) ? documented('libs/telemetry/README.md', 'env-metrics') : []),
+        ...documented('libs/telemetry/README.md', 'env-metrics'),
       ]);
       for (const line of lines.filter((l) => !l.startsWith('#')))
         expect(line).toMatch(/^[A-Z0-9_]+=\S*\s+# (default|environment|not set)$/);
