@@ -43,6 +43,13 @@ describe('loadGatewayConfig', () => {
     expect(config.timeoutMs).toBe(60_000);
   });
 
+  it("should name a mount's application as the framework hosts it", () => {
+    const path = file('mounts: [{ path: /, app: Fetch }]\n');
+    expect(() => loadGatewayConfig({ GATEWAY_CONFIG: path })).toThrow(
+      'mounts.0.app: an application name, as the framework hosts it: a-z, 0-9, -',
+    );
+  });
+
   it('should sort mounts longest first, map "/" to the root, and let the variables make the simple case', () => {
     const config = loadGatewayConfig({ GATEWAY_MOUNTS: '/, /app, /app/admin', GATEWAY_FRAMEWORK: 'a:1,b:2' });
     expect(config.mounts.map((m) => m.path)).toEqual(['/app/admin', '/app', '']);

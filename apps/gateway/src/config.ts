@@ -73,7 +73,13 @@ const gatewayFile = v.strictObject({
         path: mountPath(),
         pool: v.optional(v.string(), DEFAULT_POOL),
         /** The application at the framework that serves the mount; "" is its default one. */
-        app: v.optional(v.string(), ''),
+        app: v.optional(
+          v.pipe(
+            v.string(),
+            v.regex(/^$|^[a-z][a-z0-9-]*$/, 'an application name, as the framework hosts it: a-z, 0-9, -'),
+          ),
+          '',
+        ),
         limits: v.optional(limits, {}),
       }),
     ),
