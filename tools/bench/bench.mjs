@@ -4,8 +4,8 @@
 //
 //   node tools/bench/bench.mjs [--configs seed,ours-native,…] [--reps 3] [--duration 10] [--connections 50] [--no-echo]
 //
-// Method (as shared/bench/seed-stack/RESULTS.md): per round every configuration is started fresh, warmed up for 3 s,
-// then measured with `wrk -t1 -c50 -d10s`; the table shows medians over the rounds. A run during which other
+// Method (the one docs/background.md describes for the reference figures): per round every configuration is started
+// fresh, warmed up for 3 s, then measured with `wrk -t1 -c50 -d10s`; the table shows medians over the rounds. A run during which other
 // processes used over 10 % of the CPUs is redone. Server CPU µs/req = CPU time of all server processes during the
 // run / requests. In the last round: RSS idle (before warm-up) and after load, and a lone client (-c1, warmed up for
 // 3 s too) with wrk and every server process pinned to CPU 0.

@@ -13,7 +13,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { otlpTrace, type OtlpSpan } from './otlp-trace';
 
-/** What every request's trace must hold, along the ancestry of the framework's route span (ADR-0001, issue 3). */
+/** What every request's trace must hold, along the ancestry of the framework's route span (ADR-0001). */
 const HOPS = [
   ['edge', 'server'],
   ['edge', 'client'],

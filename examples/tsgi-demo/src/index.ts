@@ -3,8 +3,8 @@ import { describeEnviron, type Application, type Environ, type HeaderList, type 
 const TEXT: HeaderList = [['Content-Type', 'text/plain; charset=utf-8']];
 
 /**
- * An application written directly against the interface, no framework: the seed article's
- * `application(env, start_response)` with `/hello`, `POST /echo` (the body streamed back) and `/environ`.
+ * An application written directly against the interface, no framework: WSGI's `application(environ,
+ * start_response)` with `/hello`, `POST /echo` (the body streamed back) and `/environ`.
  */
 export const application: Application = (environ, startResponse) => {
   const route = `${environ.REQUEST_METHOD} ${environ.PATH_INFO}`;

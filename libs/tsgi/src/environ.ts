@@ -60,9 +60,9 @@ export interface TsgiVariables {
   'tsgi.input_terminated': boolean;
   /** The request header fields, raw and in order: what `HTTP_*` flattens. */
   'tsgi.headers': ReadonlyArray<readonly [string, string]>;
-  /** Aborts when the client goes away or the deadline passes; stop work and return. */
+  /** Aborts when the client goes away, the head is not sent by the deadline, or the body idles; stop work and return. */
   'tsgi.signal': AbortSignal;
-  /** Epoch milliseconds after which nobody waits for the response (Infinity without a deadline). */
+  /** Epoch milliseconds by which the response head must be sent (Infinity without a head limit). */
   'tsgi.deadline': number;
 }
 
@@ -89,7 +89,7 @@ export type ResponseBody = (Iterable<Uint8Array> | AsyncIterable<Uint8Array>) & 
 };
 
 /**
- * A TSGI application: the seed article's `application(env, start_response)`.
+ * A TSGI application: WSGI's `application(environ, start_response)` (PEP 3333; docs/background.md).
  *
  * @example
  * const hello: Application = (environ, startResponse) => {
