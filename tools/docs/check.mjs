@@ -7,6 +7,7 @@ import { join } from 'node:path';
 const checks = [
   ['env-tables.mjs', '--check'], // each service's Configuration table is its env schema
   ['pipeline-stages.mjs'], // each app's Pipeline drawing names the stages of its pipeline.ts, in order
+  ['standalone.mjs'], // nothing points outside the repository or to an issue number; links resolve; ADRs indexed
 ];
 let failed = 0;
 for (const [script, ...args] of checks) {
