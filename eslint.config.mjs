@@ -48,7 +48,12 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-properties': [
         'error',
-        { object: 'process', property: 'env', message: 'Read the environment only in main.ts and config.ts.' },
+        {
+          object: 'process',
+          property: 'env',
+          message:
+            'Read the environment only where a process starts: main.ts, telemetry.ts, healthcheck.ts (docs/principles.md, 7).',
+        },
       ],
     },
   },
