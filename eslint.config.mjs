@@ -52,7 +52,7 @@ export default tseslint.config(
           object: 'process',
           property: 'env',
           message:
-            'Read the environment only where a process starts: main.ts, telemetry.ts, healthcheck.ts (docs/principles.md, 7).',
+            'Read the environment only where a process starts: main.ts, telemetry.ts, healthcheck.ts, the framework worker (docs/principles.md, 7).',
         },
       ],
     },
