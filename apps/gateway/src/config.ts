@@ -47,7 +47,7 @@ export const gatewayEnvSchema = v.object({
   GATEWAY_IDLE_TIMEOUT_MS: count(60_000, 'Longest gap between two body chunks, ms; 0: only what the edge allows'),
   GATEWAY_MAX_DURATION_MS: count(0, 'Longest a request may run in all (uWSGI harakiri), ms; 0: no limit'),
   GATEWAY_DEADLINE_MARGIN_MS: count(
-    20,
+    50,
     'ms of its head budget the gateway keeps for itself when calling the framework',
   ),
   GATEWAY_SHUTDOWN_GRACE_MS: count(30_000, 'ms that requests in flight get to finish after SIGTERM/SIGINT'),
