@@ -16,5 +16,6 @@ export function toEnvelope(req: IncomingMessage, requestId: string): HttpRequest
     client: { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 },
     server: { address: socket.localAddress ?? '', port: socket.localPort ?? 0 },
     requestId,
+    bodyLengthUnknown: req.headers['transfer-encoding'] !== undefined,
   };
 }

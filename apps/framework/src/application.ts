@@ -13,6 +13,7 @@ export function application(): Step<FrameworkContext> {
     const response = new HostResponse(ctx);
     ctx.response = response;
     let body: ResponseBody | Promise<ResponseBody>;
+    ctx.calledAt = performance.now();
     try {
       body = (ctx.application as HostedEntry).app(ctx.environ as Environ, response.startResponse);
     } catch (err) {

@@ -23,9 +23,11 @@ export class FrameworkContext implements ResponseOutput {
   response: HostResponse | undefined = undefined;
   /** What the application returned (application). */
   body: ResponseBody | undefined = undefined;
+  /** performance.now() when the request reached the framework, and when the application was called (application). */
+  readonly startedAt = performance.now();
+  calledAt = 0;
   readonly #log: Logger;
   readonly #stats: FrameworkStats;
-  readonly #startedAt = performance.now();
   #status = 0;
   #over = false;
   #onAbort: (() => void) | undefined = undefined;
@@ -63,9 +65,20 @@ export class FrameworkContext implements ResponseOutput {
     if (this.call.aborted) listener();
   }
 
+  /** The head goes with where its time went: the framework's own until it called the application, then the app's. */
   head(code: number, reason: string, headers: HeaderList): void {
     this.#status = code;
-    this.call.respond({ status: code, reason, headers: headers.map(([name, value]) => ({ name, value })) });
+    const now = performance.now();
+    const calledAt = this.calledAt || now;
+    this.call.respond({
+      status: code,
+      reason,
+      headers: headers.map(([name, value]) => ({ name, value })),
+      timings: [
+        { name: 'fw', durationUs: Math.round((calledAt - this.startedAt) * 1_000) },
+        { name: 'app', durationUs: Math.round((now - calledAt) * 1_000) },
+      ],
+    });
   }
 
   write(chunk: Uint8Array): void | Promise<void> {
@@ -98,6 +111,6 @@ export class FrameworkContext implements ResponseOutput {
       grpcStatus = grpcStatusName(err.grpcStatus);
       outcome = grpcStatus === 'CANCELLED' ? 'cancelled' : err.httpStatus;
     }
-    this.#stats.done(this.application, outcome, grpcStatus, performance.now() - this.#startedAt);
+    this.#stats.done(this.application, outcome, grpcStatus, performance.now() - this.startedAt);
   }
 }

@@ -28,7 +28,7 @@ export function admit(log: Logger, ready: () => boolean): Step<GatewayContext> {
     const withdraw = admission.wait(
       (ticket) => {
         try {
-          admitted(ctx, ticket, Math.round(performance.now() - queuedAt), admission, next);
+          admitted(ctx, ticket, performance.now() - queuedAt, admission, next);
         } catch (err) {
           failRequest(ctx, err, log);
         }
@@ -50,10 +50,11 @@ function admitted(
   next: (ctx: GatewayContext) => void,
 ): void {
   ctx.ticket = ticket;
+  ctx.queuedMs = queuedMs;
   ctx.call.accept();
   const span = ctx.span;
   if (span?.isRecording()) {
-    span.setAttribute(ATTR_MONO_QUEUE_MS, queuedMs);
+    span.setAttribute(ATTR_MONO_QUEUE_MS, Math.round(queuedMs));
     span.setAttribute(ATTR_MONO_IN_FLIGHT, admission.inFlight);
   }
   if (ctx.call.done) {

@@ -57,6 +57,7 @@ function send(edge: MuxClient<HttpRequest>, target: string, { body = [] as strin
       client: { address: '127.0.0.1', port: 1234 },
       server: { address: '127.0.0.1', port: 8080 },
       requestId: 'r-1',
+      bodyLengthUnknown: body.length > 0,
     },
     { headTimeoutMs: timeoutMs, idleTimeoutMs: 0 },
     recording.sink,
@@ -170,7 +171,7 @@ describe('gateway', () => {
     expect(await checkHealth(address)).toBe('NOT_SERVING');
     expect((await send(edge, '/late').outcome).error?.code).toBe('GW_ERR_SHUTTING_DOWN');
     expect(stopped).toBe(false);
-    held.respond({ status: 200, reason: 'OK', headers: [] });
+    held.respond({ status: 200, reason: 'OK', headers: [], timings: [] });
     held.write(Buffer.from('finished'));
     held.end();
     const { head, body, error } = await inFlight.outcome;

@@ -24,6 +24,10 @@ export class GatewayContext {
   active: Context;
   /** Its slot among GATEWAY_MAX_CONCURRENCY (admit). */
   ticket: Ticket | undefined = undefined;
+  /** ms it waited in the mount's queue for that slot (admit). */
+  queuedMs = 0;
+  /** performance.now() when it was sent to a framework (invoke). */
+  forwardedAt = 0;
   /** ms the framework has to send the response head; 0: no limit (deadline). */
   timeoutMs = 0;
   /** The longest gap between two body chunks the framework's call may have; 0: no limit (deadline). */

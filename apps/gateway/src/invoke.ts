@@ -15,7 +15,8 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE'])
  * Forwards the request to a framework instance of its mount's pool and the response back: bodies flow both ways under
  * the windows of both hops, a cancel from the edge cancels the framework's call, a request an instance refused (or
  * lost, when idempotent) goes to another one (docs/adr/0006-resilience.md), and the framework's errors pass through
- * (GW_ERR_FRAMEWORK_UNAVAILABLE, 502, when none can be reached). The request is over when both sides are.
+ * (GW_ERR_FRAMEWORK_UNAVAILABLE, 502, when none can be reached). The request is over when both sides are. The
+ * response head gets the gateway's part of its time: the queue, then the gateway's own before it forwarded.
  */
 export function invoke(config: Pick<GatewayConfig, 'maxDurationMs'>): Step<GatewayContext> {
   return function invokeStep(ctx) {
@@ -27,6 +28,7 @@ export function invoke(config: Pick<GatewayConfig, 'maxDurationMs'>): Step<Gatew
 function forward(ctx: GatewayContext): PoolCall<Environ> {
   const { call } = ctx;
   const framework = (ctx.mount as Mount).pool;
+  ctx.forwardedAt = performance.now();
   const response = forwardBody(
     call,
     (bytes) => downstream.ack(bytes),
@@ -38,6 +40,11 @@ function forward(ctx: GatewayContext): PoolCall<Environ> {
     {
       head(head) {
         ctx.ended(head.status, 'OK');
+        const ownMs = ctx.forwardedAt - ctx.startedAt - ctx.queuedMs;
+        head.timings.unshift(
+          { name: 'gw-queue', durationUs: Math.round(ctx.queuedMs * 1_000) },
+          { name: 'gw', durationUs: Math.round(ownMs * 1_000) },
+        );
         call.respond(head);
       },
       data: response.data,

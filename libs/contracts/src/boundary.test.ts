@@ -26,6 +26,7 @@ describe('boundaries', () => {
             client: { address: '127.0.0.1', port: 5000 },
             server: { address: '127.0.0.1', port: 8080 },
             requestId: 'abc',
+            bodyLengthUnknown: true,
           },
           data: new Uint8Array([1, 2, 3]),
           end: true,
@@ -47,7 +48,7 @@ describe('boundaries', () => {
       frames: [
         {
           id: 1,
-          head: { status: 200, reason: 'OK', headers: [{ name: 'A', value: 'b' }] },
+          head: { status: 200, reason: 'OK', headers: [{ name: 'A', value: 'b' }], timings: [] },
           data: Buffer.from('hi'),
           end: true,
           credit: 0,

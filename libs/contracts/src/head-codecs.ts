@@ -4,7 +4,7 @@ import type { Endpoint, HttpRequest } from './generated/mono/gateway/v1/gateway'
 import { measureHeaders, measureMap, nested, readHeader, readMapEntry, writeHeaders, writeMap } from './message-codecs';
 import { LEN, tag, VARINT } from './wire-tag';
 import type { WireReader } from './wire-reader';
-import { uint32Size, type WireWriter } from './wire-writer';
+import { boolSize, uint32Size, type WireWriter } from './wire-writer';
 
 /** The hand-written codecs of each boundary's head, the message a request's first frame carries (batch-codec.ts). */
 
@@ -17,6 +17,7 @@ const TAG_HTTP_HEADERS = tag(5, LEN);
 const TAG_HTTP_CLIENT = tag(6, LEN);
 const TAG_HTTP_SERVER = tag(7, LEN);
 const TAG_HTTP_REQUEST_ID = tag(8, LEN);
+const TAG_HTTP_BODY_LENGTH_UNKNOWN = tag(9, VARINT);
 
 // mono.gateway.v1.Endpoint
 const TAG_ENDPOINT_ADDRESS = tag(1, LEN);
@@ -27,6 +28,7 @@ const TAG_ENVIRON_HEADERS = tag(13, LEN);
 const TAG_ENVIRON_REQUEST_URI = tag(14, LEN);
 const TAG_ENVIRON_VARIABLES = tag(15, LEN);
 const TAG_ENVIRON_APPLICATION = tag(16, LEN);
+const TAG_ENVIRON_INPUT_TERMINATED = tag(17, VARINT);
 
 /** Environ's string fields numbered 1–12, in field order. */
 const ENVIRON_STRINGS = [
@@ -55,7 +57,8 @@ export const httpRequestCodec: HeadCodec<HttpRequest> = {
     size += measureHeaders(w, TAG_HTTP_HEADERS, q.headers);
     if (q.client !== undefined) size += nested(w, TAG_HTTP_CLIENT, () => measureEndpoint(w, q.client as Endpoint));
     if (q.server !== undefined) size += nested(w, TAG_HTTP_SERVER, () => measureEndpoint(w, q.server as Endpoint));
-    return size + w.measureString(TAG_HTTP_REQUEST_ID, q.requestId);
+    size += w.measureString(TAG_HTTP_REQUEST_ID, q.requestId);
+    return size + boolSize(TAG_HTTP_BODY_LENGTH_UNKNOWN, q.bodyLengthUnknown);
   },
   write(w, q) {
     w.string(TAG_HTTP_METHOD, q.method);
@@ -72,6 +75,7 @@ export const httpRequestCodec: HeadCodec<HttpRequest> = {
       writeEndpoint(w, q.server);
     }
     w.string(TAG_HTTP_REQUEST_ID, q.requestId);
+    w.bool(TAG_HTTP_BODY_LENGTH_UNKNOWN, q.bodyLengthUnknown);
   },
   read(r, end) {
     const q: HttpRequest = {
@@ -83,6 +87,7 @@ export const httpRequestCodec: HeadCodec<HttpRequest> = {
       client: undefined,
       server: undefined,
       requestId: '',
+      bodyLengthUnknown: false,
     };
     while (r.at < end) {
       const t = r.varint();
@@ -111,6 +116,9 @@ export const httpRequestCodec: HeadCodec<HttpRequest> = {
         case TAG_HTTP_REQUEST_ID:
           q.requestId = r.string();
           break;
+        case TAG_HTTP_BODY_LENGTH_UNKNOWN:
+          q.bodyLengthUnknown = r.varint() !== 0;
+          break;
         default:
           r.skip(t);
       }
@@ -127,7 +135,8 @@ export const environCodec: HeadCodec<Environ> = {
     size += measureHeaders(w, TAG_ENVIRON_HEADERS, e.headers);
     size += w.measureString(TAG_ENVIRON_REQUEST_URI, e.requestUri);
     size += measureMap(w, TAG_ENVIRON_VARIABLES, e.variables);
-    return size + w.measureString(TAG_ENVIRON_APPLICATION, e.application);
+    size += w.measureString(TAG_ENVIRON_APPLICATION, e.application);
+    return size + boolSize(TAG_ENVIRON_INPUT_TERMINATED, e.inputTerminated);
   },
   write(w, e) {
     for (let i = 0; i < ENVIRON_STRINGS.length; i += 1)
@@ -136,6 +145,7 @@ export const environCodec: HeadCodec<Environ> = {
     w.string(TAG_ENVIRON_REQUEST_URI, e.requestUri);
     writeMap(w, TAG_ENVIRON_VARIABLES, e.variables);
     w.string(TAG_ENVIRON_APPLICATION, e.application);
+    w.bool(TAG_ENVIRON_INPUT_TERMINATED, e.inputTerminated);
   },
   read(r, end) {
     const e: Environ = {
@@ -155,6 +165,7 @@ export const environCodec: HeadCodec<Environ> = {
       requestUri: '',
       variables: {},
       application: '',
+      inputTerminated: false,
     };
     while (r.at < end) {
       const t = r.varint();
@@ -165,6 +176,7 @@ export const environCodec: HeadCodec<Environ> = {
       else if (t === TAG_ENVIRON_REQUEST_URI) e.requestUri = r.string();
       else if (t === TAG_ENVIRON_VARIABLES) readMapEntry(r, r.end(), e.variables);
       else if (t === TAG_ENVIRON_APPLICATION) e.application = r.string();
+      else if (t === TAG_ENVIRON_INPUT_TERMINATED) e.inputTerminated = r.varint() !== 0;
       else r.skip(t);
     }
     return e;

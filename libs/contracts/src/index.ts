@@ -11,6 +11,7 @@ export type {
   ReplyBatch,
   ReplyFrame,
   ResponseHead,
+  ServerTiming,
 } from './generated/mono/transport/v1/transport';
 export {
   HealthCheckResponse_ServingStatus as ServingStatus,

@@ -12,6 +12,7 @@ function request(target: string, headers: Array<[string, string]> = [['Host', 'e
     client: { address: '198.51.100.4', port: 40000 },
     server: { address: '127.0.0.1', port: 8080 },
     requestId: 'rid',
+    bodyLengthUnknown: false,
   };
 }
 

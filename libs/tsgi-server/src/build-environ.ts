@@ -44,6 +44,7 @@ export function buildEnviron(request: HttpRequest, mounts: readonly string[]): E
     requestUri: request.target,
     variables,
     application: '',
+    inputTerminated: request.bodyLengthUnknown && contentLength === '',
   };
 }
 

@@ -2,7 +2,7 @@ import type { Environ as EnvironMessage } from '@mono/contracts';
 import { createEnviron, type Environ, type LiveParts } from '@mono/tsgi';
 
 /** What the process that runs the application adds to the gateway's environ message. */
-export type LiveEnvironParts = Omit<LiveParts, 'urlScheme' | 'headers' | 'extra'>;
+export type LiveEnvironParts = Omit<LiveParts, 'urlScheme' | 'headers' | 'inputTerminated' | 'extra'>;
 
 /**
  * The environ an application gets from the environ message a gateway built (`buildEnviron`): the CGI variables, the
@@ -31,6 +31,7 @@ export function environFromMessage(wire: EnvironMessage, live: LiveEnvironParts)
     {
       urlScheme: wire.urlScheme === 'https' ? 'https' : 'http',
       headers,
+      inputTerminated: wire.inputTerminated,
       input: live.input,
       errors: live.errors,
       signal: live.signal,

@@ -3,7 +3,7 @@ import type { Header, HttpRequest } from '@mono/contracts';
 
 /**
  * A Node request as the stack's edge hands it to the gateway (`mono.gateway.v1.HttpRequest`): the request-target as
- * received, the raw header fields with repeats, both ends of the connection.
+ * received, the raw header fields with repeats, both ends of the connection, and whether a chunked body follows.
  *
  * @example
  * const environ = buildEnviron(httpRequestOf(req, requestId), mounts);
@@ -22,5 +22,6 @@ export function httpRequestOf(req: IncomingMessage, requestId: string): HttpRequ
     client: { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 },
     server: { address: socket.localAddress ?? '', port: socket.localPort ?? 0 },
     requestId,
+    bodyLengthUnknown: req.headers['transfer-encoding'] !== undefined,
   };
 }

@@ -21,6 +21,8 @@ export interface RequestVariables {
 export interface LiveParts {
   urlScheme: 'http' | 'https';
   headers: ReadonlyArray<readonly [string, string]>;
+  /** A body of unknown length follows (CONTENT_LENGTH is ""): `tsgi.input_terminated`, read it to its end. */
+  inputTerminated: boolean;
   /** Called once, when the application first touches `tsgi.input`. */
   input: () => InputStream;
   errors: ErrorStream;
@@ -95,7 +97,7 @@ export function createEnviron(variables: RequestVariables, live: LiveParts): Env
     'tsgi.multithread': true,
     'tsgi.multiprocess': live.multiprocess,
     'tsgi.run_once': false,
-    'tsgi.input_terminated': true,
+    'tsgi.input_terminated': live.inputTerminated,
     'tsgi.headers': live.headers,
     'tsgi.deadline': live.deadline,
   };

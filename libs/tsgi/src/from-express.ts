@@ -156,6 +156,10 @@ function createRequest(environ: Environ, socket: EnvironSocket): IncomingMessage
   req.method = environ.REQUEST_METHOD;
   req.url = pathBelowMount(environ);
   const raw = environ['tsgi.headers'].flat();
+  // Transfer-Encoding is hop-by-hop and stops at the edge; a Node listener (body-parser's type-is) needs it back to
+  // see that a body of unknown length follows.
+  if (environ['tsgi.input_terminated'] && environ.CONTENT_LENGTH === '' && !hasHeader(raw, 'transfer-encoding'))
+    raw.push('Transfer-Encoding', 'chunked');
   internals._addHeaderLines(raw, raw.length);
   if (environ.SCRIPT_NAME !== '') {
     Object.assign(req, { baseUrl: environ.SCRIPT_NAME, originalUrl: environ.REQUEST_URI });
@@ -177,10 +181,15 @@ function pathBelowMount(environ: Environ): string {
   return rest.startsWith('/') ? rest : `/${rest}`;
 }
 
-/** As Node's parser decides: a body exists when Content-Length is non-zero or the message is chunked. */
+/** As Node's parser decides: a body exists when Content-Length is non-zero or one of unknown length follows. */
 function hasBody(environ: Environ): boolean {
   if (environ.CONTENT_LENGTH !== '') return environ.CONTENT_LENGTH !== '0';
-  return environ['tsgi.headers'].some(([name]) => name.toLowerCase() === 'transfer-encoding');
+  return environ['tsgi.input_terminated'];
+}
+
+function hasHeader(raw: readonly string[], lower: string): boolean {
+  for (let i = 0; i < raw.length; i += 2) if ((raw[i] as string).toLowerCase() === lower) return true;
+  return false;
 }
 
 function pullBody(req: IncomingMessage, environ: Environ): void {

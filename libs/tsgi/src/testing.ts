@@ -60,6 +60,7 @@ export function testEnviron(request: TestRequest = {}, controller = new AbortCon
   return createEnviron(variables, {
     urlScheme: request.urlScheme ?? 'http',
     headers,
+    inputTerminated: chunks.length > 0 && variables.CONTENT_LENGTH === '',
     input: () =>
       createInputStream(
         (async function* () {

@@ -45,6 +45,7 @@ const environ: Environ = {
   requestUri: '/hello',
   variables: {},
   application: '',
+  inputTerminated: false,
 };
 
 async function serve(): Promise<void> {
@@ -70,7 +71,7 @@ async function serve(): Promise<void> {
     server,
     frameworkBoundary,
     (call) => {
-      call.respond({ status: 200, reason: 'OK', headers: [] });
+      call.respond({ status: 200, reason: 'OK', headers: [], timings: [] });
       call.write(REPLY);
       call.end();
     },

@@ -49,6 +49,8 @@ export interface Environ {
    * gateway's configuration); "" for the framework's default application.
    */
   application: string;
+  /** A body of unknown length follows (content_length is ""): read it to its end (tsgi.input_terminated). */
+  inputTerminated: boolean;
 }
 
 export interface Environ_VariablesEntry {
@@ -93,6 +95,7 @@ function createBaseEnviron(): Environ {
     requestUri: "",
     variables: {},
     application: "",
+    inputTerminated: false,
   };
 }
 
@@ -145,6 +148,9 @@ export const Environ: MessageFns<Environ> = {
     });
     if (message.application !== "") {
       writer.uint32(130).string(message.application);
+    }
+    if (message.inputTerminated !== false) {
+      writer.uint32(136).bool(message.inputTerminated);
     }
     return writer;
   },
@@ -291,6 +297,14 @@ export const Environ: MessageFns<Environ> = {
             }
 
             message.application = reader.string();
+            continue;
+          }
+          case 17: {
+            if (tag !== 136) {
+              break;
+            }
+
+            message.inputTerminated = reader.bool();
             continue;
           }
         }

@@ -22,15 +22,22 @@ import { Call, Header, ReplyBatch } from "../../transport/v1/transport";
 /** An HTTP request as the edge received it: what nginx puts in the uwsgi packet, without CGI mangling. */
 export interface HttpRequest {
   method: string;
-  /** The request-target exactly as received: origin-form `/path?query`, or absolute-form. */
+  /** The request-target in origin-form `/path?query`, as received (an absolute-form target's authority became Host). */
   target: string;
   /** "HTTP/1.1" or "HTTP/1.0". */
   protocol: string;
-  /** "http" or "https": how the client reached the edge. */
+  /** "http" or "https": how the client reached the edge (or the first trusted proxy, from X-Forwarded-Proto). */
   scheme: string;
-  /** The header fields as received: original case, repeats kept, in order. */
+  /**
+   * The header fields as received, original case, repeats kept, in order; without the hop-by-hop fields (Connection
+   * and those it names, Keep-Alive, TE, Trailer, Transfer-Encoding, Upgrade, Proxy-*), with X-Forwarded-For, -Proto,
+   * -Host and Forwarded appended, and the location's request headers set.
+   */
   headers: Header[];
-  /** The peer of the edge's connection. */
+  /**
+   * The client: the peer of the edge's connection, or, when that peer is a trusted proxy, the address its
+   * X-Forwarded-For names (nginx's realip; port 0 then).
+   */
   client?:
     | Endpoint
     | undefined;
@@ -40,6 +47,11 @@ export interface HttpRequest {
     | undefined;
   /** The edge's id for this request (nginx's $request_id), also sent back in X-Request-Id. */
   requestId: string;
+  /**
+   * A body of unknown length follows (the client sent it chunked; Transfer-Encoding is hop-by-hop and not in
+   * headers): it ends with the request's last frame.
+   */
+  bodyLengthUnknown: boolean;
 }
 
 export interface Endpoint {
@@ -76,6 +88,7 @@ function createBaseHttpRequest(): HttpRequest {
     client: undefined,
     server: undefined,
     requestId: "",
+    bodyLengthUnknown: false,
   };
 }
 
@@ -104,6 +117,9 @@ export const HttpRequest: MessageFns<HttpRequest> = {
     }
     if (message.requestId !== "") {
       writer.uint32(66).string(message.requestId);
+    }
+    if (message.bodyLengthUnknown !== false) {
+      writer.uint32(72).bool(message.bodyLengthUnknown);
     }
     return writer;
   },
@@ -183,6 +199,14 @@ export const HttpRequest: MessageFns<HttpRequest> = {
             }
 
             message.requestId = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.bodyLengthUnknown = reader.bool();
             continue;
           }
         }

@@ -33,6 +33,19 @@ export interface ResponseHead {
   status: number;
   reason: string;
   headers: Header[];
+  /**
+   * Where the time until this head went, each hop's own part (the edge's Server-Timing): the framework adds its own
+   * and the application's, the gateway puts its queue and its own time before them.
+   */
+  timings: ServerTiming[];
+}
+
+/** One part of the time until a response head: a Server-Timing metric. */
+export interface ServerTiming {
+  /** A Server-Timing metric name (a token): "gw-queue", "gw", "fw", "app". */
+  name: string;
+  /** Microseconds. */
+  durationUs: number;
 }
 
 /** Why a request failed where it was handled. The last frame for its id. */
@@ -266,7 +279,7 @@ export const Call_TraceContextEntry: MessageFns<Call_TraceContextEntry> = {
 };
 
 function createBaseResponseHead(): ResponseHead {
-  return { status: 0, reason: "", headers: [] };
+  return { status: 0, reason: "", headers: [], timings: [] };
 }
 
 export const ResponseHead: MessageFns<ResponseHead> = {
@@ -279,6 +292,9 @@ export const ResponseHead: MessageFns<ResponseHead> = {
     }
     for (const v of message.headers) {
       Header.encode(v!, writer.uint32(26).fork()).join();
+    }
+    for (const v of message.timings) {
+      ServerTiming.encode(v!, writer.uint32(34).fork()).join();
     }
     return writer;
   },
@@ -318,6 +334,71 @@ export const ResponseHead: MessageFns<ResponseHead> = {
             }
 
             message.headers.push(Header.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.timings.push(ServerTiming.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseServerTiming(): ServerTiming {
+  return { name: "", durationUs: 0 };
+}
+
+export const ServerTiming: MessageFns<ServerTiming> = {
+  encode(message: ServerTiming, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.durationUs !== 0) {
+      writer.uint32(16).uint32(message.durationUs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ServerTiming {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseServerTiming();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.durationUs = reader.uint32();
             continue;
           }
         }
