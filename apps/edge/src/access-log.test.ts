@@ -16,7 +16,7 @@ function loggedPipeline(healthQuiet: boolean) {
     },
   });
   const run = compose([
-    accessLog(createLogger('edge', 'info', stream), { healthPath: '/_edge/health', healthQuiet }),
+    accessLog(createLogger('edge', 'info', stream), { healthPath: '/_edge/health', healthQuiet, accessLog: 'json' }),
     async (ctx) => {
       ctx.status = 200;
       ctx.res.end('ok');

@@ -4,11 +4,13 @@ import { gatewayBoundary, type HttpRequest } from '@mono/contracts';
 import { settleWithin } from '@mono/runtime';
 import type { Logger } from '@mono/telemetry';
 import { gatewayHopErrors, observePools, Pool } from '@mono/transport';
+import type { LineOut } from './access-log';
 import { clientErrorHandler } from './client-error';
+import { ClientTrust } from './client-trust';
 import type { EdgeConfig } from './config';
 import { edgeMetrics } from './edge-metrics';
 import { EdgeState } from './edge-state';
-import { createPipeline } from './pipeline';
+import { createPipeline, createRejection } from './pipeline';
 
 export interface EdgeDeps {
   log: Logger;
@@ -16,6 +18,8 @@ export interface EdgeDeps {
   onBodyBytes?: ((bytes: number) => void) | undefined;
   /** Called once, when the stack behind the edge has first served (a gateway with a serving framework). */
   onReady?: (() => void) | undefined;
+  /** Where combined access lines go; standard output by default. */
+  accessOut?: LineOut | undefined;
 }
 
 export interface Edge {
@@ -35,7 +39,7 @@ export interface Edge {
 }
 
 /** The edge service (nginx's role). Nothing happens until `listen()`. */
-export function buildEdge(config: Readonly<EdgeConfig>, { log, onBodyBytes, onReady }: EdgeDeps): Edge {
+export function buildEdge(config: Readonly<EdgeConfig>, { log, onBodyBytes, onReady, accessOut }: EdgeDeps): Edge {
   const pools: Record<string, Pool<HttpRequest>> = {};
   const state = new EdgeState(pools);
   const used = new Set(config.locations.map((location) => location.pool));
@@ -61,7 +65,8 @@ export function buildEdge(config: Readonly<EdgeConfig>, { log, onBodyBytes, onRe
     );
   }
   observePools('edge', pools);
-  const handler = createPipeline(config, { state, log, metrics: edgeMetrics(state) });
+  const deps = { state, trust: new ClientTrust(config), log, metrics: edgeMetrics(state), accessOut };
+  const handler = createPipeline(config, deps);
   const server = createServer(
     {
       maxHeaderSize: config.maxHeaderBytes,
@@ -69,9 +74,14 @@ export function buildEdge(config: Readonly<EdgeConfig>, { log, onBodyBytes, onRe
       requestTimeout: config.requestTimeoutMs,
       keepAliveTimeout: config.keepAliveTimeoutMs,
       connectionsCheckingInterval: 1_000,
+      // A request without Host gets the edge's own 400 (framing), not Node's bare one.
+      requireHostHeader: false,
     },
     handler,
   );
+  // Expect: 100-continue reaches the pipeline, which sends 100 once the limits passed; any other Expect gets 417.
+  server.on('checkContinue', handler);
+  server.on('checkExpectation', handler);
   // While draining, a keep-alive connection is closed as soon as its response is done, as nginx does at a graceful
   // stop: otherwise the edge would wait for the client (or keepAliveTimeout) to close it before it could exit.
   server.on('request', (_req, res) => {
@@ -79,7 +89,7 @@ export function buildEdge(config: Readonly<EdgeConfig>, { log, onBodyBytes, onRe
       if (state.draining) setImmediate(() => server.closeIdleConnections());
     });
   });
-  server.on('clientError', clientErrorHandler(log, config.maxHeaderBytes));
+  server.on('clientError', clientErrorHandler(createRejection(config, deps), config));
   let connected: Promise<void> | undefined;
   const connect = () =>
     (connected ??= Promise.all(Object.values(pools).map((pool) => pool.start())).then(() => markReady()));

@@ -1,34 +1,94 @@
-import { randomUUID } from 'node:crypto';
+import { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { AppError, PROBLEM_CONTENT_TYPE, toProblem, type ErrorCode } from '@mono/errors';
-import type { Logger } from '@mono/telemetry';
+import { AppError, type ErrorCode } from '@mono/errors';
+import type { Stage } from './compose';
+import type { EdgeConfig } from './config';
+import { createContext, type EdgeContext } from './context';
+import { respondProblem } from './respond-problem';
 
 interface ParserError extends Error {
   code?: string;
   rawPacket?: Buffer;
 }
 
+/** The context of the request a response belongs to, while the pipeline runs it (edgePipeline sets it). */
+export const CONTEXT = Symbol('edge.context');
+export type WithContext = ServerResponse & { [CONTEXT]?: EdgeContext };
+
+/** The request line of a packet the parser gave up on: what the access log and the span can still say. */
+const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]{1,32}) (\S+)(?: HTTP\/(\d)\.(\d)\r?)?$/;
+const LOGGED_TARGET = 2_048;
+
 /**
- * Answers requests Node's parser rejects before they reach the pipeline: 408 when the header section or the
- * request is too slow, 414 for an over-long request line, 431 for a header section over EDGE_MAX_HEADER_BYTES,
- * 400 for anything malformed. Same problem+json body as every other edge error; the connection closes.
+ * The last stage for requests Node's parser rejects: answers the error the handler found (the rejection pipeline in
+ * pipeline.ts runs request-id, trace-request and access-log before it, so the answer has its X-Request-Id, problem
+ * body with trace id, span with error.type and access line like any other).
  */
-export function clientErrorHandler(log: Logger, maxHeaderBytes: number): (err: ParserError, socket: Socket) => void {
+export function clientError(): Stage {
+  return async function clientErrorStage(ctx) {
+    respondProblem(ctx, ctx.error ?? new AppError('EDGE_ERR_BAD_REQUEST', 'the request is malformed'));
+  };
+}
+
+/**
+ * Node's `clientError` listener. A request whose head the parser refused never reached the pipeline: it runs the
+ * rejection pipeline on a response of its own (408 when the header section was too slow, 414 for a request line over
+ * the header limit, 431 for a header section over it, 400 for anything malformed), and the connection closes. A
+ * request already in the pipeline whose body broke its framing (a bad chunk) or was too slow: its exchange with a
+ * gateway is cancelled, so that the application's input fails, and the client gets 400 (408) if no head was sent.
+ */
+export function clientErrorHandler(
+  reject: (ctx: EdgeContext) => Promise<void>,
+  config: Pick<EdgeConfig, 'maxHeaderBytes' | 'headerTimeoutMs'>,
+): (err: ParserError, socket: Socket) => void {
   return function onClientError(err, socket) {
     if (err.code === 'ECONNRESET' || !socket.writable) {
       socket.destroy();
       return;
     }
-    const error = new AppError(codeFor(err, maxHeaderBytes), err.message);
-    const requestId = randomUUID().replaceAll('-', '');
-    const body = JSON.stringify(toProblem(error, { requestId }));
-    log.info({ status: error.httpStatus, error: error.code, requestId, client: socket.remoteAddress }, 'access');
-    socket.end(
-      `HTTP/1.1 ${error.httpStatus} ${error.title}\r\n` +
-        `Content-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-        `X-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
-    );
+    const error = new AppError(codeFor(err, config.maxHeaderBytes), err.message);
+    const current = (socket as Socket & { _httpMessage?: WithContext | null })._httpMessage;
+    const ctx = current?.[CONTEXT];
+    if (current && ctx) {
+      if (ctx.exchange) ctx.exchange.requestFailed(error);
+      else respondProblem(ctx, error);
+      return;
+    }
+    if (current) {
+      socket.destroy();
+      return;
+    }
+    void reject(rejected(err, error, socket, config.headerTimeoutMs)).catch(() => socket.destroy());
   };
+}
+
+/** A request and response of their own for a rejected head, on the connection, which closes after the answer. */
+function rejected(err: ParserError, error: AppError, socket: Socket, headerTimeoutMs: number): EdgeContext {
+  const req = new IncomingMessage(socket);
+  const line = requestLine(err.rawPacket);
+  req.method = line?.[1] ?? '';
+  req.url = line?.[2] === undefined ? '' : line[2].slice(0, LOGGED_TARGET);
+  req.httpVersionMajor = Number(line?.[3] ?? 1);
+  req.httpVersionMinor = Number(line?.[4] ?? 1);
+  req.httpVersion = `${req.httpVersionMajor}.${req.httpVersionMinor}`;
+  const res = new ServerResponse(req);
+  res.shouldKeepAlive = false;
+  res.assignSocket(socket);
+  res.once('finish', () => {
+    res.detachSocket(socket);
+    socket.destroySoon();
+  });
+  const now = process.hrtime.bigint();
+  const waited = error.code === 'EDGE_ERR_REQUEST_TIMEOUT' ? BigInt(headerTimeoutMs) * 1_000_000n : 0n;
+  const ctx = createContext(req, res, now - waited);
+  ctx.error = error;
+  return ctx;
+}
+
+function requestLine(packet: Buffer | undefined): RegExpExecArray | null {
+  if (packet === undefined) return null;
+  const end = packet.indexOf('\n');
+  return REQUEST_LINE.exec(packet.subarray(0, end === -1 ? Math.min(packet.length, 8_300) : end).toString('latin1'));
 }
 
 function codeFor(err: ParserError, maxHeaderBytes: number): ErrorCode {

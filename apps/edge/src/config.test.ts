@@ -33,11 +33,15 @@ describe('loadEdgeConfig', () => {
         path: '/',
         exact: false,
         pool: 'gateways',
+        redirect: undefined,
+        responseHeaders: [],
+        requestHeaders: [],
         maxBodyBytes: 1 << 20,
         headTimeoutMs: 60_000,
         idleTimeoutMs: 60_000,
       },
     ]);
+    expect(config).toMatchObject({ serverNames: [], trustedProxies: [], serverTimingTo: [], accessLog: 'json' });
   });
 
   it('should read the shipped file, whose /echo takes a body of any size', () => {

@@ -17,6 +17,7 @@ import {
   type ServiceConfigSpec,
 } from '@mono/config';
 import * as v from 'valibot';
+import { cidr, headerFields, serverName } from './edge-file-types';
 
 /** The pool that EDGE_GATEWAYS names and that a location without its own pool uses. */
 export const DEFAULT_POOL = 'gateways';
@@ -54,7 +55,15 @@ export const edgeEnvSchema = v.object({
   EDGE_RETRY_BODY_BYTES: count(1 << 20, 'Request-body bytes kept for a retry until a gateway accepted the request'),
   EDGE_KEEPALIVE_TIMEOUT_MS: count(75_000, 'ms an idle client connection stays open (keepalive_timeout)'),
   EDGE_FAIL_TIMEOUT_MS: count(10_000, 'ms a gateway that failed stays out before one trial request (fail_timeout)'),
-  EDGE_ACCESS_LOG: flag(true, 'One JSON access-log line per request'),
+  EDGE_ACCESS_LOG: flag(true, 'One access-log line per request, to standard output'),
+  EDGE_ACCESS_LOG_FORMAT: v.pipe(
+    v.optional(v.picklist(['json', 'combined']), 'json'),
+    v.description("The access log's format: json (one object a line) or combined (nginx's, plus time and ids)"),
+  ),
+  EDGE_TRUSTED_PROXIES: v.pipe(
+    v.optional(v.pipe(v.string(), v.transform(splitList), v.array(cidr()))),
+    v.description('Comma-separated CIDRs whose X-Forwarded-*, Forwarded and X-Request-Id are believed (nginx realip)'),
+  ),
   EDGE_HEALTH_PATH: text('/_edge/health', 'Path the edge answers itself with its health (200, or 503 while draining)'),
   EDGE_HEALTH_QUIET: flag(
     true,
@@ -69,11 +78,28 @@ export const edgeEnvSchema = v.object({
 });
 
 const locationLimits = v.strictObject({ body: v.optional(size()) });
+const REDIRECT_STATUSES = [301, 302, 303, 307, 308] as const;
+const redirect = v.strictObject({
+  /** The Location; `$scheme`, `$host` and `$request_uri` are replaced (nginx's `return 301 https://$host$request_uri`). */
+  to: v.pipe(v.string(), v.regex(/^[\x21-\x7e]+$/, 'a redirect target is visible ASCII without spaces')),
+  status: v.optional(v.picklist(REDIRECT_STATUSES, 'a redirect status is 301, 302, 303, 307 or 308'), 301),
+});
+/** add_header and proxy_set_header: fields added to the location's responses, and set on its proxied requests. */
+const locationHeaders = v.strictObject({
+  response: v.optional(headerFields(), {}),
+  request: v.optional(headerFields(), {}),
+});
 const locationTimeouts = v.strictObject({ head: v.optional(duration()), idle: v.optional(duration()) });
 
 const edgeFile = v.strictObject({
   listen: v.optional(address(), '127.0.0.1:8080'),
   admin: v.optional(address(), '127.0.0.1:9080'),
+  /** server_name: the hosts this edge serves; any other Host gets 421 (a catch-all default_server). []: any host. */
+  servers: v.optional(v.array(serverName()), []),
+  /** set_real_ip_from: peers whose X-Forwarded-*, Forwarded and X-Request-Id are believed. */
+  trustedProxies: v.optional(v.array(cidr()), []),
+  /** Clients that get a Server-Timing header; by default the trusted proxies. */
+  serverTiming: v.optional(v.array(cidr())),
   pools: v.optional(v.record(v.pipe(v.string(), v.regex(/^[a-z][a-z0-9-]*$/, 'a pool name: a-z, 0-9, -')), pool()), {
     [DEFAULT_POOL]: { servers: '127.0.0.1:50051' },
   }),
@@ -97,14 +123,21 @@ const edgeFile = v.strictObject({
         /** A prefix (the longest matching one wins), or with `exact: true` the whole path. */
         path: v.pipe(v.string(), v.startsWith('/', 'a location path starts with "/"')),
         exact: v.optional(v.boolean(), false),
-        pool: v.optional(v.string(), DEFAULT_POOL),
+        /** Where the location's requests go: a pool (by default `gateways`), or a redirect. */
+        pool: v.optional(v.string()),
+        redirect: v.optional(redirect),
+        headers: v.optional(locationHeaders, {}),
         limits: v.optional(locationLimits, {}),
         timeouts: v.optional(locationTimeouts, {}),
       }),
     ),
     [{ path: '/' }],
   ),
-  accessLog: v.optional(v.boolean(), true),
+  /** Access log to standard output: json (true), combined, or false. */
+  accessLog: v.optional(
+    v.union([v.boolean(), v.picklist(['json', 'combined'])], 'expected true, false, json or combined'),
+    true,
+  ),
   health: v.optional(
     v.strictObject({
       path: v.optional(v.pipe(v.string(), v.startsWith('/')), '/_edge/health'),
@@ -121,8 +154,12 @@ const edgeFile = v.strictObject({
 export const edgeFileSchema = v.pipe(
   edgeFile,
   v.check(
-    (file) => file.locations.every((l) => l.pool in file.pools),
+    (file) => file.locations.every((l) => l.redirect !== undefined || (l.pool ?? DEFAULT_POOL) in file.pools),
     'a location names a pool that pools does not define',
+  ),
+  v.check(
+    (file) => file.locations.every((l) => l.redirect === undefined || l.pool === undefined),
+    'a location is a pool or a redirect, not both',
   ),
   v.check(
     (file) => new Set(file.locations.map((l) => `${l.exact} ${l.path}`)).size === file.locations.length,
@@ -162,7 +199,11 @@ export const edgeConfigSpec: ServiceConfigSpec<typeof edgeFileSchema, typeof edg
     if (set.EDGE_UPSTREAM_HEAD_TIMEOUT_MS !== undefined) timeouts['head'] = set.EDGE_UPSTREAM_HEAD_TIMEOUT_MS;
     if (set.EDGE_UPSTREAM_IDLE_TIMEOUT_MS !== undefined) timeouts['idle'] = set.EDGE_UPSTREAM_IDLE_TIMEOUT_MS;
     if (set.EDGE_RETRY_BODY_BYTES !== undefined) section('retry')['body'] = set.EDGE_RETRY_BODY_BYTES;
-    if (set.EDGE_ACCESS_LOG !== undefined) file['accessLog'] = set.EDGE_ACCESS_LOG;
+    if (set.EDGE_ACCESS_LOG === false) file['accessLog'] = false;
+    else if (set.EDGE_ACCESS_LOG === true && file['accessLog'] === false) file['accessLog'] = true;
+    if (set.EDGE_ACCESS_LOG_FORMAT !== undefined && file['accessLog'] !== false)
+      file['accessLog'] = set.EDGE_ACCESS_LOG_FORMAT;
+    if (set.EDGE_TRUSTED_PROXIES !== undefined) file['trustedProxies'] = set.EDGE_TRUSTED_PROXIES;
     const health = section('health');
     if (set.EDGE_HEALTH_PATH !== undefined) health['path'] = set.EDGE_HEALTH_PATH;
     if (set.EDGE_HEALTH_QUIET !== undefined) health['quiet'] = set.EDGE_HEALTH_QUIET;
@@ -190,6 +231,9 @@ function resolve(file: FileOutput) {
     host,
     port: Number(port),
     admin: file.admin,
+    serverNames: file.servers,
+    trustedProxies: file.trustedProxies,
+    serverTimingTo: file.serverTiming ?? file.trustedProxies,
     pools: Object.fromEntries(
       Object.entries(file.pools).map(([name, p]) => [name, { ...poolSettings(p), retainBodyBytes: file.retry.body }]),
     ),
@@ -200,18 +244,28 @@ function resolve(file: FileOutput) {
     locations: file.locations.map((location) => ({
       path: location.path,
       exact: location.exact,
-      pool: location.pool,
+      pool: location.pool ?? DEFAULT_POOL,
+      redirect: location.redirect,
+      responseHeaders: Object.entries(location.headers.response),
+      requestHeaders: Object.entries(location.headers.request),
       maxBodyBytes: location.limits.body ?? file.limits.body,
       headTimeoutMs: location.timeouts.head ?? file.timeouts.head,
       idleTimeoutMs: location.timeouts.idle ?? file.timeouts.idle,
     })),
-    accessLog: file.accessLog,
+    accessLog: file.accessLog === true ? ('json' as const) : file.accessLog,
     healthPath: file.health.path,
     healthQuiet: file.health.quiet,
     traceIncoming: file.trace.incoming,
     shutdownGraceMs: file.drain.grace,
     logLevel: file.log,
   };
+}
+
+function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 }
 
 function splitAddress(value: string): { host: string; port: string } {

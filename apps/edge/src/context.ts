@@ -9,6 +9,10 @@ export interface EdgeContext {
   /** process.hrtime.bigint() when the request reached the pipeline. */
   readonly startedAt: bigint;
   requestId: string;
+  /** The connection's peer is a trusted proxy (request-id): its X-Forwarded-*, Forwarded and X-Request-Id hold. */
+  trusted: boolean;
+  /** The request's host: an absolute-form target's authority, else the Host field; "" without one (framing). */
+  host: string;
   /** The trace this request belongs to (32 hex digits), also in X-Trace-Id. */
   traceId: string;
   /** The status the client got (499 when it left first). */
@@ -18,23 +22,35 @@ export interface EdgeContext {
   /** The location that serves it (locate). */
   location: LocationConfig | undefined;
   upstream: string | undefined;
+  /** The client's address when a trusted proxy named it (realip); else the connection's peer is. */
+  client: string | undefined;
   /** ms from sending to the gateway until its response head arrived. */
   upstreamMs: number | undefined;
   error: AppError | undefined;
+  /** The exchange with a gateway, while one runs: told when the rest of the request turns out malformed (proxy). */
+  exchange: { requestFailed(err: AppError): void } | undefined;
 }
 
-export function createContext(req: IncomingMessage, res: ServerResponse): EdgeContext {
+export function createContext(
+  req: IncomingMessage,
+  res: ServerResponse,
+  startedAt = process.hrtime.bigint(),
+): EdgeContext {
   return {
     req,
     res,
-    startedAt: process.hrtime.bigint(),
+    startedAt,
     requestId: '',
+    trusted: false,
+    host: '',
     traceId: '',
     status: 0,
     bytesSent: 0,
     location: undefined,
     upstream: undefined,
+    client: undefined,
     upstreamMs: undefined,
     error: undefined,
+    exchange: undefined,
   };
 }

@@ -4,7 +4,8 @@ import type { LocationConfig } from './config';
 
 /**
  * Finds the request's location (nginx's `location`): an exact match first, else the longest prefix of the path.
- * Its limits, timeouts and pool apply from here on. No location → 404.
+ * Its limits, timeouts and pool apply from here on, and its response headers are added (nginx's add_header, to every
+ * response of the location, errors included). No location → 404.
  */
 export function locate(locations: readonly LocationConfig[]): Stage {
   const exact = new Map(locations.filter((l) => l.exact).map((l) => [l.path, l]));
@@ -16,6 +17,7 @@ export function locate(locations: readonly LocationConfig[]): Stage {
     const location = exact.get(path) ?? prefixes.find((l) => path.startsWith(l.path));
     if (location === undefined) throw new AppError('EDGE_ERR_NOT_FOUND', `no location serves ${path}`);
     ctx.location = location;
+    for (const [name, value] of location.responseHeaders) ctx.res.setHeader(name, value);
     await next();
   };
 }

@@ -1,56 +1,70 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError, toAppError } from '@mono/errors';
 import type { Logger } from '@mono/telemetry';
-import { accessLog } from './access-log';
+import { accessLog, type LineOut } from './access-log';
+import { clientError, CONTEXT, type WithContext } from './client-error';
+import type { ClientTrust } from './client-trust';
 import { compose } from './compose';
 import type { EdgeConfig } from './config';
-import { createContext } from './context';
+import { createContext, type EdgeContext } from './context';
 import type { EdgeMetrics } from './edge-metrics';
 import type { EdgeState } from './edge-state';
 import { errorsToStatus } from './errors-to-status';
+import { framing } from './framing';
 import { health } from './health';
 import { limits } from './limits';
 import { locate } from './locate';
 import { proxy } from './proxy';
+import { redirect } from './redirect';
 import { requestId } from './request-id';
 import { respondProblem } from './respond-problem';
 import { traceRequest } from './trace-request';
 
 export interface PipelineDeps {
   state: EdgeState;
+  trust: ClientTrust;
   log: Logger;
   metrics?: EdgeMetrics | undefined;
+  /** Where combined access lines go (standard output). */
+  accessOut?: LineOut | undefined;
 }
 
 /**
  * The edge's request pipeline, in order (README.md draws it with the statuses each stage can produce):
  *
- *   request-id        X-Request-Id
+ *   request-id        X-Request-Id (a trusted proxy's kept)
  *   trace-request     the HTTP SERVER span, X-Trace-Id; everything below runs in its context
  *   access-log        one line when the request is over, with trace_id
  *   errors-to-status  a thrown error becomes its status and problem+json; no answer at all → 500
+ *   framing           Host (none or two → 400, absolute-form's authority), transfer codings → 501, Expect → 417,
+ *                     a host no server name matches → 421
  *   health            EDGE_HEALTH_PATH answered here                  → 200, 503 while draining
- *   locate            the location: exact, else the longest prefix    → 404 none
- *   limits            declared body over the location's limit         → 413
+ *   locate            the location: exact, else the longest prefix    → 404 none; its response headers
+ *   redirect          a redirect location answers itself             → 301 302 303 307 308
+ *   limits            declared body over the location's limit         → 413; then 100 Continue
  *   proxy             to a gateway of the location's pool and back    → 413 502 503 504, the app's status, 499 logged
  *
- * Requests the HTTP parser rejects never get here (client-error.ts: 400 408 414 431).
+ * Requests the HTTP parser rejects take the rejection pipeline (`createRejection`).
  */
-export function createPipeline(config: Readonly<EdgeConfig>, { state, log, metrics }: PipelineDeps) {
+export function createPipeline(config: Readonly<EdgeConfig>, { state, trust, log, metrics, accessOut }: PipelineDeps) {
+  const logging = config.accessLog === false ? undefined : { ...config, accessLog: config.accessLog };
   const run = compose([
-    requestId(),
+    requestId(trust),
     traceRequest(config),
-    ...(config.accessLog ? [accessLog(log, config)] : []),
+    ...(logging ? [accessLog(log, logging, accessOut)] : []),
     errorsToStatus(log),
+    framing(config),
     health(config.healthPath, state),
     locate(config.locations),
+    redirect(),
     limits(),
-    proxy(state),
+    proxy(state, trust),
   ]);
   return function edgePipeline(req: IncomingMessage, res: ServerResponse): void {
     state.requests += 1;
     state.inFlight += 1;
     const ctx = createContext(req, res);
+    (res as WithContext)[CONTEXT] = ctx;
     const done = () => {
       state.finished(ctx.status);
       metrics?.done(req.method, ctx.status, Number(process.hrtime.bigint() - ctx.startedAt) / 1e9);
@@ -61,5 +75,24 @@ export function createPipeline(config: Readonly<EdgeConfig>, { state, log, metri
       respondProblem(ctx, appError);
       done();
     });
+  };
+}
+
+/**
+ * The pipeline of a request whose head Node's parser rejected (client-error.ts builds its context): the same id,
+ * span and access line as any request, then its problem answer (400 408 414 431).
+ */
+export function createRejection(config: Readonly<EdgeConfig>, { state, trust, log, accessOut }: PipelineDeps) {
+  const logging = config.accessLog === false ? undefined : { ...config, accessLog: config.accessLog };
+  const run = compose([
+    requestId(trust),
+    traceRequest(config),
+    ...(logging ? [accessLog(log, logging, accessOut)] : []),
+    clientError(),
+  ]);
+  return function rejectRequest(ctx: EdgeContext): Promise<void> {
+    state.requests += 1;
+    state.inFlight += 1;
+    return run(ctx).finally(() => state.finished(ctx.status));
   };
 }

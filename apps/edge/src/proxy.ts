@@ -2,11 +2,14 @@ import type { IncomingMessage } from 'node:http';
 import type { HttpRequest, ResponseHead } from '@mono/contracts';
 import { AppError } from '@mono/errors';
 import type { Pool, PoolCall, ResponseSink } from '@mono/transport';
+import type { ClientTrust } from './client-trust';
 import type { Stage } from './compose';
 import type { LocationConfig } from './config';
 import type { EdgeContext } from './context';
 import type { EdgeState } from './edge-state';
+import { isHopByHop, nominatedBy } from './hop-by-hop';
 import { respondProblem } from './respond-problem';
+import { serverTiming } from './server-timing';
 import { toEnvelope } from './to-envelope';
 
 /** RFC 9110's idempotent methods: sent to another gateway when their stream broke before any answer. */
@@ -17,12 +20,13 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE'])
  * Bodies stream both ways under the transport's windows: a slow client slows the upstream, a slow upstream pauses
  * the client's upload. The pool sends a request to another gateway only when that cannot run it twice
  * (docs/adr/0006-resilience.md); until the stack has served once, requests get 503 + Retry-After: 1, never 502.
- * Errors become problem+json, or an aborted connection once the head is out.
+ * Errors become problem+json, or an aborted connection once the head is out. Hop-by-hop fields of the response stay
+ * behind; a client the edge tells where the time went (ClientTrust) gets Server-Timing.
  */
-export function proxy(state: EdgeState): Stage {
+export function proxy(state: EdgeState, trust: ClientTrust): Stage {
   return function proxyStage(ctx) {
     if (!state.ready) throw new AppError('EDGE_ERR_NOT_READY', 'the stack is starting: no gateway has served yet');
-    return new Promise<void>((resolve) => new ProxyExchange(ctx, state, resolve).start());
+    return new Promise<void>((resolve) => new ProxyExchange(ctx, state, trust, resolve).start());
   };
 }
 
@@ -30,6 +34,7 @@ class ProxyExchange implements ResponseSink {
   readonly #ctx: EdgeContext;
   readonly #location: LocationConfig;
   readonly #pool: Pool<HttpRequest>;
+  readonly #trust: ClientTrust;
   readonly #resolve: () => void;
   readonly #hasBody: boolean;
   #call: PoolCall<HttpRequest> | undefined;
@@ -38,8 +43,9 @@ class ProxyExchange implements ResponseSink {
   #owed = 0;
   #settled = false;
 
-  constructor(ctx: EdgeContext, state: EdgeState, resolve: () => void) {
+  constructor(ctx: EdgeContext, state: EdgeState, trust: ClientTrust, resolve: () => void) {
     this.#ctx = ctx;
+    this.#trust = trust;
     this.#location = ctx.location as LocationConfig;
     this.#pool = state.pools[this.#location.pool] as Pool<HttpRequest>;
     this.#resolve = resolve;
@@ -50,10 +56,13 @@ class ProxyExchange implements ResponseSink {
     const { req, res } = this.#ctx;
     res.on('close', this.#onClientClose);
     res.on('drain', this.#onDrain);
+    this.#ctx.exchange = this;
     this.#sentAt = performance.now();
     const location = this.#location;
+    const envelope = toEnvelope(this.#ctx, this.#trust);
+    if (this.#ctx.trusted) this.#ctx.client = envelope.client?.address;
     this.#call = this.#pool.call(
-      toEnvelope(req, this.#ctx.requestId),
+      envelope,
       { headTimeoutMs: location.headTimeoutMs, idleTimeoutMs: location.idleTimeoutMs },
       this,
       { idempotent: IDEMPOTENT.has(req.method ?? '') },
@@ -69,11 +78,20 @@ class ProxyExchange implements ResponseSink {
 
   head(head: ResponseHead): void {
     const { res } = this.#ctx;
-    this.#ctx.upstreamMs = performance.now() - this.#sentAt;
+    const now = performance.now();
+    this.#ctx.upstreamMs = now - this.#sentAt;
     this.#ctx.upstream = this.#call?.upstream;
     this.#ctx.status = head.status;
     const flat: string[] = [];
-    for (const { name, value } of head.headers) flat.push(name, value);
+    let nominated: string[] | undefined;
+    for (const { name, value } of head.headers) {
+      if (name.length === 10 && name.toLowerCase() === 'connection') nominated = nominatedBy(value);
+    }
+    for (const { name, value } of head.headers) if (!isHopByHop(name.toLowerCase(), nominated)) flat.push(name, value);
+    if (this.#trust.timing(this.#ctx.req.socket)) {
+      const edgeMs = Number(process.hrtime.bigint() - this.#ctx.startedAt) / 1e6 - this.#ctx.upstreamMs;
+      flat.push('Server-Timing', serverTiming(edgeMs, head.timings));
+    }
     try {
       res.writeHead(head.status, head.reason, flat);
     } catch (err) {
@@ -100,9 +118,17 @@ class ProxyExchange implements ResponseSink {
     this.#settle();
   }
 
+  /** The rest of the request broke its framing (a bad chunk): the application's input fails, the client gets 400. */
+  requestFailed(err: AppError): void {
+    if (this.#settled) return;
+    this.#call?.cancel();
+    this.error(err);
+  }
+
   #settle(): void {
     if (this.#settled) return;
     this.#settled = true;
+    this.#ctx.exchange = undefined;
     const { req, res } = this.#ctx;
     res.off('close', this.#onClientClose);
     res.off('drain', this.#onDrain);

@@ -1,12 +1,22 @@
 import { randomUUID } from 'node:crypto';
+import type { ClientTrust } from './client-trust';
 import type { Stage } from './compose';
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';
 
-/** Gives the request its id (nginx's $request_id: 32 hex digits), sent back in X-Request-Id. */
-export function requestId(): Stage {
+/** An id a proxy may hand on: visible ASCII without spaces, as long as a UUID or a trace id and then some. */
+const FOREIGN_ID = /^[\x21-\x7e]{1,128}$/;
+
+/**
+ * Gives the request its id (nginx's $request_id: 32 hex digits), sent back in X-Request-Id; a trusted proxy's
+ * X-Request-Id is kept (so one id follows the request through every layer), anyone else's is replaced.
+ */
+export function requestId(trust: ClientTrust): Stage {
   return async function requestIdStage(ctx, next) {
-    ctx.requestId = randomUUID().replaceAll('-', '');
+    ctx.trusted = trust.proxy(ctx.req.socket);
+    const incoming = ctx.trusted ? ctx.req.headers['x-request-id'] : undefined;
+    ctx.requestId =
+      typeof incoming === 'string' && FOREIGN_ID.test(incoming) ? incoming : randomUUID().replaceAll('-', '');
     ctx.res.setHeader(REQUEST_ID_HEADER, ctx.requestId);
     await next();
   };

@@ -43,7 +43,7 @@ const HOST = /^(\[[^\]]*\]|[^:]*)(?::(\d{1,5}))?$/;
 /**
  * The edge's HTTP SERVER span, the root of the request's trace below the client: it continues the caller's trace
  * context (or, with EDGE_TRACE_INCOMING=link, starts a new trace linked to it), runs the rest of the pipeline in its
- * context, names its trace id in X-Trace-Id, and ends ERROR for a 5xx (a 4xx is the client's error). Attributes
+ * context, names its trace id in X-Trace-Id, and ends ERROR for a 5xx (a 4xx is the client's error; an error the edge answered names its code in error.type either way). Attributes
  * follow the HTTP server semantic conventions (1.45); health checks are not traced unless EDGE_HEALTH_QUIET is false.
  */
 export function traceRequest(config: Pick<EdgeConfig, 'traceIncoming' | 'healthPath' | 'healthQuiet'>): Stage {
@@ -72,8 +72,9 @@ export function traceRequest(config: Pick<EdgeConfig, 'traceIncoming' | 'healthP
       await context.with(trace.setSpan(parent, span), next);
     } finally {
       if (span.isRecording()) span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, ctx.status);
+      if (ctx.error !== undefined && span.isRecording()) span.setAttribute(ATTR_ERROR_TYPE, ctx.error.code);
       if (ctx.status >= 500) {
-        span.setAttribute(ATTR_ERROR_TYPE, ctx.error?.code ?? String(ctx.status));
+        if (ctx.error === undefined) span.setAttribute(ATTR_ERROR_TYPE, String(ctx.status));
         span.setStatus({ code: SpanStatusCode.ERROR });
       }
       span.end();
