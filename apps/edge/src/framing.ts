@@ -1,6 +1,8 @@
-import { AppError } from '@mono/errors';
+import { AppError, type ErrorCode } from '@mono/errors';
 import type { Stage } from './compose';
 import type { EdgeConfig } from './config';
+import type { EdgeContext } from './context';
+import { markClosing } from './respond-problem';
 
 /** A Host: a reg-name or an IPv4 address, or a bracketed IPv6 address, then an optional port (RFC 9110 §7.2). */
 const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~!$&'()*+,;=%-]+)(?::\d{0,5})?$/;
@@ -10,8 +12,9 @@ const ABSOLUTE = /^https?:\/\/([^/?#]*)(.*)$/i;
 /**
  * Refuses what would let the edge and the application read a request differently, before anything is forwarded:
  * no Host in HTTP/1.1, or two (400); an absolute-form target, whose authority replaces Host (RFC 9112 §3.2.2, as
- * nginx); any other target form (400); a transfer coding other than one final `chunked` (501; Node's parser has
- * refused chunked before another coding, and Transfer-Encoding with Content-Length); an Expect other than
+ * nginx); any other target form (400); a transfer coding before the final `chunked` (501, RFC 9112 §6.1; Node's
+ * parser has refused one without a final chunked with 400 as §6.3 says, and Transfer-Encoding with Content-Length); an
+ * Expect other than
  * 100-continue (417); a Host that names no server of the configuration (421, a catch-all default_server).
  * The rest of the pipeline reads the request's host from `ctx.host`.
  */
@@ -34,17 +37,18 @@ export function framing(config: Pick<EdgeConfig, 'serverNames'>): Stage {
         codings = codings === undefined ? (raw[i + 1] as string) : `${codings},${raw[i + 1] as string}`;
       }
     }
-    if (hosts > 1) throw new AppError('EDGE_ERR_BAD_REQUEST', 'the request has more than one Host field');
+    if (hosts > 1) throw refuse(ctx, 'EDGE_ERR_BAD_REQUEST', 'the request has more than one Host field');
     if (hosts === 0 && req.httpVersionMinor >= 1 && req.httpVersionMajor === 1)
-      throw new AppError('EDGE_ERR_BAD_REQUEST', 'an HTTP/1.1 request without a Host field');
+      throw refuse(ctx, 'EDGE_ERR_BAD_REQUEST', 'an HTTP/1.1 request without a Host field');
     const target = req.url ?? '';
-    if (!target.startsWith('/')) host = absoluteForm(ctx.req, target);
-    if (host !== '' && !HOST.test(host)) throw new AppError('EDGE_ERR_BAD_REQUEST', 'the Host is not a host');
+    if (!target.startsWith('/')) host = absoluteForm(ctx, target);
+    if ((hosts === 1 || host !== '') && !HOST.test(host))
+      throw refuse(ctx, 'EDGE_ERR_BAD_REQUEST', 'the Host is not a host');
     if (codings !== undefined && codings.trim().toLowerCase() !== 'chunked')
-      throw new AppError('EDGE_ERR_NOT_IMPLEMENTED', `the transfer coding ${JSON.stringify(codings)} is not supported`);
+      throw refuse(ctx, 'EDGE_ERR_NOT_IMPLEMENTED', `the transfer coding ${JSON.stringify(codings)} is not supported`);
     const expect = req.headers.expect;
     if (expect !== undefined && expect.toLowerCase() !== '100-continue')
-      throw new AppError('EDGE_ERR_EXPECTATION_FAILED', 'only Expect: 100-continue is supported');
+      throw refuse(ctx, 'EDGE_ERR_EXPECTATION_FAILED', 'only Expect: 100-continue is supported');
     ctx.host = host;
     if (!anyHost && host !== '' && !served(hostName(host), names, suffixes))
       throw new AppError('EDGE_ERR_MISDIRECTED', 'this edge does not serve that host');
@@ -53,14 +57,20 @@ export function framing(config: Pick<EdgeConfig, 'serverNames'>): Stage {
 }
 
 /** The authority of an absolute-form target, which replaces Host; the target becomes origin-form. */
-function absoluteForm(req: { url?: string | undefined }, target: string): string {
+function absoluteForm(ctx: EdgeContext, target: string): string {
   const match = ABSOLUTE.exec(target);
-  if (match === null) throw new AppError('EDGE_ERR_BAD_REQUEST', 'the request-target is neither a path nor a URL');
+  if (match === null) throw refuse(ctx, 'EDGE_ERR_BAD_REQUEST', 'the request-target is neither a path nor a URL');
   const [, authority = '', rest = ''] = match;
   if (authority === '' || authority.includes('@'))
-    throw new AppError('EDGE_ERR_BAD_REQUEST', 'the request-target has no usable authority');
-  req.url = rest.startsWith('/') ? rest : `/${rest}`;
+    throw refuse(ctx, 'EDGE_ERR_BAD_REQUEST', 'the request-target has no usable authority');
+  ctx.req.url = rest.startsWith('/') ? rest : `/${rest}`;
   return authority;
+}
+
+/** An error after which the connection closes: marked at once, so that no pipelined request behind it is served. */
+function refuse(ctx: EdgeContext, code: ErrorCode, message: string): AppError {
+  markClosing(ctx.req.socket);
+  return new AppError(code, message);
 }
 
 /** The host without its port, in lower case, without a trailing dot; IPv6 stays bracketed. */

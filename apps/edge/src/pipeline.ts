@@ -17,7 +17,7 @@ import { locate } from './locate';
 import { proxy } from './proxy';
 import { redirect } from './redirect';
 import { requestId } from './request-id';
-import { respondProblem } from './respond-problem';
+import { closing, respondProblem } from './respond-problem';
 import { traceRequest } from './trace-request';
 
 export interface PipelineDeps {
@@ -61,6 +61,7 @@ export function createPipeline(config: Readonly<EdgeConfig>, { state, trust, log
     proxy(state, trust),
   ]);
   return function edgePipeline(req: IncomingMessage, res: ServerResponse): void {
+    if (closing(req.socket)) return;
     state.requests += 1;
     state.inFlight += 1;
     const ctx = createContext(req, res);
