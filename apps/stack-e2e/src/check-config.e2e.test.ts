@@ -81,6 +81,37 @@ describe('--check-config', () => {
     ]);
   });
 
+  it('should pass the shipped edge file', async () => {
+    const result = await run('edge', ['--check-config'], { EDGE_CONFIG: join(ROOT, 'infra', 'config', 'edge.yaml') });
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toMatch(/^serverNames:\n {2}- localhost\n/m);
+  });
+
+  it('should name every mistake in an edge file at once and exit 2', async () => {
+    const path = join(scratch, 'edge.yaml');
+    writeFileSync(
+      path,
+      [
+        "servers: [localhost, 'bad host!']",
+        'trustedProxies: [10.0.0.0/33]',
+        'locations:',
+        '  - path: /old',
+        "    redirect: { to: 'https://$host$request_uri', status: 305 }",
+        '',
+      ].join('\n'),
+    );
+    const result = await run('edge', ['--check-config'], { EDGE_CONFIG: path });
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    const problems = result.stderr.trimEnd().split('\n');
+    expect(problems[0]).toBe('edge: invalid configuration');
+    expect(problems.slice(1)).toEqual([
+      expect.stringMatching(/^ {2}- edge\.yaml: servers\.1: expected a host name/),
+      expect.stringMatching(/^ {2}- edge\.yaml: trustedProxies\.0: expected an address or a CIDR network/),
+      expect.stringMatching(/^ {2}- edge\.yaml: locations\.0\.redirect\.status: a redirect status is 301/),
+    ]);
+  });
+
   it("should check OpenTelemetry's variables with the service's own", async () => {
     const result = await run('gateway', ['--check-config'], { GATEWAY_PORT: '-1', OTEL_TRACES_SAMPLER: 'sometimes' });
     expect(result.code).toBe(2);
