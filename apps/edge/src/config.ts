@@ -60,6 +60,10 @@ export const edgeEnvSchema = v.object({
     v.optional(v.picklist(['json', 'combined']), 'json'),
     v.description("The access log's format: json (one object a line) or combined (nginx's, plus time and ids)"),
   ),
+  EDGE_SERVER_NAMES: v.pipe(
+    v.optional(v.pipe(v.string(), v.transform(splitList), v.array(serverName()))),
+    v.description('Comma-separated host names this edge serves (server_name); any other Host gets 421; *: any'),
+  ),
   EDGE_TRUSTED_PROXIES: v.pipe(
     v.optional(v.pipe(v.string(), v.transform(splitList), v.array(cidr()))),
     v.description('Comma-separated CIDRs whose X-Forwarded-*, Forwarded and X-Request-Id are believed (nginx realip)'),
@@ -94,7 +98,7 @@ const locationTimeouts = v.strictObject({ head: v.optional(duration()), idle: v.
 const edgeFile = v.strictObject({
   listen: v.optional(address(), '127.0.0.1:8080'),
   admin: v.optional(address(), '127.0.0.1:9080'),
-  /** server_name: the hosts this edge serves; any other Host gets 421 (a catch-all default_server). []: any host. */
+  /** server_name: the hosts this edge serves; any other Host gets 421 (a catch-all default_server). [] or *: any. */
   servers: v.optional(v.array(serverName()), []),
   /** set_real_ip_from: peers whose X-Forwarded-*, Forwarded and X-Request-Id are believed. */
   trustedProxies: v.optional(v.array(cidr()), []),
@@ -203,6 +207,7 @@ export const edgeConfigSpec: ServiceConfigSpec<typeof edgeFileSchema, typeof edg
     else if (set.EDGE_ACCESS_LOG === true && file['accessLog'] === false) file['accessLog'] = true;
     if (set.EDGE_ACCESS_LOG_FORMAT !== undefined && file['accessLog'] !== false)
       file['accessLog'] = set.EDGE_ACCESS_LOG_FORMAT;
+    if (set.EDGE_SERVER_NAMES !== undefined) file['servers'] = set.EDGE_SERVER_NAMES;
     if (set.EDGE_TRUSTED_PROXIES !== undefined) file['trustedProxies'] = set.EDGE_TRUSTED_PROXIES;
     const health = section('health');
     if (set.EDGE_HEALTH_PATH !== undefined) health['path'] = set.EDGE_HEALTH_PATH;
@@ -231,7 +236,7 @@ function resolve(file: FileOutput) {
     host,
     port: Number(port),
     admin: file.admin,
-    serverNames: file.servers,
+    serverNames: file.servers.includes('*') ? [] : file.servers,
     trustedProxies: file.trustedProxies,
     serverTimingTo: file.serverTiming ?? file.trustedProxies,
     pools: Object.fromEntries(

@@ -15,12 +15,19 @@ export function cidr() {
   return v.pipe(v.string(), v.check(isCidr, 'expected an address or a CIDR network (10.0.0.0/8, 2001:db8::/32)'));
 }
 
-/** A server name as a client writes it in Host: a host name (or `*.example.com`), an IPv4 address or `[IPv6]`. */
+/**
+ * A server name as a client writes it in Host: a host name (or `*.example.com`), an IPv4 address or `[IPv6]`; `*`
+ * alone is any host.
+ */
 export function serverName() {
   return v.pipe(
     v.string(),
     v.check(
-      (name) => HOST_NAME.test(name) || isIP(name) === 4 || (/^\[.*\]$/.test(name) && isIP(name.slice(1, -1)) === 6),
+      (name) =>
+        name === '*' ||
+        HOST_NAME.test(name) ||
+        isIP(name) === 4 ||
+        (/^\[.*\]$/.test(name) && isIP(name.slice(1, -1)) === 6),
       'expected a host name (or *.name), an IPv4 address or a bracketed IPv6 address',
     ),
     v.toLowerCase(),

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { send, startStack, type Exchange, type RequestOptions, type Stack } from '@mono/testing';
 
 const FIXTURE = join(__dirname, 'fixtures', 'differential-app.cjs');
-/** What each server adds for itself: the date, its keep-alive policy, the edge's request and trace ids. */
-const OWN_HEADERS = new Set(['date', 'keep-alive', 'x-request-id', 'x-trace-id']);
+/** What each server adds for itself: the date, its keep-alive policy, the edge's request and trace ids and timing. */
+const OWN_HEADERS = new Set(['date', 'keep-alive', 'x-request-id', 'x-trace-id', 'server-timing']);
 /** Connection-level fields: compared by value, not by where Node's header writer happens to put them. */
 const UNORDERED = new Set(['connection']);
 
@@ -15,7 +15,7 @@ let direct: Server;
 let directUrl: string;
 
 beforeAll(async () => {
-  stack = await startStack({ framework: { FRAMEWORK_APP: FIXTURE } });
+  stack = await startStack({ framework: { FRAMEWORK_APP: FIXTURE }, edge: { EDGE_SERVER_NAMES: 'app.example.test' } });
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the fixture is the CommonJS module the framework loads
   const { app } = require(FIXTURE) as { app: Parameters<typeof createServer>[1] };
   direct = createServer(app);

@@ -5,10 +5,19 @@ import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, send, startStack, type Exchange, type RequestOptions, type Stack } from '@mono/testing';
 
-/** What each server adds for itself: the date, its connection policy, the edge's request and trace ids. */
-const OWN_HEADERS = new Set(['date', 'connection', 'keep-alive', 'x-request-id', 'x-trace-id']);
+/** What each server adds for itself: the date, its connection policy, the edge's request and trace ids and timing. */
+const OWN_HEADERS = new Set(['date', 'connection', 'keep-alive', 'x-request-id', 'x-trace-id', 'server-timing']);
 /** Environ keys that name the server, the client's address or the request, and the request's own deadline. */
 const OWN_VARIABLES = new Set(['SERVER_PORT', 'REMOTE_ADDR', 'REMOTE_PORT', 'REQUEST_ID', 'tsgi.deadline']);
+/** What the edge changes as a proxy: Connection is hop-by-hop; it appends the forwarding fields and the request id. */
+const PROXY_FIELDS = new Set([
+  'connection',
+  'forwarded',
+  'x-forwarded-for',
+  'x-forwarded-proto',
+  'x-forwarded-host',
+  'x-request-id',
+]);
 
 /** The three examples where the shipped configuration mounts them, all behind one framework. */
 const examples = [
@@ -20,7 +29,7 @@ const examples = [
 /** The stack with its shipped configuration, shared by the three examples. */
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack();
+  stack = await startStack({ edge: { EDGE_SERVER_NAMES: 'app.example.test' } });
 });
 afterAll(async () => {
   await stack?.stop();
@@ -61,7 +70,21 @@ function comparable(exchange: Exchange) {
 function applicationVisible(exchange: Exchange): Record<string, unknown> {
   const environ = JSON.parse(exchange.body.toString()) as Record<string, unknown>;
   expect(environ).toHaveProperty('tsgi.deadline');
-  return Object.fromEntries(Object.entries(environ).filter(([key]) => !OWN_VARIABLES.has(key)));
+  const visible = Object.entries(environ).filter(
+    ([key]) =>
+      !OWN_VARIABLES.has(key) &&
+      !PROXY_FIELDS.has(
+        key
+          .replace(/^HTTP_/, '')
+          .replaceAll('_', '-')
+          .toLowerCase(),
+      ),
+  );
+  const headers = environ['headers'] as Array<[string, string]>;
+  return {
+    ...Object.fromEntries(visible),
+    headers: headers.filter(([name]) => !PROXY_FIELDS.has(name.toLowerCase())),
+  };
 }
 
 const HOST = { host: 'app.example.test' };
@@ -104,7 +127,7 @@ describe.each(examples)('the example $name through the reference server and thro
     expect(comparable(actual)).toEqual(comparable(expected));
   });
 
-  it('should show the application the same environ, but for the server, the client address and the request id', async () => {
+  it('should show the application the same environ, but for the server, the client, the request id and the proxy fields', async () => {
     const options = () => ({ headers: { ...HOST, 'x-rep': ['one', 'two'], cookie: 'a=1' } });
     const [expected, actual] = await both(`${prefix}/environ?q=%20x&q=y`, options);
     expect(expected.status).toBe(200);

@@ -1,7 +1,10 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { ATTRIBUTE_REGISTRY } from '@mono/telemetry';
 import { semconvKeys } from '@mono/telemetry/testing';
 import {
   freePort,
+  ROOT,
   send,
   startJaeger,
   startStack,
@@ -47,6 +50,21 @@ const serviceOf = (trace: JaegerTrace, span: JaegerSpan) => trace.processes[span
 const kindOf = (span: JaegerSpan) => String(tag(span, 'span.kind') ?? 'internal');
 const parentOf = (span: JaegerSpan) => span.references.find((r) => r.refType === 'CHILD_OF')?.spanID;
 const isError = (span: JaegerSpan) => tag(span, 'otel.status_code') === 'ERROR';
+
+/** `npx nx run tools:trace <id>` against the test's Jaeger. */
+function printTrace(id: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [
+    join(ROOT, 'tools', 'trace', 'print-trace.mjs'),
+    id,
+    '--jaeger',
+    jaeger.queryUrl,
+  ]);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
 
 function completeTrace(traceId: string): Promise<JaegerTrace> {
   return jaeger.completeTrace(traceId, SPANS_PER_REQUEST);
@@ -140,6 +158,30 @@ describe('one request, one trace in a real Jaeger', () => {
     const trace = await completeTrace(traceId);
     expect(trace.traceID).toBe(traceId);
     expectOneConnectedTrace(trace, callerSpan);
+  });
+});
+
+describe('tools:trace', () => {
+  it('should find a trace by its request id and print the tree with the time in and between each service', async () => {
+    const res = await send(`${stack.url}/hello`, { headers: { 'x-request-id': 'untrusted-so-replaced' } });
+    const requestId = String(res.headers['x-request-id']);
+    const traceId = String(res.headers['x-trace-id']);
+    await completeTrace(traceId);
+    for (const id of [requestId, traceId]) {
+      const printed = await printTrace(id);
+      expect(printed.code, printed.stderr).toBe(0);
+      const [first, ...lines] = printed.stdout.trimEnd().split('\n');
+      expect(first).toBe(`trace ${traceId}: ${SPANS_PER_REQUEST} spans, services edge, gateway, framework`);
+      const budget = lines.slice(lines.indexOf('where the time went (ms, the whole response, body included):') + 1);
+      expect(budget.map((line) => line.trim().split(/ {2,}/)[0])).toEqual([
+        'edge',
+        'edge → gateway',
+        'gateway',
+        'gateway → framework',
+        'framework',
+      ]);
+      for (const line of budget) expect(line).toMatch(/ {2}-?\d+\.\d{2} {2}/);
+    }
   });
 });
 
