@@ -85,7 +85,8 @@ for (const span of found.spans) {
   if (parent && byId.has(parent)) children.set(parent, [...(children.get(parent) ?? []), span]);
   else roots.push({ span, parent });
 }
-const services = new Set(found.spans.map(serviceOf));
+// In the order the request reached them.
+const services = new Set([...found.spans].sort((a, b) => a.startTime - b.startTime).map(serviceOf));
 console.log(`trace ${found.traceID}: ${found.spans.length} spans, services ${[...services].join(', ')}`);
 
 /**

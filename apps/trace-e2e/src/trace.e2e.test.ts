@@ -172,7 +172,9 @@ describe('tools:trace', () => {
       expect(printed.code, printed.stderr).toBe(0);
       const [first, ...lines] = printed.stdout.trimEnd().split('\n');
       expect(first).toBe(`trace ${traceId}: ${SPANS_PER_REQUEST} spans, services edge, gateway, framework`);
-      const budget = lines.slice(lines.indexOf('where the time went (ms, the whole response, body included):') + 1);
+      const budget = lines
+        .slice(lines.indexOf('where the time went (ms, the whole response, body included):') + 1)
+        .filter((line) => line.startsWith('  '));
       expect(budget.map((line) => line.trim().split(/ {2,}/)[0])).toEqual([
         'edge',
         'edge → gateway',
