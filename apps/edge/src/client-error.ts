@@ -35,7 +35,8 @@ export function clientError(): Stage {
  * rejection pipeline on a response of its own (408 when the header section was too slow, 414 for a request line over
  * the header limit, 431 for a header section over it, 400 for anything malformed), and the connection closes. A
  * request already in the pipeline whose body broke its framing (a bad chunk) or was too slow: its exchange with a
- * gateway is cancelled, so that the application's input fails, and the client gets 400 (408) if no head was sent.
+ * gateway is cancelled, so that the application's input fails, and the client gets 400 (408) if no head was sent. A
+ * broken request pipelined behind a complete one is answered once the complete one's response is out.
  */
 export function clientErrorHandler(
   reject: (ctx: EdgeContext) => Promise<void>,
@@ -49,16 +50,18 @@ export function clientErrorHandler(
     const error = new AppError(codeFor(err, config.maxHeaderBytes), err.message);
     const current = (socket as Socket & { _httpMessage?: WithContext | null })._httpMessage;
     const ctx = current?.[CONTEXT];
-    if (current && ctx) {
+    if (ctx !== undefined && !ctx.req.complete) {
       if (ctx.exchange) ctx.exchange.requestFailed(error);
       else respondProblem(ctx, error);
       return;
     }
-    if (current) {
-      socket.destroy();
-      return;
-    }
-    void reject(rejected(err, error, socket, config.headerTimeoutMs)).catch(() => socket.destroy());
+    // The error is in a request after the one being answered (pipelined): that answer goes out first.
+    const rejectHead = () => {
+      if (!socket.writable) socket.destroy();
+      else void reject(rejected(err, error, socket, config.headerTimeoutMs)).catch(() => socket.destroy());
+    };
+    if (current && !current.writableFinished) current.once('finish', rejectHead);
+    else rejectHead();
   };
 }
 

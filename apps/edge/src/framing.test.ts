@@ -197,6 +197,26 @@ describe('framing', () => {
 });
 
 describe('the parser rejections', () => {
+  it('should answer a malformed request pipelined behind a good one only after the good one', async () => {
+    const arrived = signal<ServerCall<HttpRequest>>();
+    const { port, seen } = await edge({}, (call) => arrived.resolve(call));
+    const exchange = rawExchange(port, [
+      'GET /first HTTP/1.1\r\nHost: localhost\r\n\r\nGET /second HTTP/1.1\r\nHost: localhost\r\nX: \x01\r\n\r\n',
+    ]);
+    const call = await arrived.promise;
+    call.respond({ status: 200, reason: 'OK', headers: [{ name: 'Content-Length', value: '5' }], timings: [] });
+    call.write(Buffer.from('first'));
+    call.end();
+    const { responses, closed } = await exchange;
+    expect(responses.map((r) => [r.status, r.body.slice(0, 5)])).toEqual([
+      [200, 'first'],
+      [400, '{"typ'],
+    ]);
+    expectProblem(responses[1], 400, 'EDGE_ERR_BAD_REQUEST');
+    expect(closed).toBe(true);
+    expect(seen.map((r) => r.target)).toEqual(['/first']);
+  });
+
   it('should get the edge problem body with request and trace id, and a full access line', async () => {
     const { port, logs }: EdgeUnderTest = await edge();
     const { responses } = await rawExchange(port, [
