@@ -8,8 +8,10 @@ import { isHopByHop, nominatedBy } from './hop-by-hop';
 /**
  * The request for the gateway, as nginx hands it to uwsgi: the target in origin-form; the header fields as received
  * in order, less the hop-by-hop ones and, from anyone but a trusted proxy, X-Forwarded-*, Forwarded and
- * X-Request-Id; then the location's request headers, X-Forwarded-For, -Proto, -Host and Forwarded with this hop
- * appended, and X-Request-Id. The client is the connection's peer, or the one a trusted proxy names (realip).
+ * X-Request-Id; then the location's request headers, and X-Forwarded-For, -Proto, -Host and Forwarded with this hop
+ * appended. The request id travels as `requestId` (the environ's REQUEST_ID), not as a field: a trusted proxy's
+ * X-Request-Id became it (request-id). The client is the connection's peer, or the one a trusted proxy names
+ * (realip).
  */
 export function toEnvelope(ctx: EdgeContext, trust: ClientTrust): HttpRequest {
   const { req } = ctx;
@@ -61,10 +63,7 @@ export function toEnvelope(ctx: EdgeContext, trust: ClientTrust): HttpRequest {
   if (ctx.host !== '')
     headers.push({ name: 'X-Forwarded-Host', value: xfh === undefined ? ctx.host : `${xfh}, ${ctx.host}` });
   const element = forwardedFor(peer, ctx.host, scheme);
-  headers.push(
-    { name: 'Forwarded', value: forwarded === undefined ? element : `${forwarded}, ${element}` },
-    { name: 'X-Request-Id', value: ctx.requestId },
-  );
+  headers.push({ name: 'Forwarded', value: forwarded === undefined ? element : `${forwarded}, ${element}` });
   return {
     method: req.method ?? 'GET',
     target: req.url ?? '/',
