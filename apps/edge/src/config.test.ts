@@ -87,6 +87,28 @@ describe('loadEdgeConfig', () => {
     expect(found.join('\n')).toMatch(/edge\.yaml: client\.headerTimeout: expected a duration/);
   });
 
+  it('should check across settings even when the file has other mistakes', () => {
+    const found = problems({
+      EDGE_CONFIG: file(
+        [
+          'servers: [localhost, bad_host]',
+          'accessLog: sometimes',
+          'locations:',
+          '  - { path: /, pool: elsewhere }',
+          '  - { path: /, pool: gateways }',
+          "  - { path: /old, pool: gateways, redirect: { to: 'https://x' } }",
+        ].join('\n'),
+      ),
+    });
+    expect(found).toEqual([
+      expect.stringMatching(/^edge\.yaml: servers\.1: expected a host name/),
+      'edge.yaml: accessLog: expected true, false, json or combined',
+      'edge.yaml: locations.0: no pool elsewhere in pools',
+      'edge.yaml: locations.1: another location has the path /',
+      'edge.yaml: locations.2: a location is a pool or a redirect, not both',
+    ]);
+  });
+
   it('should document every variable in the README', () => {
     const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
     for (const { name, default: fallback } of describeEnv(edgeEnvSchema)) {

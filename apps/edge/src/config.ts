@@ -154,21 +154,15 @@ const edgeFile = v.strictObject({
   log: v.optional(v.picklist(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
 });
 
-/** The file (infra/config/edge.yaml documents every setting). */
+/**
+ * The file (infra/config/edge.yaml documents every setting). The checks across locations run even when the file has
+ * mistakes elsewhere, so that `--check-config` lists every one at once.
+ */
 export const edgeFileSchema = v.pipe(
   edgeFile,
-  v.check(
-    (file) => file.locations.every((l) => l.redirect !== undefined || (l.pool ?? DEFAULT_POOL) in file.pools),
-    'a location names a pool that pools does not define',
-  ),
-  v.check(
-    (file) => file.locations.every((l) => l.redirect === undefined || l.pool === undefined),
-    'a location is a pool or a redirect, not both',
-  ),
-  v.check(
-    (file) => new Set(file.locations.map((l) => `${l.exact} ${l.path}`)).size === file.locations.length,
-    'two locations have the same path',
-  ),
+  v.rawCheck(({ dataset, addIssue }) => {
+    for (const problem of locationProblems(dataset.value)) addIssue(problem);
+  }),
   v.transform(resolve),
 );
 
@@ -228,6 +222,36 @@ export function describeEdgeConfig(config: Readonly<EdgeConfig>): string {
 }
 
 type FileOutput = v.InferOutput<typeof edgeFile>;
+
+/** What is wrong across the locations of a file that may be invalid elsewhere: each with its location's path. */
+function locationProblems(file: unknown): Array<{ message: string; path: [v.ObjectPathItem, v.ArrayPathItem] }> {
+  const problems: Array<{ message: string; path: [v.ObjectPathItem, v.ArrayPathItem] }> = [];
+  if (typeof file !== 'object' || file === null) return problems;
+  const { locations, pools } = file as { locations?: unknown; pools?: unknown };
+  if (!Array.isArray(locations)) return problems;
+  const seen = new Set<string>();
+  locations.forEach((location: unknown, index) => {
+    if (typeof location !== 'object' || location === null) return;
+    const { path, exact, pool, redirect } = location as Record<string, unknown>;
+    const at: [v.ObjectPathItem, v.ArrayPathItem] = [
+      { type: 'object', origin: 'value', input: file as Record<string, unknown>, key: 'locations', value: locations },
+      { type: 'array', origin: 'value', input: locations, key: index, value: location },
+    ];
+    if (pool !== undefined && redirect !== undefined)
+      problems.push({ message: 'a location is a pool or a redirect, not both', path: at });
+    else if (
+      redirect === undefined &&
+      typeof pools === 'object' &&
+      pools !== null &&
+      !(String(pool ?? DEFAULT_POOL) in pools)
+    )
+      problems.push({ message: `no pool ${String(pool ?? DEFAULT_POOL)} in pools`, path: at });
+    const key = `${exact === true} ${String(path)}`;
+    if (seen.has(key)) problems.push({ message: `another location has the path ${String(path)}`, path: at });
+    seen.add(key);
+  });
+  return problems;
+}
 
 /** The file as the edge uses it: locations inherit the service-wide limits and timeouts. */
 function resolve(file: FileOutput) {
