@@ -204,7 +204,7 @@ describe('the parser rejections', () => {
       'GET /first HTTP/1.1\r\nHost: localhost\r\n\r\nGET /second HTTP/1.1\r\nHost: localhost\r\nX: \x01\r\n\r\n',
     ]);
     const call = await arrived.promise;
-    call.respond({ status: 200, reason: 'OK', headers: [{ name: 'Content-Length', value: '5' }], timings: [] });
+    call.respond({ status: 200, reason: 'OK', headers: [{ name: 'Content-Length', value: '5' }] });
     call.write(Buffer.from('first'));
     call.end();
     const { responses, closed } = await exchange;

@@ -162,7 +162,7 @@ describe('edge server', () => {
   it('should abort the connection when the upstream fails after the head was sent', async () => {
     let failUpstream!: () => void;
     const stub = await gateway((call) => {
-      call.respond({ status: 200, reason: 'OK', headers: [], timings: [] });
+      call.respond({ status: 200, reason: 'OK', headers: [] });
       call.write(Buffer.from('partial'));
       failUpstream = () => call.fail(new AppError('FW_ERR_APPLICATION_FAILED'));
     });
@@ -215,7 +215,7 @@ describe('edge server', () => {
     const afterArrived = arrived('/after');
     socket.write('GET /_edge/health HTTP/1.1\r\nHost: x\r\n\r\nGET /after HTTP/1.1\r\nHost: x\r\n\r\n');
     await afterArrived;
-    held?.respond({ status: 200, reason: 'OK', headers: [{ name: 'Content-Length', value: '4' }], timings: [] });
+    held?.respond({ status: 200, reason: 'OK', headers: [{ name: 'Content-Length', value: '4' }] });
     held?.write(Buffer.from('held'));
     held?.end();
     await closed;

@@ -90,7 +90,7 @@ class ProxyExchange implements ResponseSink {
     for (const { name, value } of head.headers) if (!isHopByHop(name.toLowerCase(), nominated)) flat.push(name, value);
     if (this.#trust.timing(this.#ctx.req.socket)) {
       const edgeMs = Number(process.hrtime.bigint() - this.#ctx.startedAt) / 1e6 - this.#ctx.upstreamMs;
-      flat.push('Server-Timing', serverTiming(edgeMs, head.timings));
+      flat.push('Server-Timing', serverTiming(edgeMs, head.timing));
     }
     try {
       res.writeHead(head.status, head.reason, flat);

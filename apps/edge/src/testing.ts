@@ -107,7 +107,6 @@ export function describeRequest(call: ServerCall<HttpRequest>): void {
           { name: 'Content-Type', value: 'application/json' },
           { name: 'Content-Length', value: String(Buffer.byteLength(body)) },
         ],
-        timings: [],
       });
       call.write(Buffer.from(body));
       call.end();

@@ -111,7 +111,6 @@ describe('toEnvelope', () => {
           { name: 'X-App', value: 'kept' },
           { name: 'Content-Length', value: '2' },
         ],
-        timings: [],
       });
       call.write(Buffer.from('ok'));
       call.end();
@@ -131,13 +130,7 @@ describe('toEnvelope', () => {
         status: 200,
         reason: 'OK',
         headers: [{ name: 'Content-Length', value: '0' }],
-        timings: [
-          { name: 'gw-queue', durationUs: 1500 },
-          { name: 'gw', durationUs: 20 },
-          { name: 'fw', durationUs: 30 },
-          { name: 'app', durationUs: 250 },
-          { name: 'bad;dur=0, x', durationUs: 1 },
-        ],
+        timing: { gatewayQueueUs: 1500, gatewayUs: 20, frameworkUs: 30, appUs: 250 },
       });
       call.end();
     };

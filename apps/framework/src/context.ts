@@ -74,10 +74,12 @@ export class FrameworkContext implements ResponseOutput {
       status: code,
       reason,
       headers: headers.map(([name, value]) => ({ name, value })),
-      timings: [
-        { name: 'fw', durationUs: Math.round((calledAt - this.startedAt) * 1_000) },
-        { name: 'app', durationUs: Math.round((now - calledAt) * 1_000) },
-      ],
+      timing: {
+        gatewayQueueUs: 0,
+        gatewayUs: 0,
+        frameworkUs: Math.round((calledAt - this.startedAt) * 1_000),
+        appUs: Math.round((now - calledAt) * 1_000),
+      },
     });
   }
 

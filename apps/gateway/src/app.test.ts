@@ -171,7 +171,7 @@ describe('gateway', () => {
     expect(await checkHealth(address)).toBe('NOT_SERVING');
     expect((await send(edge, '/late').outcome).error?.code).toBe('GW_ERR_SHUTTING_DOWN');
     expect(stopped).toBe(false);
-    held.respond({ status: 200, reason: 'OK', headers: [], timings: [] });
+    held.respond({ status: 200, reason: 'OK', headers: [] });
     held.write(Buffer.from('finished'));
     held.end();
     const { head, body, error } = await inFlight.outcome;

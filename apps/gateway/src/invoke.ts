@@ -40,11 +40,11 @@ function forward(ctx: GatewayContext): PoolCall<Environ> {
     {
       head(head) {
         ctx.ended(head.status, 'OK');
-        const ownMs = ctx.forwardedAt - ctx.startedAt - ctx.queuedMs;
-        head.timings.unshift(
-          { name: 'gw-queue', durationUs: Math.round(ctx.queuedMs * 1_000) },
-          { name: 'gw', durationUs: Math.round(ownMs * 1_000) },
-        );
+        const timing = head.timing;
+        if (timing !== undefined) {
+          timing.gatewayQueueUs = Math.round(ctx.queuedMs * 1_000);
+          timing.gatewayUs = Math.round((ctx.forwardedAt - ctx.startedAt - ctx.queuedMs) * 1_000);
+        }
         call.respond(head);
       },
       data: response.data,

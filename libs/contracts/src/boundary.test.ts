@@ -48,7 +48,7 @@ describe('boundaries', () => {
       frames: [
         {
           id: 1,
-          head: { status: 200, reason: 'OK', headers: [{ name: 'A', value: 'b' }], timings: [] },
+          head: { status: 200, reason: 'OK', headers: [{ name: 'A', value: 'b' }] },
           data: Buffer.from('hi'),
           end: true,
           credit: 0,

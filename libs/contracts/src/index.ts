@@ -8,10 +8,10 @@ export type {
   Call,
   Failure,
   Header,
+  HeadTiming,
   ReplyBatch,
   ReplyFrame,
   ResponseHead,
-  ServerTiming,
 } from './generated/mono/transport/v1/transport';
 export {
   HealthCheckResponse_ServingStatus as ServingStatus,

@@ -1,4 +1,4 @@
-import type { Call, Failure, Header, ResponseHead, ServerTiming } from './generated/mono/transport/v1/transport';
+import type { Call, Failure, Header, HeadTiming, ResponseHead } from './generated/mono/transport/v1/transport';
 import { LEN, tag, VARINT } from './wire-tag';
 import type { WireReader } from './wire-reader';
 import { boolSize, uint32Size, type WireWriter } from './wire-writer';
@@ -24,11 +24,13 @@ const TAG_CALL_IDLE_TIMEOUT_MS = tag(4, VARINT);
 const TAG_HEAD_STATUS = tag(1, VARINT);
 const TAG_HEAD_REASON = tag(2, LEN);
 const TAG_HEAD_HEADERS = tag(3, LEN);
-const TAG_HEAD_TIMINGS = tag(4, LEN);
+const TAG_HEAD_TIMING = tag(4, LEN);
 
-// mono.transport.v1.ServerTiming
-const TAG_TIMING_NAME = tag(1, LEN);
-const TAG_TIMING_DURATION_US = tag(2, VARINT);
+// mono.transport.v1.HeadTiming
+const TAG_TIMING_GATEWAY_QUEUE_US = tag(1, VARINT);
+const TAG_TIMING_GATEWAY_US = tag(2, VARINT);
+const TAG_TIMING_FRAMEWORK_US = tag(3, VARINT);
+const TAG_TIMING_APP_US = tag(4, VARINT);
 
 // mono.transport.v1.Failure
 const TAG_FAILURE_STATUS = tag(1, VARINT);
@@ -73,7 +75,7 @@ export function measureResponseHead(w: WireWriter, h: ResponseHead): number {
     uint32Size(TAG_HEAD_STATUS, h.status) +
     w.measureString(TAG_HEAD_REASON, h.reason) +
     measureHeaders(w, TAG_HEAD_HEADERS, h.headers) +
-    measureTimings(w, h.timings)
+    (h.timing === undefined ? 0 : w.fill(TAG_HEAD_TIMING, w.reserve(), measureTiming(h.timing)))
   );
 }
 
@@ -81,45 +83,48 @@ export function writeResponseHead(w: WireWriter, h: ResponseHead): void {
   w.uint32(TAG_HEAD_STATUS, h.status);
   w.string(TAG_HEAD_REASON, h.reason);
   writeHeaders(w, TAG_HEAD_HEADERS, h.headers);
-  for (const timing of h.timings) {
-    w.message(TAG_HEAD_TIMINGS);
-    w.string(TAG_TIMING_NAME, timing.name);
-    w.uint32(TAG_TIMING_DURATION_US, timing.durationUs);
-  }
+  const timing = h.timing;
+  if (timing === undefined) return;
+  w.message(TAG_HEAD_TIMING);
+  w.uint32(TAG_TIMING_GATEWAY_QUEUE_US, timing.gatewayQueueUs);
+  w.uint32(TAG_TIMING_GATEWAY_US, timing.gatewayUs);
+  w.uint32(TAG_TIMING_FRAMEWORK_US, timing.frameworkUs);
+  w.uint32(TAG_TIMING_APP_US, timing.appUs);
 }
 
 export function readResponseHead(r: WireReader, end: number): ResponseHead {
-  const h: ResponseHead = { status: 0, reason: '', headers: [], timings: [] };
+  const h: ResponseHead = { status: 0, reason: '', headers: [], timing: undefined };
   while (r.at < end) {
     const t = r.varint();
     if (t === TAG_HEAD_STATUS) h.status = r.varint();
     else if (t === TAG_HEAD_REASON) h.reason = r.string();
     else if (t === TAG_HEAD_HEADERS) h.headers.push(readHeader(r, r.end()));
-    else if (t === TAG_HEAD_TIMINGS) h.timings.push(readTiming(r, r.end()));
+    else if (t === TAG_HEAD_TIMING) h.timing = readTiming(r, r.end());
     else r.skip(t);
   }
   return h;
 }
 
-function measureTimings(w: WireWriter, timings: readonly ServerTiming[]): number {
-  let size = 0;
-  for (const timing of timings) {
-    const slot = w.reserve();
-    const body = w.measureString(TAG_TIMING_NAME, timing.name) + uint32Size(TAG_TIMING_DURATION_US, timing.durationUs);
-    size += w.fill(TAG_HEAD_TIMINGS, slot, body);
-  }
-  return size;
+function measureTiming(t: HeadTiming): number {
+  return (
+    uint32Size(TAG_TIMING_GATEWAY_QUEUE_US, t.gatewayQueueUs) +
+    uint32Size(TAG_TIMING_GATEWAY_US, t.gatewayUs) +
+    uint32Size(TAG_TIMING_FRAMEWORK_US, t.frameworkUs) +
+    uint32Size(TAG_TIMING_APP_US, t.appUs)
+  );
 }
 
-function readTiming(r: WireReader, end: number): ServerTiming {
-  const timing: ServerTiming = { name: '', durationUs: 0 };
+function readTiming(r: WireReader, end: number): HeadTiming {
+  const t: HeadTiming = { gatewayQueueUs: 0, gatewayUs: 0, frameworkUs: 0, appUs: 0 };
   while (r.at < end) {
-    const t = r.varint();
-    if (t === TAG_TIMING_NAME) timing.name = r.string();
-    else if (t === TAG_TIMING_DURATION_US) timing.durationUs = r.varint();
-    else r.skip(t);
+    const tag = r.varint();
+    if (tag === TAG_TIMING_GATEWAY_QUEUE_US) t.gatewayQueueUs = r.varint();
+    else if (tag === TAG_TIMING_GATEWAY_US) t.gatewayUs = r.varint();
+    else if (tag === TAG_TIMING_FRAMEWORK_US) t.frameworkUs = r.varint();
+    else if (tag === TAG_TIMING_APP_US) t.appUs = r.varint();
+    else r.skip(tag);
   }
-  return timing;
+  return t;
 }
 
 export function measureFailure(w: WireWriter, f: Failure): number {

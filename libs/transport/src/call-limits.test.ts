@@ -33,7 +33,7 @@ function send(c: MuxClient<Environ>, path: string, limits = { headTimeoutMs: 0, 
   return { call, outcome: recording.outcome, accepted: accepted.promise };
 }
 
-const OK = { status: 200, reason: 'OK', headers: [], timings: [] };
+const OK = { status: 200, reason: 'OK', headers: [] };
 
 describe('head and idle limits', () => {
   it('should end a request whose head is late with the server layer named', async () => {

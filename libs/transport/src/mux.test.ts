@@ -235,7 +235,7 @@ describe('MuxClient and the exchange service', () => {
     const drained = server.service.drain();
     const second = await request(c).outcome;
     expect(second.error?.code).toBe('FW_ERR_SHUTTING_DOWN');
-    call.respond({ status: 200, reason: 'OK', headers: [], timings: [] });
+    call.respond({ status: 200, reason: 'OK', headers: [] });
     call.end();
     expect((await first).head?.status).toBe(200);
     await drained;

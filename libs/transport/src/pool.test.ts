@@ -12,7 +12,7 @@ afterEach(() => {
   while (cleanups.length > 0) cleanups.pop()?.();
 });
 
-const OK = { status: 200, reason: 'OK', headers: [], timings: [] };
+const OK = { status: 200, reason: 'OK', headers: [] };
 
 /** A server that answers with its own name in X-Server, or runs `handler`. */
 async function serve(name: string, handler?: (call: ServerCall<Environ>) => void): Promise<TestServer> {
@@ -23,7 +23,7 @@ async function serve(name: string, handler?: (call: ServerCall<Environ>) => void
         call.body.attach({
           data: (chunk) => call.body.consumed(chunk.byteLength),
           end: () => {
-            call.respond({ ...OK, headers: [{ name: 'X-Server', value: name }], timings: [] });
+            call.respond({ ...OK, headers: [{ name: 'X-Server', value: name }] });
             call.end();
           },
           error: () => {},
@@ -87,7 +87,7 @@ describe('Pool', () => {
     const holding = (name: string) => (call: ServerCall<Environ>) => {
       if (call.head.pathInfo === '/hold') held.resolve({ name, call });
       else {
-        call.respond({ ...OK, headers: [{ name: 'X-Server', value: name }], timings: [] });
+        call.respond({ ...OK, headers: [{ name: 'X-Server', value: name }] });
         call.end();
       }
     };
@@ -112,7 +112,7 @@ describe('Pool', () => {
         arrived.resolve(servers.get(name) as TestServer);
         return;
       }
-      call.respond({ ...OK, headers: [{ name: 'X-Server', value: name }], timings: [] });
+      call.respond({ ...OK, headers: [{ name: 'X-Server', value: name }] });
       call.end();
     };
     servers.set('a', await serve('a', firstHangs('a')));

@@ -114,7 +114,7 @@ export function recordingSink(): { sink: ResponseSink; outcome: Promise<Outcome>
 export function echoHandler(call: ServerCall<Environ | { target: string }>): void {
   const head = call.head;
   const path = 'pathInfo' in head ? head.pathInfo : head.target;
-  call.respond({ status: 200, reason: 'OK', headers: [{ name: 'X-Path', value: path }], timings: [] });
+  call.respond({ status: 200, reason: 'OK', headers: [{ name: 'X-Path', value: path }] });
   call.body.attach(
     forwardBody(
       call,

@@ -71,7 +71,7 @@ async function serve(): Promise<void> {
     server,
     frameworkBoundary,
     (call) => {
-      call.respond({ status: 200, reason: 'OK', headers: [], timings: [] });
+      call.respond({ status: 200, reason: 'OK', headers: [] });
       call.write(REPLY);
       call.end();
     },

@@ -34,18 +34,20 @@ export interface ResponseHead {
   reason: string;
   headers: Header[];
   /**
-   * Where the time until this head went, each hop's own part (the edge's Server-Timing): the framework adds its own
-   * and the application's, the gateway puts its queue and its own time before them.
+   * Where the time until this head went (the edge's Server-Timing): the framework sets its part, the gateway adds
+   * its own.
    */
-  timings: ServerTiming[];
+  timing?: HeadTiming | undefined;
 }
 
-/** One part of the time until a response head: a Server-Timing metric. */
-export interface ServerTiming {
-  /** A Server-Timing metric name (a token): "gw-queue", "gw", "fw", "app". */
-  name: string;
-  /** Microseconds. */
-  durationUs: number;
+/** Each layer's own time until a response head, without what it waited for below, in microseconds. */
+export interface HeadTiming {
+  /** In the gateway: waiting for admission, then its own work until it forwarded the request. */
+  gatewayQueueUs: number;
+  gatewayUs: number;
+  /** In the framework: its own work until it called the application, then the application's until the head. */
+  frameworkUs: number;
+  appUs: number;
 }
 
 /** Why a request failed where it was handled. The last frame for its id. */
@@ -279,7 +281,7 @@ export const Call_TraceContextEntry: MessageFns<Call_TraceContextEntry> = {
 };
 
 function createBaseResponseHead(): ResponseHead {
-  return { status: 0, reason: "", headers: [], timings: [] };
+  return { status: 0, reason: "", headers: [], timing: undefined };
 }
 
 export const ResponseHead: MessageFns<ResponseHead> = {
@@ -293,8 +295,8 @@ export const ResponseHead: MessageFns<ResponseHead> = {
     for (const v of message.headers) {
       Header.encode(v!, writer.uint32(26).fork()).join();
     }
-    for (const v of message.timings) {
-      ServerTiming.encode(v!, writer.uint32(34).fork()).join();
+    if (message.timing !== undefined) {
+      HeadTiming.encode(message.timing, writer.uint32(34).fork()).join();
     }
     return writer;
   },
@@ -341,7 +343,7 @@ export const ResponseHead: MessageFns<ResponseHead> = {
               break;
             }
 
-            message.timings.push(ServerTiming.decode(reader, reader.uint32()));
+            message.timing = HeadTiming.decode(reader, reader.uint32());
             continue;
           }
         }
@@ -357,22 +359,28 @@ export const ResponseHead: MessageFns<ResponseHead> = {
   },
 };
 
-function createBaseServerTiming(): ServerTiming {
-  return { name: "", durationUs: 0 };
+function createBaseHeadTiming(): HeadTiming {
+  return { gatewayQueueUs: 0, gatewayUs: 0, frameworkUs: 0, appUs: 0 };
 }
 
-export const ServerTiming: MessageFns<ServerTiming> = {
-  encode(message: ServerTiming, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.name !== "") {
-      writer.uint32(10).string(message.name);
+export const HeadTiming: MessageFns<HeadTiming> = {
+  encode(message: HeadTiming, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.gatewayQueueUs !== 0) {
+      writer.uint32(8).uint32(message.gatewayQueueUs);
     }
-    if (message.durationUs !== 0) {
-      writer.uint32(16).uint32(message.durationUs);
+    if (message.gatewayUs !== 0) {
+      writer.uint32(16).uint32(message.gatewayUs);
+    }
+    if (message.frameworkUs !== 0) {
+      writer.uint32(24).uint32(message.frameworkUs);
+    }
+    if (message.appUs !== 0) {
+      writer.uint32(32).uint32(message.appUs);
     }
     return writer;
   },
 
-  decode(input: BinaryReader | Uint8Array, length?: number): ServerTiming {
+  decode(input: BinaryReader | Uint8Array, length?: number): HeadTiming {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
@@ -381,16 +389,16 @@ export const ServerTiming: MessageFns<ServerTiming> = {
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
       const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseServerTiming();
+      const message = createBaseHeadTiming();
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
           case 1: {
-            if (tag !== 10) {
+            if (tag !== 8) {
               break;
             }
 
-            message.name = reader.string();
+            message.gatewayQueueUs = reader.uint32();
             continue;
           }
           case 2: {
@@ -398,7 +406,23 @@ export const ServerTiming: MessageFns<ServerTiming> = {
               break;
             }
 
-            message.durationUs = reader.uint32();
+            message.gatewayUs = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.frameworkUs = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.appUs = reader.uint32();
             continue;
           }
         }
