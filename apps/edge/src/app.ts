@@ -9,6 +9,7 @@ import { clientErrorHandler } from './client-error';
 import { ClientTrust } from './client-trust';
 import type { EdgeConfig } from './config';
 import { edgeMetrics } from './edge-metrics';
+import { EdgeResponse } from './edge-response';
 import { EdgeState } from './edge-state';
 import { createPipeline, createRejection } from './pipeline';
 
@@ -76,6 +77,7 @@ export function buildEdge(config: Readonly<EdgeConfig>, { log, onBodyBytes, onRe
       connectionsCheckingInterval: 1_000,
       // A request without Host gets the edge's own 400 (framing), not Node's bare one.
       requireHostHeader: false,
+      ServerResponse: EdgeResponse,
     },
     handler,
   );

@@ -4,16 +4,13 @@ import { AppError, type ErrorCode } from '@mono/errors';
 import type { Stage } from './compose';
 import type { EdgeConfig } from './config';
 import { createContext, type EdgeContext } from './context';
+import { EdgeResponse } from './edge-response';
 import { respondProblem } from './respond-problem';
 
 interface ParserError extends Error {
   code?: string;
   rawPacket?: Buffer;
 }
-
-/** The context of the request a response belongs to, while the pipeline runs it (edgePipeline sets it). */
-export const CONTEXT = Symbol('edge.context');
-export type WithContext = ServerResponse & { [CONTEXT]?: EdgeContext };
 
 /** The request line of a packet the parser gave up on: what the access log and the span can still say. */
 const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]{1,32}) (\S+)(?: HTTP\/(\d)\.(\d)\r?)?$/;
@@ -48,8 +45,8 @@ export function clientErrorHandler(
       return;
     }
     const error = new AppError(codeFor(err, config.maxHeaderBytes), err.message);
-    const current = (socket as Socket & { _httpMessage?: WithContext | null })._httpMessage;
-    const ctx = current?.[CONTEXT];
+    const current = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+    const ctx = current instanceof EdgeResponse ? current.context : undefined;
     if (ctx !== undefined && !ctx.req.complete) {
       if (ctx.exchange) ctx.exchange.requestFailed(error);
       else respondProblem(ctx, error);

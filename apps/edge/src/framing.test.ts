@@ -113,6 +113,18 @@ describe('framing', () => {
     });
   }
 
+  it('should answer a declared body over the limit with one 413, and serve nothing pipelined behind it', async () => {
+    const { port, seen } = await edge({ EDGE_MAX_BODY_BYTES: '10' });
+    const body = 'x'.repeat(20);
+    const { responses, closed } = await rawExchange(port, [
+      `POST /x HTTP/1.1\r\nHost: localhost\r\nContent-Length: ${body.length}\r\n\r\n${body}${AFTER}`,
+    ]);
+    expect(responses).toHaveLength(1);
+    expectProblem(responses[0], 413, 'EDGE_ERR_BODY_TOO_LARGE');
+    expect(closed).toBe(true);
+    expect(seen).toEqual([]);
+  });
+
   it('should serve two pipelined requests in order on one connection', async () => {
     const { port, seen } = await edge();
     const { responses } = await rawExchange(port, ['GET /a HTTP/1.1\r\nHost: localhost\r\n\r\n' + AFTER], {

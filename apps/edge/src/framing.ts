@@ -22,7 +22,7 @@ export function framing(config: Pick<EdgeConfig, 'serverNames'>): Stage {
   const names = new Set(config.serverNames.filter((name) => !name.startsWith('*.')));
   const suffixes = config.serverNames.filter((name) => name.startsWith('*.')).map((name) => name.slice(1));
   const anyHost = config.serverNames.length === 0;
-  return async function framingStage(ctx, next) {
+  return function framingStage(ctx, next) {
     const { req } = ctx;
     const raw = req.rawHeaders;
     let hosts = 0;
@@ -52,7 +52,7 @@ export function framing(config: Pick<EdgeConfig, 'serverNames'>): Stage {
     ctx.host = host;
     if (!anyHost && host !== '' && !served(hostName(host), names, suffixes))
       throw new AppError('EDGE_ERR_MISDIRECTED', 'this edge does not serve that host');
-    await next();
+    return next();
   };
 }
 
@@ -69,7 +69,7 @@ function absoluteForm(ctx: EdgeContext, target: string): string {
 
 /** An error after which the connection closes: marked at once, so that no pipelined request behind it is served. */
 function refuse(ctx: EdgeContext, code: ErrorCode, message: string): AppError {
-  markClosing(ctx.req.socket);
+  markClosing(ctx);
   return new AppError(code, message);
 }
 

@@ -15,6 +15,17 @@ const HOP_BY_HOP = new Set([
   'upgrade',
 ]);
 
+/** The lengths of those names: a field of another length is none of them (no lower-casing needed to know). */
+const LENGTHS = new Uint8Array(32);
+for (const name of HOP_BY_HOP) LENGTHS[name.length] = 1;
+
+/**
+ * Whether a field (its name as sent) could be one of the fixed hop-by-hop fields: a cheap look at its length first.
+ */
+export function mayBeHopByHop(name: string): boolean {
+  return name.length < 32 && LENGTHS[name.length] === 1;
+}
+
 /** Whether a field (its name in lower case) is hop-by-hop, or named by the message's Connection field. */
 export function isHopByHop(lower: string, nominated: readonly string[] | undefined): boolean {
   return HOP_BY_HOP.has(lower) || (nominated !== undefined && nominated.includes(lower));

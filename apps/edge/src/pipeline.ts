@@ -2,12 +2,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError, toAppError } from '@mono/errors';
 import type { Logger } from '@mono/telemetry';
 import { accessLog, type LineOut } from './access-log';
-import { clientError, CONTEXT, type WithContext } from './client-error';
+import { clientError } from './client-error';
 import type { ClientTrust } from './client-trust';
 import { compose } from './compose';
 import type { EdgeConfig } from './config';
 import { createContext, type EdgeContext } from './context';
 import type { EdgeMetrics } from './edge-metrics';
+import { EdgeResponse } from './edge-response';
 import type { EdgeState } from './edge-state';
 import { errorsToStatus } from './errors-to-status';
 import { framing } from './framing';
@@ -65,8 +66,9 @@ export function createPipeline(config: Readonly<EdgeConfig>, { state, trust, log
     state.requests += 1;
     state.inFlight += 1;
     const ctx = createContext(req, res);
-    (res as WithContext)[CONTEXT] = ctx;
+    if (res instanceof EdgeResponse) res.context = ctx;
     const done = () => {
+      if (res instanceof EdgeResponse) res.context = undefined;
       state.finished(ctx.status);
       metrics?.done(req.method, ctx.status, Number(process.hrtime.bigint() - ctx.startedAt) / 1e9);
     };

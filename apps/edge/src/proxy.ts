@@ -7,7 +7,7 @@ import type { Stage } from './compose';
 import type { LocationConfig } from './config';
 import type { EdgeContext } from './context';
 import type { EdgeState } from './edge-state';
-import { isHopByHop, nominatedBy } from './hop-by-hop';
+import { isHopByHop, mayBeHopByHop, nominatedBy } from './hop-by-hop';
 import { respondProblem } from './respond-problem';
 import { serverTiming } from './server-timing';
 import { toEnvelope } from './to-envelope';
@@ -87,7 +87,10 @@ class ProxyExchange implements ResponseSink {
     for (const { name, value } of head.headers) {
       if (name.length === 10 && name.toLowerCase() === 'connection') nominated = nominatedBy(value);
     }
-    for (const { name, value } of head.headers) if (!isHopByHop(name.toLowerCase(), nominated)) flat.push(name, value);
+    for (const { name, value } of head.headers) {
+      if ((nominated !== undefined || mayBeHopByHop(name)) && isHopByHop(name.toLowerCase(), nominated)) continue;
+      flat.push(name, value);
+    }
     if (this.#trust.timing(this.#ctx.req.socket)) {
       const edgeMs = Number(process.hrtime.bigint() - this.#ctx.startedAt) / 1e6 - this.#ctx.upstreamMs;
       flat.push('Server-Timing', serverTiming(edgeMs, head.timing));

@@ -8,18 +8,16 @@ import type { EdgeContext } from './context';
  * percent-encoded, so nothing in it can become a line of the response (Node refuses CR and LF in a field value).
  */
 export function redirect(): Stage {
-  return async function redirectStage(ctx, next) {
+  return function redirectStage(ctx, next) {
     const target = (ctx.location as LocationConfig).redirect;
-    if (target === undefined) {
-      await next();
-      return;
-    }
+    if (target === undefined) return next();
     ctx.status = target.status;
     ctx.res.writeHead(target.status, {
       Location: expand(target.to, ctx),
       'Content-Length': 0,
     });
     ctx.res.end();
+    return Promise.resolve();
   };
 }
 

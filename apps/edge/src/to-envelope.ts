@@ -5,6 +5,15 @@ import type { EdgeContext } from './context';
 import { forwardedFor, realClient } from './forwarded';
 import { isHopByHop, nominatedBy } from './hop-by-hop';
 
+/** The lengths of the names handled below (hop-by-hop, Host, the forwarding fields, X-Request-Id). */
+const SPECIAL_LENGTHS: Readonly<Record<number, true>> = Object.fromEntries(
+  [
+    ...['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te'],
+    ...['trailer', 'transfer-encoding', 'upgrade', 'host', 'x-forwarded-for', 'x-forwarded-proto'],
+    ...['x-forwarded-host', 'forwarded', 'x-request-id'],
+  ].map((name) => [name.length, true]),
+);
+
 /**
  * The request for the gateway, as nginx hands it to uwsgi: the target in origin-form; the header fields as received
  * in order, less the hop-by-hop ones and, from anyone but a trusted proxy, X-Forwarded-*, Forwarded and
@@ -24,9 +33,15 @@ export function toEnvelope(ctx: EdgeContext, trust: ClientTrust): HttpRequest {
   let xfp: string | undefined;
   let xfh: string | undefined;
   let forwarded: string | undefined;
+  const plain = nominated === undefined && location.requestHeaders.length === 0;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string;
     const value = raw[i + 1] as string;
+    // Most fields are none of those below, which their length alone shows.
+    if (plain && !SPECIAL_LENGTHS[name.length]) {
+      headers.push({ name, value });
+      continue;
+    }
     const lower = name.toLowerCase();
     if (isHopByHop(lower, nominated)) continue;
     switch (lower) {
