@@ -4,14 +4,16 @@ import type { Server } from 'node:net';
 /** Set in the environment of an edge started to take over a listening socket (never by a person). */
 export const TAKEOVER_VARIABLE = 'MONO_EDGE_TAKEOVER';
 
-type Message = { type: 'listener' } | { type: 'ready'; pid: number };
+type Message = { type: 'serving' } | { type: 'listener' } | { type: 'ready'; pid: number };
 
 /**
  * Starts a new edge process with this process's command line and environment (so it reads its configuration file
- * afresh), hands it the listening socket over IPC, and resolves with its pid once it reports ready — or rejects if it
- * exits first or is not ready in time (a configuration that fails to load leaves this edge serving). Both processes
- * accept from the same socket, so no connection waiting in its backlog is lost, which closing one of two
- * SO_REUSEPORT sockets would do; the caller then stops accepting and drains (docs/adr/0006-resilience.md).
+ * afresh), hands it the listening socket over IPC once its gateway pools serve, and resolves with its pid once it
+ * reports it accepts — or rejects if it exits first or is not ready in time (a configuration that fails to load, or
+ * gateways the new edge cannot reach, leave this edge serving). Until the new edge's pools serve, only this edge
+ * accepts, so no request meets a new edge that would answer 503; then both accept from the same socket, so no
+ * connection waiting in its backlog is lost, which closing one of two SO_REUSEPORT sockets would do; the caller then
+ * stops accepting and drains (docs/adr/0006-resilience.md).
  *
  * @example
  * process.on('SIGHUP', () => handOver(server, process.env).then(() => edge.shutdown()));
@@ -35,6 +37,7 @@ export function handOver(server: Server, env: NodeJS.ProcessEnv, readyTimeoutMs 
     );
     successor.once('exit', onExit);
     successor.on('message', (message: Message) => {
+      if (message.type === 'serving') successor.send({ type: 'listener' } satisfies Message, server);
       if (message.type !== 'ready') return;
       clearTimeout(timer);
       successor.off('exit', onExit);
@@ -42,11 +45,10 @@ export function handOver(server: Server, env: NodeJS.ProcessEnv, readyTimeoutMs 
       successor.unref();
       resolve(message.pid);
     });
-    successor.send({ type: 'listener' } satisfies Message, server);
   });
 }
 
-/** In an edge that `handOver` started: the listening socket its predecessor sends. */
+/** In an edge that `handOver` started, once its pools serve: asks for the listening socket and resolves with it. */
 export function receiveListener(): Promise<Server> {
   return new Promise((resolve, reject) => {
     if (process.send === undefined) {
@@ -56,6 +58,7 @@ export function receiveListener(): Promise<Server> {
     process.once('message', (message: Message, handle: Server) => {
       if (message.type === 'listener') resolve(handle);
     });
+    process.send({ type: 'serving' } satisfies Message);
   });
 }
 

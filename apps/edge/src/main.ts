@@ -23,20 +23,24 @@ void runService({
   successor,
   stopTimeoutMs: (config) => config.shutdownGraceMs + 1_000,
   async start(config, log) {
-    let announce = () => {};
     const url = (port: number) => `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-    edge = buildEdge(config, { log, onBodyBytes: minorGcEvery(), onReady: () => announce() });
-    const port = await edge.listen(successor ? await receiveListener() : undefined);
+    const ready = Promise.withResolvers<void>();
+    edge = buildEdge(config, { log, onBodyBytes: minorGcEvery(), onReady: () => ready.resolve() });
+    const running = edge;
+    if (successor) {
+      // The predecessor alone accepts until this edge's pools serve.
+      await running.connect();
+      await ready.promise;
+    }
+    const port = await running.listen(successor ? await receiveListener() : undefined);
     const address = url(port);
     log.info({ address, successor }, 'edge listening');
-    announce = () => {
+    void ready.promise.then(() => {
       log.info({ address }, 'stack ready');
       // The one line a person running `serve` waits for.
       if (!successor) process.stdout.write(`stack ready: ${address}\n`);
       else reportTakeover();
-    };
-    if (edge.state.ready) announce();
-    const running = edge;
+    });
     return {
       stats: () => running.state.snapshot(),
       ready: () => running.state.ready && !running.state.draining,
