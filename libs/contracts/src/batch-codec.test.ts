@@ -111,6 +111,12 @@ class Values {
     return this.full && value === 0 ? 42 : value;
   }
 
+  /** A uint64 as the generated code reads it (forceLong=number): up to Number.MAX_SAFE_INTEGER. */
+  uint64(): number {
+    const value = this.pick([0, 1, 2 ** 32 - 1, 2 ** 32, 2 ** 35 + 3, 2 ** 49 - 1, 2 ** 53 - 1, this.int(1_000_000)]);
+    return this.full && value === 0 ? 2 ** 40 : value;
+  }
+
   bytes(length: number): Buffer {
     return createHash('shake256', { outputLength: length })
       .update(String(this.int(2 ** 31)))
@@ -160,6 +166,8 @@ class Values {
         return this.text();
       case ScalarType.UINT32:
         return this.uint();
+      case ScalarType.UINT64:
+        return this.uint64();
       case ScalarType.BOOL:
         return this.full || this.int(2) === 0;
       case ScalarType.BYTES:

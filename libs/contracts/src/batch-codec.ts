@@ -1,14 +1,24 @@
-import type { Call, Failure, ReplyBatch, ReplyFrame, ResponseHead } from './generated/mono/transport/v1/transport';
+import type {
+  Call,
+  Failure,
+  Limits,
+  ReplyBatch,
+  ReplyFrame,
+  ResponseHead,
+} from './generated/mono/transport/v1/transport';
 import {
   measureCall,
   measureFailure,
+  measureLimits,
   measureResponseHead,
   nested,
   readCall,
   readFailure,
+  readLimits,
   readResponseHead,
   writeCall,
   writeFailure,
+  writeLimits,
   writeResponseHead,
 } from './message-codecs';
 import type { RequestBatch, RequestFrame } from './request-batch';
@@ -39,6 +49,7 @@ const EMPTY = Buffer.alloc(0);
 const TAG_BATCH_FRAMES = tag(1, LEN);
 // ReplyBatch only
 const TAG_BATCH_GOAWAY = tag(2, VARINT);
+const TAG_BATCH_LIMITS = tag(3, LEN);
 
 // mono.gateway.v1.RequestFrame and mono.framework.v1.RequestFrame (the same fields but `head`)
 const TAG_REQUEST_ID = tag(1, VARINT);
@@ -71,11 +82,11 @@ export function decodeRequestBatch<H>(buf: Buffer, head: HeadCodec<H>): RequestB
 }
 
 export function encodeReplyBatch(batch: ReplyBatch): Buffer {
-  return encodeFrames(batch.frames, measureReplyFrame, writeReplyFrame, batch.goaway);
+  return encodeFrames(batch.frames, measureReplyFrame, writeReplyFrame, batch.goaway, batch.limits);
 }
 
 export function decodeReplyBatch(buf: Buffer): ReplyBatch {
-  const batch: ReplyBatch = { frames: [], goaway: false };
+  const batch: ReplyBatch = { frames: [], goaway: false, limits: undefined };
   batch.frames = decodeFrames(buf, readReplyFrame, batch);
   return batch;
 }
@@ -85,20 +96,26 @@ function encodeFrames<F>(
   measure: (w: WireWriter, frame: F) => number,
   write: (w: WireWriter, frame: F) => void,
   goaway = false,
+  limits?: Limits,
 ): Buffer {
   const w = new WireWriter();
   let total = boolSize(TAG_BATCH_GOAWAY, goaway);
   for (const frame of frames) total += nested(w, TAG_BATCH_FRAMES, () => measure(w, frame));
+  if (limits !== undefined) total += nested(w, TAG_BATCH_LIMITS, () => measureLimits(w, limits));
   w.begin(total);
   for (const frame of frames) {
     w.message(TAG_BATCH_FRAMES);
     write(w, frame);
   }
   w.bool(TAG_BATCH_GOAWAY, goaway);
+  if (limits !== undefined) {
+    w.message(TAG_BATCH_LIMITS);
+    writeLimits(w, limits);
+  }
   return w.buf;
 }
 
-/** The frames of a batch; a ReplyBatch's `goaway` goes into `reply`. */
+/** The frames of a batch; a ReplyBatch's `goaway` and `limits` go into `reply`. */
 function decodeFrames<F>(buf: Buffer, read: (r: WireReader, end: number) => F, reply?: ReplyBatch): F[] {
   const r = new WireReader(buf);
   const frames: F[] = [];
@@ -106,6 +123,7 @@ function decodeFrames<F>(buf: Buffer, read: (r: WireReader, end: number) => F, r
     const t = r.varint();
     if (t === TAG_BATCH_FRAMES) frames.push(read(r, r.end()));
     else if (t === TAG_BATCH_GOAWAY && reply !== undefined) reply.goaway = r.varint() !== 0;
+    else if (t === TAG_BATCH_LIMITS && reply !== undefined) reply.limits = readLimits(r, r.end());
     else r.skip(t);
   }
   return frames;

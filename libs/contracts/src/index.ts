@@ -9,6 +9,8 @@ export type {
   Failure,
   Header,
   HeadTiming,
+  Limit,
+  Limits,
   ReplyBatch,
   ReplyFrame,
   ResponseHead,

@@ -1,7 +1,15 @@
-import type { Call, Failure, Header, HeadTiming, ResponseHead } from './generated/mono/transport/v1/transport';
+import type {
+  Call,
+  Failure,
+  Header,
+  HeadTiming,
+  Limit,
+  Limits,
+  ResponseHead,
+} from './generated/mono/transport/v1/transport';
 import { LEN, tag, VARINT } from './wire-tag';
 import type { WireReader } from './wire-reader';
-import { boolSize, uint32Size, type WireWriter } from './wire-writer';
+import { boolSize, uint32Size, uint64Size, type WireWriter } from './wire-writer';
 
 /**
  * Hand-written codecs of the messages nested in frames and heads (transport.proto), for batch-codec.ts and
@@ -37,6 +45,18 @@ const TAG_FAILURE_STATUS = tag(1, VARINT);
 const TAG_FAILURE_CODE = tag(2, LEN);
 const TAG_FAILURE_MESSAGE = tag(3, LEN);
 const TAG_FAILURE_NOT_ACCEPTED = tag(4, VARINT);
+
+// mono.transport.v1.Limits
+const TAG_LIMITS_HEADER_BYTES = tag(1, LEN);
+const TAG_LIMITS_BODY_BYTES = tag(2, LEN);
+const TAG_LIMITS_HEAD_TIMEOUT_MS = tag(3, LEN);
+const TAG_LIMITS_IDLE_TIMEOUT_MS = tag(4, LEN);
+
+// mono.transport.v1.Limit
+const TAG_LIMIT_VALUE = tag(1, VARINT);
+const TAG_LIMIT_SETTING = tag(2, LEN);
+const TAG_LIMIT_VARIABLE = tag(3, LEN);
+const TAG_LIMIT_ORIGIN = tag(4, LEN);
 
 /** Measures a nested message field: its size slot comes before the lengths of what it contains. */
 export function nested(w: WireWriter, fieldTag: number, measureBody: () => number): number {
@@ -218,4 +238,73 @@ export function readMapEntry(r: WireReader, end: number, into: Record<string, st
     else r.skip(t);
   }
   into[key] = value;
+}
+
+/** The limits of a ReplyBatch: rare (a stream's first message, a change), so plainly written. */
+export function measureLimits(w: WireWriter, l: Limits): number {
+  let size = 0;
+  if (l.headerBytes !== undefined)
+    size += nested(w, TAG_LIMITS_HEADER_BYTES, () => measureLimit(w, l.headerBytes as Limit));
+  if (l.bodyBytes !== undefined) size += nested(w, TAG_LIMITS_BODY_BYTES, () => measureLimit(w, l.bodyBytes as Limit));
+  if (l.headTimeoutMs !== undefined)
+    size += nested(w, TAG_LIMITS_HEAD_TIMEOUT_MS, () => measureLimit(w, l.headTimeoutMs as Limit));
+  if (l.idleTimeoutMs !== undefined)
+    size += nested(w, TAG_LIMITS_IDLE_TIMEOUT_MS, () => measureLimit(w, l.idleTimeoutMs as Limit));
+  return size;
+}
+
+export function writeLimits(w: WireWriter, l: Limits): void {
+  writeLimit(w, TAG_LIMITS_HEADER_BYTES, l.headerBytes);
+  writeLimit(w, TAG_LIMITS_BODY_BYTES, l.bodyBytes);
+  writeLimit(w, TAG_LIMITS_HEAD_TIMEOUT_MS, l.headTimeoutMs);
+  writeLimit(w, TAG_LIMITS_IDLE_TIMEOUT_MS, l.idleTimeoutMs);
+}
+
+export function readLimits(r: WireReader, end: number): Limits {
+  const l: Limits = {
+    headerBytes: undefined,
+    bodyBytes: undefined,
+    headTimeoutMs: undefined,
+    idleTimeoutMs: undefined,
+  };
+  while (r.at < end) {
+    const t = r.varint();
+    if (t === TAG_LIMITS_HEADER_BYTES) l.headerBytes = readLimit(r, r.end());
+    else if (t === TAG_LIMITS_BODY_BYTES) l.bodyBytes = readLimit(r, r.end());
+    else if (t === TAG_LIMITS_HEAD_TIMEOUT_MS) l.headTimeoutMs = readLimit(r, r.end());
+    else if (t === TAG_LIMITS_IDLE_TIMEOUT_MS) l.idleTimeoutMs = readLimit(r, r.end());
+    else r.skip(t);
+  }
+  return l;
+}
+
+function measureLimit(w: WireWriter, l: Limit): number {
+  return (
+    uint64Size(TAG_LIMIT_VALUE, l.value) +
+    w.measureString(TAG_LIMIT_SETTING, l.setting) +
+    w.measureString(TAG_LIMIT_VARIABLE, l.variable) +
+    w.measureString(TAG_LIMIT_ORIGIN, l.origin)
+  );
+}
+
+function writeLimit(w: WireWriter, fieldTag: number, l: Limit | undefined): void {
+  if (l === undefined) return;
+  w.message(fieldTag);
+  w.uint64(TAG_LIMIT_VALUE, l.value);
+  w.string(TAG_LIMIT_SETTING, l.setting);
+  w.string(TAG_LIMIT_VARIABLE, l.variable);
+  w.string(TAG_LIMIT_ORIGIN, l.origin);
+}
+
+function readLimit(r: WireReader, end: number): Limit {
+  const l: Limit = { value: 0, setting: '', variable: '', origin: '' };
+  while (r.at < end) {
+    const t = r.varint();
+    if (t === TAG_LIMIT_VALUE) l.value = r.varint();
+    else if (t === TAG_LIMIT_SETTING) l.setting = r.string();
+    else if (t === TAG_LIMIT_VARIABLE) l.variable = r.string();
+    else if (t === TAG_LIMIT_ORIGIN) l.origin = r.string();
+    else r.skip(t);
+  }
+  return l;
 }

@@ -2,7 +2,7 @@ import { BinaryReader, BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import { describe, expect, it } from 'vitest';
 import { LEN, tag, VARINT } from './wire-tag';
 import { WireReader } from './wire-reader';
-import { boolSize, bytesSize, uint32Size, WireWriter } from './wire-writer';
+import { boolSize, bytesSize, uint32Size, uint64Size, WireWriter } from './wire-writer';
 
 /** One-byte tags end at 15; 2047 and 262143 are the last of two and three bytes; 2^29 − 1 is the largest field. */
 const FIELDS = [1, 15, 16, 2047, 2048, 262_143, 262_144, 2 ** 29 - 1];
@@ -67,4 +67,20 @@ describe('WireWriter', () => {
     expect([...r.bytes()]).toEqual([1, 2, 3]);
     expect(r.at).toBe(bytes.length);
   });
+
+  it.each([1, 127, 128, 2 ** 32 - 1, 2 ** 32, 2 ** 35 + 3, 2 ** 53 - 1])(
+    'should write the uint64 %i as the protobuf runtime does, and read it back',
+    (value) => {
+      const w = new WireWriter();
+      const size = uint64Size(tag(1, VARINT), value);
+      w.begin(size);
+      w.uint64(tag(1, VARINT), value);
+      expect(w.at).toBe(size);
+      const writer = new BinaryWriter();
+      writer.tag(1, WireType.Varint).uint64(value);
+      expect(w.buf.toString('hex')).toBe(Buffer.from(writer.finish()).toString('hex'));
+      const r = new WireReader(w.buf);
+      expect([r.varint(), r.varint()]).toEqual([tag(1, VARINT), value]);
+    },
+  );
 });

@@ -65,6 +65,18 @@ export class WireWriter {
     this.varint(value);
   }
 
+  /** A uint64 up to Number.MAX_SAFE_INTEGER (what the generated code reads with forceLong=number). */
+  uint64(tag: number, value: number): void {
+    if (value === 0) return;
+    this.varint(tag);
+    let v = value;
+    while (v >= 0x80) {
+      this.buf[this.at++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    this.buf[this.at++] = v;
+  }
+
   bool(tag: number, value: boolean): void {
     if (!value) return;
     this.varint(tag);
@@ -94,6 +106,14 @@ export function varintSize(value: number): number {
 /** A uint32 field's encoded size; 0 for 0. */
 export function uint32Size(tag: number, value: number): number {
   return value === 0 ? 0 : varintSize(tag) + varintSize(value);
+}
+
+/** A uint64 field's encoded size (up to Number.MAX_SAFE_INTEGER); 0 for 0. */
+export function uint64Size(tag: number, value: number): number {
+  if (value === 0) return 0;
+  let bytes = 1;
+  for (let v = value; v >= 0x80; v = Math.floor(v / 0x80)) bytes += 1;
+  return varintSize(tag) + bytes;
 }
 
 /** A bool field's encoded size; 0 for false. */

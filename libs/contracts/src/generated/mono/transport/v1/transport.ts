@@ -93,6 +93,50 @@ export interface ReplyBatch {
    * done; a request that crossed this message is refused as not accepted.
    */
   goaway: boolean;
+  /**
+   * What the server and the layers behind it accept of every request: in the first message of a stream, and again
+   * whenever it changes (HTTP/2's SETTINGS). The client refuses what lies beyond, naming the limit
+   * (docs/adr/0014-limits-that-agree.md).
+   */
+  limits?: Limits | undefined;
+}
+
+/**
+ * The limits a server applies to every request that do not travel with it, each the smallest of its own and those
+ * the layers behind it announced. An absent limit, or a value of 0, is no limit.
+ */
+export interface Limits {
+  /**
+   * The request line and header section as HTTP/1.1 writes them: method SP target SP protocol CRLF, then
+   * name ": " value CRLF per field, then CRLF; counted in characters of the strings the head carries (431 beyond).
+   */
+  headerBytes?:
+    | Limit
+    | undefined;
+  /** The request body (413 beyond). */
+  bodyBytes?:
+    | Limit
+    | undefined;
+  /** Milliseconds until the response head must be sent (504 beyond). */
+  headTimeoutMs?:
+    | Limit
+    | undefined;
+  /** The longest gap in milliseconds between two body chunks in either direction (504 beyond). */
+  idleTimeoutMs?: Limit | undefined;
+}
+
+/** One limit, and where a person finds it. */
+export interface Limit {
+  value: number;
+  /** The setting that sets it, in its configuration file: "framework.yaml limits.body". */
+  setting: string;
+  /** The environment variable that sets it, if any: "FRAMEWORK_MAX_BODY_BYTES". */
+  variable: string;
+  /**
+   * Who applies it, as its clients name it: "" for the server that announced it; a server passing on a limit of
+   * a layer behind it names that layer's instance ("framework 127.0.0.1:50061").
+   */
+  origin: string;
 }
 
 function createBaseHeader(): Header {
@@ -638,7 +682,7 @@ export const ReplyFrame: MessageFns<ReplyFrame> = {
 };
 
 function createBaseReplyBatch(): ReplyBatch {
-  return { frames: [], goaway: false };
+  return { frames: [], goaway: false, limits: undefined };
 }
 
 export const ReplyBatch: MessageFns<ReplyBatch> = {
@@ -648,6 +692,9 @@ export const ReplyBatch: MessageFns<ReplyBatch> = {
     }
     if (message.goaway !== false) {
       writer.uint32(16).bool(message.goaway);
+    }
+    if (message.limits !== undefined) {
+      Limits.encode(message.limits, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -681,6 +728,14 @@ export const ReplyBatch: MessageFns<ReplyBatch> = {
             message.goaway = reader.bool();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.limits = Limits.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -693,6 +748,175 @@ export const ReplyBatch: MessageFns<ReplyBatch> = {
     }
   },
 };
+
+function createBaseLimits(): Limits {
+  return { headerBytes: undefined, bodyBytes: undefined, headTimeoutMs: undefined, idleTimeoutMs: undefined };
+}
+
+export const Limits: MessageFns<Limits> = {
+  encode(message: Limits, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.headerBytes !== undefined) {
+      Limit.encode(message.headerBytes, writer.uint32(10).fork()).join();
+    }
+    if (message.bodyBytes !== undefined) {
+      Limit.encode(message.bodyBytes, writer.uint32(18).fork()).join();
+    }
+    if (message.headTimeoutMs !== undefined) {
+      Limit.encode(message.headTimeoutMs, writer.uint32(26).fork()).join();
+    }
+    if (message.idleTimeoutMs !== undefined) {
+      Limit.encode(message.idleTimeoutMs, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Limits {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLimits();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.headerBytes = Limit.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.bodyBytes = Limit.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.headTimeoutMs = Limit.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.idleTimeoutMs = Limit.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseLimit(): Limit {
+  return { value: 0, setting: "", variable: "", origin: "" };
+}
+
+export const Limit: MessageFns<Limit> = {
+  encode(message: Limit, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.value !== 0) {
+      writer.uint32(8).uint64(message.value);
+    }
+    if (message.setting !== "") {
+      writer.uint32(18).string(message.setting);
+    }
+    if (message.variable !== "") {
+      writer.uint32(26).string(message.variable);
+    }
+    if (message.origin !== "") {
+      writer.uint32(34).string(message.origin);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Limit {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLimit();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.value = longToNumber(reader.uint64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.setting = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.variable = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.origin = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function longToNumber(int64: { toString(): string }): number {
+  const num = globalThis.Number(int64.toString());
+  if (num > globalThis.Number.MAX_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is larger than Number.MAX_SAFE_INTEGER");
+  }
+  if (num < globalThis.Number.MIN_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
+  }
+  return num;
+}
 
 interface MessageFns<T> {
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
