@@ -34,6 +34,12 @@ export const catalogue = {
   EDGE_ERR_INTERNAL: { grpc: GrpcStatus.INTERNAL, http: 500, title: 'Internal Server Error' },
   GW_ERR_BAD_REQUEST: { grpc: GrpcStatus.INVALID_ARGUMENT, http: 400, title: 'Bad Request' },
   GW_ERR_NO_MOUNT: { grpc: GrpcStatus.NOT_FOUND, http: 404, title: 'Not Found' },
+  GW_ERR_HEADERS_TOO_LARGE: {
+    grpc: GrpcStatus.RESOURCE_EXHAUSTED,
+    http: 431,
+    title: 'Request Header Fields Too Large',
+  },
+  GW_ERR_BODY_TOO_LARGE: { grpc: GrpcStatus.RESOURCE_EXHAUSTED, http: 413, title: 'Content Too Large' },
   GW_ERR_FRAMEWORK_UNAVAILABLE: { grpc: GrpcStatus.UNAVAILABLE, http: 502, title: 'Bad Gateway' },
   GW_ERR_OVERLOADED: { grpc: GrpcStatus.RESOURCE_EXHAUSTED, http: 503, title: 'Service Unavailable' },
   GW_ERR_NOT_READY: { grpc: GrpcStatus.UNAVAILABLE, http: 503, title: 'Service Unavailable' },
@@ -50,6 +56,12 @@ export const catalogue = {
   FW_ERR_IDLE_TIMEOUT: { grpc: GrpcStatus.DEADLINE_EXCEEDED, http: 504, title: 'Gateway Timeout' },
   FW_ERR_INTERNAL: { grpc: GrpcStatus.INTERNAL, http: 500, title: 'Internal Server Error' },
   FW_ERR_NO_APPLICATION: { grpc: GrpcStatus.NOT_FOUND, http: 404, title: 'Not Found' },
+  FW_ERR_HEADERS_TOO_LARGE: {
+    grpc: GrpcStatus.RESOURCE_EXHAUSTED,
+    http: 431,
+    title: 'Request Header Fields Too Large',
+  },
+  FW_ERR_BODY_TOO_LARGE: { grpc: GrpcStatus.RESOURCE_EXHAUSTED, http: 413, title: 'Content Too Large' },
   TRANSPORT_ERR_PROTOCOL: { grpc: GrpcStatus.INTERNAL, http: 502, title: 'Bad Gateway' },
   TRANSPORT_ERR_CANCELLED: { grpc: GrpcStatus.CANCELLED, http: 499, title: 'Client Closed Request' },
 } as const satisfies Record<string, ErrorSpec>;

@@ -1,5 +1,5 @@
 import type { Server, ServerDuplexStream } from '@grpc/grpc-js';
-import type { Boundary, ReplyBatch, RequestBatch } from '@mono/contracts';
+import type { Boundary, Limits, ReplyBatch, RequestBatch } from '@mono/contracts';
 import { ServerConnection, type CallHandler, type ServerErrors } from './internal/server-connection';
 
 /** The server side of a boundary, as registered on a grpc-js server. */
@@ -11,6 +11,11 @@ export interface ExchangeService {
    * done; resolves when all streams ended.
    */
   drain(options?: DrainOptions): Promise<void>;
+  /**
+   * What the server accepts changed (its pools announced new limits): every client stream hears it now, every new one
+   * when it opens (docs/adr/0014-limits-that-agree.md).
+   */
+  announce(limits: Limits): void;
 }
 
 export interface DrainOptions {
@@ -26,6 +31,11 @@ export interface ExchangeServiceOptions {
   errors: ServerErrors;
   /** Told the size of the body bytes this service receives and sends, as they go (see MuxClientOptions). */
   onBodyBytes?: (bytes: number) => void;
+  /**
+   * What the server accepts of every request (its own limits, and the smaller ones of the layers behind it), sent on
+   * every client stream as it opens; `announce` changes it.
+   */
+  limits?: Limits;
 }
 
 /**
@@ -41,9 +51,10 @@ export function addExchangeService<H>(
   server: Server,
   boundary: Boundary<H>,
   handler: CallHandler<H>,
-  { errors, onBodyBytes }: ExchangeServiceOptions,
+  { errors, onBodyBytes, limits }: ExchangeServiceOptions,
 ): ExchangeService {
   const connections = new Set<ServerConnection<H>>();
+  let announced = limits;
   let draining: Required<DrainOptions> | undefined;
   let drained: (() => void) | undefined;
   const onClosed = (connection: ServerConnection<H>) => {
@@ -52,7 +63,7 @@ export function addExchangeService<H>(
   };
   server.addService(boundary.definition, {
     Exchange: (stream: ServerDuplexStream<RequestBatch<H>, ReplyBatch>) => {
-      const connection = new ServerConnection(stream, boundary, handler, errors, onClosed, onBodyBytes);
+      const connection = new ServerConnection(stream, boundary, handler, errors, onClosed, onBodyBytes, announced);
       connections.add(connection);
       if (draining) connection.drain(draining.crossing);
     },
@@ -62,6 +73,10 @@ export function addExchangeService<H>(
       let total = 0;
       for (const connection of connections) total += connection.inFlight;
       return total;
+    },
+    announce(next) {
+      announced = next;
+      for (const connection of connections) connection.announce(next);
     },
     drain({ crossing = 'refuse' } = {}) {
       draining = { crossing };

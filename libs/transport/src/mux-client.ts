@@ -1,6 +1,14 @@
 import { Client, connectivityState, credentials, Metadata, status, type ClientReadableStream } from '@grpc/grpc-js';
-import { HealthClient, ServingStatus, type Boundary, type Call, type HealthCheckResponse } from '@mono/contracts';
+import {
+  HealthClient,
+  ServingStatus,
+  type Boundary,
+  type Call,
+  type HealthCheckResponse,
+  type Limits,
+} from '@mono/contracts';
 import { channelOptions } from './channel-options';
+import { namedBy, sameLimits } from './hop-limits';
 import type { ClientCall, ResponseSink } from './client-call';
 import { ClientConnection, type ConnectionErrors, type ConnectionEvents } from './internal/client-connection';
 import { startClientSpan } from './internal/request-span';
@@ -19,6 +27,11 @@ export interface MuxClientOptions {
    * (docs/adr/0003-memory.md) without the transport touching the process.
    */
   onBodyBytes?: (bytes: number) => void;
+  /**
+   * Told what the upstream accepts of every request when it first says so and whenever that changes, named as this
+   * client names it (`gateway 127.0.0.1:50051`; a limit of a layer behind it `framework … behind gateway …`).
+   */
+  onLimits?: (limits: Limits) => void;
 }
 
 export interface CallOptions {
@@ -48,6 +61,8 @@ export class MuxClient<H> {
   readonly #connectTimeoutMs: number;
   readonly #onAvailability: ((available: boolean, detail?: string) => void) | undefined;
   readonly #onBodyBytes: ((bytes: number) => void) | undefined;
+  readonly #onLimits: ((limits: Limits) => void) | undefined;
+  #limits: Limits | undefined;
   #available: boolean | undefined;
   #connection: ClientConnection<H> | undefined;
   /** Every stream still open: the current one and those that said goaway and finish their calls. */
@@ -60,9 +75,10 @@ export class MuxClient<H> {
   constructor(
     address: string,
     boundary: Boundary<H>,
-    { errors, connectTimeoutMs = 2_000, onAvailability, onBodyBytes }: MuxClientOptions,
+    { errors, connectTimeoutMs = 2_000, onAvailability, onBodyBytes, onLimits }: MuxClientOptions,
   ) {
     this.address = address;
+    this.#onLimits = onLimits;
     this.#onAvailability = onAvailability;
     this.#onBodyBytes = onBodyBytes;
     this.#boundary = boundary;
@@ -74,6 +90,11 @@ export class MuxClient<H> {
   /** When the last stream broke (epoch ms), 0 if never: balancers skip a recently failed upstream. */
   get lastFailure(): number {
     return this.#lastFailure;
+  }
+
+  /** What the upstream last said it accepts (kept while it is unreachable); undefined until it says. */
+  get limits(): Limits | undefined {
+    return this.#limits;
   }
 
   get inFlight(): number {
@@ -151,6 +172,12 @@ export class MuxClient<H> {
       if (this.#available === true) return;
       this.#available = true;
       this.#onAvailability?.(true);
+    },
+    limits: (announced) => {
+      const limits = namedBy(announced, `${this.#boundary.server} ${this.address}`);
+      if (this.#limits !== undefined && sameLimits(this.#limits, limits)) return;
+      this.#limits = limits;
+      this.#onLimits?.(limits);
     },
     draining: (connection) => {
       if (this.#connection === connection) this.#connection = undefined;

@@ -1,5 +1,6 @@
-import type { Boundary } from '@mono/contracts';
+import type { Boundary, Limits } from '@mono/contracts';
 import { AppError } from '@mono/errors';
+import { noLimits, sameLimits, smallestLimits } from './hop-limits';
 import { MuxClient, type CallOptions, type MuxClientOptions } from './mux-client';
 import { PoolCall, type PoolCallOptions } from './pool-call';
 import { PoolMember, type MemberStats } from './pool-member';
@@ -31,6 +32,11 @@ export interface PoolEvents {
   onRetry?(reason: string): void;
   /** A name could not be resolved (once per change). */
   onResolveError?(server: string): void;
+  /**
+   * What the pool accepts of every request changed: for each limit the smallest its members announced (a member
+   * that went away no longer counts; one that is unreachable still does, with what it said last).
+   */
+  onLimits?(limits: Limits): void;
 }
 
 export interface PoolStats {
@@ -69,6 +75,7 @@ export class Pool<H> {
   #lastResolve = 0;
   #resolving: Promise<void> | undefined;
   #unresolved = new Set<string>();
+  #limits: Limits = noLimits();
   #closed = false;
 
   constructor(
@@ -106,6 +113,11 @@ export class Pool<H> {
   get ready(): boolean {
     const now = Date.now();
     return this.#list.some((member) => member.available(now) && member.client.isConnected() && member.health !== '');
+  }
+
+  /** What every member accepts: for each limit, the smallest any member announced (docs/adr/0014). */
+  get limits(): Limits {
+    return this.#limits;
   }
 
   get size(): number {
@@ -227,14 +239,30 @@ export class Pool<H> {
     if (failed.length > 0 && addresses.length === 0) return;
     const current = new Set(addresses);
     for (const address of addresses) if (!this.#members.has(address)) this.#add(address);
+    let removed = false;
     if (failed.length === 0) {
-      for (const [address, member] of this.#members) if (!current.has(address)) this.#remove(address, member);
+      for (const [address, member] of this.#members) {
+        if (current.has(address)) continue;
+        this.#remove(address, member);
+        removed = true;
+      }
     }
     this.#list = [...this.#members.values()];
+    if (removed) this.#limitsChanged();
+  }
+
+  #limitsChanged(): void {
+    const limits = smallestLimits(this.#list.map((member) => member.client.limits));
+    if (sameLimits(limits, this.#limits)) return;
+    this.#limits = limits;
+    this.#events.onLimits?.(limits);
   }
 
   #add(address: string): void {
-    const client = new MuxClient(address, this.#boundary, this.#clientOptions);
+    const client = new MuxClient(address, this.#boundary, {
+      ...this.#clientOptions,
+      onLimits: () => this.#limitsChanged(),
+    });
     const member = new PoolMember(address, client);
     this.#members.set(address, member);
     client.warm();

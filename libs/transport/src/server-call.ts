@@ -21,6 +21,14 @@ export interface CallLimits {
   idleTimeoutMs: number;
 }
 
+/** A limit on a request body, applied as it arrives (RequestLimits is one). */
+export interface BodyLimit {
+  /** Bytes; 0: no limit. */
+  readonly maxBodyBytes: number;
+  /** The error a body beyond it fails the call with (413). */
+  bodyTooLarge(): AppError;
+}
+
 interface ReceivedFrame {
   data: Uint8Array;
   end: boolean;
@@ -61,6 +69,9 @@ export class ServerCall<H> extends HopCall {
   onabort: ((reason: AppError) => void) | undefined = undefined;
   readonly #link: ServerLink;
   readonly #errors: ServerCallErrors;
+  /** Request-body bytes received so far, and the limit they are held to (limitBody). */
+  #received = 0;
+  #bodyLimit: BodyLimit | undefined;
   #headSent = false;
   #accepted = false;
   #abortReason: AppError | undefined;
@@ -115,6 +126,19 @@ export class ServerCall<H> extends HopCall {
     if (this.#accepted || this.done) return;
     this.#accepted = true;
     if (!this.body.done) this.#link.accepted(this.id);
+  }
+
+  /**
+   * Holds the request body to `limit` from now on: the first chunk beyond it is not delivered, and the call fails with
+   * `limit.bodyTooLarge()` (413 if the response head was not sent yet, else the client aborts the response), its body
+   * fails — so its consumer never takes a truncated body for a whole one — and `signal` aborts. Returns false, doing
+   * nothing, when the bytes already received exceed it: the caller refuses the request itself.
+   */
+  limitBody(limit: BodyLimit): boolean {
+    if (limit.maxBodyBytes <= 0) return true;
+    if (this.#received > limit.maxBodyBytes) return false;
+    this.#bodyLimit = limit;
+    return true;
   }
 
   respond(head: ResponseHead): void {
@@ -204,12 +228,21 @@ export class ServerCall<H> extends HopCall {
       return;
     }
     if (frame.credit > 0) this.opened(frame.credit);
-    if (frame.data.byteLength > 0) this.lastActivity = performance.now();
-    if (frame.data.byteLength > 0 && !this.body.receive(frame.data)) {
-      const err = new AppError(this.#errors.protocol, 'the client overran its flow-control window');
-      this.fail(err);
-      this.#abortWith(err);
-      return;
+    const bytes = frame.data.byteLength;
+    if (bytes > 0) {
+      this.lastActivity = performance.now();
+      this.#received += bytes;
+      const limit = this.#bodyLimit;
+      if (limit !== undefined && limit.maxBodyBytes > 0 && this.#received > limit.maxBodyBytes) {
+        this.#expire(limit.bodyTooLarge());
+        return;
+      }
+      if (!this.body.receive(frame.data)) {
+        const err = new AppError(this.#errors.protocol, 'the client overran its flow-control window');
+        this.fail(err);
+        this.#abortWith(err);
+        return;
+      }
     }
     if (frame.end) this.body.finish();
   }

@@ -1,5 +1,5 @@
 import { Server } from '@grpc/grpc-js';
-import { frameworkBoundary, type Boundary, type Environ, type ResponseHead } from '@mono/contracts';
+import { frameworkBoundary, type Boundary, type Environ, type Limits, type ResponseHead } from '@mono/contracts';
 import type { AppError } from '@mono/errors';
 import { serverOptions } from './channel-options';
 import type { ClientCall, ResponseSink } from './client-call';
@@ -31,14 +31,19 @@ export async function startTestServer<H = Environ>(
     port = 0,
     boundary = frameworkBoundary as unknown as Boundary<H>,
     onBodyBytes,
-  }: { port?: number; boundary?: Boundary<H>; onBodyBytes?: (bytes: number) => void } = {},
+    limits,
+  }: { port?: number; boundary?: Boundary<H>; onBodyBytes?: (bytes: number) => void; limits?: Limits } = {},
 ): Promise<TestServer> {
   const server = new Server(serverOptions);
   const health = new Health([boundary.rpcService]);
   health.addTo(server);
   health.setAll(true);
   const errors = boundary.server === 'gateway' ? gatewayHopErrors.server : frameworkHopErrors.server;
-  const service = addExchangeService(server, boundary, handler, onBodyBytes ? { errors, onBodyBytes } : { errors });
+  const service = addExchangeService(server, boundary, handler, {
+    errors,
+    ...(onBodyBytes ? { onBodyBytes } : {}),
+    ...(limits ? { limits } : {}),
+  });
   const bound = await bind(server, '127.0.0.1', port, 'test server');
   return {
     address: `127.0.0.1:${bound}`,

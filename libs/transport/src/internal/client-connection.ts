@@ -1,6 +1,6 @@
 import type { ClientDuplexStream, Client } from '@grpc/grpc-js';
 import { Metadata } from '@grpc/grpc-js';
-import type { Boundary, Call, ReplyBatch, RequestBatch, RequestFrame } from '@mono/contracts';
+import type { Boundary, Call, Limits, ReplyBatch, RequestBatch, RequestFrame } from '@mono/contracts';
 import { AppError, type ErrorCode } from '@mono/errors';
 import { ClientCall, type ClientCallErrors, type ClientLink, type ResponseSink } from '../client-call';
 import { CallTable } from './call-table';
@@ -17,6 +17,8 @@ export interface ConnectionErrors extends ClientCallErrors {
 export interface ConnectionEvents<H> {
   /** The server answered the new stream. */
   ready(): void;
+  /** The server announced what it accepts (its stream's first message, and whenever that changes). */
+  limits(limits: Limits): void;
   /** The server said goaway: open no new request here. */
   draining(connection: ClientConnection<H>): void;
   /** The stream is gone; `graceful` when it ended after a goaway with nothing in flight. */
@@ -178,6 +180,7 @@ export class ClientConnection<H> implements ClientLink {
   };
 
   readonly #onData = (batch: ReplyBatch): void => {
+    if (batch.limits !== undefined) this.#events.limits(batch.limits);
     let bytes = 0;
     for (const frame of batch.frames) {
       bytes += frame.data.byteLength;

@@ -1,5 +1,13 @@
 import { Metadata, type ServerDuplexStream } from '@grpc/grpc-js';
-import type { Boundary, ReplyBatch, ReplyFrame, RequestBatch, RequestFrame, ResponseHead } from '@mono/contracts';
+import type {
+  Boundary,
+  Limits,
+  ReplyBatch,
+  ReplyFrame,
+  RequestBatch,
+  RequestFrame,
+  ResponseHead,
+} from '@mono/contracts';
 import { AppError, toAppError, toFailure, type ErrorCode } from '@mono/errors';
 import { ServerCall, type ServerCallErrors, type ServerLink } from '../server-call';
 import { CallTable } from './call-table';
@@ -29,7 +37,8 @@ const MIN_SWEEP_MS = 50;
 const MAX_SWEEP_MS = 1_000;
 
 /**
- * One client's Exchange stream on the server, and the calls multiplexed on it. Draining, it tells the client goaway,
+ * One client's Exchange stream on the server, and the calls multiplexed on it. It sends its stream headers, then the
+ * limits the server accepts (and again whenever they change: `announce`). Draining, it tells the client goaway,
  * refuses new requests as not accepted (any that crossed the goaway) or serves them (a reload: docs/adr/0010), and
  * ends the stream once the client has half-closed it and the calls in flight are done (docs/adr/0006-resilience.md).
  */
@@ -57,6 +66,7 @@ export class ServerConnection<H> implements ServerLink {
     errors: ServerErrors,
     onClosed: (connection: ServerConnection<H>) => void,
     onBodyBytes: ((bytes: number) => void) | undefined,
+    limits: Limits | undefined,
   ) {
     this.#stream = stream;
     this.#boundary = boundary as Boundary<unknown>;
@@ -70,6 +80,7 @@ export class ServerConnection<H> implements ServerLink {
     stream.on('error', this.#onGone);
     stream.on('cancelled', this.#onGone);
     stream.sendMetadata(new Metadata());
+    if (limits !== undefined) stream.write({ frames: [], goaway: false, limits });
   }
 
   get inFlight(): number {
@@ -87,6 +98,12 @@ export class ServerConnection<H> implements ServerLink {
     this.#outbox.flush();
     if (!this.#clientEnded) this.#stream.write({ frames: [], goaway: true });
     this.#endIfIdle();
+  }
+
+  /** The server's limits changed: the client hears them before the replies of this turn. */
+  announce(limits: Limits): void {
+    if (!this.#alive || this.#clientEnded) return;
+    this.#stream.write({ frames: [], goaway: false, limits });
   }
 
   head(id: number, head: ResponseHead): void {
