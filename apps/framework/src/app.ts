@@ -7,6 +7,7 @@ import { ApplicationTable } from './application-table';
 import type { FrameworkConfig } from './config';
 import { frameworkMetrics } from './framework-metrics';
 import { FrameworkStats, type FrameworkSnapshot } from './framework-stats';
+import { frameworkRequestLimits } from './limits';
 import type { HostedApplication } from './load-applications';
 import { createPipeline } from './pipeline';
 
@@ -48,10 +49,19 @@ export function buildFramework(
   const grpc = createGrpcServer(frameworkBoundary.rpcService, 'framework');
   const table = new ApplicationTable(applications, config.validate ? (app) => validated(app, log) : (app) => app, log);
   const stats = new FrameworkStats(table, frameworkMetrics(table.entries));
-  const pipeline = createPipeline({ applications: table, stats, multiprocess: config.multiprocess, log });
+  const requestLimits = frameworkRequestLimits(config);
+  const pipeline = createPipeline({
+    applications: table,
+    stats,
+    multiprocess: config.multiprocess,
+    requestLimits,
+    log,
+  });
+  // ADR-0014: every gateway hears what the framework takes as its stream opens, and refuses beyond it itself.
   const exchange = addExchangeService(grpc.server, frameworkBoundary, pipeline, {
     errors: frameworkHopErrors.server,
     onBodyBytes,
+    limits: requestLimits.own,
   });
   let serving = false;
   let bound = '';

@@ -22,6 +22,7 @@ describe('loadFrameworkConfig', () => {
       applications: [{ name: 'default', module: undefined, env: {} }],
       multiprocess: false,
       validate: false,
+      limits: { headerBytes: 0, bodyBytes: 0 },
       master: true,
       reload: { watch: false, maxRequests: 0, maxResidentBytes: 0, readyTimeoutMs: 30_000 },
       shutdownGraceMs: 30_000,
@@ -88,6 +89,15 @@ applications:
     expect(() =>
       loadFrameworkConfig({ FRAMEWORK_CONFIG: writeConfig('applications: [{ name: default, module: a.cjs }]\n') }),
     ).toThrow('"default" is the name of the default application');
+  });
+
+  it('should take its limits from the file, the variables over them', () => {
+    const file = writeConfig('limits: { headers: 8KiB, body: 64KiB }\n');
+    expect(loadFrameworkConfig({ FRAMEWORK_CONFIG: file }).limits).toEqual({ headerBytes: 8_192, bodyBytes: 65_536 });
+    expect(loadFrameworkConfig({ FRAMEWORK_CONFIG: file, FRAMEWORK_MAX_BODY_BYTES: '0' }).limits).toEqual({
+      headerBytes: 8_192,
+      bodyBytes: 0,
+    });
   });
 
   it('should refuse recycling without a master', () => {

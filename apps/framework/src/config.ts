@@ -47,6 +47,14 @@ export const frameworkEnvSchema = v.object({
     0,
     'Replace the worker once it is resident above this many MiB (uWSGI reload-on-rss); 0: never',
   ),
+  FRAMEWORK_MAX_HEADER_BYTES: count(
+    0,
+    'Largest request line + header section the framework takes; 431 beyond (the edge refuses it first); 0: no limit',
+  ),
+  FRAMEWORK_MAX_BODY_BYTES: count(
+    0,
+    "Largest request body (Flask's MAX_CONTENT_LENGTH); 413 beyond, the application's input fails (the edge refuses it first); 0: no limit",
+  ),
   FRAMEWORK_SHUTDOWN_GRACE_MS: count(30_000, 'ms that requests in flight get to finish after SIGTERM/SIGINT'),
   LOG_LEVEL: logLevel(),
 });
@@ -115,6 +123,8 @@ const frameworkFile = v.strictObject({
   applications: v.optional(v.array(application), []),
   multiprocess: v.optional(v.boolean(), false),
   validate: v.optional(v.boolean(), false),
+  /** What the framework takes of a request, for every application (announced to the gateways in front). */
+  limits: v.optional(v.strictObject({ headers: size(0), body: size(0) }), {}),
   master: v.optional(v.boolean(), true),
   reload: v.optional(
     v.strictObject({
@@ -170,6 +180,10 @@ export const frameworkConfigSpec: ServiceConfigSpec<typeof frameworkFileSchema, 
     if (set.FRAMEWORK_MULTIPROCESS !== undefined) file['multiprocess'] = set.FRAMEWORK_MULTIPROCESS;
     if (set.FRAMEWORK_VALIDATE !== undefined) file['validate'] = set.FRAMEWORK_VALIDATE;
     if (set.FRAMEWORK_MASTER !== undefined) file['master'] = set.FRAMEWORK_MASTER;
+    const limits = { ...(file['limits'] as Record<string, unknown> | undefined) };
+    if (set.FRAMEWORK_MAX_HEADER_BYTES !== undefined) limits['headers'] = set.FRAMEWORK_MAX_HEADER_BYTES;
+    if (set.FRAMEWORK_MAX_BODY_BYTES !== undefined) limits['body'] = set.FRAMEWORK_MAX_BODY_BYTES;
+    file['limits'] = limits;
     const reload = { ...(file['reload'] as Record<string, unknown> | undefined) };
     if (set.FRAMEWORK_WATCH !== undefined) reload['watch'] = set.FRAMEWORK_WATCH;
     if (set.FRAMEWORK_MAX_REQUESTS !== undefined) reload['maxRequests'] = set.FRAMEWORK_MAX_REQUESTS;
@@ -206,6 +220,7 @@ function resolve(file: FileOutput) {
     ],
     multiprocess: file.multiprocess,
     validate: file.validate,
+    limits: { headerBytes: file.limits.headers, bodyBytes: file.limits.body },
     master: file.master,
     reload: {
       watch: file.reload.watch,

@@ -103,6 +103,12 @@ export class FrameworkContext implements ResponseOutput {
     this.#ended(appError);
   }
 
+  /** The framework refused the request before its application ran (a limit): it fails with `err`, not logged. */
+  refuse(err: AppError): void {
+    this.call.fail(err);
+    this.#ended(err);
+  }
+
   /** Counted once, by how it ended first: its response's status, or the error that ended it. */
   #ended(err: AppError | undefined): void {
     if (this.#over || this.application === undefined) return;

@@ -35,9 +35,9 @@ export function admit(log: Logger, ready: () => boolean): Step<GatewayContext> {
       },
       (err) => failRequest(ctx, err, log),
     );
-    ctx.call.onabort = () => {
+    ctx.call.onabort = (reason) => {
       withdraw();
-      ctx.finish();
+      ctx.aborted(reason);
     };
   };
 }

@@ -12,6 +12,8 @@ import {
 import { Admission } from './admission';
 import type { GatewayConfig } from './config';
 import { gatewayMetrics } from './gateway-metrics';
+import { LimitAgreement } from './limit-agreement';
+import { gatewayLimits, mountLimits } from './limits';
 import { GatewayStats, type Mount } from './gateway-stats';
 import { createPipeline } from './pipeline';
 
@@ -58,25 +60,31 @@ export function buildGateway(config: Readonly<GatewayConfig>, { log, onBodyBytes
             if (event === 'serving') markServing();
           },
           onResolveError: (server) => log.warn({ pool: name, server }, 'framework name does not resolve'),
+          onLimits: (limits) => agreement.poolChanged(name, limits),
         },
       },
     );
   }
   observePools('gateway', pools);
+  const own = gatewayLimits(config);
   const mounts: Mount[] = config.mounts.map((mount) => ({
     path: mount.path,
     poolName: mount.pool,
     pool: pools[mount.pool] as Pool<Environ>,
     app: mount.app,
     admission: new Admission(mount.limits),
+    limits: mountLimits(own),
   }));
+  // ADR-0014: the frameworks' limits reach the mounts on their pool, and the edges hear the smallest of all.
+  const agreement = new LimitAgreement(own, mounts, pools, log);
   const stats = new GatewayStats(mounts, pools);
   const exchange = addExchangeService(
     grpc.server,
     gatewayBoundary,
     createPipeline(config, { mounts, stats, metrics: gatewayMetrics(mounts), log, ready: () => serving }),
-    { errors: gatewayHopErrors.server, onBodyBytes },
+    { errors: gatewayHopErrors.server, onBodyBytes, limits: agreement.announced },
   );
+  agreement.announceTo((limits) => exchange.announce(limits));
   return {
     stats,
     get ready() {

@@ -78,6 +78,18 @@ describe('loadGatewayConfig', () => {
     expect([config.timeoutMs, config.idleTimeoutMs]).toEqual([900, 500]);
   });
 
+  it('should take the head and body limits for the whole gateway, never per mount, the variables over the file', () => {
+    expect(loadGatewayConfig({})).toMatchObject({ maxHeaderBytes: 65_536, maxBodyBytes: 0 });
+    const path = file('limits: { headers: 8KiB, body: 1MiB }\n');
+    expect(loadGatewayConfig({ GATEWAY_CONFIG: path, GATEWAY_MAX_BODY_BYTES: '0' })).toMatchObject({
+      maxHeaderBytes: 8_192,
+      maxBodyBytes: 0,
+    });
+    expect(problems({ GATEWAY_CONFIG: file('mounts: [{ path: /, limits: { body: 1MiB } }]\n') }).join('\n')).toMatch(
+      /mounts\.0\.limits\.body/,
+    );
+  });
+
   it('should list every problem of the file and the variables at once', () => {
     const path = file(
       [

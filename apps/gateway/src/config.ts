@@ -12,6 +12,7 @@ import {
   pool,
   poolSettings,
   port,
+  size,
   text,
   type Env,
   type ServiceConfigSpec,
@@ -46,6 +47,14 @@ export const gatewayEnvSchema = v.object({
   GATEWAY_TIMEOUT_MS: count(60_000, 'ms the framework has to send the response head; 0: only what the edge allows'),
   GATEWAY_IDLE_TIMEOUT_MS: count(60_000, 'Longest gap between two body chunks, ms; 0: only what the edge allows'),
   GATEWAY_MAX_DURATION_MS: count(0, 'Longest a request may run in all (uWSGI harakiri), ms; 0: no limit'),
+  GATEWAY_MAX_HEADER_BYTES: count(
+    65_536,
+    "Largest request line + header section (uWSGI's buffer-size); 431 beyond (the edge refuses it first); 0: no limit",
+  ),
+  GATEWAY_MAX_BODY_BYTES: count(
+    0,
+    "Largest request body (uWSGI's limit-post); 413 beyond (the edge refuses it first); 0: no limit",
+  ),
   GATEWAY_DEADLINE_MARGIN_MS: count(
     50,
     'ms of its head budget the gateway keeps for itself when calling the framework',
@@ -54,11 +63,18 @@ export const gatewayEnvSchema = v.object({
   LOG_LEVEL: logLevel(),
 });
 
-const limits = v.strictObject({
+/** A mount's admission: its requests in flight and its queue. */
+const admission = {
   inFlight: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
   queue: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
   queueWait: v.optional(duration()),
-});
+};
+const limits = v.strictObject(admission);
+/**
+ * The service-wide limits: every mount's admission, and what the gateway takes of any request (uWSGI's buffer-size and
+ * limit-post, for the gateway as a whole: the edges hear the smallest of these and its frameworks', docs/adr/0014).
+ */
+const serviceLimits = v.strictObject({ ...admission, headers: size(65_536), body: size(0) });
 
 const gatewayFile = v.strictObject({
   listen: v.optional(address(), '127.0.0.1:50051'),
@@ -66,7 +82,7 @@ const gatewayFile = v.strictObject({
   pools: v.optional(v.record(v.pipe(v.string(), v.regex(/^[a-z][a-z0-9-]*$/, 'a pool name: a-z, 0-9, -')), pool()), {
     [DEFAULT_POOL]: { servers: '127.0.0.1:50061' },
   }),
-  limits: v.optional(limits, {}),
+  limits: v.optional(serviceLimits, {}),
   mounts: v.optional(
     v.array(
       v.strictObject({
@@ -132,6 +148,8 @@ export const gatewayConfigSpec: ServiceConfigSpec<typeof gatewayFileSchema, type
     if (set.GATEWAY_MAX_CONCURRENCY !== undefined) fileLimits['inFlight'] = set.GATEWAY_MAX_CONCURRENCY;
     if (set.GATEWAY_MAX_QUEUE !== undefined) fileLimits['queue'] = set.GATEWAY_MAX_QUEUE;
     if (set.GATEWAY_QUEUE_WAIT_MS !== undefined) fileLimits['queueWait'] = set.GATEWAY_QUEUE_WAIT_MS;
+    if (set.GATEWAY_MAX_HEADER_BYTES !== undefined) fileLimits['headers'] = set.GATEWAY_MAX_HEADER_BYTES;
+    if (set.GATEWAY_MAX_BODY_BYTES !== undefined) fileLimits['body'] = set.GATEWAY_MAX_BODY_BYTES;
     file['limits'] = fileLimits;
     const timeouts = { ...(file['timeouts'] as Record<string, unknown> | undefined) };
     if (set.GATEWAY_TIMEOUT_MS !== undefined) timeouts['head'] = set.GATEWAY_TIMEOUT_MS;
@@ -175,6 +193,8 @@ function resolve(file: FileOutput) {
         },
       }))
       .sort((a, b) => b.path.length - a.path.length),
+    maxHeaderBytes: file.limits.headers,
+    maxBodyBytes: file.limits.body,
     timeoutMs: file.timeouts.head,
     idleTimeoutMs: file.timeouts.idle,
     maxDurationMs: file.timeouts.maxDuration,

@@ -1,4 +1,7 @@
 import type { Context, Span } from '@opentelemetry/api';
+import type { AppError } from '@mono/errors';
+import { GrpcStatus } from '@mono/errors';
+import { grpcStatusName } from '@mono/telemetry';
 import type { Environ, HttpRequest } from '@mono/contracts';
 import type { ServerCall } from '@mono/transport';
 import type { Ticket } from './admission';
@@ -55,6 +58,15 @@ export class GatewayContext {
   ended(status: number, grpcStatus: string): void {
     this.outcome = status;
     this.grpcStatus = grpcStatus;
+  }
+
+  /**
+   * The call was aborted: its client cancelled it (counted as cancelled), or the gateway ended it — its body crossed
+   * a limit, it was idle or late (counted by the error's status).
+   */
+  aborted(reason: AppError): void {
+    if (reason.grpcStatus !== GrpcStatus.CANCELLED) this.ended(reason.httpStatus, grpcStatusName(reason.grpcStatus));
+    this.finish();
   }
 
   /**

@@ -1,8 +1,8 @@
-import type { Pool, PoolStats } from '@mono/transport';
+import type { Pool, PoolStats, RequestLimits } from '@mono/transport';
 import type { Environ } from '@mono/contracts';
 import type { Admission } from './admission';
 
-/** One mount as the gateway serves it: its path (SCRIPT_NAME), its framework pool, its admission. */
+/** One mount as the gateway serves it: its path (SCRIPT_NAME), its framework pool, its admission, its limits. */
 export interface Mount {
   readonly path: string;
   readonly poolName: string;
@@ -10,6 +10,8 @@ export interface Mount {
   /** The application at the framework that serves it; "" is the framework's default one. */
   readonly app: string;
   readonly admission: Admission;
+  /** The head and body limits its requests are held to: the gateway's own, or its pool's frameworks' if smaller. */
+  readonly limits: RequestLimits;
 }
 
 /** What happened to one request, counted once when it is over. */

@@ -60,9 +60,9 @@ function forward(ctx: GatewayContext): PoolCall<Environ> {
     },
     { idempotent: IDEMPOTENT.has(call.head.method) },
   );
-  call.onabort = () => {
+  call.onabort = (reason) => {
     downstream.cancel();
-    ctx.finish();
+    ctx.aborted(reason);
   };
   call.body.attach(
     forwardBody(

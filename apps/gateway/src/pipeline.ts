@@ -11,6 +11,7 @@ import { failRequest } from './fail-request';
 import type { GatewayMetrics } from './gateway-metrics';
 import type { GatewayStats, Mount } from './gateway-stats';
 import { invoke } from './invoke';
+import { limits } from './limits';
 import { traceInvoke } from './trace-invoke';
 
 export interface PipelineDeps {
@@ -26,6 +27,7 @@ export interface PipelineDeps {
  * The gateway's request pipeline, in order (README.md draws it with the statuses each step can produce):
  *
  *   environ       SCRIPT_NAME/PATH_INFO, the CGI variables, the mount   → 400 bad target, 404 no mount
+ *   limits        the mount's head and body limits (a body counted as it arrives) → 431, 413
  *   trace-invoke  the INTERNAL span `gateway invoke` (time queued)
  *   admit         a slot among the mount's, or its queue                → 503 not ready, queue full or waited too long
  *   deadline      the framework gets what is left, minus a margin       → 504
@@ -37,7 +39,7 @@ export function createPipeline(
   config: Readonly<GatewayConfig>,
   { mounts, stats, metrics, log, ready = () => true }: PipelineDeps,
 ) {
-  const run = compose([environ(mounts), traceInvoke(), admit(log, ready), deadline(config), invoke(config)]);
+  const run = compose([environ(mounts), limits(), traceInvoke(), admit(log, ready), deadline(config), invoke(config)]);
   return function gatewayPipeline(call: ServerCall<HttpRequest>): void {
     stats.requests += 1;
     const ctx = new GatewayContext(call, stats, metrics);
