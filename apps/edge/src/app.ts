@@ -12,6 +12,7 @@ import { edgeMetrics } from './edge-metrics';
 import { EdgeResponse } from './edge-response';
 import { EdgeState } from './edge-state';
 import { createPipeline, createRejection } from './pipeline';
+import { UpstreamLimits } from './upstream-limits';
 
 export interface EdgeDeps {
   log: Logger;
@@ -43,6 +44,7 @@ export interface Edge {
 export function buildEdge(config: Readonly<EdgeConfig>, { log, onBodyBytes, onReady, accessOut }: EdgeDeps): Edge {
   const pools: Record<string, Pool<HttpRequest>> = {};
   const state = new EdgeState(pools);
+  const upstream = new UpstreamLimits(config, log);
   const used = new Set(config.locations.map((location) => location.pool));
   const markReady = () => {
     if (state.ready || ![...used].every((name) => pools[name]?.ready)) return;
@@ -61,12 +63,14 @@ export function buildEdge(config: Readonly<EdgeConfig>, { log, onBodyBytes, onRe
             if (event === 'serving') markReady();
           },
           onResolveError: (server) => log.warn({ pool: name, server }, 'gateway name does not resolve'),
+          // ADR-0014: what the gateways accept reaches the locations on their pool.
+          onLimits: (limits) => upstream.poolChanged(name, limits),
         },
       },
     );
   }
   observePools('edge', pools);
-  const deps = { state, trust: new ClientTrust(config), log, metrics: edgeMetrics(state), accessOut };
+  const deps = { state, trust: new ClientTrust(config), upstream, log, metrics: edgeMetrics(state), accessOut };
   const handler = createPipeline(config, deps);
   const server = createServer(
     {

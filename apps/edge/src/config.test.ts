@@ -39,6 +39,11 @@ describe('loadEdgeConfig', () => {
         maxBodyBytes: 1 << 20,
         headTimeoutMs: 60_000,
         idleTimeoutMs: 60_000,
+        limitSettings: {
+          body: { setting: 'edge.yaml limits.body', variable: 'EDGE_MAX_BODY_BYTES' },
+          head: { setting: 'edge.yaml timeouts.head', variable: 'EDGE_UPSTREAM_HEAD_TIMEOUT_MS' },
+          idle: { setting: 'edge.yaml timeouts.idle', variable: 'EDGE_UPSTREAM_IDLE_TIMEOUT_MS' },
+        },
       },
     ]);
     expect(config).toMatchObject({ serverNames: [], trustedProxies: [], serverTimingTo: [], accessLog: 'json' });
@@ -71,6 +76,11 @@ describe('loadEdgeConfig', () => {
     expect(config.locations.map((l) => [l.path, l.maxBodyBytes, l.headTimeoutMs])).toEqual([
       ['/', 1000, 2000],
       ['/upload', 10 << 20, 1000],
+    ]);
+    // The messages about limits name where each is set: the location's own, or what it inherits.
+    expect(config.locations.map((l) => [l.limitSettings.body.setting, l.limitSettings.head.variable])).toEqual([
+      ['edge.yaml limits.body', 'EDGE_UPSTREAM_HEAD_TIMEOUT_MS'],
+      ['edge.yaml locations[/upload].limits.body', ''],
     ]);
     expect(config.pools['gateways']?.servers).toEqual(['a:1', 'b:2']);
   });

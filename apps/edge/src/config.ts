@@ -280,6 +280,7 @@ function resolve(file: FileOutput) {
       maxBodyBytes: location.limits.body ?? file.limits.body,
       headTimeoutMs: location.timeouts.head ?? file.timeouts.head,
       idleTimeoutMs: location.timeouts.idle ?? file.timeouts.idle,
+      limitSettings: limitSettings(location),
     })),
     accessLog: file.accessLog === true ? ('json' as const) : file.accessLog,
     healthPath: file.health.path,
@@ -287,6 +288,29 @@ function resolve(file: FileOutput) {
     traceIncoming: file.trace.incoming,
     shutdownGraceMs: file.drain.grace,
     logLevel: file.log,
+  };
+}
+
+/**
+ * Where each limit of a location is set, as the messages about limits name it (docs/adr/0014): the location's own
+ * setting, or the service-wide one it inherits and the variable over it.
+ */
+function limitSettings(location: FileOutput['locations'][number]) {
+  const at = `edge.yaml locations[${location.path}]`;
+  const own = (setting: string) => ({ setting: `${at}.${setting}`, variable: '' });
+  return {
+    body:
+      location.limits.body === undefined
+        ? { setting: 'edge.yaml limits.body', variable: 'EDGE_MAX_BODY_BYTES' }
+        : own('limits.body'),
+    head:
+      location.timeouts.head === undefined
+        ? { setting: 'edge.yaml timeouts.head', variable: 'EDGE_UPSTREAM_HEAD_TIMEOUT_MS' }
+        : own('timeouts.head'),
+    idle:
+      location.timeouts.idle === undefined
+        ? { setting: 'edge.yaml timeouts.idle', variable: 'EDGE_UPSTREAM_IDLE_TIMEOUT_MS' }
+        : own('timeouts.idle'),
   };
 }
 

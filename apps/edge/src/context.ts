@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppError } from '@mono/errors';
+import type { RequestLimits } from '@mono/transport';
 import type { LocationConfig } from './config';
 
 /** What the edge knows about one request as it crosses the pipeline. */
@@ -21,6 +22,8 @@ export interface EdgeContext {
   bytesSent: number;
   /** The location that serves it (locate). */
   location: LocationConfig | undefined;
+  /** What it is held to: the location's body limit, or the smaller limits its gateways announced (limits). */
+  limits: RequestLimits | undefined;
   upstream: string | undefined;
   /** The client's address when a trusted proxy named it (realip); else the connection's peer is. */
   client: string | undefined;
@@ -47,6 +50,7 @@ export function createContext(
     status: 0,
     bytesSent: 0,
     location: undefined,
+    limits: undefined,
     upstream: undefined,
     client: undefined,
     upstreamMs: undefined,

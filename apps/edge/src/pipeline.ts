@@ -20,10 +20,13 @@ import { redirect } from './redirect';
 import { requestId } from './request-id';
 import { closing, respondProblem } from './respond-problem';
 import { traceRequest } from './trace-request';
+import type { UpstreamLimits } from './upstream-limits';
 
 export interface PipelineDeps {
   state: EdgeState;
   trust: ClientTrust;
+  /** The limits of the layers behind each location (limits, proxy). */
+  upstream: UpstreamLimits;
   log: Logger;
   metrics?: EdgeMetrics | undefined;
   /** Where combined access lines go (standard output). */
@@ -42,12 +45,15 @@ export interface PipelineDeps {
  *   health            EDGE_HEALTH_PATH answered here                  → 200, 503 while draining
  *   locate            the location: exact, else the longest prefix    → 404 none; its response headers
  *   redirect          a redirect location answers itself             → 301 302 303 307 308
- *   limits            declared body over the location's limit         → 413; then 100 Continue
- *   proxy             to a gateway of the location's pool and back    → 413 502 503 504, the app's status, 499 logged
+ *   limits            declared body over the location's limit or its gateways' → 413; then 100 Continue
+ *   proxy             to a gateway of the location's pool and back    → 413 431 502 503 504, the app's status, 499 logged
  *
  * Requests the HTTP parser rejects take the rejection pipeline (`createRejection`).
  */
-export function createPipeline(config: Readonly<EdgeConfig>, { state, trust, log, metrics, accessOut }: PipelineDeps) {
+export function createPipeline(
+  config: Readonly<EdgeConfig>,
+  { state, trust, upstream, log, metrics, accessOut }: PipelineDeps,
+) {
   const logging = config.accessLog === false ? undefined : { ...config, accessLog: config.accessLog };
   const run = compose([
     requestId(trust),
@@ -58,7 +64,7 @@ export function createPipeline(config: Readonly<EdgeConfig>, { state, trust, log
     health(config.healthPath, state),
     locate(config.locations),
     redirect(),
-    limits(),
+    limits(upstream),
     proxy(state, trust),
   ]);
   return function edgePipeline(req: IncomingMessage, res: ServerResponse): void {

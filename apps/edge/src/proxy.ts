@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { HttpRequest, ResponseHead } from '@mono/contracts';
 import { AppError } from '@mono/errors';
-import type { Pool, PoolCall, ResponseSink } from '@mono/transport';
+import { requestHeadBytes, type Pool, type PoolCall, type RequestLimits, type ResponseSink } from '@mono/transport';
 import type { ClientTrust } from './client-trust';
 import type { Stage } from './compose';
 import type { LocationConfig } from './config';
@@ -33,6 +33,7 @@ export function proxy(state: EdgeState, trust: ClientTrust): Stage {
 class ProxyExchange implements ResponseSink {
   readonly #ctx: EdgeContext;
   readonly #location: LocationConfig;
+  readonly #limits: RequestLimits;
   readonly #pool: Pool<HttpRequest>;
   readonly #trust: ClientTrust;
   readonly #resolve: () => void;
@@ -47,6 +48,7 @@ class ProxyExchange implements ResponseSink {
     this.#ctx = ctx;
     this.#trust = trust;
     this.#location = ctx.location as LocationConfig;
+    this.#limits = ctx.limits as RequestLimits;
     this.#pool = state.pools[this.#location.pool] as Pool<HttpRequest>;
     this.#resolve = resolve;
     this.#hasBody = hasBody(ctx.req);
@@ -54,12 +56,21 @@ class ProxyExchange implements ResponseSink {
 
   start(): void {
     const { req, res } = this.#ctx;
+    const envelope = toEnvelope(this.#ctx, this.#trust);
+    // ADR-0014: a head the gateways announced they would refuse is refused here, naming their limit.
+    const maxHead = this.#limits.maxHeaderBytes;
+    if (maxHead > 0) {
+      const bytes = requestHeadBytes(envelope.method, envelope.target, envelope.protocol, envelope.headers);
+      if (bytes > maxHead) {
+        this.error(this.#limits.headersTooLarge(bytes));
+        return;
+      }
+    }
     res.on('close', this.#onClientClose);
     res.on('drain', this.#onDrain);
     this.#ctx.exchange = this;
     this.#sentAt = performance.now();
     const location = this.#location;
-    const envelope = toEnvelope(this.#ctx, this.#trust);
     if (this.#ctx.trusted) this.#ctx.client = envelope.client?.address;
     this.#call = this.#pool.call(
       envelope,
@@ -142,11 +153,11 @@ class ProxyExchange implements ResponseSink {
 
   readonly #onRequestData = (chunk: Buffer): void => {
     this.#received += chunk.byteLength;
-    const max = this.#location.maxBodyBytes;
+    const max = this.#limits.maxBodyBytes;
     if (max > 0 && this.#received > max) {
       this.#ctx.req.pause();
       this.#call?.cancel();
-      this.error(new AppError('EDGE_ERR_BODY_TOO_LARGE', `the body exceeds ${max} bytes`));
+      this.error(this.#limits.bodyTooLarge());
       return;
     }
     if (this.#call && !this.#call.write(chunk)) this.#ctx.req.pause();

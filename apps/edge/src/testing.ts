@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { Writable } from 'node:stream';
-import { gatewayBoundary, type HttpRequest } from '@mono/contracts';
+import { gatewayBoundary, type HttpRequest, type Limits } from '@mono/contracts';
 import { createLogger } from '@mono/telemetry';
 import type { ServerCall } from '@mono/transport';
 import { startTestServer } from '@mono/transport/testing';
@@ -37,11 +37,13 @@ export interface EdgeUnderTest {
 
 /**
  * Starts an edge on 127.0.0.1:0 in front of a stub gateway; by default the gateway answers 200 with a JSON
- * description of the request it got (target, headers, client) and Content-Length.
+ * description of the request it got (target, headers, client) and Content-Length. `limits`: what the stub announces
+ * it accepts.
  */
 export async function edgeUnderTest(
   env: Record<string, string> = {},
   handler: (call: ServerCall<HttpRequest>) => void = describeRequest,
+  { limits }: { limits?: Limits } = {},
 ): Promise<EdgeUnderTest> {
   const seen: HttpRequest[] = [];
   const gateway = await startTestServer<HttpRequest>(
@@ -49,7 +51,7 @@ export async function edgeUnderTest(
       seen.push(call.head);
       handler(call);
     },
-    { boundary: gatewayBoundary },
+    limits ? { boundary: gatewayBoundary, limits } : { boundary: gatewayBoundary },
   );
   const logs: Array<Record<string, unknown>> = [];
   const lines: string[] = [];
