@@ -110,6 +110,16 @@ describe('UpstreamLimits', () => {
     });
   });
 
+  it('should say once that the limits agree when it first hears them', () => {
+    const { log, lines } = logged();
+    const upstream = new UpstreamLimits(config, log);
+    upstream.poolChanged('gateways', announced({ headers: 65_536 }));
+    upstream.poolChanged('gateways', announced({ headers: 32_768 }));
+    expect(lines.map((l) => [l['level'], l['msg']])).toEqual([
+      ['info', "location /: the edge's limits agree with its gateways'"],
+    ]);
+  });
+
   it("should name a location's own setting, and leave redirects alone", () => {
     const own = loadEdgeConfig({
       EDGE_CONFIG: writeConfig(

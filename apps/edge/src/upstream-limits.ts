@@ -9,8 +9,8 @@ interface Location {
   readonly outer: Limits;
   /** What its requests are held to: its own body limit, or the smaller limits its pool's gateways announced. */
   readonly limits: RequestLimits;
-  /** What was last logged about it, so that a change is logged once. */
-  logged: string;
+  /** What was last logged about it, so that a change is logged once (undefined: nothing heard yet). */
+  logged: string | undefined;
 }
 
 /**
@@ -18,7 +18,7 @@ interface Location {
  * what they and their frameworks accept, every location on that pool applies it where it is smaller than its own —
  * the edge refuses a request they would refuse, with 413 or 431 naming their limit — and each limit the location
  * accepts more of (the edge's header limit, the location's body limit, head and idle timeouts) is logged, naming both
- * values and both settings, once per change.
+ * values and both settings, once per change; that they agree is logged when first heard and when it becomes so.
  *
  * @example
  * const upstream = new UpstreamLimits(config, log);
@@ -51,7 +51,7 @@ export class UpstreamLimits {
         { ...noLimits(), bodyBytes },
         { headers: 'EDGE_ERR_HEADERS_TOO_LARGE', body: 'EDGE_ERR_BODY_TOO_LARGE' },
       );
-      this.#locations.set(location, { config: location, outer, limits, logged: '' });
+      this.#locations.set(location, { config: location, outer, limits, logged: undefined });
     }
   }
 

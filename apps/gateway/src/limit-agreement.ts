@@ -14,7 +14,7 @@ import type { Mount } from './gateway-stats';
  * Keeps what the gateway accepts in step with its frameworks (docs/adr/0014-limits-that-agree.md). When a pool's
  * frameworks announce new limits, each mount on that pool applies the smaller of the gateway's own and theirs; every
  * limit of the gateway's own that is larger than theirs is logged, naming both values and both settings (once per
- * change); and the edges are told the smallest of the gateway's and all its frameworks' (`announce`).
+ * change; that they agree, when first heard and when it becomes so); and the edges are told the smallest of the gateway's and all its frameworks' (`announce`).
  */
 export class LimitAgreement {
   readonly #own: Limits;
@@ -58,7 +58,7 @@ export class LimitAgreement {
     const mismatches = limitMismatches(this.#own, inner);
     const lines = mismatches.map((m) => describeMismatch(m, 'the gateway'));
     const key = lines.join('\n');
-    if ((this.#logged.get(pool) ?? '') === key) return;
+    if (this.#logged.get(pool) === key) return;
     this.#logged.set(pool, key);
     if (mismatches.length === 0) {
       this.#log.info({ pool }, `pool ${pool}: the gateway's limits agree with its frameworks'`);
