@@ -119,4 +119,18 @@ describe('Pool limits', () => {
     b.service.announce(bodyLimit(1 << 20));
     expect((await listener.next()).bodyBytes?.origin).toBe(`framework ${a.address}`);
   });
+
+  it('should say so when its members announce limits that limit nothing: the layer in front learns they agree', async () => {
+    const server = await serve(bodyLimit(0));
+    const listener = heard();
+    const pool = new Pool(
+      frameworkBoundary,
+      { servers: [server.address], resolveEveryMs: 0 },
+      { errors: frameworkHopErrors.client },
+      { events: { onLimits: listener.onLimits } },
+    );
+    cleanups.push(() => pool.close());
+    await pool.start();
+    expect(await listener.next()).toEqual(noLimits());
+  });
 });

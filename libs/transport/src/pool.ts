@@ -47,6 +47,7 @@ export interface PoolStats {
 }
 
 const MIN_RESOLVE_GAP_MS = 1_000;
+const NO_LIMITS: Limits = Object.freeze(noLimits());
 
 /**
  * The instances behind one upstream name, and the one place requests are balanced and retried on every hop
@@ -75,7 +76,8 @@ export class Pool<H> {
   #lastResolve = 0;
   #resolving: Promise<void> | undefined;
   #unresolved = new Set<string>();
-  #limits: Limits = noLimits();
+  /** undefined until a member announced any. */
+  #limits: Limits | undefined;
   #closed = false;
 
   constructor(
@@ -117,7 +119,7 @@ export class Pool<H> {
 
   /** What every member accepts: for each limit, the smallest any member announced (docs/adr/0014). */
   get limits(): Limits {
-    return this.#limits;
+    return this.#limits ?? NO_LIMITS;
   }
 
   get size(): number {
@@ -253,7 +255,8 @@ export class Pool<H> {
 
   #limitsChanged(): void {
     const limits = smallestLimits(this.#list.map((member) => member.client.limits));
-    if (sameLimits(limits, this.#limits)) return;
+    // The first announcement is news even when it limits nothing: the layer in front learns that they agree.
+    if (this.#limits !== undefined && sameLimits(limits, this.#limits)) return;
     this.#limits = limits;
     this.#events.onLimits?.(limits);
   }
