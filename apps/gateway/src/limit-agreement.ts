@@ -46,12 +46,20 @@ export class LimitAgreement {
 
   /** The frameworks of pool `name` announced `inner`. */
   poolChanged(name: string, inner: Limits): void {
-    for (const mount of this.#mounts) if (mount.poolName === name) mount.limits.update(inner);
+    const mounts = this.#mounts.filter((mount) => mount.poolName === name);
+    if (mounts.length === 0) return;
+    for (const mount of mounts) mount.limits.update(inner);
     this.#report(name, inner);
-    const announced = smallestLimits([this.#own, ...Object.values(this.#pools).map((pool) => pool.limits)]);
+    const announced = smallestLimits([this.#own, ...this.#used().map((pool) => pool.limits)]);
     if (sameLimits(announced, this.#announced)) return;
     this.#announced = announced;
     this.#announce?.(announced);
+  }
+
+  /** The pools a mount sends requests to: the others limit nothing the edges send. */
+  #used(): Array<Pool<Environ>> {
+    const names = new Set(this.#mounts.map((mount) => mount.poolName));
+    return [...names].map((name) => this.#pools[name] as Pool<Environ>);
   }
 
   #report(pool: string, inner: Limits): void {

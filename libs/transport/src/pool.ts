@@ -254,6 +254,7 @@ export class Pool<H> {
   }
 
   #limitsChanged(): void {
+    if (this.#closed) return;
     const limits = smallestLimits(this.#list.map((member) => member.client.limits));
     // The first announcement is news even when it limits nothing: the layer in front learns that they agree.
     if (this.#limits !== undefined && sameLimits(limits, this.#limits)) return;
