@@ -1,14 +1,16 @@
 // tools/bench/ab.mjs: what a change bought. Builds each git revision in a worktree of its own (tmp/ab/<sha>, with
 // this checkout's node_modules hard-linked in) and measures our stack's /hello for each, all revisions in every
-// round, in turn, so that they share the machine's state. Prints medians and the ratio of each to the first.
+// round, in turn, so that they share the machine's state. Prints medians with their spread (min–max over the rounds),
+// the ratio of each to the first, and the server CPU per request of each service (its whole process tree). A change
+// is judged by whether its median moved beyond the spread of at least 5 rounds.
 //
-//   node tools/bench/ab.mjs [--app native|express] [--rounds 3] [--duration 10] <rev> <rev>...
+//   node tools/bench/ab.mjs [--app native|express] [--rounds 5] [--duration 10] <rev> <rev>...
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { APPS, ready, startOurs, URL } from './lib/configs.mjs';
-import { cpuSeconds, ProcessGroup, rssBytes } from './lib/processes.mjs';
+import { APPS, portFree, ready, startOurs, URL } from './lib/configs.mjs';
+import { cpuByService, memory, ProcessGroup } from './lib/processes.mjs';
 import { wrk } from './lib/wrk.mjs';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -25,11 +27,11 @@ const option = (name, fallback) => {
   return value;
 };
 const APP = option('app', 'native');
-const ROUNDS = Number(option('rounds', '3'));
+const ROUNDS = Number(option('rounds', '5'));
 const DURATION = Number(option('duration', '10'));
 const revisions = args;
 if (revisions.length < 2 || !['native', 'express'].includes(APP)) {
-  console.error('usage: node tools/bench/ab.mjs [--app native|express] [--rounds 3] [--duration 10] <rev> <rev>...');
+  console.error('usage: node tools/bench/ab.mjs [--app native|express] [--rounds 5] [--duration 10] <rev> <rev>...');
   process.exit(2);
 }
 // Older revisions' launchers run whatever `node` PATH finds: make it this project's Node 24.
@@ -58,13 +60,21 @@ const trees = revisions.map((rev) => {
     git('worktree', 'add', '--detach', dir, sha);
     execFileSync('cp', ['-al', join(ROOT, 'node_modules'), join(dir, 'node_modules')]);
   }
-  // examples/express-demo: the framework's default app, loaded by path (revisions before it compiled it in).
-  for (const project of ['apps/edge', 'apps/gateway', 'apps/framework', 'examples/express-demo']) {
+  // The examples: the framework's default app and the applications its configuration file names, loaded by path
+  // (revisions before them compiled the default app in).
+  for (const project of [
+    'apps/edge',
+    'apps/gateway',
+    'apps/framework',
+    'examples/express-demo',
+    'examples/fetch-demo',
+    'examples/tsgi-demo',
+  ]) {
     if (!existsSync(join(dir, project, 'project.json'))) continue;
     const { command } = JSON.parse(readFileSync(join(dir, project, 'project.json'), 'utf8')).targets.build;
     execFileSync('sh', ['-c', command], { cwd: dir, stdio: 'ignore' });
   }
-  /** @type {Array<import('./lib/wrk.mjs').WrkResult & { cpuUs: number, rss: number }>} */
+  /** @type {Array<import('./lib/wrk.mjs').WrkResult & { cpuUs: number, cpuBy: Record<string, number>, rss: number, pss: number }>} */
   const runs = [];
   return { rev, sha, dir, title: git('log', '-1', '--format=%s', sha), runs };
 });
@@ -76,18 +86,30 @@ for (let round = 1; round <= ROUNDS; round += 1) {
     const group = new ProcessGroup();
     try {
       const app = APP === 'native' ? join(APPS, 'tsgi-hello.cjs') : undefined;
-      await startOurs(group, { app, tracing: false, root: tree.dir });
+      await portFree();
+      startOurs(group, { app, root: tree.dir });
       await ready();
       if (group.pids().length < 3) throw new Error(`${tree.sha}: a service exited at start (is a port taken?)`);
       await wrk(URL, { connections: 50, seconds: 3 });
       await sleep(1_000);
-      const pids = group.pids();
-      const cpu0 = cpuSeconds(pids);
+      const services = group.services();
+      const cpu0 = cpuByService(services);
       const result = await wrk(URL, { connections: 50, seconds: DURATION });
-      const cpuUs = ((cpuSeconds(pids) - cpu0) * 1e6) / result.completed;
-      tree.runs.push({ ...result, cpuUs, rss: rssBytes(pids) });
+      const cpu1 = cpuByService(services);
+      /** @type {Record<string, number>} */
+      const cpuBy = {};
+      for (const [svc, s] of Object.entries(cpu0)) cpuBy[svc] = (((cpu1[svc] ?? s) - s) * 1e6) / result.completed;
+      const cpuUs = Object.values(cpuBy).reduce((a, b) => a + b, 0);
+      const { rss, pss } = memory(group.pids());
+      tree.runs.push({ ...result, cpuUs, cpuBy, rss, pss });
       console.log(
-        `round ${round} ${tree.sha}: ${Math.round(result.rps)} req/s, p99 ${result.p99.toFixed(2)} ms, ${cpuUs.toFixed(1)} µs/req, ${Math.round(rssBytes(pids) / MiB)} MiB`,
+        `round ${round} ${tree.sha}: ${Math.round(result.rps2xx)} 2xx/s, p99 ${result.p99.toFixed(2)} ms, ${cpuUs.toFixed(1)} µs/req (${Object.entries(
+          cpuBy,
+        )
+          .map(([svc, us]) => `${svc} ${us.toFixed(1)}`)
+          .join(
+            ', ',
+          )}), RSS ${Math.round(rss / MiB)} MiB, PSS ${Math.round(pss / MiB)} MiB${result.non2xx || result.socketErrors ? `, ERRORS: ${result.non2xx} non-2xx, ${result.socketErrors || 'no socket errors'}` : ''}`,
       );
     } finally {
       await group.stop();
@@ -96,13 +118,32 @@ for (let round = 1; round <= ROUNDS; round += 1) {
   }
 }
 
-const base = median(trees[0]?.runs.map((r) => r.rps) ?? []);
-console.log(`\nour stack, ${APP} /hello, wrk -t1 -c50 -d${DURATION}s, median of ${ROUNDS} rounds, revisions in turn\n`);
-console.log('| revision | req/s | × first | p99 ms | server CPU µs/req | RSS after MiB |');
-console.log('|---|---:|---:|---:|---:|---:|');
+/**
+ * The median and the spread (min–max over the rounds) of one figure.
+ * @param {number[]} values
+ * @param {number} digits
+ */
+const spread = (values, digits) =>
+  `${median(values).toFixed(digits)} (${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)})`;
+const base = median(trees[0]?.runs.map((r) => r.rps2xx) ?? []);
+console.log(
+  `\nour stack, ${APP} /hello, wrk -t1 -c50 -d${DURATION}s, ${ROUNDS} rounds, revisions in turn: median (min–max over the rounds)\n`,
+);
+console.log(
+  '| revision | 2xx req/s | × first | p99 ms | server CPU µs/req | per service µs/req | RSS after MiB | PSS after MiB |',
+);
+console.log('|---|---:|---:|---:|---:|---|---:|---:|');
 for (const tree of trees) {
-  const rps = median(tree.runs.map((r) => r.rps));
+  const rps = tree.runs.map((r) => r.rps2xx);
+  const services = Object.keys(tree.runs[0]?.cpuBy ?? {});
+  const errors = tree.runs.some((r) => r.non2xx > 0 || r.socketErrors !== '');
   console.log(
-    `| ${tree.sha} ${tree.title.slice(0, 60)} | ${Math.round(rps)} | ${(rps / base).toFixed(2)} | ${median(tree.runs.map((r) => r.p99)).toFixed(2)} | ${median(tree.runs.map((r) => r.cpuUs)).toFixed(1)} | ${Math.round(median(tree.runs.map((r) => r.rss)) / MiB)} |`,
+    `| ${tree.sha} ${tree.title.slice(0, 60)}${errors ? ' (ERRORS)' : ''} | ${spread(rps, 0)} | ${(median(rps) / base).toFixed(2)} | ${spread(
+      tree.runs.map((r) => r.p99),
+      2,
+    )} | ${spread(
+      tree.runs.map((r) => r.cpuUs),
+      1,
+    )} | ${services.map((svc) => `${svc} ${median(tree.runs.map((r) => r.cpuBy[svc] ?? NaN)).toFixed(1)}`).join(' · ')} | ${Math.round(median(tree.runs.map((r) => r.rss)) / MiB)} | ${Math.round(median(tree.runs.map((r) => r.pss)) / MiB)} |`,
   );
 }

@@ -1,26 +1,39 @@
 // tools/bench: our stack against the stack it replaces (nginx → uWSGI → Flask), Express alone and plain Node, in one
-// run on this machine, with the same load generator and settings; then 1 GB through POST /echo. Prints a table, the
-// ratios of ours to the seed stack, honesty checks, and the targets; writes everything to tmp/bench/<stamp>/.
+// run on this machine, with the same load generators and settings. Closed loop (wrk) at 50 and 1000 connections, a
+// lone pinned client, an open loop (vegeta) at 50 % and 90 % of the seed's capacity, tracing at 100 % and 10 %, memory
+// idle, after load and per idle connection, then 1 GB through POST /echo. Prints tables, the ratios of ours to the seed
+// stack, honesty checks and the targets; writes everything to tmp/bench/<stamp>/. A full run with the default settings
+// is also appended to tools/bench/history.json and written into tools/bench/README.md (--no-record: not).
 //
-//   node tools/bench/bench.mjs [--configs seed,ours-native,…] [--reps 3] [--duration 10] [--connections 50] [--no-echo]
+//   node tools/bench/bench.mjs [--configs seed,ours-native,…] [--reps 3] [--duration 10] [--loads 50,1000]
+//        [--open-seconds 10] [--idle-connections 1000] [--echo-bytes 1e9] [--no-echo] [--no-open-loop] [--no-idle]
+//        [--no-record]
 //
-// Method (the one docs/background.md describes for the reference figures): per round every configuration is started
-// fresh, warmed up for 3 s, then measured with `wrk -t1 -c50 -d10s`; the table shows medians over the rounds. A run during which other
-// processes used over 10 % of the CPUs is redone. Server CPU µs/req = CPU time of all server processes during the
-// run / requests. In the last round: RSS idle (before warm-up) and after load, and a lone client (-c1, warmed up for
-// 3 s too) with wrk and every server process pinned to CPU 0.
-import { execFileSync, execSync } from 'node:child_process';
+// Method: README.md beside this file.
+import { execFileSync, execSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CONFIGS, NODE, PORT, ready, spansPerRequest, URL } from './lib/configs.mjs';
+import { CONFIGS, HOST, NODE, PORT, portFree, ready, URL } from './lib/configs.mjs';
 import { echo } from './lib/echo.mjs';
+import { openIdle } from './lib/idle.mjs';
 import { startJaeger } from './lib/jaeger.mjs';
-import { cpuSeconds, pinToCpu0, ProcessGroup, rssBytes, systemTicks } from './lib/processes.mjs';
+import {
+  childTicks,
+  cpuByService,
+  cpuModel,
+  cpuSeconds,
+  memoryByService,
+  openFileLimits,
+  pinToCpu0,
+  ProcessGroup,
+  systemTicks,
+} from './lib/processes.mjs';
+import { recordRun, renderReport } from './lib/report.mjs';
+import { ensureVegeta, openLoop } from './lib/vegeta.mjs';
 import { wrk } from './lib/wrk.mjs';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const MiB = 1024 * 1024;
 const args = process.argv.slice(2);
 /**
  * @param {string} name
@@ -30,75 +43,173 @@ const option = (name, fallback) => {
   const at = args.indexOf(`--${name}`);
   return at === -1 ? fallback : (args[at + 1] ?? fallback);
 };
-const selected = option('configs', Object.keys(CONFIGS).join(',')).split(',');
-const REPS = Number(option('reps', '3'));
-const DURATION = Number(option('duration', '10'));
-const CONNECTIONS = Number(option('connections', '50'));
-const ECHO_BYTES = Number(option('echo-bytes', '1e9'));
+/** @param {string} name */
+const flag = (name) => args.includes(`--${name}`);
+const DEFAULTS = {
+  configs: Object.keys(CONFIGS).join(','),
+  reps: '3',
+  duration: '10',
+  loads: '50,1000',
+  'open-seconds': '10',
+  'idle-connections': '1000',
+  'echo-bytes': '1e9',
+};
+const selected = option('configs', DEFAULTS.configs).split(',');
+const REPS = Number(option('reps', DEFAULTS.reps));
+const DURATION = Number(option('duration', DEFAULTS.duration));
+const LOADS = option('loads', DEFAULTS.loads).split(',').map(Number);
+const OPEN_SECONDS = Number(option('open-seconds', DEFAULTS['open-seconds']));
+const IDLE_CONNECTIONS = Number(option('idle-connections', DEFAULTS['idle-connections']));
+const ECHO_BYTES = Number(option('echo-bytes', DEFAULTS['echo-bytes']));
+/** The open loop's rates, as shares of the seed's 2xx req/s at the first load. */
+const OPEN_SHARES = [0.5, 0.9];
+/** What the open loop and the idle connections measure, where selected. */
+const OPEN_CONFIGS = ['seed', 'ours-native', 'ours-express'];
+const IDLE_CONFIGS = ['seed', 'ours-native', 'node'];
 for (const name of selected) {
   if (!(name in CONFIGS)) {
     console.error(`bench: no configuration ${name}; known: ${Object.keys(CONFIGS).join(', ')}`);
     process.exit(2);
   }
 }
+/** A full run with the default settings goes into the history and the README. */
+const FULL =
+  Object.entries(DEFAULTS).every(([name, value]) => option(name, value) === value) &&
+  !['no-echo', 'no-open-loop', 'no-idle'].some(flag);
+const RECORD = FULL && !flag('no-record');
+
+raiseOpenFiles();
 const BG_MAX = 10;
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const out = join(ROOT, 'tmp', 'bench', stamp);
 mkdirSync(out, { recursive: true });
+const MiB = 1024 * 1024;
 
+const started = Date.now();
 /** @param {string} line */
-const log = (line) => console.log(line);
+const log = (line) => {
+  const minutes = (Date.now() - started) / 60_000;
+  console.log(
+    line.replace(/^(\n*)/, `$1[${Math.floor(minutes)}:${String(Math.floor((minutes % 1) * 60)).padStart(2, '0')}] `),
+  );
+};
 /** @param {number[]} values */
 const median = (values) => {
   const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
   return sorted[Math.floor((sorted.length - 1) / 2)] ?? NaN;
 };
-const childTicks = () => {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[13]) + Number(fields[14]);
-};
 
 /** @typedef {import('./lib/configs.mjs').Started} Started */
+/** @typedef {import('./lib/configs.mjs').BenchConfig} BenchConfig */
+/** @typedef {import('./lib/configs.mjs').Jaeger} Jaeger */
+/** @typedef {import('./lib/processes.mjs').Memory} Memory */
 /**
- * One measured run: wrk's result, server CPU µs per request (Jaeger's apart), the % of the CPUs other processes
- * used, and (ours) each service's request count and the spans Jaeger accepted.
+ * One measured run: wrk's result; server CPU µs per request in all and per service (Jaeger's apart); wrk's own; the
+ * % of the CPUs other processes used; and (ours) each service's request count, the spans Jaeger accepted and the
+ * requests that were sampled.
  * @typedef {import('./lib/wrk.mjs').WrkResult & {
- *   serverUsPerReq: number, jaegerUsPerReq: number, bg: number, counters?: Record<string, number>, spans?: number
+ *   serverUs: number, cpuBy: Record<string, number>, jaegerUs: number, clientUs: number, bg: number,
+ *   counters?: Record<string, number>, spans?: number, sampledExact?: number
  * }} Run
  */
 /**
  * @typedef {object} ConfigResults
- * @property {Run[]} runs
+ * @property {Record<string, Run[]>} loads runs by connections
  * @property {string[]} checks honesty checks that failed
- * @property {number} [rssIdle]
- * @property {number} [rssAfter]
+ * @property {{ total: Memory, services: Record<string, Memory> }} [memIdle]
+ * @property {{ total: Memory, services: Record<string, Memory> }} [memAfter] after the last load
+ * @property {Record<string, { total: Memory, services: Record<string, Memory> }>} [memAfterBy] after each load
  * @property {Run} [lone]
  */
-/** @typedef {Awaited<ReturnType<typeof measureEcho>>} EchoSummary */
+/**
+ * @typedef {import('./lib/vegeta.mjs').OpenLoopResult & {
+ *   share: number, scheduled: number, serverUs: number, cpuBy: Record<string, number>, clientUs: number,
+ *   counters?: Record<string, number>
+ * }} OpenRun
+ */
+/**
+ * @typedef {object} IdleResult
+ * @property {string} front
+ * @property {number} connections kept open until measured
+ * @property {Memory} before the front's
+ * @property {Memory} after
+ * @property {Memory} totalBefore every process of the configuration
+ * @property {Memory} totalAfter
+ */
 
-prepare();
-const jaeger = selected.some((name) => CONFIGS[name]?.traced) ? await startJaeger() : undefined;
+const versions = prepare();
+const cpu = cpuModel();
+log(`CPU: ${cpu.model} × ${cpu.cpus}`);
 /** @type {Record<string, ConfigResults>} */
-const results = Object.fromEntries(selected.map((name) => [name, { runs: [], checks: [] }]));
-/**
- * @param {string} name
- * @returns {import('./lib/configs.mjs').BenchConfig}
- */
-const configOf = (name) => /** @type {import('./lib/configs.mjs').BenchConfig} */ (CONFIGS[name]);
-/**
- * @param {string} name
- * @returns {ConfigResults}
- */
+const results = Object.fromEntries(
+  selected.map((name) => [name, { loads: Object.fromEntries(LOADS.map((c) => [String(c), []])), checks: [] }]),
+);
+/** @param {string} name */
+const configOf = (name) => /** @type {BenchConfig} */ (CONFIGS[name]);
+/** @param {string} name */
 const resultsOf = (name) => /** @type {ConfigResults} */ (results[name]);
-try {
-  for (let round = 1; round <= REPS; round += 1) {
-    for (const name of selected) await measureConfig(name, round, round === REPS);
+
+for (let round = 1; round <= REPS; round += 1) {
+  for (const name of selected) await measureConfig(name, round, round === REPS);
+}
+const open = flag('no-open-loop') ? undefined : await measureOpenLoop();
+const idle = flag('no-idle') ? undefined : await measureIdle();
+const echoResult = flag('no-echo') || !selected.includes('ours-express') ? undefined : await measureEcho();
+
+const commit = execFileSync('git', ['log', '-1', '--format=%h', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+const raw = {
+  stamp: new Date().toISOString(),
+  commit,
+  dirty: execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .some((line) => line.trim() !== '' && !/tools\/bench\/(README\.md|history\.json)$/.test(line)),
+  cpu,
+  versions,
+  method: {
+    reps: REPS,
+    duration: DURATION,
+    loads: LOADS,
+    openSeconds: OPEN_SECONDS,
+    idleConnections: IDLE_CONNECTIONS,
+  },
+  configs: Object.fromEntries(selected.map((name) => [name, { label: configOf(name).label, ...resultsOf(name) }])),
+  open,
+  idle,
+  echo: echoResult,
+};
+writeFileSync(join(out, 'results.json'), `${JSON.stringify(raw, null, 2)}\n`);
+const text = renderReport(raw);
+console.log(`\n${text}`);
+writeFileSync(join(out, 'table.md'), `${text}\n`);
+if (RECORD) {
+  recordRun(raw, text);
+  log('\nrecorded in tools/bench/history.json and tools/bench/README.md');
+} else if (!FULL) {
+  log('\n(not a full run with the default settings: not recorded in the history)');
+}
+console.log(`raw output: ${out}`);
+
+/**
+ * nginx wants a descriptor per client and per upstream connection (worker_connections 4096), wrk one per
+ * connection: below 8192 open files, start again with the hard limit raised (root may) or stop with why.
+ */
+function raiseOpenFiles() {
+  const NEED = 8192;
+  const { soft, hard } = openFileLimits();
+  if (soft >= NEED) return;
+  if (process.env['BENCH_NOFILE_RAISED']) {
+    console.error(`bench: ${soft} open files allowed, ${NEED} needed (ulimit -n ${NEED}, as root)`);
+    process.exit(2);
   }
-  const echoResult = args.includes('--no-echo') || !selected.includes('ours-express') ? undefined : await measureEcho();
-  report(echoResult);
-} finally {
-  await jaeger?.stop();
+  const limit = Math.max(NEED, Number.isFinite(hard) ? hard : NEED);
+  console.log(`bench: ulimit -n is ${soft}; running again with ${limit}`);
+  const again = spawnSync(
+    'prlimit',
+    [`--nofile=${limit}:${limit}`, '--', process.execPath, ...process.execArgv, ...process.argv.slice(1)],
+    { stdio: 'inherit', env: { ...process.env, BENCH_NOFILE_RAISED: '1' } },
+  );
+  process.exit(again.status ?? 1);
 }
 
 function prepare() {
@@ -123,22 +234,32 @@ function prepare() {
       env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
     });
   }
+  // uWSGI refuses a listen queue longer than the kernel's.
+  const somaxconn = Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8'));
+  if (somaxconn < 1024) {
+    console.error(
+      `bench: net.core.somaxconn is ${somaxconn}; the seed's uWSGI listens with 1024 (sysctl -w net.core.somaxconn=4096)`,
+    );
+    process.exit(2);
+  }
   log('building the services (production bundles)');
   execFileSync(
     join(ROOT, 'node_modules', '.bin', 'nx'),
-    ['run-many', '-t', 'build', '--projects=edge,gateway,framework'],
-    { cwd: ROOT, stdio: 'ignore' },
+    ['run-many', '-t', 'build', '--projects=edge,gateway,framework,express-demo,fetch-demo,tsgi-demo'],
+    { cwd: ROOT, stdio: 'ignore', env: { ...process.env, NX_DAEMON: 'false' } },
   );
-  const versions = [
+  const list = [
     `node ${execFileSync(NODE, ['--version']).toString().trim()}`,
     execSync('nginx -v 2>&1').toString().trim(),
     `uwsgi ${execSync('uwsgi --version').toString().trim()}`,
     `flask ${execSync('/usr/bin/python3 -c "import importlib.metadata as m; print(m.version(\'flask\'))"').toString().trim()}`,
-    execSync('wrk -v 2>&1 || true').toString().split('\n')[0],
+    execSync('wrk -v 2>&1 || true').toString().split('\n')[0] ?? 'wrk',
+    `vegeta ${basename(dirname(ensureVegeta()))}`,
     `${execSync('nproc').toString().trim()} cpus`,
   ];
-  writeFileSync(join(out, 'versions.txt'), `${versions.join('\n')}\n`);
-  log(versions.join(' · '));
+  writeFileSync(join(out, 'versions.txt'), `${list.join('\n')}\n`);
+  log(list.join(' · '));
+  return list;
 }
 
 /** @param {string} command */
@@ -151,8 +272,9 @@ function spawnable(command) {
   }
 }
 
+/** Waits (up to 5 s) for a second in which the machine is ≤ 5 % busy. */
 async function waitQuiet() {
-  for (let i = 0; i < 30; i += 1) {
+  for (let i = 0; i < 5; i += 1) {
     const a = systemTicks();
     await sleep(1_000);
     const b = systemTicks();
@@ -161,33 +283,88 @@ async function waitQuiet() {
 }
 
 /**
- * One measured wrk run: the result plus server CPU, background CPU, and (ours) counter and span deltas.
+ * Starts a configuration fresh (with a Jaeger of its own when traced); `body` runs with it and both are stopped after.
+ * @template T
+ * @param {string} name
+ * @param {(group: ProcessGroup, stack: Started, jaeger: Jaeger | undefined) => Promise<T>} body
+ * @returns {Promise<T>}
+ */
+async function withConfig(name, body) {
+  const config = configOf(name);
+  await waitQuiet();
+  await portFree();
+  const jaeger = config.traced ? await startJaeger() : undefined;
+  const group = new ProcessGroup();
+  try {
+    const stack = await config.start(group, { runDir: join(out, 'run'), jaeger });
+    await ready();
+    await sleep(500);
+    return await body(group, stack, jaeger);
+  } finally {
+    await group.stop();
+    await jaeger?.stop();
+    await sleep(1_000);
+  }
+}
+
+/**
+ * The CPU each service (and Jaeger, and this process's finished children: the load generator) used during `during`.
+ * @template T
+ * @param {ProcessGroup} group
+ * @param {Jaeger | undefined} jaeger
+ * @param {() => Promise<T>} during
+ */
+async function withCpu(group, jaeger, during) {
+  const services = group.services();
+  const jaegerPids = jaeger?.pids() ?? [];
+  const [cpu0, j0, sys0, kids0] = [cpuByService(services), cpuSeconds(jaegerPids), systemTicks(), childTicks()];
+  const value = await during();
+  const [cpu1, j1, sys1, kids1] = [cpuByService(services), cpuSeconds(jaegerPids), systemTicks(), childTicks()];
+  /** @type {Record<string, number>} */
+  const seconds = {};
+  let server = 0;
+  for (const [svc, before] of Object.entries(cpu0)) {
+    seconds[svc] = (cpu1[svc] ?? before) - before;
+    server += seconds[svc];
+  }
+  const jaegerSeconds = j1 - j0;
+  const clientSeconds = (kids1 - kids0) / 100;
+  const bg =
+    (100 * (sys1.busy - sys0.busy - (server + jaegerSeconds + clientSeconds) * 100)) / (sys1.total - sys0.total);
+  return { value, seconds, server, jaegerSeconds, clientSeconds, bg: Math.max(0, Math.round(bg)) };
+}
+
+/**
+ * One measured wrk run: the result plus CPU per request (per service), background CPU, and (ours) counter and span
+ * deltas. Measured again (once) when other processes used over 10 % of the CPUs.
  * @param {string} name
  * @param {ProcessGroup} group
  * @param {Started} stack
+ * @param {Jaeger | undefined} jaeger
  * @param {{ connections: number, seconds: number, pin?: boolean, label: string }} options
  * @returns {Promise<Run>}
  */
-async function run(name, group, stack, { connections, seconds, pin = false, label }) {
+async function run(name, group, stack, jaeger, { connections, seconds, pin = false, label }) {
   const config = configOf(name);
+  const ratio = config.traced !== undefined && config.traced < 1 ? config.traced : undefined;
   for (let attempt = 1; ; attempt += 1) {
     const countersBefore = (await stack.counters?.()) ?? {};
-    const spansBefore = config.traced && jaeger ? await jaeger.settledAccepted() : 0;
-    const pids = group.pids();
-    const jaegerPids = jaeger?.pids() ?? [];
-    const [cpu0, jcpu0, sys0, kids0] = [cpuSeconds(pids), cpuSeconds(jaegerPids), systemTicks(), childTicks()];
-    const measured = await wrk(URL, { connections, seconds, pin, raw: join(out, `${name}.${label}.txt`) });
-    const [cpu1, jcpu1, sys1, kids1] = [cpuSeconds(pids), cpuSeconds(jaegerPids), systemTicks(), childTicks()];
-    const serverTicks = (cpu1 - cpu0) * 100;
-    const jaegerTicks = (jcpu1 - jcpu0) * 100;
-    const bg =
-      (100 * (sys1.busy - sys0.busy - serverTicks - jaegerTicks - (kids1 - kids0))) / (sys1.total - sys0.total);
+    const sampledBefore = ratio === undefined ? undefined : await stack.sampled?.();
+    const spansBefore = jaeger ? await jaeger.settledAccepted() : 0;
+    const cpu = await withCpu(group, jaeger, () =>
+      wrk(URL, { connections, seconds, pin, raw: join(out, `${name}.${label}.txt`), sampleRatio: ratio }),
+    );
+    const measured = cpu.value;
+    /** @param {number} s */
+    const perRequest = (s) => (s * 1e6) / measured.completed;
     /** @type {Run} */
     const result = {
       ...measured,
-      serverUsPerReq: ((cpu1 - cpu0) * 1e6) / measured.completed,
-      jaegerUsPerReq: ((jcpu1 - jcpu0) * 1e6) / measured.completed,
-      bg: Math.max(0, Math.round(bg)),
+      serverUs: perRequest(cpu.server),
+      cpuBy: Object.fromEntries(Object.entries(cpu.seconds).map(([svc, s]) => [svc, perRequest(s)])),
+      jaegerUs: perRequest(cpu.jaegerSeconds),
+      clientUs: perRequest(cpu.clientSeconds),
+      bg: cpu.bg,
     };
     if (config.ours && stack.counters) {
       await sleep(500);
@@ -196,10 +373,14 @@ async function run(name, group, stack, { connections, seconds, pin = false, labe
         Object.entries(after).map(([svc, n]) => [svc, n - (countersBefore[svc] ?? 0)]),
       );
     }
-    if (config.traced && jaeger) result.spans = (await jaeger.settledAccepted()) - spansBefore;
-    if (result.bg <= BG_MAX || attempt === 3) return result;
+    if (jaeger) result.spans = (await jaeger.settledAccepted()) - spansBefore;
+    if (sampledBefore !== undefined) {
+      const sampledAfter = await stack.sampled?.();
+      if (sampledAfter !== undefined) result.sampledExact = sampledAfter - sampledBefore;
+    }
+    if (result.bg <= BG_MAX || attempt === 2) return result;
     log(`  ${name} ${label}: ${result.bg} % of the CPUs used by other processes; measuring again`);
-    await sleep(3_000);
+    await sleep(2_000);
     await waitQuiet();
   }
 }
@@ -212,259 +393,214 @@ async function run(name, group, stack, { connections, seconds, pin = false, labe
 async function measureConfig(name, round, last) {
   const config = configOf(name);
   const results = resultsOf(name);
-  await waitQuiet();
-  const group = new ProcessGroup();
-  try {
-    const stack = await config.start(group, { runDir: join(out, 'run'), jaeger });
-    await ready();
-    await sleep(500);
-    if (last) results.rssIdle = rssBytes(group.pids());
-    await wrk(URL, { connections: CONNECTIONS, seconds: 3 });
-    await sleep(1_000); // the warm-up's last requests, cut off when wrk stopped, finish before counting starts
-    const result = await run(name, group, stack, {
-      connections: CONNECTIONS,
-      seconds: DURATION,
-      label: `c${CONNECTIONS}-${round}`,
-    });
-    results.runs.push(result);
-    check(name, result);
-    log(
-      `${name.padEnd(20)} round ${round}: ${Math.round(result.rps)} req/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, ${result.serverUsPerReq.toFixed(1)} µs/req server CPU, bg ${result.bg} %`,
-    );
-    if (last) {
-      results.rssAfter = rssBytes(group.pids());
-      if (!config.traced) {
-        await pinToCpu0(group.pids());
-        // A lone client takes other paths than 50 (batches of one): warm them up too, as the load was.
-        await wrk(URL, { connections: 1, seconds: 3, pin: true });
-        await sleep(500);
-        const lone = await run(name, group, stack, { connections: 1, seconds: DURATION, pin: true, label: 'c1pin' });
-        results.lone = lone;
-        check(name, lone);
-      }
+  await withConfig(name, async (group, stack, jaeger) => {
+    if (last) results.memIdle = memoryByService(group.services());
+    for (const [i, connections] of LOADS.entries()) {
+      // Warm-up, not recorded: the first load's longer (V8 compiles the hot paths), the next one's to open its
+      // connections and let the queues grow.
+      await wrk(URL, { connections, seconds: i === 0 ? 3 : 2 });
+      await sleep(1_000); // the warm-up's last requests, cut off when wrk stopped, finish before counting starts
+      const result = await run(name, group, stack, jaeger, {
+        connections,
+        seconds: DURATION,
+        label: `c${connections}-${round}`,
+      });
+      /** @type {Run[]} */ (results.loads[String(connections)]).push(result);
+      if (last) (results.memAfterBy ??= {})[String(connections)] = memoryByService(group.services());
+      check(name, result, `-c${connections}`);
+      const by = Object.entries(result.cpuBy)
+        .map(([svc, us]) => `${svc} ${us.toFixed(1)}`)
+        .join(', ');
+      log(
+        `${name.padEnd(22)} -c${String(connections).padEnd(5)} round ${round}: ${Math.round(result.rps2xx)} 2xx/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, ${result.serverUs.toFixed(1)} µs/req (${by}${jaeger ? `; Jaeger ${result.jaegerUs.toFixed(1)}` : ''}), bg ${result.bg} %${result.non2xx || result.socketErrors ? ` ERRORS: ${result.non2xx} non-2xx, ${result.socketErrors || 'no socket errors'}` : ''}`,
+      );
     }
-  } finally {
-    await group.stop();
-    await sleep(1_000);
-  }
+    if (!last) return;
+    results.memAfter = results.memAfterBy?.[String(LOADS.at(-1))];
+    if (config.traced) return;
+    await pinToCpu0(group.pids());
+    // A lone client takes other paths than 50 (batches of one): warm them up too, as the load was.
+    await wrk(URL, { connections: 1, seconds: 3, pin: true });
+    await sleep(500);
+    const lone = await run(name, group, stack, jaeger, {
+      connections: 1,
+      seconds: DURATION,
+      pin: true,
+      label: 'c1pin',
+    });
+    results.lone = lone;
+    check(name, lone, 'lone client');
+  });
 }
 
 /**
- * Honesty: every request wrk sent reached every service of ours; with tracing, every span reached Jaeger.
+ * Honesty: every answer 2xx; every request wrk sent reached every service of ours; with tracing, every span of a
+ * sampled request reached Jaeger.
  * @param {string} name
  * @param {Run} result
+ * @param {string} where
  */
-function check(name, result) {
+function check(name, result, where) {
   const checks = resultsOf(name).checks;
+  const config = configOf(name);
   if (result.non2xx > 0 || result.socketErrors)
-    checks.push(`FAIL ${result.non2xx} non-2xx responses, socket errors: ${result.socketErrors || 'none'}`);
+    checks.push(`FAIL ${where}: ${result.non2xx} non-2xx responses, socket errors: ${result.socketErrors || 'none'}`);
   if (result.counters) {
     for (const [svc, n] of Object.entries(result.counters)) {
-      if (n !== result.sent) checks.push(`FAIL ${svc} counted ${n} requests, wrk sent ${result.sent}`);
+      if (n !== result.sent) checks.push(`FAIL ${where}: ${svc} counted ${n} requests, wrk sent ${result.sent}`);
     }
   }
-  if (result.spans !== undefined) {
-    const expected = (result.counters?.['framework'] ?? NaN) * spansPerRequest(name);
+  if (result.spans === undefined || config.traced === undefined) return;
+  const per = config.spansPerRequest ?? NaN;
+  if (config.traced >= 1) {
+    const expected = (result.counters?.['framework'] ?? NaN) * per;
     if (result.spans !== expected)
+      checks.push(`FAIL ${where}: Jaeger accepted ${result.spans} spans, expected ${expected} (${per} per request)`);
+  } else if (result.sampledExact !== undefined) {
+    if (result.spans !== result.sampledExact * per)
       checks.push(
-        `FAIL Jaeger accepted ${result.spans} spans, expected ${expected} (${spansPerRequest(name)} per request)`,
+        `FAIL ${where}: Jaeger accepted ${result.spans} spans, the edge sampled ${result.sampledExact} requests × ${per}`,
+      );
+  } else {
+    // Sampled or not is known for every answer wrk read (X-Trace-Id); the requests wrk cut off when it stopped
+    // (sent, never answered) may each add `per` spans.
+    const extra = result.spans - (result.sampled ?? NaN) * per;
+    const cutOff = result.sent - (result.answered ?? NaN);
+    if (!(extra >= 0 && extra % per === 0 && extra <= cutOff * per))
+      checks.push(
+        `FAIL ${where}: Jaeger accepted ${result.spans} spans; ${result.sampled} sampled answers × ${per} = ${(result.sampled ?? NaN) * per}, and ${cutOff} requests cut off (0–${cutOff * per} more, in whole traces)`,
       );
   }
+}
+
+/** @returns {Promise<{ seedRps: number, shares: number[], runs: Record<string, OpenRun[]> } | undefined>} */
+async function measureOpenLoop() {
+  const seedRuns = results['seed']?.loads[String(LOADS[0])] ?? [];
+  const seedRps = median(seedRuns.map((r) => r.rps2xx));
+  const names = OPEN_CONFIGS.filter((name) => selected.includes(name));
+  if (!Number.isFinite(seedRps) || names.length === 0) {
+    log('\nopen loop: skipped (needs the seed measured for its rate)');
+    return undefined;
+  }
+  const vegeta = ensureVegeta();
+  log(
+    `\nopen loop (vegeta), ${OPEN_SECONDS} s at ${OPEN_SHARES.map((s) => `${Math.round(s * seedRps)}/s`).join(' and ')}`,
+  );
+  /** @type {Record<string, OpenRun[]>} */
+  const runs = {};
+  for (const name of names) {
+    runs[name] = await withConfig(name, async (group, stack, jaeger) => {
+      await wrk(URL, { connections: LOADS[0] ?? 50, seconds: 3 });
+      await sleep(1_000);
+      /** @type {OpenRun[]} */
+      const list = [];
+      for (const share of OPEN_SHARES) {
+        const before = (await stack.counters?.()) ?? {};
+        const cpu = await withCpu(group, jaeger, () =>
+          openLoop(vegeta, URL, {
+            rate: share * seedRps,
+            seconds: OPEN_SECONDS,
+            out: join(out, `${name}.open-${share}.bin`),
+          }),
+        );
+        const r = cpu.value;
+        /** @param {number} s */
+        const perRequest = (s) => (s * 1e6) / r.total;
+        /** @type {OpenRun} */
+        const result = {
+          ...r,
+          share,
+          scheduled: Math.round(share * seedRps) * OPEN_SECONDS,
+          serverUs: perRequest(cpu.server),
+          clientUs: perRequest(cpu.clientSeconds),
+          cpuBy: Object.fromEntries(Object.entries(cpu.seconds).map(([svc, s]) => [svc, perRequest(s)])),
+        };
+        if (stack.counters) {
+          await sleep(500);
+          const after = await stack.counters();
+          result.counters = Object.fromEntries(Object.entries(after).map(([svc, n]) => [svc, n - (before[svc] ?? 0)]));
+          for (const [svc, n] of Object.entries(result.counters))
+            if (n !== r.total)
+              resultsOf(name).checks.push(
+                `FAIL open loop ${share * 100} %: ${svc} counted ${n}, vegeta sent ${r.total}`,
+              );
+        }
+        if (r.ok !== r.total)
+          resultsOf(name).checks.push(
+            `FAIL open loop ${share * 100} %: ${r.total - r.ok} of ${r.total} not 2xx (${JSON.stringify(r.byStatus)}; ${Object.keys(r.errors).slice(0, 3).join('; ')})`,
+          );
+        log(
+          `${name.padEnd(22)} open ${Math.round(r.rate)}/s: p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, p99.9 ${r.p999.toFixed(2)} ms, ${r.ok}/${r.total} 2xx of ${result.scheduled} due, ${result.serverUs.toFixed(1)} µs/req (vegeta ${result.clientUs.toFixed(1)})`,
+        );
+        list.push(result);
+        await sleep(1_000);
+      }
+      return list;
+    });
+  }
+  return { seedRps, shares: OPEN_SHARES, runs };
+}
+
+/** @returns {Promise<Record<string, IdleResult>>} */
+async function measureIdle() {
+  /** @type {Record<string, IdleResult>} */
+  const all = {};
+  const names = IDLE_CONFIGS.filter((name) => selected.includes(name));
+  if (names.length > 0) log(`\n${IDLE_CONNECTIONS} idle keep-alive connections to the front`);
+  for (const name of names) {
+    all[name] = await withConfig(name, async (group, stack) => {
+      await wrk(URL, { connections: LOADS[0] ?? 50, seconds: 2 });
+      await sleep(1_500);
+      const before = memoryByService(group.services());
+      const connections = await openIdle({ host: HOST, port: PORT, path: '/hello', count: IDLE_CONNECTIONS });
+      await sleep(1_000);
+      const after = memoryByService(group.services());
+      const open = connections.open();
+      connections.close();
+      const none = { rss: NaN, pss: NaN };
+      /** @type {IdleResult} */
+      const result = {
+        front: stack.front,
+        connections: open,
+        before: before.services[stack.front] ?? none,
+        after: after.services[stack.front] ?? none,
+        totalBefore: before.total,
+        totalAfter: after.total,
+      };
+      if (open !== IDLE_CONNECTIONS)
+        resultsOf(name).checks.push(`FAIL idle connections: ${open} of ${IDLE_CONNECTIONS} still open when measured`);
+      log(
+        `${name.padEnd(22)} ${stack.front}: RSS +${((result.after.rss - result.before.rss) / open / 1024).toFixed(1)} KiB, PSS +${((result.after.pss - result.before.pss) / open / 1024).toFixed(1)} KiB per idle connection (${open})`,
+      );
+      return result;
+    });
+  }
+  return all;
 }
 
 async function measureEcho() {
   log(`\n${ECHO_BYTES / 1e9} GB through POST /echo (ours-express, tracing off)`);
-  await waitQuiet();
-  const group = new ProcessGroup();
-  const stack = await configOf('ours-express').start(group, { jaeger });
-  try {
-    await ready();
+  return withConfig('ours-express', async (group) => {
     const hello = await wrk(URL, { connections: 10, seconds: 5, raw: join(out, 'echo.hello-alone.txt') });
-    /** @type {Record<string, number>} */
-    const peaks = { edge: 0, gateway: 0, framework: 0 };
+    /** @type {Record<string, Memory>} */
+    const peaks = {};
     const sampler = setInterval(() => {
-      for (const [svc, pid] of Object.entries(stack.pids ?? {}))
-        peaks[svc] = Math.max(peaks[svc] ?? 0, rssBytes([pid]));
-    }, 50);
-    const streaming = echo(`http://127.0.0.1:${PORT}/echo`, ECHO_BYTES);
+      for (const [svc, m] of Object.entries(memoryByService(group.services()).services)) {
+        const peak = (peaks[svc] ??= { rss: 0, pss: 0 });
+        peak.rss = Math.max(peak.rss, m.rss);
+        peak.pss = Math.max(peak.pss, m.pss);
+      }
+    }, 100);
+    const streaming = echo(`http://${HOST}:${PORT}/echo`, ECHO_BYTES);
     await sleep(300);
     const during = await wrk(URL, { connections: 10, seconds: 5, raw: join(out, 'echo.hello-during.txt') });
     const result = await streaming;
     clearInterval(sampler);
-    return { ...result, peaks, helloP99Alone: hello.p99, helloP99During: during.p99 };
-  } finally {
-    await group.stop();
-  }
-}
-
-/** @typedef {ReturnType<typeof row>} Row */
-/** @param {string} name */
-function row(name) {
-  const r = resultsOf(name);
-  return {
-    name,
-    rps: median(r.runs.map((x) => x.rps)),
-    p50: median(r.runs.map((x) => x.p50)),
-    p99: median(r.runs.map((x) => x.p99)),
-    cpu: median(r.runs.map((x) => x.serverUsPerReq)),
-    jaegerCpu: configOf(name).traced ? median(r.runs.map((x) => x.jaegerUsPerReq)) : undefined,
-    lone: r.lone?.p50 ?? NaN,
-    rssIdle: r.rssIdle ?? NaN,
-    rssAfter: r.rssAfter ?? NaN,
-  };
-}
-
-/** @param {EchoSummary | undefined} echoResult */
-function report(echoResult) {
-  const rows = selected.map(row);
-  const seed = rows.find((r) => r.name === 'seed');
-  /**
-   * @param {number} a
-   * @param {number | undefined} b
-   */
-  const ratio = (a, b) => (b !== undefined && Number.isFinite(a) && Number.isFinite(b) ? (a / b).toFixed(2) : '–');
-  /**
-   * @param {number | undefined} n
-   * @param {number} [d] decimals
-   */
-  const f = (n, d = 0) => (n !== undefined && Number.isFinite(n) ? n.toFixed(d) : '–');
-  const lines = [
-    `# tools/bench, ${new Date().toISOString()}: GET /hello, wrk -t1 -c${CONNECTIONS} -d${DURATION}s, median of ${REPS} rounds`,
-    '',
-    '| config | req/s | ×seed | p50 ms | p99 ms | server CPU µs/req | lone p50 ms (pinned) | ×seed | RSS idle MiB | RSS after MiB | ×seed |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...rows.map(
-      (r) =>
-        `| ${r.name} | ${f(r.rps)} | ${ratio(r.rps, seed?.rps)} | ${f(r.p50, 2)} | ${f(r.p99, 2)} | ${f(r.cpu, 1)}${r.jaegerCpu === undefined ? '' : ` (+${f(r.jaegerCpu, 1)} Jaeger)`} | ${f(r.lone, 3)} | ${ratio(r.lone, seed?.lone)} | ${f(r.rssIdle / MiB)} | ${f(r.rssAfter / MiB)} | ${ratio(r.rssAfter, seed?.rssAfter)} |`,
-    ),
-    '',
-    ...selected.map((name) => `- ${name}: ${configOf(name).label}`),
-    '',
-    ...chart(rows),
-    '',
-    '## Honesty checks',
-    ...selected.flatMap((name) => {
-      const r = resultsOf(name);
-      const ok = r.checks.length === 0;
-      const detail = configOf(name).ours
-        ? `; per run, wrk sent = edge = gateway = framework requests (${r.runs.map((x) => x.sent).join(', ')})${configOf(name).traced ? `, Jaeger spans = ${spansPerRequest(name)} × requests (${r.runs.map((x) => x.spans).join(', ')})` : ''}`
-        : '';
-      return [
-        `- ${name}: ${ok ? 'ok' : 'FAILED'}: all responses 2xx, no socket errors${detail}`,
-        ...r.checks.map((c) => `  - ${c}`),
-      ];
-    }),
-  ];
-  if (echoResult) {
-    lines.push(
-      '',
-      `## ${ECHO_BYTES / 1e9} GB through POST /echo`,
-      `- ${f(echoResult.mbPerSecond)} MB/s end to end (${f(echoResult.seconds, 1)} s), body ${echoResult.intact ? 'intact (SHA-256 equal)' : 'CORRUPTED'}, status ${echoResult.status}`,
-      `- peak RSS MiB: ${Object.entries(echoResult.peaks)
-        .map(([k, v]) => `${k} ${f(v / MiB)}`)
+    log(
+      `/echo: ${result.mbPerSecond.toFixed(0)} MB/s, peaks ${Object.entries(peaks)
+        .map(([svc, m]) => `${svc} ${(m.pss / MiB).toFixed(0)} MiB`)
         .join(', ')}`,
-      `- /hello p99 (wrk -c10, 5 s): alone ${f(echoResult.helloP99Alone, 2)} ms, while the body streams ${f(echoResult.helloP99During, 2)} ms (×${(echoResult.helloP99During / echoResult.helloP99Alone).toFixed(2)})`,
     );
-  }
-  lines.push('', '## Targets', ...targets(rows, seed, echoResult));
-  const text = lines.join('\n');
-  console.log(`\n${text}`);
-  writeFileSync(join(out, 'table.md'), `${text}\n`);
-  writeFileSync(join(out, 'results.json'), `${JSON.stringify({ results, echo: echoResult }, null, 2)}\n`);
-  console.log(`\nraw output: ${out}`);
-}
-
-/**
- * req/s per configuration as a Mermaid bar chart (GitHub renders it in Markdown).
- * @param {Row[]} rows
- */
-function chart(rows) {
-  const shown = rows.filter((r) => Number.isFinite(r.rps));
-  return [
-    '```mermaid',
-    'xychart-beta',
-    `  title "GET /hello, wrk -c${CONNECTIONS}: requests per second (median of ${REPS})"`,
-    `  x-axis [${shown.map((r) => `"${r.name}"`).join(', ')}]`,
-    `  y-axis "req/s" 0 --> ${Math.ceil(Math.max(...shown.map((r) => r.rps)) / 10_000) * 10_000}`,
-    `  bar [${shown.map((r) => Math.round(r.rps)).join(', ')}]`,
-    '```',
-  ];
-}
-
-/**
- * @param {Row[]} rows
- * @param {Row | undefined} seed
- * @param {EchoSummary | undefined} echoResult
- */
-function targets(rows, seed, echoResult) {
-  if (!seed) return ['- (the seed stack was not measured: no ratios)'];
-  /** @param {string} name */
-  const get = (name) => rows.find((r) => r.name === name);
-  /** @type {string[]} */
-  const lines = [];
-  /**
-   * @param {boolean} ok
-   * @param {string} text
-   */
-  const target = (ok, text) => lines.push(`- ${ok ? 'MET' : 'MISSED'}: ${text}`);
-  const native = get('ours-native');
-  const expressRow = get('ours-express');
-  if (native) {
-    target(
-      native.rps >= 1.5 * seed.rps,
-      `interface-native hello ≥ 1.5× the seed's req/s: ${(native.rps / seed.rps).toFixed(2)}×`,
-    );
-    target(
-      native.p99 <= seed.p99,
-      `interface-native p99 ≤ the seed's: ${native.p99.toFixed(2)} vs ${seed.p99.toFixed(2)} ms`,
-    );
-  }
-  if (expressRow)
-    target(
-      expressRow.rps >= seed.rps,
-      `Express /hello ≥ 1.0× the seed's req/s: ${(expressRow.rps / seed.rps).toFixed(2)}×`,
-    );
-  for (const r of [native, expressRow]) {
-    if (r && Number.isFinite(r.lone))
-      target(
-        r.lone <= 1.5 * seed.lone,
-        `${r.name} lone client p50 ≤ 1.5× the seed's: ${(r.lone / seed.lone).toFixed(2)}×`,
-      );
-  }
-  /** @type {Array<[string, Row | undefined]>} */
-  const tracedAndPlain = [
-    ['ours-native-traced', native],
-    ['ours-express-traced', expressRow],
-  ];
-  for (const [traced, plain] of tracedAndPlain) {
-    const t = get(traced);
-    if (t && plain)
-      target(
-        t.rps >= 0.8 * plain.rps && resultsOf(traced).checks.length === 0,
-        `${traced} costs ≤ 20 % of throughput, no span dropped: ${((1 - t.rps / plain.rps) * 100).toFixed(1)} %`,
-      );
-  }
-  if (echoResult) {
-    target(
-      echoResult.mbPerSecond >= 200 && echoResult.intact,
-      `/echo ≥ 200 MB/s: ${echoResult.mbPerSecond.toFixed(0)} MB/s`,
-    );
-    target(
-      Object.values(echoResult.peaks).every((v) => v < 150 * MiB),
-      `every service < 150 MiB during the stream: ${Object.values(echoResult.peaks)
-        .map((v) => (v / MiB).toFixed(0))
-        .join(', ')} MiB`,
-    );
-    target(
-      echoResult.helloP99During <= 2 * echoResult.helloP99Alone,
-      `/hello p99 during the stream ≤ 2× without: ${(echoResult.helloP99During / echoResult.helloP99Alone).toFixed(2)}×`,
-    );
-  }
-  const ours = expressRow ?? native;
-  if (ours)
-    target(
-      ours.rssAfter <= 2.5 * seed.rssAfter,
-      `three services after load ≤ 2.5× the seed's RSS: ${(ours.rssAfter / seed.rssAfter).toFixed(2)}× (idle ${(ours.rssIdle / MiB).toFixed(0)} MiB)`,
-    );
-  return lines;
+    return { ...result, bytesSent: ECHO_BYTES, peaks, helloP99Alone: hello.p99, helloP99During: during.p99 };
+  });
 }

@@ -1,53 +1,67 @@
 // The configurations the benchmark compares. Each serves GET /hello -> 200 "Hello World!" on 127.0.0.1:18080
 // (ports outside the ephemeral range) and runs as production builds with access logs off.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+export const HOST = '127.0.0.1';
 export const PORT = 18080;
-export const URL = `http://127.0.0.1:${PORT}/hello`;
+export const URL = `http://${HOST}:${PORT}/hello`;
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 export const APPS = join(ROOT, 'tools', 'bench', 'apps');
 /** The project's Node 24 (the `node` devDependency), as the services run on, whichever Node started the bench. */
 const projectNode = join(ROOT, 'node_modules', '.bin', 'node');
 export const NODE = existsSync(projectNode) ? projectNode : process.execPath;
+/** The admin listeners of our services in the bench (their /stats has each one's request counter). */
+const ADMIN = { edge: 18180, gateway: 18191, framework: 18192 };
 
-/** @typedef {Awaited<ReturnType<typeof import('./jaeger.mjs').startJaeger>>} Jaeger */
 /** @typedef {'edge' | 'gateway' | 'framework'} Service */
 
 /**
- * What a started configuration offers: ours count requests (`counters`) and name their processes (`pids`).
+ * What a started configuration offers: ours count requests (`counters`); `front` names the service clients connect to.
  * @typedef {object} Started
- * @property {() => Promise<Record<string, number>>} [counters]
- * @property {Partial<Record<Service, number>>} [pids]
+ * @property {string} front
+ * @property {() => Promise<Record<string, number>>} [counters] each service's requests so far
+ * @property {() => Promise<number | undefined>} [sampled] requests whose trace was sampled so far, where the edge
+ *   counts them (its /stats `sampled`)
  */
 
 /**
  * @typedef {object} BenchConfig
  * @property {string} label
  * @property {boolean} [ours] our stack: request counters for the honesty check
- * @property {boolean} [traced] exports every span to the benchmark's Jaeger
- * @property {(group: import('./processes.mjs').ProcessGroup, ctx: { runDir?: string, jaeger?: Jaeger }) => Started | Promise<Started>} start
+ * @property {number} [traced] the ratio of requests traced, exported to a Jaeger the benchmark starts for it
+ * @property {string} [untraced] the configuration this one is with tracing off (for the cost of tracing)
+ * @property {number} [spansPerRequest] spans each traced request exports
+ * @property {(group: import('./processes.mjs').ProcessGroup, ctx: { runDir: string, jaeger?: Jaeger }) => Started | Promise<Started>} start
  */
 
+/** @typedef {Awaited<ReturnType<typeof import('./jaeger.mjs').startJaeger>>} Jaeger */
+
 /**
- * The three services of our stack as processes, with their stats (request counters) on SIGUSR2. `root` is the
- * checkout whose builds run (tools/bench/ab.mjs compares revisions); the apps come from this one.
+ * The three services of our stack, each from its launcher and shipped configuration file. `root` is the checkout whose
+ * builds run (tools/bench/ab.mjs compares revisions); the apps come from this one. `sample`: 0 tracing off (the SDK
+ * loaded with `always_off`), 1 every request (`parentbased_always_on`, the default), between: that ratio of new
+ * traces (`parentbased_traceidratio`).
  * @param {import('./processes.mjs').ProcessGroup} group
- * @param {{ app?: string, tracing: boolean, jaeger?: Jaeger, root?: string }} options `jaeger`: needed with `tracing`
+ * @param {{ app?: string, sample?: number, jaeger?: Jaeger, root?: string }} options `jaeger`: needed when sampling
+ * @returns {Started}
  */
-export async function startOurs(group, { app, tracing, jaeger, root = ROOT }) {
-  if (tracing && !jaeger) throw new Error('startOurs: tracing needs a Jaeger to export to');
-  /** @type {Record<string, { requests: number }>} */
-  const stats = {};
+export function startOurs(group, { app, sample = 0, jaeger, root = ROOT }) {
+  if (sample > 0 && !jaeger) throw new Error('startOurs: tracing needs a Jaeger to export to');
+  /** @type {Record<string, Record<string, unknown>>} */
+  const signalled = {};
   /** @type {Partial<Record<Service, number>>} */
   const pids = {};
   const common = {
     LOG_LEVEL: 'warn',
     NODE_ENV: 'production',
-    OTEL_TRACES_SAMPLER: tracing ? 'always_on' : 'always_off',
-    OTEL_TRACES_EXPORTER: tracing ? 'otlp' : 'none',
-    ...(jaeger && tracing ? { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpHttp } : {}),
+    OTEL_TRACES_SAMPLER:
+      sample <= 0 ? 'always_off' : sample >= 1 ? 'parentbased_always_on' : 'parentbased_traceidratio',
+    ...(sample > 0 && sample < 1 ? { OTEL_TRACES_SAMPLER_ARG: String(sample) } : {}),
+    OTEL_TRACES_EXPORTER: sample > 0 ? 'otlp' : 'none',
+    ...(jaeger && sample > 0 ? { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpHttp } : {}),
   };
   // The shipped configuration files, where the revision has them (they raise the body limit for /echo).
   /** @param {string} name */
@@ -56,23 +70,37 @@ export async function startOurs(group, { app, tracing, jaeger, root = ROOT }) {
     return existsSync(path) ? { [`${name.toUpperCase()}_CONFIG`]: path } : {};
   };
   const envs = {
-    framework: { ...common, ...file('framework'), FRAMEWORK_PORT: '18092', ...(app ? { FRAMEWORK_APP: app } : {}) },
-    gateway: { ...common, ...file('gateway'), GATEWAY_PORT: '18091', GATEWAY_FRAMEWORK: '127.0.0.1:18092' },
+    framework: {
+      ...common,
+      ...file('framework'),
+      FRAMEWORK_PORT: '18092',
+      FRAMEWORK_ADMIN: `${HOST}:${ADMIN.framework}`,
+      ...(app ? { FRAMEWORK_APP: app } : {}),
+    },
+    gateway: {
+      ...common,
+      ...file('gateway'),
+      GATEWAY_PORT: '18091',
+      GATEWAY_ADMIN: `${HOST}:${ADMIN.gateway}`,
+      GATEWAY_FRAMEWORK: `${HOST}:18092`,
+    },
     edge: {
       ...common,
       ...file('edge'),
       EDGE_PORT: String(PORT),
-      EDGE_GATEWAYS: '127.0.0.1:18091',
+      EDGE_ADMIN: `${HOST}:${ADMIN.edge}`,
+      EDGE_GATEWAYS: `${HOST}:18091`,
       EDGE_ACCESS_LOG: 'false',
     },
   };
   for (const name of /** @type {const} */ (['framework', 'gateway', 'edge'])) {
     const child = group.spawn(join(root, 'tools', 'run', 'service.sh'), [name], {
+      name,
       env: envs[name],
       onLine(line) {
         if (!line.includes('"stats"')) return;
         try {
-          stats[name] = JSON.parse(line);
+          signalled[name] = JSON.parse(line);
         } catch {
           // not ours
         }
@@ -80,108 +108,177 @@ export async function startOurs(group, { app, tracing, jaeger, root = ROOT }) {
     });
     pids[name] = child.pid;
   }
+  /** Each service's /stats from its admin listener, or (revisions without one) the line SIGUSR2 prints. */
+  const stats = async () => {
+    /** @type {Record<string, Record<string, unknown>>} */
+    const all = {};
+    for (const name of /** @type {const} */ (['edge', 'gateway', 'framework'])) {
+      try {
+        const res = await fetch(`http://${HOST}:${ADMIN[name]}/stats`, { signal: AbortSignal.timeout(2_000) });
+        if (res.ok) all[name] = /** @type {Record<string, unknown>} */ (await res.json());
+      } catch {
+        // no admin listener: below
+      }
+    }
+    const missing = Object.keys(pids).filter((name) => !(name in all));
+    for (const name of missing) {
+      delete signalled[name];
+      const pid = pids[/** @type {Service} */ (name)];
+      if (pid) process.kill(pid, 'SIGUSR2');
+    }
+    for (let i = 0; i < 100 && missing.some((name) => !(name in signalled)); i += 1) await sleep(20);
+    for (const name of missing)
+      if (signalled[name]) all[name] = /** @type {Record<string, unknown>} */ (signalled[name]);
+    return all;
+  };
   return {
-    /** Each service's request counter, read by asking for fresh stats. */
+    front: 'edge',
     async counters() {
-      for (const name of Object.keys(pids)) delete stats[name];
-      for (const pid of Object.values(pids)) if (pid) process.kill(pid, 'SIGUSR2');
-      for (let i = 0; i < 100 && Object.keys(stats).length < 3; i += 1) await sleep(20);
-      return Object.fromEntries(Object.entries(stats).map(([name, s]) => [name, s.requests]));
+      const all = await stats();
+      return Object.fromEntries(Object.entries(all).map(([name, s]) => [name, Number(s['requests'])]));
     },
-    pids,
+    async sampled() {
+      const edge = (await stats())['edge'];
+      return typeof edge?.['sampled'] === 'number' ? edge['sampled'] : undefined;
+    },
   };
 }
 
 /**
+ * nginx → uWSGI → Flask, with the queues that let it answer every request at 1000 connections: uWSGI's listen queue
+ * 1024 (its default 100 refused ~20 % of them) and nginx's worker_connections 4096 (apps/nginx-uwsgi.conf; each
+ * request holds a client and an upstream connection).
  * @param {import('./processes.mjs').ProcessGroup} group
  * @param {string} runDir
- * @returns {Promise<Started>}
+ * @returns {Started}
  */
-async function startSeed(group, runDir) {
+function startSeed(group, runDir) {
   mkdirSync(runDir, { recursive: true });
   const conf = readFileSync(join(APPS, 'nginx-uwsgi.conf'), 'utf8').replaceAll('@RUN@', runDir);
   writeFileSync(join(runDir, 'nginx.conf'), conf);
-  group.spawn('uwsgi', [
-    '--plugins',
-    'python3',
-    '--chdir',
-    APPS,
-    '--wsgi-file',
-    'flask_app.py',
-    '--callable',
-    'app',
-    '--master',
-    '--die-on-term',
-    '--disable-logging',
-    '--socket',
-    join(runDir, 'uwsgi.sock'),
-    '--chmod-socket=666',
-    '--processes',
-    '2',
-  ]);
-  group.spawn('nginx', ['-c', join(runDir, 'nginx.conf'), '-g', 'daemon off;']);
-  return {};
+  group.spawn(
+    'uwsgi',
+    [
+      '--plugins',
+      'python3',
+      '--chdir',
+      APPS,
+      '--wsgi-file',
+      'flask_app.py',
+      '--callable',
+      'app',
+      '--master',
+      '--die-on-term',
+      '--disable-logging',
+      '--socket',
+      join(runDir, 'uwsgi.sock'),
+      '--chmod-socket=666',
+      '--listen',
+      '1024',
+      '--processes',
+      '2',
+    ],
+    { name: 'uwsgi' },
+  );
+  group.spawn('nginx', ['-c', join(runDir, 'nginx.conf'), '-g', 'daemon off;'], { name: 'nginx' });
+  return { front: 'nginx' };
 }
 
 /**
- * name → how to start it. `traced` configurations export every span to the benchmark's Jaeger; `ours` ones have
- * request counters for the honesty check.
+ * A one-process Node server from apps/.
+ * @param {import('./processes.mjs').ProcessGroup} group
+ * @param {string} name
+ * @param {string} file
+ * @returns {Started}
+ */
+function startNode(group, name, file) {
+  group.spawn(NODE, [join(APPS, file)], { name, env: { PORT: String(PORT), NODE_ENV: 'production' } });
+  return { front: name };
+}
+
+const NATIVE_APP = join(APPS, 'tsgi-hello.cjs');
+/** Spans per request our stack exports: edge SERVER+CLIENT, gateway SERVER+invoke+CLIENT, framework SERVER (+ route). */
+const SPANS_NATIVE = 6;
+const SPANS_EXPRESS = 7;
+
+/**
+ * name → how to start it. `traced` configurations export spans to a Jaeger the benchmark starts for each run; `ours`
+ * ones have request counters for the honesty check.
  * @type {Record<string, BenchConfig>}
  */
 export const CONFIGS = {
   seed: {
-    label: 'nginx → uWSGI (2 processes, uwsgi on a unix socket) → Flask',
-    start: (g, ctx) => startSeed(g, ctx.runDir ?? join(ROOT, 'tmp', 'bench', 'run')),
+    label: 'nginx (1 worker) → uWSGI (2 processes, uwsgi on a unix socket, listen 1024) → Flask',
+    start: (g, ctx) => startSeed(g, ctx.runDir),
   },
   'ours-native': {
     label: 'our stack, a hello written against the interface (no framework), tracing off',
     ours: true,
-    start: (g, ctx) => startOurs(g, { app: join(APPS, 'tsgi-hello.cjs'), tracing: false, jaeger: ctx.jaeger }),
+    start: (g) => startOurs(g, { app: NATIVE_APP }),
   },
   'ours-express': {
     label: 'our stack, the demo Express app unchanged, tracing off',
     ours: true,
-    start: (g, ctx) => startOurs(g, { tracing: false, jaeger: ctx.jaeger }),
+    start: (g) => startOurs(g, {}),
   },
   'ours-native-traced': {
-    label: 'our stack, interface hello, tracing on (100 %, exported to Jaeger)',
+    label: 'our stack, interface hello, every request traced and exported to Jaeger',
     ours: true,
-    traced: true,
-    start: (g, ctx) => startOurs(g, { app: join(APPS, 'tsgi-hello.cjs'), tracing: true, jaeger: ctx.jaeger }),
+    traced: 1,
+    untraced: 'ours-native',
+    spansPerRequest: SPANS_NATIVE,
+    start: (g, ctx) => startOurs(g, { app: NATIVE_APP, sample: 1, jaeger: ctx.jaeger }),
   },
   'ours-express-traced': {
-    label: 'our stack, Express app, tracing on (100 %, exported to Jaeger)',
+    label: 'our stack, Express app, every request traced and exported to Jaeger',
     ours: true,
-    traced: true,
-    start: (g, ctx) => startOurs(g, { tracing: true, jaeger: ctx.jaeger }),
+    traced: 1,
+    untraced: 'ours-express',
+    spansPerRequest: SPANS_EXPRESS,
+    start: (g, ctx) => startOurs(g, { sample: 1, jaeger: ctx.jaeger }),
+  },
+  'ours-native-traced10': {
+    label: 'our stack, interface hello, 10 % of traces sampled (parent-based ratio) and exported to Jaeger',
+    ours: true,
+    traced: 0.1,
+    untraced: 'ours-native',
+    spansPerRequest: SPANS_NATIVE,
+    start: (g, ctx) => startOurs(g, { app: NATIVE_APP, sample: 0.1, jaeger: ctx.jaeger }),
+  },
+  'ours-express-traced10': {
+    label: 'our stack, Express app, 10 % of traces sampled (parent-based ratio) and exported to Jaeger',
+    ours: true,
+    traced: 0.1,
+    untraced: 'ours-express',
+    spansPerRequest: SPANS_EXPRESS,
+    start: (g, ctx) => startOurs(g, { sample: 0.1, jaeger: ctx.jaeger }),
   },
   express: {
     label: 'Express 5 alone, one process',
-    start: (g) => (
-      g.spawn(NODE, [join(APPS, 'express-hello.cjs')], { env: { PORT: String(PORT), NODE_ENV: 'production' } }),
-      {}
-    ),
+    start: (g) => startNode(g, 'express', 'express-hello.cjs'),
   },
   node: {
     label: 'plain Node http, one process',
-    start: (g) => (
-      g.spawn(NODE, [join(APPS, 'node-hello.cjs')], { env: { PORT: String(PORT), NODE_ENV: 'production' } }),
-      {}
-    ),
+    start: (g) => startNode(g, 'node', 'node-hello.cjs'),
   },
 };
 
 /**
- * Spans per request our stack exports: edge SERVER+CLIENT, gateway SERVER+invoke+CLIENT, framework SERVER (+ route).
- * @param {string} name
+ * Throws when something already listens on the bench's port: another run, or a stack left over, would be measured
+ * instead of the configuration about to start.
  */
-export function spansPerRequest(name) {
-  return name.startsWith('ours-express') ? 7 : 6;
+export async function portFree() {
+  const taken = await new Promise((resolve) => {
+    const socket = connect({ host: HOST, port: PORT });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+  if (taken) throw new Error(`${HOST}:${PORT} is taken by another process: is another bench running outside flock?`);
 }
 
-/** Resolves once GET /hello answers Hello World!; throws after 10 s. */
+/** Resolves once GET /hello answers Hello World!; throws after 15 s. */
 export async function ready() {
-  for (let i = 0; i < 100; i += 1) {
+  for (let i = 0; i < 150; i += 1) {
     try {
       const res = await fetch(URL);
       if ((await res.text()) === 'Hello World!') return;

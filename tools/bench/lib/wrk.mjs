@@ -3,21 +3,34 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const COUNT_SCRIPT = join(import.meta.dirname, '..', 'apps', 'count.lua');
+const APPS = join(import.meta.dirname, '..', 'apps');
 
 /**
- * Runs `wrk -t1 -c<connections> -d<seconds>s --latency` (pinned to CPU 0 with `pin`) against `url`, with a script
- * that counts the requests it sent. Resolves with req/s, latency percentiles (ms), completed and sent requests,
- * non-2xx responses and socket errors.
+ * @typedef {object} WrkOptions
+ * @property {number} connections
+ * @property {number} seconds
+ * @property {boolean} [pin] wrk on CPU 0 (`taskset`)
+ * @property {string} [raw] a file for wrk's output
+ * @property {number} [sampleRatio] the services sample this ratio of traces: count the answered requests that were
+ *   sampled, from X-Trace-Id (apps/count-sampled.lua; it reads every response's headers, which costs wrk ~1.5 µs a
+ *   request)
+ */
+
+/**
+ * Runs `wrk -t1 -c<connections> -d<seconds>s --latency` against `url`, with a script that counts the requests it
+ * sent. Resolves with req/s (all and 2xx), latency percentiles (ms), completed and sent requests, non-2xx responses
+ * and socket errors.
  * @param {string} url
- * @param {{ connections: number, seconds: number, pin?: boolean, raw?: string }} options `raw`: a file for wrk's output
+ * @param {WrkOptions} options
  * @returns {Promise<WrkResult>}
  */
-export function wrk(url, { connections, seconds, pin = false, raw }) {
-  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', COUNT_SCRIPT, url];
+export function wrk(url, { connections, seconds, pin = false, raw, sampleRatio }) {
+  const script = join(APPS, sampleRatio === undefined ? 'count.lua' : 'count-sampled.lua');
+  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, url];
   const [command, argv] = pin ? ['taskset', ['-c', '0', 'wrk', ...args]] : ['wrk', args];
+  const env = sampleRatio === undefined ? process.env : { ...process.env, BENCH_SAMPLE_RATIO: String(sampleRatio) };
   return new Promise((resolve, reject) => {
-    const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'], env });
     let out = '';
     child.stdout.on('data', (chunk) => (out += chunk.toString()));
     child.stderr.on('data', (chunk) => (out += chunk.toString()));
@@ -31,20 +44,24 @@ export function wrk(url, { connections, seconds, pin = false, raw }) {
 
 /**
  * @typedef {object} WrkResult
- * @property {number} rps
+ * @property {number} rps every completed response
+ * @property {number} rps2xx 2xx responses per second: what ratios compare
  * @property {number} p50 ms
  * @property {number} p99 ms
+ * @property {number} p999 ms
  * @property {number} completed requests wrk counted as done
  * @property {number} sent requests the count script saw go out
  * @property {number} non2xx
  * @property {string} socketErrors
+ * @property {number} [answered] responses the script read (with `sampleRatio`)
+ * @property {number} [sampled] of those, the sampled ones
  */
 
 /**
  * @param {string} out wrk's output
  * @returns {WrkResult}
  */
-function parse(out) {
+export function parse(out) {
   /** @param {string} value */
   const ms = (value) => {
     const n = Number.parseFloat(value);
@@ -58,13 +75,27 @@ function parse(out) {
     const value = new RegExp(`^\\s+${p}%\\s+(\\S+)`, 'm').exec(out)?.[1];
     return value === undefined ? NaN : ms(value);
   };
+  /** @param {string} label */
+  const counted = (label) => {
+    const value = new RegExp(`^${label} (\\d+)$`, 'm').exec(out)?.[1];
+    return value === undefined ? undefined : Number(value);
+  };
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN);
+  const completed = Number(/(\d+) requests in/.exec(out)?.[1] ?? NaN);
+  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
+  const answered = counted('ANSWERED');
+  const sampled = counted('SAMPLED');
   return {
-    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN),
+    rps,
+    rps2xx: completed > 0 ? (rps * (completed - non2xx)) / completed : 0,
     p50: percentile(50),
     p99: percentile(99),
-    completed: Number(/(\d+) requests in/.exec(out)?.[1] ?? NaN),
-    sent: Number(/SENT (\d+)/.exec(out)?.[1] ?? NaN),
-    non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0),
+    p999: (counted('P999') ?? NaN) / 1000,
+    completed,
+    sent: counted('SENT') ?? NaN,
+    non2xx,
     socketErrors: /Socket errors: (.*)/.exec(out)?.[1] ?? '',
+    ...(answered === undefined ? {} : { answered }),
+    ...(sampled === undefined ? {} : { sampled }),
   };
 }

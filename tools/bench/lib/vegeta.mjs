@@ -1,0 +1,104 @@
+// An open-loop run: vegeta sends at a fixed rate, on schedule whatever the responses, so a slow answer does not slow
+// the load down (wrk's closed loop waits for it: coordinated omission). Results go to a file in vegeta's own binary
+// format while it runs (cheap) and are decoded afterwards.
+import { execFileSync, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { join } from 'node:path';
+
+const ROOT = join(import.meta.dirname, '..', '..', '..');
+
+/** vegeta's path, built from the Go module proxy the first time (tools/load/ensure-vegeta.sh). */
+export function ensureVegeta() {
+  return execFileSync('bash', [join(ROOT, 'tools', 'load', 'ensure-vegeta.sh')], { encoding: 'utf8' }).trim();
+}
+
+/**
+ * @typedef {object} OpenLoopResult
+ * @property {number} rate requests per second asked for
+ * @property {number} total requests sent
+ * @property {number} ok 2xx responses
+ * @property {Record<string, number>} byStatus responses by status (`0`: none, a transport error)
+ * @property {Record<string, number>} errors transport errors by message
+ * @property {number} p50 ms
+ * @property {number} p99 ms
+ * @property {number} p999 ms
+ * @property {number} max ms
+ * @property {number} seconds from the first request sent to the last answer
+ */
+
+/**
+ * Sends GET `url` at `rate` per second for `seconds` and waits for every answer.
+ * @param {string} vegeta
+ * @param {string} url
+ * @param {{ rate: number, seconds: number, out: string }} options `out`: vegeta's results file
+ * @returns {Promise<OpenLoopResult>}
+ */
+export async function openLoop(vegeta, url, { rate, seconds, out }) {
+  await new Promise((resolve, reject) => {
+    const attack = spawn(
+      vegeta,
+      [
+        'attack',
+        `-rate=${Math.round(rate)}/s`,
+        `-duration=${seconds}s`,
+        '-timeout=10s',
+        '-max-body=0',
+        `-output=${out}`,
+      ],
+      { stdio: ['pipe', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    attack.stderr.on('data', (chunk) => (stderr = (stderr + chunk.toString()).slice(-2000)));
+    attack.stdin.end(`GET ${url}\n`);
+    attack.on('error', reject);
+    attack.on('exit', (code) =>
+      code === 0 ? resolve(undefined) : reject(new Error(`vegeta exited ${code}: ${stderr}`)),
+    );
+  });
+  return summarise(vegeta, out, rate);
+}
+
+/**
+ * @param {string} vegeta
+ * @param {string} file
+ * @param {number} rate
+ * @returns {Promise<OpenLoopResult>}
+ */
+async function summarise(vegeta, file, rate) {
+  const encode = spawn(vegeta, ['encode', '-to=json', file], { stdio: ['ignore', 'pipe', 'inherit'] });
+  /** @type {Record<string, number>} */
+  const byStatus = {};
+  /** @type {Record<string, number>} */
+  const errors = {};
+  /** @type {number[]} */
+  const latencies = [];
+  let ok = 0;
+  let first = Infinity;
+  let last = 0;
+  for await (const line of createInterface({ input: encode.stdout })) {
+    if (line.trim() === '') continue;
+    const r = /** @type {{ code: number, error: string, latency: number, timestamp: string }} */ (JSON.parse(line));
+    byStatus[r.code] = (byStatus[r.code] ?? 0) + 1;
+    if (r.code >= 200 && r.code < 300) ok += 1;
+    if (r.error) errors[r.error] = (errors[r.error] ?? 0) + 1;
+    latencies.push(r.latency / 1e6);
+    const at = Date.parse(r.timestamp);
+    first = Math.min(first, at);
+    last = Math.max(last, at + r.latency / 1e6);
+  }
+  latencies.sort((a, b) => a - b);
+  /** @param {number} q */
+  const quantile = (q) => latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)] ?? NaN;
+  return {
+    rate,
+    total: latencies.length,
+    ok,
+    byStatus,
+    errors,
+    p50: quantile(0.5),
+    p99: quantile(0.99),
+    p999: quantile(0.999),
+    max: latencies.at(-1) ?? NaN,
+    seconds: (last - first) / 1000,
+  };
+}
