@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { APPS, portFree, ready, startOurs, URL } from './lib/configs.mjs';
 import { cpuByService, memory, ProcessGroup } from './lib/processes.mjs';
+import { ordered } from './lib/report.mjs';
 import { wrk } from './lib/wrk.mjs';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -103,7 +104,7 @@ for (let round = 1; round <= ROUNDS; round += 1) {
       const { rss, pss } = memory(group.pids());
       tree.runs.push({ ...result, cpuUs, cpuBy, rss, pss });
       console.log(
-        `round ${round} ${tree.sha}: ${Math.round(result.rps2xx)} 2xx/s, p99 ${result.p99.toFixed(2)} ms, ${cpuUs.toFixed(1)} µs/req (${Object.entries(
+        `round ${round} ${tree.sha}: ${Math.round(result.rps2xx)} 2xx/s, p99 ${result.p99.toFixed(2)} ms, ${cpuUs.toFixed(1)} µs/req (${ordered(
           cpuBy,
         )
           .map(([svc, us]) => `${svc} ${us.toFixed(1)}`)
@@ -135,7 +136,7 @@ console.log(
 console.log('|---|---:|---:|---:|---:|---|---:|---:|');
 for (const tree of trees) {
   const rps = tree.runs.map((r) => r.rps2xx);
-  const services = Object.keys(tree.runs[0]?.cpuBy ?? {});
+  const services = ordered(tree.runs[0]?.cpuBy ?? {}).map(([svc]) => svc);
   const errors = tree.runs.some((r) => r.non2xx > 0 || r.socketErrors !== '');
   console.log(
     `| ${tree.sha} ${tree.title.slice(0, 60)}${errors ? ' (ERRORS)' : ''} | ${spread(rps, 0)} | ${(median(rps) / base).toFixed(2)} | ${spread(

@@ -29,8 +29,8 @@ import {
   ProcessGroup,
   systemTicks,
 } from './lib/processes.mjs';
-import { recordRun, renderReport } from './lib/report.mjs';
-import { ensureVegeta, openLoop } from './lib/vegeta.mjs';
+import { ordered, recordRun, renderReport } from './lib/report.mjs';
+import { attack, ensureVegeta, summarise } from './lib/vegeta.mjs';
 import { wrk } from './lib/wrk.mjs';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -250,10 +250,10 @@ function prepare() {
   );
   const list = [
     `node ${execFileSync(NODE, ['--version']).toString().trim()}`,
-    execSync('nginx -v 2>&1').toString().trim(),
+    execSync('nginx -v 2>&1').toString().trim().replace('nginx version: nginx/', 'nginx '),
     `uwsgi ${execSync('uwsgi --version').toString().trim()}`,
     `flask ${execSync('/usr/bin/python3 -c "import importlib.metadata as m; print(m.version(\'flask\'))"').toString().trim()}`,
-    execSync('wrk -v 2>&1 || true').toString().split('\n')[0] ?? 'wrk',
+    `wrk ${/\d+\.\d+\.\d+/.exec(execSync('wrk -v 2>&1 || true').toString())?.[0] ?? '?'}`,
     `vegeta ${basename(dirname(ensureVegeta()))}`,
     `${execSync('nproc').toString().trim()} cpus`,
   ];
@@ -408,7 +408,7 @@ async function measureConfig(name, round, last) {
       /** @type {Run[]} */ (results.loads[String(connections)]).push(result);
       if (last) (results.memAfterBy ??= {})[String(connections)] = memoryByService(group.services());
       check(name, result, `-c${connections}`);
-      const by = Object.entries(result.cpuBy)
+      const by = ordered(result.cpuBy)
         .map(([svc, us]) => `${svc} ${us.toFixed(1)}`)
         .join(', ');
       log(
@@ -496,21 +496,20 @@ async function measureOpenLoop() {
       const list = [];
       for (const share of OPEN_SHARES) {
         const before = (await stack.counters?.()) ?? {};
+        const file = join(out, `${name}.open-${share}.bin`);
+        const rate = Math.round(share * seedRps);
+        const connections = LOADS[0] ?? 50;
         const cpu = await withCpu(group, jaeger, () =>
-          openLoop(vegeta, URL, {
-            rate: share * seedRps,
-            seconds: OPEN_SECONDS,
-            out: join(out, `${name}.open-${share}.bin`),
-          }),
+          attack(vegeta, URL, { rate, seconds: OPEN_SECONDS, connections, out: file }),
         );
-        const r = cpu.value;
+        const r = await summarise(vegeta, file, rate);
         /** @param {number} s */
         const perRequest = (s) => (s * 1e6) / r.total;
         /** @type {OpenRun} */
         const result = {
           ...r,
           share,
-          scheduled: Math.round(share * seedRps) * OPEN_SECONDS,
+          scheduled: rate * OPEN_SECONDS,
           serverUs: perRequest(cpu.server),
           clientUs: perRequest(cpu.clientSeconds),
           cpuBy: Object.fromEntries(Object.entries(cpu.seconds).map(([svc, s]) => [svc, perRequest(s)])),

@@ -135,7 +135,7 @@ const ORDER = ['edge', 'gateway', 'framework', 'nginx', 'uwsgi'];
  * @template T
  * @param {Record<string, T>} by
  */
-const ordered = (by) =>
+export const ordered = (by) =>
   Object.entries(by).sort(([a], [b]) => (ORDER.indexOf(a) + 1 || 99) - (ORDER.indexOf(b) + 1 || 99));
 /**
  * @param {Record<string, number>} by

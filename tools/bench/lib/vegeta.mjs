@@ -27,14 +27,17 @@ export function ensureVegeta() {
  */
 
 /**
- * Sends GET `url` at `rate` per second for `seconds` and waits for every answer.
+ * Sends GET `url` at `rate` per second for `seconds` over at most `connections` keep-alive connections and waits for
+ * every answer; the results go to `out`. A request due while every connection waits for an answer waits for one
+ * (its latency counts from when it was issued, on schedule), as it would in a server's queue: without the bound vegeta
+ * opens a connection per such request, and a server slowed down by the load meets a storm of new connections.
  * @param {string} vegeta
  * @param {string} url
- * @param {{ rate: number, seconds: number, out: string }} options `out`: vegeta's results file
- * @returns {Promise<OpenLoopResult>}
+ * @param {{ rate: number, seconds: number, connections: number, out: string }} options
+ * @returns {Promise<void>}
  */
-export async function openLoop(vegeta, url, { rate, seconds, out }) {
-  await new Promise((resolve, reject) => {
+export function attack(vegeta, url, { rate, seconds, connections, out }) {
+  return new Promise((resolve, reject) => {
     const attack = spawn(
       vegeta,
       [
@@ -43,6 +46,7 @@ export async function openLoop(vegeta, url, { rate, seconds, out }) {
         `-duration=${seconds}s`,
         '-timeout=10s',
         '-max-body=0',
+        `-max-connections=${connections}`,
         `-output=${out}`,
       ],
       { stdio: ['pipe', 'ignore', 'pipe'] },
@@ -51,20 +55,18 @@ export async function openLoop(vegeta, url, { rate, seconds, out }) {
     attack.stderr.on('data', (chunk) => (stderr = (stderr + chunk.toString()).slice(-2000)));
     attack.stdin.end(`GET ${url}\n`);
     attack.on('error', reject);
-    attack.on('exit', (code) =>
-      code === 0 ? resolve(undefined) : reject(new Error(`vegeta exited ${code}: ${stderr}`)),
-    );
+    attack.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`vegeta exited ${code}: ${stderr}`))));
   });
-  return summarise(vegeta, out, rate);
 }
 
 /**
+ * What `attack` wrote to `file`: answers by status, latency percentiles.
  * @param {string} vegeta
  * @param {string} file
  * @param {number} rate
  * @returns {Promise<OpenLoopResult>}
  */
-async function summarise(vegeta, file, rate) {
+export async function summarise(vegeta, file, rate) {
   const encode = spawn(vegeta, ['encode', '-to=json', file], { stdio: ['ignore', 'pipe', 'inherit'] });
   /** @type {Record<string, number>} */
   const byStatus = {};
