@@ -1,6 +1,6 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ConfigError, describeEnv } from '@mono/config';
 import { describe, expect, it } from 'vitest';
 import { edgeEnvSchema, loadEdgeConfig } from './config';
@@ -49,12 +49,36 @@ describe('loadEdgeConfig', () => {
     expect(config).toMatchObject({ serverNames: [], trustedProxies: [], serverTimingTo: [], accessLog: 'json' });
   });
 
-  it('should read the shipped file, whose /echo takes a body of any size', () => {
+  it('should read the shipped file, whose /echo takes a body of any size and whose /static/ is the demo root', () => {
     const config = loadEdgeConfig({ EDGE_CONFIG: SHIPPED });
     expect(config.locations.map((l) => [l.path, l.maxBodyBytes])).toEqual([
       ['/', 1 << 20],
       ['/echo', 0],
+      ['/static/', 1 << 20],
     ]);
+    expect(config.locations[2]?.static).toEqual({
+      root: join(__dirname, '..', '..', '..', 'infra', 'static'),
+      alias: true,
+      index: ['index.html'],
+      precompressed: true,
+    });
+    expect(config.compression.encodings).toEqual(['zstd', 'br', 'gzip']);
+  });
+
+  it("should take a static location's directory relative to the file, and refuse one that is not there", () => {
+    const path = file('locations:\n  - { path: /a/, root: . }\n  - { path: /b/, alias: missing, index: home.html }\n');
+    expect(problems({ EDGE_CONFIG: path }).join('\n')).toMatch(/root or alias is not a directory/);
+    const fine = file('locations:\n  - { path: /a/, root: ., index: home.html }\n');
+    expect(loadEdgeConfig({ EDGE_CONFIG: fine }).locations[0]?.static).toMatchObject({
+      root: dirname(fine),
+      alias: false,
+      index: ['home.html'],
+    });
+  });
+
+  it('should refuse a location that is both a pool and a static directory', () => {
+    const path = file('locations:\n  - { path: /a/, root: ., pool: gateways }\n');
+    expect(problems({ EDGE_CONFIG: path }).join('\n')).toMatch(/a location is a pool, a root or an alias/);
   });
 
   it("should let variables override the file's service-wide values, never a location's own", () => {

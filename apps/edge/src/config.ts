@@ -1,3 +1,5 @@
+import { realpathSync, statSync } from 'node:fs';
+import { dirname, resolve as resolvePath } from 'node:path';
 import {
   address,
   addresses,
@@ -18,6 +20,7 @@ import {
 } from '@mono/config';
 import * as v from 'valibot';
 import { cidr, headerFields, serverName } from './edge-file-types';
+import { compressionSection } from './compression-config';
 
 /** The pool that EDGE_GATEWAYS names and that a location without its own pool uses. */
 export const DEFAULT_POOL = 'gateways';
@@ -127,9 +130,17 @@ const edgeFile = v.strictObject({
         /** A prefix (the longest matching one wins), or with `exact: true` the whole path. */
         path: v.pipe(v.string(), v.startsWith('/', 'a location path starts with "/"')),
         exact: v.optional(v.boolean(), false),
-        /** Where the location's requests go: a pool (by default `gateways`), or a redirect. */
+        /** Where the location's requests go: a pool (by default `gateways`), a redirect, or files (root or alias). */
         pool: v.optional(v.string()),
         redirect: v.optional(redirect),
+        /** Files under this directory, the whole path appended (nginx's `root`); relative to the file's directory. */
+        root: v.optional(v.pipe(v.string(), v.minLength(1))),
+        /** Files under this directory, the path below the location appended (nginx's `alias`). */
+        alias: v.optional(v.pipe(v.string(), v.minLength(1))),
+        /** What a static location serves for a directory, the first that exists; never a listing. */
+        index: v.optional(v.union([v.string(), v.array(v.string())]), ['index.html']),
+        /** Serve a file's .zst/.br/.gz sibling to a client that accepts it (nginx's gzip_static). */
+        precompressed: v.optional(v.boolean(), true),
         headers: v.optional(locationHeaders, {}),
         limits: v.optional(locationLimits, {}),
         timeouts: v.optional(locationTimeouts, {}),
@@ -137,6 +148,7 @@ const edgeFile = v.strictObject({
     ),
     [{ path: '/' }],
   ),
+  compression: compressionSection,
   /** Access log to standard output: json (true), combined, or false. */
   accessLog: v.optional(
     v.union([v.boolean(), v.picklist(['json', 'combined'])], 'expected true, false, json or combined'),
@@ -209,8 +221,21 @@ export const edgeConfigSpec: ServiceConfigSpec<typeof edgeFileSchema, typeof edg
     if (set.EDGE_TRACE_INCOMING !== undefined) section('trace')['incoming'] = set.EDGE_TRACE_INCOMING;
     if (set.EDGE_SHUTDOWN_GRACE_MS !== undefined) file['drain'] = { grace: set.EDGE_SHUTDOWN_GRACE_MS };
     if (set.LOG_LEVEL !== undefined) file['log'] = set.LOG_LEVEL;
+    if (set.EDGE_CONFIG !== undefined) relativeToFile(file, dirname(set.EDGE_CONFIG));
   },
 };
+
+/** Paths in the file (static roots) are relative to the file's directory, as a person reading it expects. */
+function relativeToFile(file: Record<string, unknown>, dir: string): void {
+  if (!Array.isArray(file['locations'])) return;
+  file['locations'] = file['locations'].map((location: unknown) => {
+    if (typeof location !== 'object' || location === null) return location;
+    const copy = { ...(location as Record<string, unknown>) };
+    for (const key of ['root', 'alias'])
+      if (typeof copy[key] === 'string' && copy[key] !== '') copy[key] = resolvePath(dir, copy[key]);
+    return copy;
+  });
+}
 
 export function loadEdgeConfig(env: Env): Readonly<EdgeConfig> {
   return loadServiceConfig(edgeConfigSpec, env);
@@ -232,15 +257,19 @@ function locationProblems(file: unknown): Array<{ message: string; path: [v.Obje
   const seen = new Set<string>();
   locations.forEach((location: unknown, index) => {
     if (typeof location !== 'object' || location === null) return;
-    const { path, exact, pool, redirect } = location as Record<string, unknown>;
+    const { path, exact, pool, redirect, root, alias } = location as Record<string, unknown>;
     const at: [v.ObjectPathItem, v.ArrayPathItem] = [
       { type: 'object', origin: 'value', input: file as Record<string, unknown>, key: 'locations', value: locations },
       { type: 'array', origin: 'value', input: locations, key: index, value: location },
     ];
-    if (pool !== undefined && redirect !== undefined)
-      problems.push({ message: 'a location is a pool or a redirect, not both', path: at });
+    const dir = root ?? alias;
+    if ([pool, redirect, root, alias].filter((x) => x !== undefined).length > 1)
+      problems.push({ message: 'a location is one of a pool, a redirect, a root or an alias', path: at });
+    else if (dir !== undefined && !(typeof dir === 'string' && isDirectory(dir)))
+      problems.push({ message: `${root === undefined ? 'alias' : 'root'} ${String(dir)} is not a directory`, path: at });
     else if (
       redirect === undefined &&
+      dir === undefined &&
       typeof pools === 'object' &&
       pools !== null &&
       !(String(pool ?? DEFAULT_POOL) in pools)
@@ -275,6 +304,7 @@ function resolve(file: FileOutput) {
       exact: location.exact,
       pool: location.pool ?? DEFAULT_POOL,
       redirect: location.redirect,
+      static: staticFiles(location),
       responseHeaders: Object.entries(location.headers.response),
       requestHeaders: Object.entries(location.headers.request),
       maxBodyBytes: location.limits.body ?? file.limits.body,
@@ -282,6 +312,7 @@ function resolve(file: FileOutput) {
       idleTimeoutMs: location.timeouts.idle ?? file.timeouts.idle,
       limitSettings: limitSettings(location),
     })),
+    compression: file.compression,
     accessLog: file.accessLog === true ? ('json' as const) : file.accessLog,
     healthPath: file.health.path,
     healthQuiet: file.health.quiet,
@@ -319,6 +350,26 @@ function splitList(value: string): string[] {
     .split(',')
     .map((item) => item.trim())
     .filter(Boolean);
+}
+
+/** A static location's directory (real path: symlinks inside it are judged against it), index files and siblings. */
+function staticFiles(location: FileOutput['locations'][number]) {
+  const dir = location.root ?? location.alias;
+  if (dir === undefined) return undefined;
+  return {
+    root: realpathSync(dir),
+    alias: location.alias !== undefined,
+    index: typeof location.index === 'string' ? [location.index] : location.index,
+    precompressed: location.precompressed,
+  };
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function splitAddress(value: string): { host: string; port: string } {

@@ -5,6 +5,7 @@ import { accessLog, type LineOut } from './access-log';
 import { clientError } from './client-error';
 import type { ClientTrust } from './client-trust';
 import { compose } from './compose';
+import { compress } from './compress';
 import type { EdgeConfig } from './config';
 import { createContext, type EdgeContext } from './context';
 import type { EdgeMetrics } from './edge-metrics';
@@ -19,6 +20,7 @@ import { proxy } from './proxy';
 import { redirect } from './redirect';
 import { requestId } from './request-id';
 import { closing, respondProblem } from './respond-problem';
+import { staticFiles } from './static-files';
 import { traceRequest } from './trace-request';
 import type { UpstreamLimits } from './upstream-limits';
 
@@ -46,6 +48,8 @@ export interface PipelineDeps {
  *   locate            the location: exact, else the longest prefix    → 404 none; its response headers
  *   redirect          a redirect location answers itself             → 301 302 303 307 308
  *   limits            declared body over the location's limit or its gateways' → 413; then 100 Continue
+ *   compress          with Accept-Encoding: an encodable response gets Vary, and zstd, br or gzip if accepted
+ *   static-files      a static location's file (send)                 → 200 206 304 301 400 404 405 412 416
  *   proxy             to a gateway of the location's pool and back    → 413 431 502 503 504, the app's status, 499 logged
  *
  * Requests the HTTP parser rejects take the rejection pipeline (`createRejection`).
@@ -65,6 +69,8 @@ export function createPipeline(
     locate(config.locations),
     redirect(),
     limits(upstream),
+    compress(config.compression),
+    staticFiles(),
     proxy(state, trust),
   ]);
   return function edgePipeline(req: IncomingMessage, res: ServerResponse): void {

@@ -1,0 +1,240 @@
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { Transform } from 'node:stream';
+import { constants, createBrotliCompress, createGzip, createZstdCompress, type Gzip } from 'node:zlib';
+import { accepted, type Coding } from './accept-encoding';
+import type { Stage } from './compose';
+import type { CompressionConfig } from './compression-config';
+
+/** nginx compresses these statuses only: a redirect or an error page is small, a 206 is a part of a representation. */
+const STATUSES = new Set([200, 403, 404]);
+const NO_TRANSFORM = /(?:^|,)\s*no-transform\s*(?:,|$)/i;
+const VARIES = /(?:^|,)\s*(?:accept-encoding|\*)\s*(?:,|$)/i;
+const FLUSH: Readonly<Record<Coding, number>> = {
+  zstd: constants.ZSTD_e_flush,
+  br: constants.BROTLI_OPERATION_FLUSH,
+  gzip: constants.Z_SYNC_FLUSH,
+};
+
+/** A zlib, brotli or zstd compressor: a Transform that can flush what it holds. */
+type Coder = Transform & Pick<Gzip, 'flush'>;
+type WriteHead = (status: number, reason?: unknown, headers?: unknown) => ServerResponse;
+type Write = (chunk: unknown, encoding?: unknown, cb?: unknown) => boolean;
+type End = (chunk?: unknown, encoding?: unknown, cb?: unknown) => ServerResponse;
+type Emit = (event: string | symbol, ...args: unknown[]) => boolean;
+
+/**
+ * Compresses a response on the fly (nginx's gzip filter, with br and zstd): for a request with Accept-Encoding only —
+ * one without it costs one header lookup and its response is left exactly as the application sent it. A response is
+ * encodable when its status is 200, 403 or 404, it has no Content-Encoding or Content-Range, no
+ * `Cache-Control: no-transform`, a media type of `compression.types` and no known length under `minLength`; such a
+ * response gets `Vary: Accept-Encoding` whether or not this client takes a coding. Encoded, it loses Content-Length
+ * and Accept-Ranges and a strong ETag becomes weak (a different representation). Each chunk is flushed as it
+ * arrives: a stream is never held back. At most `maxStreams` responses are encoded at once (each coder holds
+ * 0.2-1 MiB); beyond that they go out as they are.
+ */
+export function compress(config: CompressionConfig): Stage {
+  if (config.encodings.length === 0) return (_ctx, next) => next();
+  const types = typePattern(config.types);
+  const streams = { open: 0 };
+  return async function compressStage(ctx, next) {
+    const header = ctx.req.headers['accept-encoding'];
+    if (header !== undefined) new ResponseEncoder(ctx.req, ctx.res, header, config, types, streams).install();
+    await next();
+  };
+}
+
+class ResponseEncoder {
+  readonly #req: IncomingMessage;
+  readonly #res: ServerResponse;
+  readonly #header: string;
+  readonly #config: CompressionConfig;
+  readonly #types: RegExp;
+  readonly #streams: { open: number };
+  #decided = false;
+  #coder: Coder | undefined;
+  #flush = 0;
+  #writeHead: WriteHead;
+  #write: Write;
+  #end: End;
+  #emit: Emit;
+
+  constructor(
+    req: IncomingMessage,
+    res: ServerResponse,
+    header: string,
+    config: CompressionConfig,
+    types: RegExp,
+    streams: { open: number },
+  ) {
+    this.#req = req;
+    this.#res = res;
+    this.#header = header;
+    this.#config = config;
+    this.#types = types;
+    this.#streams = streams;
+    this.#writeHead = res.writeHead as WriteHead;
+    this.#write = res.write as Write;
+    this.#end = res.end as End;
+    this.#emit = res.emit as Emit;
+  }
+
+  install(): void {
+    const res = this.#res as unknown as Record<string, unknown>;
+    res['writeHead'] = this.#onWriteHead;
+    res['write'] = this.#onWrite;
+    res['end'] = this.#onEnd;
+    res['emit'] = this.#onEmit;
+  }
+
+  readonly #onWriteHead = (status: number, reason?: unknown, headers?: unknown): ServerResponse => {
+    const res = this.#res;
+    if (typeof reason !== 'string') {
+      headers = reason;
+      reason = undefined;
+    }
+    if (!this.#decided) {
+      if (headers !== undefined && headers !== null) setHeaders(res, headers as string[] | OutgoingHttpHeaders);
+      this.#decide(status, undefined);
+    }
+    return reason === undefined ? this.#writeHead.call(res, status) : this.#writeHead.call(res, status, reason);
+  };
+
+  readonly #onWrite = (chunk: unknown, encoding?: unknown, cb?: unknown): boolean => {
+    const res = this.#res;
+    if (!this.#decided && !res.headersSent) res.writeHead(res.statusCode);
+    const coder = this.#coder;
+    if (coder === undefined) return this.#write.call(res, chunk, encoding, cb);
+    const callback = (typeof encoding === 'function' ? encoding : cb) as ((err?: Error | null) => void) | undefined;
+    const ok = coder.write(toBuffer(chunk, encoding), callback);
+    coder.flush(this.#flush);
+    return ok;
+  };
+
+  readonly #onEnd = (chunk?: unknown, encoding?: unknown, cb?: unknown): ServerResponse => {
+    const res = this.#res;
+    if (typeof chunk === 'function') [cb, chunk] = [chunk, undefined];
+    else if (typeof encoding === 'function') [cb, encoding] = [encoding, undefined];
+    if (!this.#decided && !res.headersSent) {
+      // A body given whole to end() has a known length, which Node would have sent as Content-Length.
+      const known = chunk === undefined || chunk === null ? 0 : toBuffer(chunk, encoding).byteLength;
+      if (res.getHeader('content-length') === undefined && !res.getHeader('transfer-encoding'))
+        res.setHeader('Content-Length', known);
+      this.#decide(res.statusCode, known);
+      this.#writeHead.call(res, res.statusCode);
+    }
+    const coder = this.#coder;
+    if (coder === undefined) return this.#end.call(res, chunk, encoding, cb);
+    coder.once('end', () => this.#end.call(res, cb));
+    if (chunk !== undefined && chunk !== null) coder.end(toBuffer(chunk, encoding));
+    else coder.end();
+    return res;
+  };
+
+  /** Node and the Http2 compatibility layer tell the producer to go on with 'drain': the coder's, not the socket's. */
+  readonly #onEmit = (event: string | symbol, ...args: unknown[]): boolean => {
+    if (event === 'drain' && this.#coder !== undefined) {
+      this.#coder.resume();
+      return true;
+    }
+    return this.#emit.call(this.#res, event, ...args);
+  };
+
+  #decide(status: number, knownLength: number | undefined): void {
+    this.#decided = true;
+    const res = this.#res;
+    if (!STATUSES.has(status)) return;
+    if (res.getHeader('content-encoding') !== undefined || res.getHeader('content-range') !== undefined) return;
+    const cacheControl = res.getHeader('cache-control');
+    if (cacheControl !== undefined && NO_TRANSFORM.test(String(cacheControl))) return;
+    const type = res.getHeader('content-type');
+    if (type === undefined || !this.#types.test(mediaType(String(type)))) return;
+    const length = res.getHeader('content-length') ?? knownLength;
+    if (length !== undefined && Number(length) < this.#config.minLength) return;
+    const vary = res.getHeader('vary');
+    if (vary === undefined) res.setHeader('Vary', 'Accept-Encoding');
+    else if (!VARIES.test(String(vary))) res.setHeader('Vary', `${String(vary)}, Accept-Encoding`);
+    const coding = accepted(this.#header, this.#config.encodings)[0];
+    if (coding === undefined || this.#streams.open >= this.#config.maxStreams) return;
+    res.removeHeader('Content-Length');
+    res.removeHeader('Accept-Ranges');
+    res.setHeader('Content-Encoding', coding);
+    const etag = res.getHeader('etag');
+    if (typeof etag === 'string' && !etag.startsWith('W/')) res.setHeader('ETag', `W/${etag}`);
+    if (this.#req.method === 'HEAD') return;
+    this.#open(coding, length === undefined ? 0 : Number(length));
+  }
+
+  #open(coding: Coding, sizeHint: number): void {
+    const res = this.#res;
+    const coder = createCoder(coding, this.#config.level[coding], sizeHint);
+    this.#coder = coder;
+    this.#flush = FLUSH[coding];
+    this.#streams.open += 1;
+    let open = true;
+    const close = () => {
+      if (!open) return;
+      open = false;
+      this.#streams.open -= 1;
+    };
+    coder.on('data', (chunk: Buffer) => {
+      if (!this.#write.call(res, chunk)) coder.pause();
+    });
+    coder.on('drain', () => this.#emit.call(res, 'drain'));
+    coder.on('end', close);
+    coder.on('close', close);
+    coder.on('error', (err: Error) => res.destroy(err));
+    res.once('close', () => coder.destroy());
+  }
+}
+
+function createCoder(coding: Coding, level: number, sizeHint: number): Coder {
+  switch (coding) {
+    case 'zstd':
+      return createZstdCompress({
+        params: { [constants.ZSTD_c_compressionLevel]: level },
+        ...(sizeHint > 0 ? { pledgedSrcSize: sizeHint } : {}),
+      });
+    case 'br':
+      return createBrotliCompress({
+        params: {
+          [constants.BROTLI_PARAM_QUALITY]: level,
+          [constants.BROTLI_PARAM_LGWIN]: 18,
+          ...(sizeHint > 0 ? { [constants.BROTLI_PARAM_SIZE_HINT]: sizeHint } : {}),
+        },
+      });
+    case 'gzip':
+      return createGzip({ level });
+  }
+}
+
+function setHeaders(res: ServerResponse, headers: string[] | OutgoingHttpHeaders): void {
+  if (Array.isArray(headers)) {
+    // As Node's writeHead does with a flat list beside fields already set: replace by name, keep repeats.
+    for (let i = 0; i < headers.length; i += 2) res.removeHeader(headers[i] as string);
+    for (let i = 0; i < headers.length; i += 2) res.appendHeader(headers[i] as string, headers[i + 1] as string);
+    return;
+  }
+  for (const [name, value] of Object.entries(headers)) if (value !== undefined) res.setHeader(name, value);
+}
+
+function mediaType(contentType: string): string {
+  const semicolon = contentType.indexOf(';');
+  return (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
+}
+
+function toBuffer(chunk: unknown, encoding: unknown): Buffer {
+  if (Buffer.isBuffer(chunk)) return chunk;
+  if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  return Buffer.from(String(chunk), typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+}
+
+/** `text/*`, `application/*+json`: one expression for the list, compiled once. */
+function typePattern(types: readonly string[]): RegExp {
+  const alternatives = types.map((type) =>
+    type
+      .toLowerCase()
+      .replace(/[.+^$()|[\]{}?\\]/g, '\\$&')
+      .replaceAll('*', '[^/;]*'),
+  );
+  return new RegExp(`^(?:${alternatives.join('|')})$`);
+}
