@@ -1,16 +1,18 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Server as NetServer } from 'node:net';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
 import { gatewayBoundary, type HttpRequest } from '@mono/contracts';
 import { settleWithin } from '@mono/runtime';
 import type { Logger } from '@mono/telemetry';
 import { gatewayHopErrors, observePools, Pool } from '@mono/transport';
 import type { LineOut } from './access-log';
+import { ClientConnections } from './client-connections';
 import { clientErrorHandler } from './client-error';
 import { ClientTrust } from './client-trust';
 import type { EdgeConfig } from './config';
 import { edgeMetrics } from './edge-metrics';
 import { EdgeResponse } from './edge-response';
 import { EdgeState } from './edge-state';
+import { createHttpsListener, type HttpsListener } from './https-listener';
 import { createPipeline, createRejection } from './pipeline';
 import { UpstreamLimits } from './upstream-limits';
 
@@ -25,17 +27,20 @@ export interface EdgeDeps {
 }
 
 export interface Edge {
-  readonly server: Server;
+  /** The listening sockets, in order: plain HTTP, then HTTPS when configured (a restart hands them over). */
+  readonly listeners: readonly NetServer[];
   readonly state: EdgeState;
   /** The request pipeline the server runs (tests inject requests into it without a port). */
   readonly handler: (req: IncomingMessage, res: ServerResponse) => void;
   /** Resolves the gateway pools and opens their streams (listen does it too). */
   connect(): Promise<void>;
   /**
-   * Listens — on `host:port`, or on a socket handed over by the edge this one replaces — and opens the gateway pools;
-   * resolves with the port.
+   * Listens — on `host:port` (and the HTTPS listener's), or on the sockets handed over by the edge this one replaces,
+   * in the order of `listeners` — and opens the gateway pools; resolves with the plain listener's port.
    */
-  listen(handle?: NetServer): Promise<number>;
+  listen(handles?: readonly NetServer[]): Promise<number>;
+  /** The HTTPS listener's port once listening; undefined without one. */
+  readonly tlsPort: number | undefined;
   /** Stops accepting, lets requests in flight finish (up to the grace period), closes everything. */
   shutdown(): Promise<void>;
 }
@@ -72,6 +77,7 @@ export function buildEdge(config: Readonly<EdgeConfig>, { log, onBodyBytes, onRe
   observePools('edge', pools);
   const deps = { state, trust: new ClientTrust(config), upstream, log, metrics: edgeMetrics(state), accessOut };
   const handler = createPipeline(config, deps);
+  // Node's HTTP/1 server parses and answers; it never listens itself: the listeners below hand it connections.
   const server = createServer(
     {
       maxHeaderSize: config.maxHeaderBytes,
@@ -88,39 +94,77 @@ export function buildEdge(config: Readonly<EdgeConfig>, { log, onBodyBytes, onRe
   // Expect: 100-continue reaches the pipeline, which sends 100 once the limits passed; any other Expect gets 417.
   server.on('checkContinue', handler);
   server.on('checkExpectation', handler);
-  // While draining, a keep-alive connection is closed as soon as its response is done, as nginx does at a graceful
-  // stop: otherwise the edge would wait for the client (or keepAliveTimeout) to close it before it could exit.
-  server.on('request', (_req, res) => {
-    res.once('finish', () => {
-      if (state.draining) setImmediate(() => server.closeIdleConnections());
-    });
-  });
   server.on('clientError', clientErrorHandler(createRejection(config, deps), config));
+  // Node's server tracks its connections (header and request timeouts, closeIdleConnections) from its 'listening'
+  // event on; it never listens here, so it is told. While draining, ClientConnections closes a keep-alive connection
+  // as soon as its response is done, as nginx does at a graceful stop.
+  server.emit('listening');
+  const connections = new ClientConnections(server, {
+    firstRequestTimeoutMs: config.headerTimeoutMs,
+    keepAliveTimeoutMs: config.keepAliveTimeoutMs,
+    parkAfterMs: PARK_AFTER_MS,
+  });
+  // Past maxConnections Node closes a new connection as it accepts it; the open ones go on.
+  const plain = createNetServer((socket) => connections.accept(socket));
+  plain.maxConnections = config.maxConnections;
+  const https: HttpsListener | undefined =
+    config.tls === undefined ? undefined : createHttpsListener(config, config.tls, connections, handler, log);
+  state.connections = () => ({
+    open: connections.open + (https?.sessions ?? 0),
+    parked: connections.parked,
+    http2: https?.sessions ?? 0,
+  });
   let connected: Promise<void> | undefined;
   const connect = () =>
     (connected ??= Promise.all(Object.values(pools).map((pool) => pool.start())).then(() => markReady()));
+  let tlsPort: number | undefined;
   return {
-    server,
+    get tlsPort() {
+      return tlsPort;
+    },
+    listeners: https === undefined ? [plain] : [plain, https.server],
     state,
     handler,
     connect,
-    async listen(handle) {
-      const port = await listen(server, config.host, config.port, handle);
+    async listen(handles) {
+      const port = await listen(plain, config.host, config.port, handles?.[0]);
+      const tls = config.tls;
+      // The predecessor's HTTPS socket, unless this configuration moved the listener to another port.
+      const handed = handles?.[1];
+      const reuse = handed !== undefined && tls !== undefined && [0, portOf(handed)].includes(tls.port);
+      if (https !== undefined && tls !== undefined)
+        tlsPort = await listen(https.server, tls.host, tls.port, reuse ? handed : undefined);
       await connect();
       return port;
     },
     async shutdown() {
       state.draining = true;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      await settleWithin(closed, config.shutdownGraceMs);
-      server.closeAllConnections();
+      plain.close();
+      https?.server.close();
+      // As nginx at a graceful stop: idle keep-alive connections close now, busy ones once their response is done.
+      connections.closeIdle();
+      https?.closeIdle();
+      await settleWithin(
+        Promise.all([connections.drained(), https?.drained()]).then(() => {}),
+        config.shutdownGraceMs,
+      );
+      connections.closeAll();
+      https?.closeAll();
+      server.close();
       for (const pool of Object.values(pools)) pool.close();
     },
   };
 }
 
-function listen(server: Server, host: string, port: number, handle: NetServer | undefined): Promise<number> {
+/** ms a keep-alive connection stays with Node's HTTP server after a response before it is parked (client-connections.ts). */
+const PARK_AFTER_MS = 1_000;
+
+function portOf(server: NetServer): number | undefined {
+  const address = server.address();
+  return typeof address === 'object' && address !== null ? address.port : undefined;
+}
+
+function listen(server: NetServer, host: string, port: number, handle: NetServer | undefined): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
       const why = err.code === 'EADDRINUSE' ? 'the address is already in use' : err.message;

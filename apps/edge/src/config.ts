@@ -21,6 +21,7 @@ import {
 import * as v from 'valibot';
 import { cidr, headerFields, serverName } from './edge-file-types';
 import { compressionSection } from './compression-config';
+import { tlsSection } from './tls-config';
 
 /** The pool that EDGE_GATEWAYS names and that a location without its own pool uses. */
 export const DEFAULT_POOL = 'gateways';
@@ -57,6 +58,22 @@ export const edgeEnvSchema = v.object({
   ),
   EDGE_RETRY_BODY_BYTES: count(1 << 20, 'Request-body bytes kept for a retry until a gateway accepted the request'),
   EDGE_KEEPALIVE_TIMEOUT_MS: count(75_000, 'ms an idle client connection stays open (keepalive_timeout)'),
+  EDGE_MAX_CONNECTIONS: count(
+    10_000,
+    'Client connections open at once, per listener; new ones beyond are refused at once',
+    {
+      min: 1,
+    },
+  ),
+  EDGE_TLS_PORT: port(
+    8_443,
+    'HTTPS port (HTTP/2 and HTTP/1.1), on the tls listen host or EDGE_HOST; needs a certificate',
+  ),
+  EDGE_TLS_CERT: text(
+    undefined,
+    'PEM certificate (with its chain) of the HTTPS listener; with EDGE_TLS_KEY, turns it on',
+  ),
+  EDGE_TLS_KEY: text(undefined, 'PEM private key of the HTTPS listener'),
   EDGE_FAIL_TIMEOUT_MS: count(10_000, 'ms a gateway that failed stays out before one trial request (fail_timeout)'),
   EDGE_ACCESS_LOG: flag(true, 'One access-log line per request, to standard output'),
   EDGE_ACCESS_LOG_FORMAT: v.pipe(
@@ -117,6 +134,8 @@ const edgeFile = v.strictObject({
       headerTimeout: duration(60_000),
       requestTimeout: duration(300_000),
       keepAliveTimeout: duration(75_000),
+      /** Client connections open at once, per listener (worker_connections); new ones beyond are closed at once. */
+      maxConnections: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 10_000),
     }),
     {},
   ),
@@ -148,6 +167,7 @@ const edgeFile = v.strictObject({
     ),
     [{ path: '/' }],
   ),
+  tls: tlsSection,
   compression: compressionSection,
   /** Access log to standard output: json (true), combined, or false. */
   accessLog: v.optional(
@@ -204,6 +224,7 @@ export const edgeConfigSpec: ServiceConfigSpec<typeof edgeFileSchema, typeof edg
     if (set.EDGE_HEADER_TIMEOUT_MS !== undefined) client['headerTimeout'] = set.EDGE_HEADER_TIMEOUT_MS;
     if (set.EDGE_REQUEST_TIMEOUT_MS !== undefined) client['requestTimeout'] = set.EDGE_REQUEST_TIMEOUT_MS;
     if (set.EDGE_KEEPALIVE_TIMEOUT_MS !== undefined) client['keepAliveTimeout'] = set.EDGE_KEEPALIVE_TIMEOUT_MS;
+    if (set.EDGE_MAX_CONNECTIONS !== undefined) client['maxConnections'] = set.EDGE_MAX_CONNECTIONS;
     if (set.EDGE_MAX_BODY_BYTES !== undefined) section('limits')['body'] = set.EDGE_MAX_BODY_BYTES;
     const timeouts = section('timeouts');
     if (set.EDGE_UPSTREAM_HEAD_TIMEOUT_MS !== undefined) timeouts['head'] = set.EDGE_UPSTREAM_HEAD_TIMEOUT_MS;
@@ -222,19 +243,40 @@ export const edgeConfigSpec: ServiceConfigSpec<typeof edgeFileSchema, typeof edg
     if (set.EDGE_SHUTDOWN_GRACE_MS !== undefined) file['drain'] = { grace: set.EDGE_SHUTDOWN_GRACE_MS };
     if (set.LOG_LEVEL !== undefined) file['log'] = set.LOG_LEVEL;
     if (set.EDGE_CONFIG !== undefined) relativeToFile(file, dirname(set.EDGE_CONFIG));
+    applyTlsEnv(file, set);
   },
 };
 
-/** Paths in the file (static roots) are relative to the file's directory, as a person reading it expects. */
+/** EDGE_TLS_* turn the HTTPS listener on, or change the file's. */
+function applyTlsEnv(file: Record<string, unknown>, set: Partial<v.InferOutput<typeof edgeEnvSchema>>): void {
+  if (set.EDGE_TLS_PORT === undefined && set.EDGE_TLS_CERT === undefined && set.EDGE_TLS_KEY === undefined) return;
+  const tls = { ...(file['tls'] as Record<string, unknown> | undefined) };
+  if (set.EDGE_TLS_CERT !== undefined) tls['cert'] = resolvePath(set.EDGE_TLS_CERT);
+  if (set.EDGE_TLS_KEY !== undefined) tls['key'] = resolvePath(set.EDGE_TLS_KEY);
+  if (set.EDGE_TLS_PORT !== undefined || tls['listen'] === undefined) {
+    const host = splitAddress(String(tls['listen'] ?? file['listen'] ?? '127.0.0.1:8443')).host;
+    tls['listen'] = joinAddress(host, String(set.EDGE_TLS_PORT ?? 8_443));
+  }
+  file['tls'] = tls;
+}
+
+/** Paths in the file (static roots, certificates) are relative to the file's directory, as a person reading it expects. */
 function relativeToFile(file: Record<string, unknown>, dir: string): void {
-  if (!Array.isArray(file['locations'])) return;
-  file['locations'] = file['locations'].map((location: unknown) => {
-    if (typeof location !== 'object' || location === null) return location;
-    const copy = { ...(location as Record<string, unknown>) };
-    for (const key of ['root', 'alias'])
+  if (Array.isArray(file['locations']))
+    file['locations'] = file['locations'].map((location: unknown) => {
+      if (typeof location !== 'object' || location === null) return location;
+      const copy = { ...(location as Record<string, unknown>) };
+      for (const key of ['root', 'alias'])
+        if (typeof copy[key] === 'string' && copy[key] !== '') copy[key] = resolvePath(dir, copy[key]);
+      return copy;
+    });
+  const tls = file['tls'];
+  if (typeof tls === 'object' && tls !== null) {
+    const copy = { ...(tls as Record<string, unknown>) };
+    for (const key of ['cert', 'key'])
       if (typeof copy[key] === 'string' && copy[key] !== '') copy[key] = resolvePath(dir, copy[key]);
-    return copy;
-  });
+    file['tls'] = copy;
+  }
 }
 
 export function loadEdgeConfig(env: Env): Readonly<EdgeConfig> {
@@ -266,7 +308,10 @@ function locationProblems(file: unknown): Array<{ message: string; path: [v.Obje
     if ([pool, redirect, root, alias].filter((x) => x !== undefined).length > 1)
       problems.push({ message: 'a location is one of a pool, a redirect, a root or an alias', path: at });
     else if (dir !== undefined && !(typeof dir === 'string' && isDirectory(dir)))
-      problems.push({ message: `${root === undefined ? 'alias' : 'root'} ${String(dir)} is not a directory`, path: at });
+      problems.push({
+        message: `${root === undefined ? 'alias' : 'root'} ${String(dir)} is not a directory`,
+        path: at,
+      });
     else if (
       redirect === undefined &&
       dir === undefined &&
@@ -299,6 +344,8 @@ function resolve(file: FileOutput) {
     headerTimeoutMs: file.client.headerTimeout,
     requestTimeoutMs: file.client.requestTimeout,
     keepAliveTimeoutMs: file.client.keepAliveTimeout,
+    maxConnections: file.client.maxConnections,
+    tls: file.tls === undefined ? undefined : resolveTls(file.tls),
     locations: file.locations.map((location) => ({
       path: location.path,
       exact: location.exact,
@@ -350,6 +397,11 @@ function splitList(value: string): string[] {
     .split(',')
     .map((item) => item.trim())
     .filter(Boolean);
+}
+
+function resolveTls(tls: NonNullable<FileOutput['tls']>) {
+  const { host, port } = splitAddress(tls.listen);
+  return { host, port: Number(port), cert: tls.cert, key: tls.key, http2: tls.http2 };
 }
 
 /** A static location's directory (real path: symlinks inside it are judged against it), index files and siblings. */

@@ -12,6 +12,8 @@ export class EdgeState {
   requests = 0;
   inFlight = 0;
   readonly byStatus: Record<string, number> = {};
+  /** Client connections: open, parked (idle keep-alive ones holding no parser), HTTP/2 (app.ts sets it). */
+  connections: () => { open: number; parked: number; http2: number } = () => ({ open: 0, parked: 0, http2: 0 });
   readonly #pools: Readonly<Record<string, Pool<HttpRequest>>>;
 
   constructor(pools: Readonly<Record<string, Pool<HttpRequest>>>) {
@@ -36,6 +38,7 @@ export class EdgeState {
       draining: this.draining,
       requests: this.requests,
       inFlight: this.inFlight,
+      connections: this.connections(),
       byStatus: this.byStatus,
       cancelled: this.byStatus['499'] ?? 0,
       deadlineExpiries: this.byStatus['504'] ?? 0,

@@ -4,21 +4,29 @@ import type { Server } from 'node:net';
 /** Set in the environment of an edge started to take over a listening socket (never by a person). */
 export const TAKEOVER_VARIABLE = 'MONO_EDGE_TAKEOVER';
 
-type Message = { type: 'serving' } | { type: 'listener' } | { type: 'ready'; pid: number };
+type Message =
+  | { type: 'serving' }
+  | { type: 'listener'; index: number }
+  | { type: 'listeners'; count: number }
+  | { type: 'ready'; pid: number };
 
 /**
  * Starts a new edge process with this process's command line and environment (so it reads its configuration file
- * afresh), hands it the listening socket over IPC once its gateway pools serve, and resolves with its pid once it
- * reports it accepts — or rejects if it exits first or is not ready in time (a configuration that fails to load, or
- * gateways the new edge cannot reach, leave this edge serving). Until the new edge's pools serve, only this edge
- * accepts, so no request meets a new edge that would answer 503; then both accept from the same socket, so no
- * connection waiting in its backlog is lost, which closing one of two SO_REUSEPORT sockets would do; the caller then
- * stops accepting and drains (docs/adr/0006-resilience.md).
+ * and certificates afresh), hands it the listening sockets over IPC (plain, then HTTPS) once its gateway pools serve,
+ * and resolves with its pid once it reports it accepts — or rejects if it exits first or is not ready in time (a
+ * configuration that fails to load, or gateways the new edge cannot reach, leave this edge serving). Until the new
+ * edge's pools serve, only this edge accepts, so no request meets a new edge that would answer 503; then both accept
+ * from the same sockets, so no connection waiting in a backlog is lost, which closing one of two SO_REUSEPORT sockets
+ * would do; the caller then stops accepting and drains (docs/adr/0006-resilience.md).
  *
  * @example
- * process.on('SIGHUP', () => handOver(server, process.env).then(() => edge.shutdown()));
+ * process.on('SIGHUP', () => handOver(edge.listeners, process.env).then(() => edge.shutdown()));
  */
-export function handOver(server: Server, env: NodeJS.ProcessEnv, readyTimeoutMs = 30_000): Promise<number> {
+export function handOver(
+  listeners: readonly Server[],
+  env: NodeJS.ProcessEnv,
+  readyTimeoutMs = 30_000,
+): Promise<number> {
   const successor = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
     env: { ...env, [TAKEOVER_VARIABLE]: '1' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -37,7 +45,10 @@ export function handOver(server: Server, env: NodeJS.ProcessEnv, readyTimeoutMs 
     );
     successor.once('exit', onExit);
     successor.on('message', (message: Message) => {
-      if (message.type === 'serving') successor.send({ type: 'listener' } satisfies Message, server);
+      if (message.type === 'serving') {
+        listeners.forEach((server, index) => successor.send({ type: 'listener', index } satisfies Message, server));
+        successor.send({ type: 'listeners', count: listeners.length } satisfies Message);
+      }
       if (message.type !== 'ready') return;
       clearTimeout(timer);
       successor.off('exit', onExit);
@@ -48,16 +59,21 @@ export function handOver(server: Server, env: NodeJS.ProcessEnv, readyTimeoutMs 
   });
 }
 
-/** In an edge that `handOver` started, once its pools serve: asks for the listening socket and resolves with it. */
-export function receiveListener(): Promise<Server> {
+/** In an edge that `handOver` started, once its pools serve: asks for the listening sockets, in its predecessor's order. */
+export function receiveListeners(): Promise<Server[]> {
   return new Promise((resolve, reject) => {
     if (process.send === undefined) {
       reject(new Error(`${TAKEOVER_VARIABLE} is set but this edge has no predecessor to take over from`));
       return;
     }
-    process.once('message', (message: Message, handle: Server) => {
-      if (message.type === 'listener') resolve(handle);
-    });
+    const handles: Server[] = [];
+    const onMessage = (message: Message, handle: Server | undefined) => {
+      if (message.type === 'listener' && handle !== undefined) handles[message.index] = handle;
+      if (message.type !== 'listeners') return;
+      process.off('message', onMessage);
+      resolve(handles);
+    };
+    process.on('message', onMessage);
     process.send({ type: 'serving' } satisfies Message);
   });
 }

@@ -3,7 +3,7 @@ import { createLogger, shutdownTelemetry } from '@mono/telemetry';
 import { loadMetricsConfig, loadTelemetryConfig, metricsEnvSchema, telemetryEnvSchema } from '@mono/telemetry/sdk';
 import { buildEdge, type Edge } from './app';
 import { describeEdgeConfig, edgeEnvSchema, loadEdgeConfig } from './config';
-import { handOver, receiveListener, reportTakeover, TAKEOVER_VARIABLE } from './handover';
+import { handOver, receiveListeners, reportTakeover, TAKEOVER_VARIABLE } from './handover';
 
 const successor = process.env[TAKEOVER_VARIABLE] === '1';
 delete process.env[TAKEOVER_VARIABLE];
@@ -23,7 +23,8 @@ void runService({
   successor,
   stopTimeoutMs: (config) => config.shutdownGraceMs + 1_000,
   async start(config, log) {
-    const url = (port: number) => `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    const url = (port: number, host = config.host, scheme = 'http') =>
+      `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
     const ready = Promise.withResolvers<void>();
     edge = buildEdge(config, { log, onBodyBytes: minorGcEvery(), onReady: () => ready.resolve() });
     const running = edge;
@@ -32,9 +33,12 @@ void runService({
       await running.connect();
       await ready.promise;
     }
-    const port = await running.listen(successor ? await receiveListener() : undefined);
+    const port = await running.listen(successor ? await receiveListeners() : undefined);
     const address = url(port);
-    log.info({ address, successor }, 'edge listening');
+    const tlsPort = running.tlsPort;
+    const https =
+      tlsPort === undefined || config.tls === undefined ? undefined : url(tlsPort, config.tls.host, 'https');
+    log.info({ address, https, successor }, 'edge listening');
     void ready.promise.then(() => {
       log.info({ address }, 'stack ready');
       // The one line a person running `serve` waits for.
@@ -53,8 +57,8 @@ void runService({
   },
   async hangup(service, log) {
     if (edge === undefined) return;
-    log.info('edge restarting: a new edge takes the listening socket, this one drains');
-    const pid = await handOver(edge.server, process.env);
+    log.info('edge restarting: a new edge takes the listening sockets, this one drains');
+    const pid = await handOver(edge.listeners, process.env);
     log.info({ successor: pid }, 'edge handed over');
     await service.stop();
   },

@@ -177,8 +177,9 @@ class ProxyExchange implements ResponseSink {
     this.#call?.ack(bytes);
   };
 
+  // Not res.writableFinished: an HTTP/2 stream the client reset reports its writable side finished.
   readonly #onClientClose = (): void => {
-    if (this.#ctx.res.writableFinished || this.#settled) return;
+    if (this.#settled) return;
     this.#call?.cancel();
     this.#ctx.error = new AppError('EDGE_ERR_CLIENT_CLOSED', 'the client closed the connection');
     if (!this.#ctx.res.headersSent) this.#ctx.status = 499;

@@ -182,6 +182,7 @@ describe('staticFiles', () => {
   it('should map an alias location to the path below it', async () => {
     const res = await raw(port, '/files/hello.txt');
     expect(res.body.toString()).toBe('Hello, files!\n');
+    expect((await raw(port, '/files/')).body.toString()).toBe('<h1>index</h1>');
     expect((await raw(port, '/files/a%20b%25.txt')).body.toString()).toBe('spaces');
   });
 

@@ -44,7 +44,7 @@ export function staticFiles(): Stage {
     const urlPath = mark === -1 ? target : target.slice(0, mark);
     const found = await resolveStaticPath(
       files.root,
-      files.alias ? urlPath.slice(location.path.length) : urlPath,
+      files.alias ? below(location.path, urlPath) : urlPath,
       files.index,
     );
     if (found.kind === 'invalid') throw new AppError('EDGE_ERR_BAD_REQUEST', found.why);
@@ -66,6 +66,12 @@ export function staticFiles(): Stage {
     }
     await sendFile(ctx, files.root, sibling?.path ?? found.path);
   };
+}
+
+/** An alias location's part of the path: what follows its prefix, from the slash that ends the prefix if it has one. */
+function below(prefix: string, urlPath: string): string {
+  const rest = urlPath.slice(prefix.length);
+  return prefix.endsWith('/') ? `/${rest}` : rest;
 }
 
 /** The first sibling `<file>.zst|.br|.gz` under the root that the client's Accept-Encoding takes, best first. */

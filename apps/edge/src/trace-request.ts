@@ -87,10 +87,11 @@ function requestAttributes(req: IncomingMessage, requestId: string): Attributes 
   const mark = target.indexOf('?');
   const socket = req.socket;
   const method = req.method ?? '';
+  const scheme = 'encrypted' in socket && socket.encrypted ? 'https' : 'http';
   const attributes: Attributes = {
     [ATTR_HTTP_REQUEST_METHOD]: KNOWN_METHODS.has(method) ? method : HTTP_REQUEST_METHOD_VALUE_OTHER,
     [ATTR_URL_PATH]: mark === -1 ? target : target.slice(0, mark),
-    [ATTR_URL_SCHEME]: 'http',
+    [ATTR_URL_SCHEME]: scheme,
     [ATTR_NETWORK_PROTOCOL_VERSION]: req.httpVersion,
     [ATTR_NETWORK_LOCAL_ADDRESS]: socket.localAddress,
     [ATTR_NETWORK_LOCAL_PORT]: socket.localPort,
@@ -102,7 +103,7 @@ function requestAttributes(req: IncomingMessage, requestId: string): Attributes 
   const host = HOST.exec(req.headers.host ?? '');
   if (host?.[1]) {
     attributes[ATTR_SERVER_ADDRESS] = host[1].startsWith('[') ? host[1].slice(1, -1) : host[1];
-    attributes[ATTR_SERVER_PORT] = host[2] === undefined ? 80 : Number(host[2]);
+    attributes[ATTR_SERVER_PORT] = host[2] === undefined ? (scheme === 'https' ? 443 : 80) : Number(host[2]);
   }
   if (mark !== -1) attributes[ATTR_URL_QUERY] = target.slice(mark + 1);
   const agent = req.headers['user-agent'];

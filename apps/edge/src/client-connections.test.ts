@@ -1,0 +1,136 @@
+import { once } from 'node:events';
+import { connect, type Socket } from 'node:net';
+import { gatewayBoundary, type HttpRequest } from '@mono/contracts';
+import { createLogger } from '@mono/telemetry';
+import { echoHandler, startTestServer, type TestServer } from '@mono/transport/testing';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { buildEdge, type Edge } from './app';
+import { loadEdgeConfig } from './config';
+
+let stub: TestServer;
+const edges: Edge[] = [];
+const sockets: Socket[] = [];
+
+beforeAll(async () => {
+  stub = await startTestServer<HttpRequest>(echoHandler, { boundary: gatewayBoundary });
+});
+afterEach(async () => {
+  for (const socket of sockets.splice(0)) socket.destroy();
+  for (const edge of edges.splice(0)) await edge.shutdown();
+});
+afterAll(() => stub?.stop());
+
+async function edgeWith(env: Record<string, string> = {}): Promise<{ edge: Edge; port: number }> {
+  const config = loadEdgeConfig({ EDGE_PORT: '0', EDGE_GATEWAYS: stub.address, EDGE_ACCESS_LOG: 'false', ...env });
+  const edge = buildEdge(config, { log: createLogger('edge', 'silent') });
+  edges.push(edge);
+  const port = await edge.listen();
+  await vi.waitFor(() => expect(edge.state.ready).toBe(true));
+  return { edge, port };
+}
+
+/** A connection that collects what it receives; `next(n)` resolves once `n` responses (by status line) arrived. */
+async function client(port: number) {
+  const socket = connect(port, '127.0.0.1');
+  sockets.push(socket);
+  await once(socket, 'connect');
+  let received = '';
+  const waiters: Array<[number, () => void]> = [];
+  socket.on('data', (chunk: Buffer) => {
+    received += chunk.toString('latin1');
+    const count = received.split('HTTP/1.1 ').length - 1;
+    for (const [n, wake] of waiters) if (count >= n) wake();
+  });
+  const closed = once(socket, 'close');
+  return {
+    socket,
+    closed,
+    get received() {
+      return received;
+    },
+    responses: (n: number) =>
+      new Promise<void>((resolve) => {
+        waiters.push([n, resolve]);
+        if (received.split('HTTP/1.1 ').length - 1 >= n) resolve();
+      }),
+  };
+}
+
+const get = (path: string) => `GET ${path} HTTP/1.1\r\nHost: localhost\r\n\r\n`;
+
+describe('ClientConnections', () => {
+  it('should park an idle keep-alive connection and serve its next request, pipelined ones included', async () => {
+    const { edge, port } = await edgeWith();
+    const c = await client(port);
+    expect(edge.state.connections()).toMatchObject({ open: 1, parked: 1 });
+    c.socket.write(get('/one'));
+    await c.responses(1);
+    await vi.waitFor(() => expect(edge.state.connections().parked).toBe(1), 5_000);
+    c.socket.write(get('/two') + get('/three'));
+    await c.responses(3);
+    expect(c.received.match(/X-Path: \/\w+/g)).toEqual(['X-Path: /one', 'X-Path: /two', 'X-Path: /three']);
+    await vi.waitFor(() => expect(edge.state.connections().parked).toBe(1), 5_000);
+    c.socket.write('POST /four HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\nhello');
+    await c.responses(4);
+    expect(c.received).toMatch(/X-Path: \/four[^]*\r\n5\r\nhello\r\n0\r\n\r\n$/);
+  });
+
+  it('should answer 408 to a connection that sends its header section too slowly, parked or not', async () => {
+    const { edge, port } = await edgeWith({ EDGE_HEADER_TIMEOUT_MS: '1500' });
+    const fresh = await client(port);
+    fresh.socket.write('GET /slow HTTP/1.1\r\nHost: local');
+    const used = await client(port);
+    used.socket.write(get('/first'));
+    await used.responses(1);
+    await vi.waitFor(() => expect(edge.state.connections().parked).toBe(1), 5_000);
+    used.socket.write('GET /second HTTP/1.1\r\nHo');
+    const started = performance.now();
+    await Promise.all([fresh.closed, used.closed]);
+    expect(fresh.received).toMatch(/^HTTP\/1\.1 408 /);
+    expect(used.received).toMatch(/HTTP\/1\.1 408 /);
+    expect(performance.now() - started).toBeGreaterThan(1_000);
+  });
+
+  it('should close a connection that sends nothing within the header timeout', async () => {
+    const { port } = await edgeWith({ EDGE_HEADER_TIMEOUT_MS: '500' });
+    const silent = await client(port);
+    await silent.closed;
+    expect(silent.received).toBe('');
+  });
+
+  it('should close a parked keep-alive connection after the keep-alive timeout', async () => {
+    const { edge, port } = await edgeWith({ EDGE_KEEPALIVE_TIMEOUT_MS: '1500' });
+    const c = await client(port);
+    c.socket.write(get('/once'));
+    await c.responses(1);
+    await vi.waitFor(() => expect(edge.state.connections().parked).toBe(1), 5_000);
+    await c.closed;
+    await vi.waitFor(() => expect(edge.state.connections().open).toBe(0));
+  });
+
+  it('should refuse connections past maxConnections at once, and keep serving the open ones', async () => {
+    const { edge, port } = await edgeWith({ EDGE_MAX_CONNECTIONS: '3' });
+    const open = await Promise.all([client(port), client(port), client(port)]);
+    await vi.waitFor(() => expect(edge.state.connections().open).toBe(3));
+    const refused = await client(port);
+    await refused.closed;
+    expect(refused.received).toBe('');
+    for (const [i, c] of open.entries()) c.socket.write(get(`/still-${i}`));
+    await Promise.all(open.map((c) => c.responses(1)));
+    for (const c of open) expect(c.received).toMatch(/^HTTP\/1\.1 200 /);
+  });
+
+  it('should close parked connections at once when it drains, and let a busy one finish', async () => {
+    const { edge, port } = await edgeWith();
+    const idle = await client(port);
+    const busy = await client(port);
+    busy.socket.write('POST /up HTTP/1.1\r\nHost: localhost\r\nContent-Length: 4\r\n\r\nab');
+    await vi.waitFor(() => expect(edge.state.connections().parked).toBe(1));
+    const stopped = edge.shutdown();
+    edges.splice(edges.indexOf(edge), 1);
+    await idle.closed;
+    busy.socket.write('cd');
+    await Promise.all([busy.closed, stopped]);
+    expect(busy.received).toMatch(/^HTTP\/1\.1 200 OK[^]*\r\n\r\n2\r\nab\r\n2\r\ncd\r\n0\r\n\r\n$/);
+  });
+});

@@ -1,0 +1,185 @@
+import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
+
+/** The events on which Node's HTTP server listens to a connection it serves (connectionListenerInternal). */
+const SERVER_EVENTS = ['data', 'end', 'close', 'drain', 'error', 'timeout', 'resume', 'pause'] as const;
+/** The methods Node's HTTP server replaces on a connection it serves. */
+const SERVER_OVERRIDES = ['on', 'addListener', 'prependListener', 'setEncoding'] as const;
+
+/** What Node's HTTP server leaves on a connection (internal fields, stable across Node 24 releases). */
+interface Served {
+  parser?: HttpParser | null;
+  _httpMessage?: unknown;
+  _handle?: { _consumed?: boolean } | null;
+}
+interface HttpParser {
+  _consumed?: boolean;
+  incoming: unknown;
+  socket: unknown;
+  onIncoming: unknown;
+  unconsume(): void;
+  remove(): void;
+  close(): void;
+}
+
+interface Handed {
+  /** The listeners Node's server added, by event, so that exactly those come off when the connection is parked. */
+  readonly added: Array<readonly ((...args: unknown[]) => void)[]>;
+  timer: NodeJS.Timeout | undefined;
+}
+
+export interface ClientConnectionsOptions {
+  /** ms a connection may stay silent before its first request (nginx's client_header_timeout from accept). */
+  firstRequestTimeoutMs: number;
+  /** ms an idle keep-alive connection stays open. */
+  keepAliveTimeoutMs: number;
+  /** ms a connection must be idle, after a response, before it is parked. */
+  parkAfterMs: number;
+}
+
+/**
+ * Every client connection of HTTP/1.x (plain or TLS), and where it is: served by Node's HTTP server while a request is
+ * on it, **parked** otherwise. Node's server keeps a parser per connection for its whole life — ~6 KiB of native
+ * memory, with its closures and state ~8 KiB — even while a keep-alive connection sits idle for its 75 s. A parked
+ * connection holds none of that, only its socket (~3 KiB): it is given to Node's server when its first bytes arrive
+ * (which then parses them as if it had read them), and taken back once it has been idle for `parkAfterMs` after a
+ * response, as nginx frees a keep-alive connection's buffers. A connection that stays busy is never moved. Taking a
+ * connection back undoes exactly what Node's server did to it (its listeners, method overrides and parser), which relies
+ * on fields of Node's own HTTP server that are not public API: the tests exercise it, and would fail on a Node that
+ * changed them.
+ */
+export class ClientConnections {
+  readonly #http: Server;
+  readonly #options: ClientConnectionsOptions;
+  readonly #open = new Set<Socket>();
+  readonly #handed = new WeakMap<Socket, Handed>();
+  #parked = 0;
+  #closing = false;
+  #drained: (() => void) | undefined;
+
+  constructor(http: Server, options: ClientConnectionsOptions) {
+    this.#http = http;
+    this.#options = options;
+    http.on('request', (req, res) => {
+      const socket = req.socket;
+      res.once('finish', () => this.#idleLater(socket));
+    });
+  }
+
+  /** Client connections open now, and how many of them are parked. */
+  get open(): number {
+    return this.#open.size;
+  }
+
+  get parked(): number {
+    return this.#parked;
+  }
+
+  /** A new connection (its TLS handshake done, for HTTPS): parked until it sends its first request. */
+  accept(socket: Socket): void {
+    if (this.#closing) {
+      socket.destroy();
+      return;
+    }
+    this.#open.add(socket);
+    socket.once('close', () => {
+      this.#open.delete(socket);
+      if (this.#open.size === 0) this.#drained?.();
+    });
+    this.#park(socket, this.#options.firstRequestTimeoutMs);
+  }
+
+  /** Draining: no more parking; idle connections (parked, or idle in Node's server) close now. */
+  closeIdle(): void {
+    this.#closing = true;
+    for (const socket of this.#open) if (!this.#handed.has(socket)) socket.destroy();
+    this.#http.closeIdleConnections();
+  }
+
+  closeAll(): void {
+    for (const socket of this.#open) socket.destroy();
+  }
+
+  /** Resolves once every client connection has closed. */
+  drained(): Promise<void> {
+    if (this.#open.size === 0) return Promise.resolve();
+    return new Promise((resolve) => (this.#drained = resolve));
+  }
+
+  #park(socket: Socket, timeoutMs: number): void {
+    this.#parked += 1;
+    const onData = (chunk: Buffer) => {
+      unpark();
+      this.#hand(socket, chunk);
+    };
+    const onTimeout = () => socket.destroy();
+    const onError = () => socket.destroy();
+    const onClose = () => unpark();
+    const unpark = () => {
+      this.#parked -= 1;
+      socket.off('data', onData);
+      socket.off('timeout', onTimeout);
+      socket.off('error', onError);
+      socket.off('close', onClose);
+      socket.setTimeout(0);
+    };
+    socket.setTimeout(timeoutMs);
+    socket.on('timeout', onTimeout);
+    socket.on('error', onError);
+    socket.once('close', onClose);
+    socket.on('data', onData);
+  }
+
+  /** Gives the connection to Node's server with the bytes that woke it, as if the server had read them itself. */
+  #hand(socket: Socket, chunk: Buffer): void {
+    const before = SERVER_EVENTS.map((event) => socket.listeners(event));
+    socket.pause();
+    socket.unshift(chunk);
+    this.#http.emit('connection', socket);
+    const added = SERVER_EVENTS.map((event, i) =>
+      socket.listeners(event).filter((listener) => !before[i]?.includes(listener)),
+    ) as unknown as Handed['added'];
+    this.#handed.set(socket, { added, timer: undefined });
+    socket.resume();
+  }
+
+  #idleLater(socket: Socket): void {
+    if (this.#closing) {
+      setImmediate(() => this.#http.closeIdleConnections());
+      return;
+    }
+    const handed = this.#handed.get(socket);
+    if (handed === undefined || handed.timer !== undefined || socket.destroyed) return;
+    handed.timer = setTimeout(() => this.#takeBack(socket, handed), this.#options.parkAfterMs);
+    handed.timer.unref();
+  }
+
+  /** Parks a connection Node's server holds, if it is idle: no request on it, none begun. */
+  #takeBack(socket: Socket, handed: Handed): void {
+    handed.timer = undefined;
+    const served = socket as Socket & Served;
+    const parser = served.parser;
+    if (this.#closing || socket.destroyed || !parser || served._httpMessage || parser.incoming) return;
+    if (socket.readableLength > 0) return;
+    SERVER_EVENTS.forEach((event, i) => {
+      for (const listener of handed.added[i] ?? []) socket.off(event, listener);
+    });
+    const methods = socket as unknown as Record<string, unknown>;
+    const prototype = Object.getPrototypeOf(socket) as Record<string, unknown>;
+    // Assigned, not deleted: deleting own properties turns the socket into a slow dictionary object (+1.2 KiB).
+    for (const name of SERVER_OVERRIDES) methods[name] = prototype[name];
+    if (parser._consumed) {
+      parser.unconsume();
+      parser._consumed = false;
+    }
+    if (served._handle) served._handle._consumed = false;
+    parser.remove();
+    parser.socket = null;
+    parser.onIncoming = null;
+    parser.incoming = null;
+    served.parser = null;
+    parser.close();
+    this.#handed.delete(socket);
+    this.#park(socket, Math.max(1, this.#options.keepAliveTimeoutMs - this.#options.parkAfterMs));
+  }
+}
