@@ -1,5 +1,6 @@
 import { ConfigError, unknownVariables, type Env } from '@mono/config';
 import { startAdminServer, type AdminOptions, type AdminServer } from './admin-server';
+import { compactWhenIdle } from './compact-when-idle';
 import { checkConfig, describeUnknown } from './check-config';
 import type { ServiceConfig } from './service-config';
 
@@ -133,6 +134,10 @@ export async function runService<C, L extends Warner>(main: ServiceMain<C, L>): 
     process.exit(1);
   }
   const service = running;
+  compactWhenIdle({
+    onCompact: ({ before, after, ms }) =>
+      log.info({ beforeMiB: mib(before), afterMiB: mib(after), ms: Math.round(ms) }, 'idle: heap compacted'),
+  });
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) process.exit(130);
@@ -175,4 +180,8 @@ export async function runService<C, L extends Warner>(main: ServiceMain<C, L>): 
       process.stdout.write(`${JSON.stringify({ service: name, msg: 'stats', ...stats, memoryMiB: memory })}\n`),
     );
   });
+}
+
+function mib(bytes: number): number {
+  return Math.round(bytes / 1048576);
 }

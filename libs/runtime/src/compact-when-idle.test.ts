@@ -1,0 +1,31 @@
+import { describe, expect, it, vi } from 'vitest';
+import { compactWhenIdle, type Compaction } from './compact-when-idle';
+
+describe('compactWhenIdle', () => {
+  it('should do nothing without --expose-gc', () => {
+    expect(compactWhenIdle({ gc: null })).toBeUndefined();
+  });
+
+  it('should run one full collection once the heap grew and the event loop is idle, and not again', async () => {
+    const gc = vi.fn();
+    const compactions: Compaction[] = [];
+    const stop = compactWhenIdle({ everyMs: 50, growthBytes: 4 << 20, gc, onCompact: (c) => compactions.push(c) });
+    // Objects the heap has to grow for (a burst of requests' worth), still alive while it is looked at.
+    const kept = Array.from({ length: 200_000 }, (_, i) => ({ i, text: `request ${i}` }));
+    await vi.waitFor(() => expect(gc).toHaveBeenCalledTimes(1), { timeout: 5_000 });
+    expect(gc).toHaveBeenCalledWith({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+    expect(compactions[0]?.before).toBeGreaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(gc).toHaveBeenCalledTimes(1);
+    stop?.();
+    expect(kept.length).toBe(200_000);
+  });
+
+  it('should leave a busy process alone', async () => {
+    const gc = vi.fn();
+    const stop = compactWhenIdle({ everyMs: 50, growthBytes: 0, idleBelow: 0, gc });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    stop?.();
+    expect(gc).not.toHaveBeenCalled();
+  });
+});

@@ -1,0 +1,66 @@
+import { performance } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
+
+/** What `--expose-gc` puts on globalThis, with the options of a full collection. */
+type FullGc = (options: { type: 'major'; execution: 'sync'; flavor: 'last-resort' }) => void;
+
+export interface Compaction {
+  /** V8's committed heap before and after, in bytes. */
+  before: number;
+  after: number;
+  ms: number;
+}
+
+export interface CompactWhenIdleOptions {
+  /** How often to look (ms). */
+  everyMs?: number;
+  /** Heap growth since the last compaction that is worth one (bytes). */
+  growthBytes?: number;
+  /** Event-loop utilization over the last period below which the process counts as idle. */
+  idleBelow?: number;
+  gc?: FullGc | null;
+  onCompact?: (compaction: Compaction) => void;
+}
+
+/**
+ * Gives memory back once a burst is over. V8 grows its heap for the objects of a burst of requests (thousands of
+ * clients arriving at once) and keeps the pages after they died: an idle process runs no major GC, so its resident
+ * size stays at the burst's peak (measured: +100 MiB in the edge after 9 000 clients came and went, unchanged a
+ * minute later). Every `everyMs` this looks at V8's committed heap; when it is `growthBytes` above where the last
+ * compaction left it and the event loop was idle over the period, it runs one full, compacting collection (V8's
+ * "last resort" kind, which also releases the freed pages): a pause of tens of ms that only an idle process takes.
+ * Needs `--expose-gc` (every launcher sets it); without it there is nothing to call, and the result is undefined.
+ * Returns the function that stops it.
+ *
+ * @example
+ * const stop = compactWhenIdle({ onCompact: (c) => log.info(c, 'heap compacted') });
+ */
+export function compactWhenIdle({
+  everyMs = 5_000,
+  growthBytes = 8 << 20,
+  idleBelow = 0.05,
+  gc = (globalThis as { gc?: FullGc }).gc ?? null,
+  onCompact,
+}: CompactWhenIdleOptions = {}): (() => void) | undefined {
+  if (gc == null) return undefined;
+  let baseline = committed();
+  let last = performance.eventLoopUtilization();
+  const timer = setInterval(() => {
+    const now = performance.eventLoopUtilization();
+    const utilization = performance.eventLoopUtilization(now, last).utilization;
+    last = now;
+    const before = committed();
+    if (before < baseline) baseline = before;
+    if (utilization >= idleBelow || before < baseline + growthBytes) return;
+    const started = performance.now();
+    gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+    baseline = committed();
+    onCompact?.({ before, after: baseline, ms: performance.now() - started });
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+function committed(): number {
+  return getHeapStatistics().total_heap_size;
+}
