@@ -30,3 +30,8 @@ need_chromium_ensure() { bash tools/browser/ensure-chromium.sh; }
 need_vegeta_about="vegeta, an open-loop HTTP load generator, built once from the Go module proxy into ~/.cache/mono/vegeta"
 need_vegeta_here() { bash tools/load/ensure-vegeta.sh --cached >/dev/null 2>&1; }
 need_vegeta_ensure() { bash tools/load/ensure-vegeta.sh >/dev/null; }
+
+need_load_about="minutes of load with thousands of sockets (the load suites: memory and latency under many clients); only test:all runs them"
+# Never here for npm test: slow, and a measurement wants the machine to itself.
+need_load_here() { return 1; }
+need_load_ensure() { return 0; }

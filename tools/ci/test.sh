@@ -32,6 +32,7 @@ declare -A NEEDS=(
   [resilience-e2e:e2e]="vegeta"
   [jaeger-ui-e2e:browser]="chromium jaeger"
   [stack-integration:integration]="engine images vegeta"
+  [load-e2e:load]="load"
 )
 
 export MONO_TEST_REPORT_DIR="$root/tmp/test-results"
@@ -165,6 +166,7 @@ check typecheck nx run-many -t typecheck
 suites unit test --parallel=2
 suites e2e e2e --parallel=1
 suites browser browser --parallel=1
+suites load load --parallel=1
 if $all; then
   # What an interrupted earlier run left, and what this one leaves however it ends.
   bash tools/docker/cleanup.sh

@@ -1,20 +1,22 @@
 import { resolve } from 'node:path';
 import { defineConfig, type ViteUserConfig } from 'vitest/config';
 
-type Kind = 'test' | 'e2e' | 'integration' | 'browser';
+type Kind = 'test' | 'e2e' | 'integration' | 'browser' | 'load';
 
 const INCLUDE: Record<Kind, string[]> = {
   test: ['src/**/*.test.ts'],
   e2e: ['src/**/*.e2e.test.ts'],
   integration: ['src/**/*.int.test.ts'],
   browser: ['src/**/*.browser.test.ts'],
+  load: ['src/**/*.load.test.ts'],
 };
 
 const EXCLUDE: Record<Kind, string[]> = {
-  test: ['src/**/*.e2e.test.ts', 'src/**/*.int.test.ts', 'src/**/*.browser.test.ts'],
+  test: ['src/**/*.e2e.test.ts', 'src/**/*.int.test.ts', 'src/**/*.browser.test.ts', 'src/**/*.load.test.ts'],
   e2e: [],
   integration: [],
   browser: [],
+  load: [],
 };
 
 /**
