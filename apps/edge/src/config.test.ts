@@ -67,7 +67,7 @@ describe('loadEdgeConfig', () => {
 
   it("should take a static location's directory relative to the file, and refuse one that is not there", () => {
     const path = file('locations:\n  - { path: /a/, root: . }\n  - { path: /b/, alias: missing, index: home.html }\n');
-    expect(problems({ EDGE_CONFIG: path }).join('\n')).toMatch(/root or alias is not a directory/);
+    expect(problems({ EDGE_CONFIG: path }).join('\n')).toMatch(/locations\.1: alias \S+ is not a directory/);
     const fine = file('locations:\n  - { path: /a/, root: ., index: home.html }\n');
     expect(loadEdgeConfig({ EDGE_CONFIG: fine }).locations[0]?.static).toMatchObject({
       root: dirname(fine),
@@ -78,7 +78,9 @@ describe('loadEdgeConfig', () => {
 
   it('should refuse a location that is both a pool and a static directory', () => {
     const path = file('locations:\n  - { path: /a/, root: ., pool: gateways }\n');
-    expect(problems({ EDGE_CONFIG: path }).join('\n')).toMatch(/a location is a pool, a root or an alias/);
+    expect(problems({ EDGE_CONFIG: path }).join('\n')).toMatch(
+      /locations\.0: a location is one of a pool, a redirect, a root or an alias/,
+    );
   });
 
   it("should let variables override the file's service-wide values, never a location's own", () => {
@@ -139,7 +141,7 @@ describe('loadEdgeConfig', () => {
       'edge.yaml: accessLog: expected true, false, json or combined',
       'edge.yaml: locations.0: no pool elsewhere in pools',
       'edge.yaml: locations.1: another location has the path /',
-      'edge.yaml: locations.2: a location is a pool or a redirect, not both',
+      'edge.yaml: locations.2: a location is one of a pool, a redirect, a root or an alias',
     ]);
   });
 
