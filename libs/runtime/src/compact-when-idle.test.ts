@@ -21,6 +21,24 @@ describe('compactWhenIdle', () => {
     expect(kept.length).toBe(200_000);
   });
 
+  it('should run one after work that left the heap no larger, once the process is idle', async () => {
+    const gc = vi.fn();
+    const stop = compactWhenIdle({
+      everyMs: 50,
+      growthBytes: 1 << 30,
+      workMs: 100,
+      workEveryMs: 0,
+      quietBelow: 0.5,
+      gc,
+    });
+    const until = performance.now() + 150;
+    while (performance.now() < until); // work: the event loop busy for 150 ms
+    await vi.waitFor(() => expect(gc).toHaveBeenCalledTimes(1), { timeout: 5_000 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    stop?.();
+    expect(gc).toHaveBeenCalledTimes(1);
+  });
+
   it('should leave a busy process alone', async () => {
     const gc = vi.fn();
     const stop = compactWhenIdle({ everyMs: 50, growthBytes: 0, idleBelow: 0, gc });

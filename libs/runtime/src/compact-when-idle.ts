@@ -18,6 +18,15 @@ export interface CompactWhenIdleOptions {
   growthBytes?: number;
   /** Event-loop utilization over the last period below which the process counts as idle. */
   idleBelow?: number;
+  /**
+   * Event-loop time spent working since the last compaction (ms) that is worth one too, at most once every
+   * `workEveryMs`: what a burst leaves behind without growing the heap (thousands of closed connections) is garbage
+   * in the old generation that an idle process never collects.
+   */
+  workMs?: number;
+  workEveryMs?: number;
+  /** Event-loop utilization below which the process counts as quiet enough for a compaction after work alone. */
+  quietBelow?: number;
   gc?: FullGc | null;
   onCompact?: (compaction: Compaction) => void;
 }
@@ -26,9 +35,11 @@ export interface CompactWhenIdleOptions {
  * Gives memory back once a burst is over. V8 grows its heap for the objects of a burst of requests (thousands of
  * clients arriving at once) and keeps the pages after they died: an idle process runs no major GC, so its resident
  * size stays at the burst's peak (measured: +100 MiB in the edge after 9 000 clients came and went, unchanged a
- * minute later). Every `everyMs` this looks at V8's committed heap; when it is `growthBytes` above where the last
- * compaction left it and the event loop was idle over the period, it runs one full, compacting collection (V8's
- * "last resort" kind, which also releases the freed pages): a pause of tens of ms that only an idle process takes.
+ * minute later). Every `everyMs` this looks at V8's committed heap; when the event loop was idle over the period and
+ * either the heap is `growthBytes` above where the last compaction left it, or the process worked `workMs` since
+ * then and is now quiet (under `quietBelow`; the last one `workEveryMs` ago), it runs one full, compacting
+ * collection (V8's "last resort" kind, which also releases the freed pages): a pause of tens of ms that only an idle
+ * process takes.
  * Needs `--expose-gc` (every launcher sets it); without it there is nothing to call, and the result is undefined.
  * Returns the function that stops it.
  *
@@ -39,23 +50,35 @@ export function compactWhenIdle({
   everyMs = 5_000,
   growthBytes = 8 << 20,
   idleBelow = 0.05,
+  workMs = 500,
+  workEveryMs = 30_000,
+  quietBelow = 0.01,
   gc = (globalThis as { gc?: FullGc }).gc ?? null,
   onCompact,
 }: CompactWhenIdleOptions = {}): (() => void) | undefined {
   if (gc == null) return undefined;
   let baseline = committed();
   let last = performance.eventLoopUtilization();
+  let worked = 0;
+  let compactedAt = -Infinity;
   const timer = setInterval(() => {
     const now = performance.eventLoopUtilization();
-    const utilization = performance.eventLoopUtilization(now, last).utilization;
+    const period = performance.eventLoopUtilization(now, last);
     last = now;
+    worked += period.active;
     const before = committed();
     if (before < baseline) baseline = before;
-    if (utilization >= idleBelow || before < baseline + growthBytes) return;
+    if (period.utilization >= idleBelow) return;
+    const grew = before >= baseline + growthBytes;
+    const busyBefore =
+      period.utilization < quietBelow && worked >= workMs && performance.now() - compactedAt >= workEveryMs;
+    if (!grew && !busyBefore) return;
     const started = performance.now();
     gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
     baseline = committed();
-    onCompact?.({ before, after: baseline, ms: performance.now() - started });
+    worked = 0;
+    compactedAt = performance.now();
+    onCompact?.({ before, after: baseline, ms: compactedAt - started });
   }, everyMs);
   timer.unref();
   return () => clearInterval(timer);
