@@ -1,7 +1,7 @@
 // A worker of the master (docs/adr/0010-applications-and-reloads.md): loads the applications as the configuration
 // names them now, serves on the port the master holds (node:cluster), and obeys the master over IPC. Started by the
 // master with the same Node flags and --require telemetry.cjs; never by hand.
-import { minorGcEvery } from '@mono/runtime';
+import { compactWhenIdle, minorGcEvery } from '@mono/runtime';
 import { createLogger, prometheusText, shutdownTelemetry, type Logger } from '@mono/telemetry';
 import { buildFramework, type Framework } from './app';
 import { loadFrameworkConfig, type FrameworkConfig } from './config';
@@ -37,6 +37,11 @@ async function main(): Promise<void> {
       'framework listening',
     );
     send({ type: 'ready', port, files: loadedFiles(__dirname) });
+    // The worker is the process that serves, and runService (which does this for the master) does not run here.
+    compactWhenIdle({
+      onCompact: ({ before, after, ms }) =>
+        log.info({ beforeMiB: mib(before), afterMiB: mib(after), ms: Math.round(ms) }, 'idle: heap compacted'),
+    });
   } catch (err) {
     send({ type: 'failed', reason: err instanceof Error ? err.message : String(err) }, () => process.exit(1));
     return;
@@ -95,4 +100,8 @@ function watchRecycling(config: Readonly<FrameworkConfig>, framework: Framework,
 function send(message: FromWorker, then?: () => void): void {
   if (process.connected) process.send?.(message, undefined, {}, () => then?.());
   else then?.();
+}
+
+function mib(bytes: number): number {
+  return Math.round(bytes / 1048576);
 }
