@@ -15,6 +15,13 @@ interface ParserError extends Error {
 /** The request line of a packet the parser gave up on: what the access log and the span can still say. */
 const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]{1,32}) (\S+)(?: HTTP\/(\d)\.(\d)\r?)?$/;
 const LOGGED_TARGET = 2_048;
+/**
+ * Rejections answered per turn of the event loop. Node finds every connection whose header section is too slow in
+ * one sweep a second, and emits their errors in one go: a thousand slow clients opened together would have their
+ * thousand 408s (each with its span and access line) block the loop for ~200 ms. Answered a few at a time, with I/O
+ * between the turns, requests on other connections go on.
+ */
+const REJECTIONS_PER_TURN = 32;
 
 /**
  * The last stage for requests Node's parser rejects: answers the error the handler found (the rejection pipeline in
@@ -33,12 +40,21 @@ export function clientError(): Stage {
  * the header limit, 431 for a header section over it, 400 for anything malformed), and the connection closes. A
  * request already in the pipeline whose body broke its framing (a bad chunk) or was too slow: its exchange with a
  * gateway is cancelled, so that the application's input fails, and the client gets 400 (408) if no head was sent. A
- * broken request pipelined behind a complete one is answered once the complete one's response is out.
+ * broken request pipelined behind a complete one is answered once the complete one's response is out. Rejections are
+ * answered at most `REJECTIONS_PER_TURN` a turn of the event loop.
  */
 export function clientErrorHandler(
   reject: (ctx: EdgeContext) => Promise<void>,
   config: Pick<EdgeConfig, 'maxHeaderBytes' | 'headerTimeoutMs'>,
 ): (err: ParserError, socket: Socket) => void {
+  const queued: Array<() => void> = [];
+  const answerSome = () => {
+    for (const answer of queued.splice(0, REJECTIONS_PER_TURN)) answer();
+    if (queued.length > 0) setImmediate(answerSome);
+  };
+  const later = (answer: () => void) => {
+    if (queued.push(answer) === 1) setImmediate(answerSome);
+  };
   return function onClientError(err, socket) {
     if (err.code === 'ECONNRESET' || !socket.writable) {
       socket.destroy();
@@ -57,8 +73,8 @@ export function clientErrorHandler(
       if (!socket.writable) socket.destroy();
       else void reject(rejected(err, error, socket, config.headerTimeoutMs)).catch(() => socket.destroy());
     };
-    if (current && !current.writableFinished) current.once('finish', rejectHead);
-    else rejectHead();
+    if (current && !current.writableFinished) current.once('finish', () => later(rejectHead));
+    else later(rejectHead);
   };
 }
 
