@@ -22,7 +22,10 @@ beforeAll(async () => {
   expect(limit, 'raise the hard limit of open files (ulimit -Hn) to at least 12 000').toBeGreaterThanOrEqual(12_000);
   stack = await startStack({ edge: { EDGE_HEADER_TIMEOUT_MS: String(HEADER_TIMEOUT_MS) } });
   services = [stack.edge, stack.gateway, stack.framework];
+  const seen = compactions(services);
   await latencies(3_000); // warm up: V8 compiles, pools connect
+  // What the warm-up's requests left behind is given back once each service is idle (as after the clients, below).
+  await compacted(services, seen, 20_000).catch(() => {});
   before = await settled(services);
   p99Before = quantile(await latencies(2_000), 0.99);
 });
@@ -33,17 +36,23 @@ afterAll(async () => {
 
 describe('many clients, bounded memory (real sockets, the three services as processes)', () => {
   it(`should hold ${IDLE} idle keep-alive connections in at most 80 MiB more, /hello's p99 unchanged`, async () => {
+    const edgeSeen = compactions([stack.edge]);
     for (let opened = 0; opened < IDLE; opened += 500) {
       const wave = await Promise.all(Array.from({ length: Math.min(500, IDLE - opened) }, () => idleClient()));
       idle.push(...wave);
     }
     const stats = await adminStats();
     expect(stats.connections.open).toBeGreaterThanOrEqual(IDLE);
+    const peak = current(services);
+    // The burst's garbage goes once the edge is idle (libs/runtime compactWhenIdle); the connections stay.
+    await compacted([stack.edge], edgeSeen, 30_000);
     const during = await settled(services);
     const p99 = quantile(await latencies(2_000), 0.99);
     const growth = (during['edge'] as number) - (before['edge'] as number);
-    report('idle', { before, during, perConnectionKiB: (growth * 1024) / IDLE / MiB, p99Before, p99 });
+    const perConnectionKiB = (growth * 1024) / IDLE / MiB;
+    report('idle', { before, peak, during, perConnectionKiB, parked: stats.connections.parked, p99Before, p99 });
     expect(growth).toBeLessThanOrEqual(80 * MiB);
+    expect(perConnectionKiB).toBeLessThanOrEqual(8);
     expect(p99).toBeLessThanOrEqual(1.5 * p99Before + 3);
   });
 
@@ -58,10 +67,18 @@ describe('many clients, bounded memory (real sockets, the three services as proc
 
   it(`should answer /hello in under 100 ms while ${SLOW} connections send their headers slowly, each getting 408 at the timeout`, async () => {
     const started = performance.now();
-    const outcomes = Array.from({ length: SLOW }, () => slowClient());
+    // They arrive over a second, 100 every 100 ms (this process also measures /hello, and must not stall itself).
+    const opening = (async () => {
+      const outcomes: Array<Promise<{ status: number; atMs: number }>> = [];
+      for (let opened = 0; opened < SLOW; opened += 100) {
+        if (opened > 0) await sleep(100);
+        outcomes.push(...Array.from({ length: 100 }, () => slowClient()));
+      }
+      return Promise.all(outcomes);
+    })();
     const samples: number[] = [];
     let done = false;
-    const all = Promise.all(outcomes).finally(() => (done = true));
+    const all = opening.finally(() => (done = true));
     while (!done) {
       samples.push(...(await latencies(1)));
       await sleep(50);
@@ -75,7 +92,7 @@ describe('many clients, bounded memory (real sockets, the three services as proc
       expect(atMs).toBeGreaterThanOrEqual(HEADER_TIMEOUT_MS - 100);
       expect(atMs).toBeLessThan(HEADER_TIMEOUT_MS + 3_000);
     }
-    expect(performance.now() - started).toBeLessThan(HEADER_TIMEOUT_MS + 5_000);
+    expect(performance.now() - started).toBeLessThan(HEADER_TIMEOUT_MS + 6_000);
   });
 });
 
@@ -165,6 +182,24 @@ async function settled(of: readonly ServiceProcess[]): Promise<Record<string, nu
     await sleep(1_000);
   }
   throw new Error(`memory did not settle within 60 s: ${JSON.stringify(readings.slice(-3))}`);
+}
+
+const COMPACTED = 'idle: heap compacted';
+
+/** Each service's heap compactions so far (compacted() waits for one more). */
+function compactions(of: readonly ServiceProcess[]): Array<Set<Record<string, unknown>>> {
+  return of.map((service) => new Set(service.logs.filter((line) => line['msg'] === COMPACTED)));
+}
+
+/** Resolves once each service logged a heap compaction that is not in `seen`. */
+async function compacted(
+  of: readonly ServiceProcess[],
+  seen: ReadonlyArray<ReadonlySet<Record<string, unknown>>>,
+  timeoutMs: number,
+): Promise<void> {
+  await Promise.all(
+    of.map((service, i) => service.waitForLog((line) => line['msg'] === COMPACTED && !seen[i]?.has(line), timeoutMs)),
+  );
 }
 
 async function adminStats(): Promise<{ connections: { open: number; parked: number } }> {
