@@ -36,10 +36,10 @@ export function compress(config: CompressionConfig): Stage {
   if (config.encodings.length === 0) return (_ctx, next) => next();
   const types = typePattern(config.types);
   const streams = { open: 0 };
-  return async function compressStage(ctx, next) {
+  return function compressStage(ctx, next) {
     const header = ctx.req.headers['accept-encoding'];
     if (header !== undefined) new ResponseEncoder(ctx.req, ctx.res, header, config, types, streams).install();
-    await next();
+    return next();
   };
 }
 

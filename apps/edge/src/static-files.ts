@@ -30,42 +30,43 @@ const FILE_FIELDS = ['Content-Type', 'Content-Encoding', 'Content-Length', 'ETag
  * pass on to the proxy.
  */
 export function staticFiles(): Stage {
-  return async function staticFilesStage(ctx, next) {
+  // Not async: a location without files passes on without a promise of its own (every proxied request comes here).
+  return function staticFilesStage(ctx, next) {
     const location = ctx.location as LocationConfig;
     const files = location.static;
     if (files === undefined) return next();
-    const { req, res } = ctx;
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.setHeader('Allow', 'GET, HEAD');
-      throw new AppError('EDGE_ERR_METHOD_NOT_ALLOWED', `${req.method} is not served from files`);
-    }
-    const target = req.url ?? '/';
-    const mark = target.indexOf('?');
-    const urlPath = mark === -1 ? target : target.slice(0, mark);
-    const found = await resolveStaticPath(
-      files.root,
-      files.alias ? below(location.path, urlPath) : urlPath,
-      files.index,
-    );
-    if (found.kind === 'invalid') throw new AppError('EDGE_ERR_BAD_REQUEST', found.why);
-    if (found.kind === 'missing') throw new AppError('EDGE_ERR_NOT_FOUND', `no file for ${urlPath}`);
-    if (found.kind === 'directory') {
-      ctx.status = 301;
-      res.writeHead(301, { Location: `${urlPath}/${mark === -1 ? '' : target.slice(mark)}`, 'Content-Length': 0 });
-      res.end();
-      return;
-    }
-    const sibling = await precompressed(files, found.path, req.headers['accept-encoding']);
-    res.setHeader(
-      'Content-Type',
-      contentType(found.path.slice(found.path.lastIndexOf(sep) + 1)) || 'application/octet-stream',
-    );
-    if (sibling !== undefined) {
-      res.setHeader('Content-Encoding', sibling.coding);
-      res.appendHeader('Vary', 'Accept-Encoding');
-    }
-    await sendFile(ctx, files.root, sibling?.path ?? found.path);
+    return serveFile(ctx, location, files);
   };
+}
+
+async function serveFile(ctx: EdgeContext, location: LocationConfig, files: StaticFiles): Promise<void> {
+  const { req, res } = ctx;
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.setHeader('Allow', 'GET, HEAD');
+    throw new AppError('EDGE_ERR_METHOD_NOT_ALLOWED', `${req.method} is not served from files`);
+  }
+  const target = req.url ?? '/';
+  const mark = target.indexOf('?');
+  const urlPath = mark === -1 ? target : target.slice(0, mark);
+  const found = await resolveStaticPath(files.root, files.alias ? below(location.path, urlPath) : urlPath, files.index);
+  if (found.kind === 'invalid') throw new AppError('EDGE_ERR_BAD_REQUEST', found.why);
+  if (found.kind === 'missing') throw new AppError('EDGE_ERR_NOT_FOUND', `no file for ${urlPath}`);
+  if (found.kind === 'directory') {
+    ctx.status = 301;
+    res.writeHead(301, { Location: `${urlPath}/${mark === -1 ? '' : target.slice(mark)}`, 'Content-Length': 0 });
+    res.end();
+    return;
+  }
+  const sibling = await precompressed(files, found.path, req.headers['accept-encoding']);
+  res.setHeader(
+    'Content-Type',
+    contentType(found.path.slice(found.path.lastIndexOf(sep) + 1)) || 'application/octet-stream',
+  );
+  if (sibling !== undefined) {
+    res.setHeader('Content-Encoding', sibling.coding);
+    res.appendHeader('Vary', 'Accept-Encoding');
+  }
+  await sendFile(ctx, files.root, sibling?.path ?? found.path);
 }
 
 /** An alias location's part of the path: what follows its prefix, from the slash that ends the prefix if it has one. */
