@@ -47,7 +47,7 @@ export interface CompactWhenIdleOptions {
  * const stop = compactWhenIdle({ onCompact: (c) => log.info(c, 'heap compacted') });
  */
 export function compactWhenIdle({
-  everyMs = 5_000,
+  everyMs = 1_000,
   growthBytes = 8 << 20,
   idleBelow = 0.05,
   workMs = 500,
