@@ -78,6 +78,8 @@ for (const dir of loaded) cpSync(join(root, dir, 'dist'), join(stage, dir, 'dist
 cpSync(join(root, 'tools', 'run', 'node-flags'), join(stage, 'node-flags'));
 // The shipped configuration file (the image names it in <APP>_CONFIG; a mounted file can replace it).
 cpSync(join(root, 'infra', 'config', `${app}.yaml`), join(stage, 'config', `${app}.yaml`));
+// The edge's shipped file serves /static/ from ../static (its demo root), beside the config directory.
+if (app === 'edge') cpSync(join(root, 'infra', 'static'), join(stage, 'static'), { recursive: true });
 // Only top-level package directories are copied: a nested one comes with its parent.
 const topLevel = [...dirs].filter(
   (d) => ![...dirs].some((other) => other !== d && d.startsWith(`${other}/node_modules/`)),
