@@ -48,6 +48,14 @@ export const edgeEnvSchema = v.object({
     min: 1,
   }),
   EDGE_REQUEST_TIMEOUT_MS: count(300_000, 'ms to receive the whole request; 408 beyond; 0: no limit'),
+  EDGE_BODY_TIMEOUT_MS: count(
+    60_000,
+    'ms between two reads of a request body (client_body_timeout); 408 beyond (the connection then closes); 0: none',
+  ),
+  EDGE_BODY_BUFFER_BYTES: count(
+    65_536,
+    'A request body up to this size is read whole before it is forwarded (client_body_buffer_size); 0: stream at once',
+  ),
   EDGE_UPSTREAM_HEAD_TIMEOUT_MS: count(
     60_000,
     'ms until the response head, passed down so that the innermost layer times out first; 504 beyond; 0: none',
@@ -133,6 +141,13 @@ const edgeFile = v.strictObject({
       maxHeaderBytes: v.optional(v.pipe(size(), v.minValue(1_024), v.maxValue(1 << 20)), 16_384),
       headerTimeout: duration(60_000),
       requestTimeout: duration(300_000),
+      /** Between two reads of a request body (client_body_timeout): 408 beyond. */
+      bodyTimeout: duration(60_000),
+      /**
+       * A request body up to this size is read whole before it is forwarded (client_body_buffer_size), so that a
+       * slow small upload holds no application slot; a larger one, or the rest of one of unknown length, streams.
+       */
+      bodyBuffer: size(65_536),
       keepAliveTimeout: duration(75_000),
       /** Client connections open at once, per listener (worker_connections); new ones beyond are closed at once. */
       maxConnections: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 10_000),
@@ -223,6 +238,8 @@ export const edgeConfigSpec: ServiceConfigSpec<typeof edgeFileSchema, typeof edg
     if (set.EDGE_MAX_HEADER_BYTES !== undefined) client['maxHeaderBytes'] = set.EDGE_MAX_HEADER_BYTES;
     if (set.EDGE_HEADER_TIMEOUT_MS !== undefined) client['headerTimeout'] = set.EDGE_HEADER_TIMEOUT_MS;
     if (set.EDGE_REQUEST_TIMEOUT_MS !== undefined) client['requestTimeout'] = set.EDGE_REQUEST_TIMEOUT_MS;
+    if (set.EDGE_BODY_TIMEOUT_MS !== undefined) client['bodyTimeout'] = set.EDGE_BODY_TIMEOUT_MS;
+    if (set.EDGE_BODY_BUFFER_BYTES !== undefined) client['bodyBuffer'] = set.EDGE_BODY_BUFFER_BYTES;
     if (set.EDGE_KEEPALIVE_TIMEOUT_MS !== undefined) client['keepAliveTimeout'] = set.EDGE_KEEPALIVE_TIMEOUT_MS;
     if (set.EDGE_MAX_CONNECTIONS !== undefined) client['maxConnections'] = set.EDGE_MAX_CONNECTIONS;
     if (set.EDGE_MAX_BODY_BYTES !== undefined) section('limits')['body'] = set.EDGE_MAX_BODY_BYTES;
@@ -343,6 +360,8 @@ function resolve(file: FileOutput) {
     maxHeaderBytes: file.client.maxHeaderBytes,
     headerTimeoutMs: file.client.headerTimeout,
     requestTimeoutMs: file.client.requestTimeout,
+    bodyTimeoutMs: file.client.bodyTimeout,
+    bodyBufferBytes: file.client.bodyBuffer,
     keepAliveTimeoutMs: file.client.keepAliveTimeout,
     maxConnections: file.client.maxConnections,
     tls: file.tls === undefined ? undefined : resolveTls(file.tls),

@@ -182,7 +182,8 @@ describe('framing', () => {
   it('should cancel the upstream request and answer 400 when a chunk turns out malformed mid-body', async () => {
     const arrived = signal();
     const failed = signal<string>();
-    const { port, seen, logs } = await edge({}, (call) => {
+    // A body that streams as it arrives (nothing read whole first), so that the request is upstream when it breaks.
+    const { port, seen, logs } = await edge({ EDGE_BODY_BUFFER_BYTES: '0' }, (call) => {
       call.body.attach({
         data: (chunk) => {
           call.body.consumed(chunk.byteLength);
@@ -205,6 +206,20 @@ describe('framing', () => {
     expect(logs.filter((l) => l['msg'] === 'access')).toEqual([
       expect.objectContaining({ method: 'POST', target: '/x', status: 400, error: 'EDGE_ERR_BAD_REQUEST' }),
     ]);
+  });
+});
+
+describe('a malformed chunk in a body read whole first', () => {
+  it('should answer 400 and forward nothing', async () => {
+    const { port, seen } = await edge();
+    const { responses, closed } = await rawExchange(port, [
+      'POST /x HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n',
+      `zz\r\n\r\n${AFTER}`,
+    ]);
+    expect(responses).toHaveLength(1);
+    expectProblem(responses[0], 400, 'EDGE_ERR_BAD_REQUEST');
+    expect(closed).toBe(true);
+    expect(seen).toEqual([]);
   });
 });
 

@@ -71,7 +71,7 @@ export function createPipeline(
     limits(upstream),
     compress(config.compression),
     staticFiles(),
-    proxy(state, trust),
+    proxy(config, state, trust),
   ]);
   return function edgePipeline(req: IncomingMessage, res: ServerResponse): void {
     if (closing(req.socket)) return;

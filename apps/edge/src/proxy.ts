@@ -4,7 +4,7 @@ import { AppError } from '@mono/errors';
 import { requestHeadBytes, type Pool, type PoolCall, type RequestLimits, type ResponseSink } from '@mono/transport';
 import type { ClientTrust } from './client-trust';
 import type { Stage } from './compose';
-import type { LocationConfig } from './config';
+import type { EdgeConfig, LocationConfig } from './config';
 import type { EdgeContext } from './context';
 import type { EdgeState } from './edge-state';
 import { isHopByHop, mayBeHopByHop, nominatedBy } from './hop-by-hop';
@@ -17,16 +17,23 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE'])
 
 /**
  * Forwards the request to a gateway of the location's pool and streams the response back (nginx's uwsgi_pass).
- * Bodies stream both ways under the transport's windows: a slow client slows the upstream, a slow upstream pauses
- * the client's upload. The pool sends a request to another gateway only when that cannot run it twice
- * (docs/adr/0006-resilience.md); until the stack has served once, requests get 503 + Retry-After: 1, never 502.
+ * A request body up to `bodyBufferBytes` is read whole first (client_body_buffer_size: a slow small upload holds no
+ * gateway or application slot); a larger one, and the rest of one of unknown length past that size, streams both
+ * ways under the transport's windows: a slow client slows the upstream, a slow upstream pauses the client's upload.
+ * A client silent for `bodyTimeoutMs` in the middle of its body gets 408 (client_body_timeout). The pool sends a
+ * request to another gateway only when that cannot run it twice (docs/adr/0006-resilience.md); until the stack has
+ * served once, requests get 503 + Retry-After: 1, never 502.
  * Errors become problem+json, or an aborted connection once the head is out. Hop-by-hop fields of the response stay
  * behind; a client the edge tells where the time went (ClientTrust) gets Server-Timing.
  */
-export function proxy(state: EdgeState, trust: ClientTrust): Stage {
+export function proxy(
+  config: Pick<EdgeConfig, 'bodyBufferBytes' | 'bodyTimeoutMs'>,
+  state: EdgeState,
+  trust: ClientTrust,
+): Stage {
   return function proxyStage(ctx) {
     if (!state.ready) throw new AppError('EDGE_ERR_NOT_READY', 'the stack is starting: no gateway has served yet');
-    return new Promise<void>((resolve) => new ProxyExchange(ctx, state, trust, resolve).start());
+    return new Promise<void>((resolve) => new ProxyExchange(ctx, config, state, trust, resolve).start());
   };
 }
 
@@ -38,14 +45,26 @@ class ProxyExchange implements ResponseSink {
   readonly #trust: ClientTrust;
   readonly #resolve: () => void;
   readonly #hasBody: boolean;
+  readonly #config: Pick<EdgeConfig, 'bodyBufferBytes' | 'bodyTimeoutMs'>;
+  #envelope: HttpRequest | undefined;
+  /** The body read so far, while it is read whole before the request is forwarded. */
+  #buffered: Buffer[] | undefined;
+  #bodyTimer: NodeJS.Timeout | undefined;
   #call: PoolCall<HttpRequest> | undefined;
   #sentAt = 0;
   #received = 0;
   #owed = 0;
   #settled = false;
 
-  constructor(ctx: EdgeContext, state: EdgeState, trust: ClientTrust, resolve: () => void) {
+  constructor(
+    ctx: EdgeContext,
+    config: Pick<EdgeConfig, 'bodyBufferBytes' | 'bodyTimeoutMs'>,
+    state: EdgeState,
+    trust: ClientTrust,
+    resolve: () => void,
+  ) {
     this.#ctx = ctx;
+    this.#config = config;
     this.#trust = trust;
     this.#location = ctx.location as LocationConfig;
     this.#limits = ctx.limits as RequestLimits;
@@ -69,22 +88,39 @@ class ProxyExchange implements ResponseSink {
     res.on('close', this.#onClientClose);
     res.on('drain', this.#onDrain);
     this.#ctx.exchange = this;
-    this.#sentAt = performance.now();
-    const location = this.#location;
     if (this.#ctx.trusted) this.#ctx.client = envelope.client?.address;
-    this.#call = this.#pool.call(
-      envelope,
-      { headTimeoutMs: location.headTimeoutMs, idleTimeoutMs: location.idleTimeoutMs },
-      this,
-      { idempotent: IDEMPOTENT.has(req.method ?? '') },
-    );
-    this.#call.ondrain = this.#onUpstreamDrain;
+    this.#envelope = envelope;
     if (!this.#hasBody) {
-      this.#call.end();
+      this.#forward();
+      this.#call?.end();
       return;
     }
     req.on('data', this.#onRequestData);
     req.on('end', this.#onRequestEnd);
+    const { bodyTimeoutMs, bodyBufferBytes } = this.#config;
+    if (bodyTimeoutMs > 0) this.#bodyTimer = setTimeout(this.#onBodyTimeout, bodyTimeoutMs);
+    const declared = req.headers['content-length'];
+    if (bodyBufferBytes > 0 && (declared === undefined || Number(declared) <= bodyBufferBytes)) this.#buffered = [];
+    else this.#forward();
+  }
+
+  /** Sends the request to a gateway, with the body read so far. */
+  #forward(): void {
+    const location = this.#location;
+    this.#sentAt = performance.now();
+    this.#call = this.#pool.call(
+      this.#envelope as HttpRequest,
+      { headTimeoutMs: location.headTimeoutMs, idleTimeoutMs: location.idleTimeoutMs },
+      this,
+      { idempotent: IDEMPOTENT.has(this.#ctx.req.method ?? '') },
+    );
+    this.#call.ondrain = this.#onUpstreamDrain;
+    const buffered = this.#buffered;
+    this.#buffered = undefined;
+    if (buffered === undefined) return;
+    let open = true;
+    for (const chunk of buffered) open = this.#call.write(chunk);
+    if (!open) this.#ctx.req.pause();
   }
 
   head(head: ResponseHead): void {
@@ -142,6 +178,7 @@ class ProxyExchange implements ResponseSink {
   #settle(): void {
     if (this.#settled) return;
     this.#settled = true;
+    clearTimeout(this.#bodyTimer);
     this.#ctx.exchange = undefined;
     const { req, res } = this.#ctx;
     res.off('close', this.#onClientClose);
@@ -160,11 +197,34 @@ class ProxyExchange implements ResponseSink {
       this.error(this.#limits.bodyTooLarge());
       return;
     }
+    this.#bodyTimer?.refresh();
+    if (this.#buffered !== undefined) {
+      this.#buffered.push(chunk);
+      if (this.#received > this.#config.bodyBufferBytes) this.#forward();
+      return;
+    }
     if (this.#call && !this.#call.write(chunk)) this.#ctx.req.pause();
   };
 
   readonly #onRequestEnd = (): void => {
+    clearTimeout(this.#bodyTimer);
+    this.#bodyTimer = undefined;
+    if (this.#buffered !== undefined) this.#forward();
     this.#call?.end();
+  };
+
+  readonly #onBodyTimeout = (): void => {
+    if (this.#settled) return;
+    // Paused for the upstream's window, the edge is not reading: the client is not late.
+    if (this.#ctx.req.isPaused()) {
+      this.#bodyTimer?.refresh();
+      return;
+    }
+    this.#call?.cancel();
+    const seconds = this.#config.bodyTimeoutMs / 1_000;
+    this.error(
+      new AppError('EDGE_ERR_REQUEST_TIMEOUT', `no request body bytes for ${seconds} s (client_body_timeout)`),
+    );
   };
 
   readonly #onUpstreamDrain = (): void => {

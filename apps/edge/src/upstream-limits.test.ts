@@ -134,10 +134,13 @@ describe('UpstreamLimits', () => {
 
 describe('the edge in front of gateways that accept less (raw sockets, a real gRPC gateway stub)', () => {
   /** An edge whose stub gateway announces `limits` and reads every body, recording it or how it failed. */
-  async function edgeBehind(limits: Limits): Promise<EdgeUnderTest & { bodies: string[] }> {
+  async function edgeBehind(
+    limits: Limits,
+    env: Record<string, string> = {},
+  ): Promise<EdgeUnderTest & { bodies: string[] }> {
     const bodies: string[] = [];
     const under = await edgeUnderTest(
-      {},
+      env,
       (call: ServerCall<HttpRequest>) => {
         void (async () => {
           const chunks: Buffer[] = [];
@@ -173,8 +176,19 @@ describe('the edge in front of gateways that accept less (raw sockets, a real gR
     expect(seen).toEqual([]);
   });
 
-  it("should answer 413 when a chunked body crosses the framework's limit, and fail the gateway's input", async () => {
-    const { port, bodies } = await edgeBehind(announced({ body: 10 }));
+  it("should answer 413 when a chunked body it reads whole crosses the framework's limit, and forward nothing", async () => {
+    const { port, seen } = await edgeBehind(announced({ body: 10 }));
+    const { responses } = await rawExchange(port, [
+      'POST /x HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n12345\r\n',
+      '5\r\n67890\r\n',
+      '1\r\nx\r\n0\r\n\r\n',
+    ]);
+    expect(responses[0]?.status).toBe(413);
+    expect(seen).toEqual([]);
+  });
+
+  it("should answer 413 when a chunked body it streams crosses the framework's limit, and fail the gateway's input", async () => {
+    const { port, bodies } = await edgeBehind(announced({ body: 10 }), { EDGE_BODY_BUFFER_BYTES: '0' });
     const { responses } = await rawExchange(port, [
       'POST /x HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n12345\r\n',
       '5\r\n67890\r\n',
