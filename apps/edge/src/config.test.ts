@@ -37,6 +37,7 @@ describe('loadEdgeConfig', () => {
         responseHeaders: [],
         requestHeaders: [],
         maxBodyBytes: 1 << 20,
+        bodyBufferBytes: 64 << 10,
         headTimeoutMs: 60_000,
         idleTimeoutMs: 60_000,
         limitSettings: {
@@ -49,12 +50,12 @@ describe('loadEdgeConfig', () => {
     expect(config).toMatchObject({ serverNames: [], trustedProxies: [], serverTimingTo: [], accessLog: 'json' });
   });
 
-  it('should read the shipped file, whose /echo takes a body of any size and whose /static/ is the demo root', () => {
+  it('should read the shipped file, whose /echo streams a body of any size and whose /static/ is the demo root', () => {
     const config = loadEdgeConfig({ EDGE_CONFIG: SHIPPED });
-    expect(config.locations.map((l) => [l.path, l.maxBodyBytes])).toEqual([
-      ['/', 1 << 20],
-      ['/echo', 0],
-      ['/static/', 1 << 20],
+    expect(config.locations.map((l) => [l.path, l.maxBodyBytes, l.bodyBufferBytes])).toEqual([
+      ['/', 1 << 20, 64 << 10],
+      ['/echo', 0, 0],
+      ['/static/', 1 << 20, 64 << 10],
     ]);
     expect(config.locations[2]?.static).toEqual({
       root: join(__dirname, '..', '..', '..', 'infra', 'static'),

@@ -17,20 +17,16 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE'])
 
 /**
  * Forwards the request to a gateway of the location's pool and streams the response back (nginx's uwsgi_pass).
- * A request body up to `bodyBufferBytes` is read whole first (client_body_buffer_size: a slow small upload holds no
- * gateway or application slot); a larger one, and the rest of one of unknown length past that size, streams both
- * ways under the transport's windows: a slow client slows the upstream, a slow upstream pauses the client's upload.
- * A client silent for `bodyTimeoutMs` in the middle of its body gets 408 (client_body_timeout). The pool sends a
- * request to another gateway only when that cannot run it twice (docs/adr/0006-resilience.md); until the stack has
- * served once, requests get 503 + Retry-After: 1, never 502.
- * Errors become problem+json, or an aborted connection once the head is out. Hop-by-hop fields of the response stay
- * behind; a client the edge tells where the time went (ClientTrust) gets Server-Timing.
+ * A request body up to the location's `bodyBufferBytes` is read whole first (client_body_buffer_size: a slow small
+ * upload holds no gateway or application slot); a larger one, and the rest of one of unknown length past that size,
+ * streams both ways under the transport's windows: a slow client slows the upstream, a slow upstream pauses the
+ * client's upload. A client silent for `bodyTimeoutMs` in the middle of its body gets 408 (client_body_timeout).
+ * The pool sends a request to another gateway only when that cannot run it twice (docs/adr/0006-resilience.md);
+ * until the stack has served once, requests get 503 + Retry-After: 1, never 502. Errors become problem+json, or an
+ * aborted connection once the head is out. Hop-by-hop fields of the response stay behind; a client the edge tells
+ * where the time went (ClientTrust) gets Server-Timing.
  */
-export function proxy(
-  config: Pick<EdgeConfig, 'bodyBufferBytes' | 'bodyTimeoutMs'>,
-  state: EdgeState,
-  trust: ClientTrust,
-): Stage {
+export function proxy(config: Pick<EdgeConfig, 'bodyTimeoutMs'>, state: EdgeState, trust: ClientTrust): Stage {
   return function proxyStage(ctx) {
     if (!state.ready) throw new AppError('EDGE_ERR_NOT_READY', 'the stack is starting: no gateway has served yet');
     return new Promise<void>((resolve) => new ProxyExchange(ctx, config, state, trust, resolve).start());
@@ -45,7 +41,7 @@ class ProxyExchange implements ResponseSink {
   readonly #trust: ClientTrust;
   readonly #resolve: () => void;
   readonly #hasBody: boolean;
-  readonly #config: Pick<EdgeConfig, 'bodyBufferBytes' | 'bodyTimeoutMs'>;
+  readonly #config: Pick<EdgeConfig, 'bodyTimeoutMs'>;
   #envelope: HttpRequest | undefined;
   /** The body read so far, while it is read whole before the request is forwarded. */
   #buffered: Buffer[] | undefined;
@@ -58,7 +54,7 @@ class ProxyExchange implements ResponseSink {
 
   constructor(
     ctx: EdgeContext,
-    config: Pick<EdgeConfig, 'bodyBufferBytes' | 'bodyTimeoutMs'>,
+    config: Pick<EdgeConfig, 'bodyTimeoutMs'>,
     state: EdgeState,
     trust: ClientTrust,
     resolve: () => void,
@@ -97,7 +93,8 @@ class ProxyExchange implements ResponseSink {
     }
     req.on('data', this.#onRequestData);
     req.on('end', this.#onRequestEnd);
-    const { bodyTimeoutMs, bodyBufferBytes } = this.#config;
+    const { bodyTimeoutMs } = this.#config;
+    const { bodyBufferBytes } = this.#location;
     if (bodyTimeoutMs > 0) this.#bodyTimer = setTimeout(this.#onBodyTimeout, bodyTimeoutMs);
     const declared = req.headers['content-length'];
     if (bodyBufferBytes > 0 && (declared === undefined || Number(declared) <= bodyBufferBytes)) this.#buffered = [];
@@ -200,7 +197,7 @@ class ProxyExchange implements ResponseSink {
     this.#bodyTimer?.refresh();
     if (this.#buffered !== undefined) {
       this.#buffered.push(chunk);
-      if (this.#received > this.#config.bodyBufferBytes) this.#forward();
+      if (this.#received > this.#location.bodyBufferBytes) this.#forward();
       return;
     }
     if (this.#call && !this.#call.write(chunk)) this.#ctx.req.pause();

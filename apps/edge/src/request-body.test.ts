@@ -1,4 +1,7 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { HttpRequest } from '@mono/contracts';
 import type { ServerCall } from '@mono/transport';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -64,6 +67,21 @@ describe('edge request bodies', () => {
 
   it('should forward a body larger than EDGE_BODY_BUFFER_BYTES as it arrives', async () => {
     running = await edgeUnderTest({ EDGE_BODY_BUFFER_BYTES: '4' });
+    const upload = await client(running.port);
+    upload.socket.write(head(10) + 'hello');
+    await roundTrip(running.port);
+    expect(running.seen.map((request) => request.target)).toEqual(['/upload', '/other']);
+
+    upload.socket.write('world');
+    await responseOn(upload);
+    expect(JSON.parse(parseResponses(upload.received())[0]?.body ?? '{}')).toMatchObject({ body: 'helloworld' });
+    upload.socket.destroy();
+  });
+
+  it('should forward a body as it arrives at a location with bodyBuffer 0 (proxy_request_buffering off)', async () => {
+    const config = join(mkdtempSync(join(tmpdir(), 'edge-body-')), 'edge.yaml');
+    writeFileSync(config, 'locations:\n  - path: /\n  - path: /upload\n    bodyBuffer: 0\n');
+    running = await edgeUnderTest({ EDGE_CONFIG: config });
     const upload = await client(running.port);
     upload.socket.write(head(10) + 'hello');
     await roundTrip(running.port);
