@@ -90,11 +90,15 @@ withVegeta('under load from a real load generator (vegeta, ~200 req/s)', () => {
     const load = startLoad({ url: `http://127.0.0.1:${edge.port}/hello`, rate: 200, durationMs: 10_000 });
     let requestsAfterEjection = 0;
     await after(3_000, async () => doomed.signal('SIGKILL'));
-    await after(1_000, async () => {
-      const member = (await members(edge, 'gateways')).find((m) => m.address === address(doomed));
-      expect(member?.state).toBe('ejected');
-      requestsAfterEjection = member?.requests ?? -1;
-    });
+    // Synchronised on the ejection itself (as /stats shows it), not on a guess of how long it takes.
+    await vi.waitFor(
+      async () => {
+        const member = (await members(edge, 'gateways')).find((m) => m.address === address(doomed));
+        expect(member?.state).toBe('ejected');
+        requestsAfterEjection = member?.requests ?? -1;
+      },
+      { timeout: 3_000, interval: 50 },
+    );
     const result = await load.done;
     expect(result.failed, describeFailures(result)).toBe(0);
     expect(result.total).toBeGreaterThanOrEqual(1_900);
