@@ -88,6 +88,14 @@ export class PoolMember<H> {
     return true;
   }
 
+  /** Takes it out for `failTimeoutMs` (its health Watch broke: the instance is gone). Returns true when it was up. */
+  eject(now: number, failTimeoutMs: number): boolean {
+    if (this.state(now) === 'ejected') return false;
+    this.#trialInFlight = false;
+    this.#ejectedUntil = now + failTimeoutMs;
+    return true;
+  }
+
   /** What its health Watch says; SERVING ends an ejection at once (the instance is back). */
   setHealth(status: string): void {
     this.#health = status;

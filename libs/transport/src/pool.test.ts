@@ -187,6 +187,17 @@ describe('Pool', () => {
     expect((await servedBy(p, 4)).sort()).toEqual(['a', 'a', 'b', 'b']);
   });
 
+  it('should take a member out as soon as its health Watch breaks, before any request finds it dead', async () => {
+    const [a, b] = await Promise.all([serve('a'), serve('b')]);
+    const { pool: p, events } = await pool({ servers: [a.address, b.address] });
+    await vi.waitFor(() => expect(events.filter((e) => e.startsWith('serving'))).toHaveLength(2));
+    a.stop();
+    await vi.waitFor(() => expect(events).toContain(`ejected ${a.address}`));
+    expect(p.stats().members.find((m) => m.address === a.address)).toMatchObject({ state: 'ejected', requests: 0 });
+    expect(await servedBy(p, 3)).toEqual(['b', 'b', 'b']);
+    expect(p.stats().ejections).toBe(1);
+  });
+
   it('should never take a lone member out', async () => {
     const a = await serve('a');
     const address = a.address;

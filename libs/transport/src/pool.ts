@@ -14,7 +14,7 @@ export interface PoolSettings {
   /** `host:port` (a name resolving to several addresses is that many members), `[v6]:port`, `unix:/path`. */
   servers: readonly string[];
   balance?: Balance;
-  /** Failures within `failTimeoutMs` that take a member out; 0: never. */
+  /** Failures within `failTimeoutMs` that take a member out (a lost health Watch takes it out at once); 0: never. */
   maxFails?: number;
   failTimeoutMs?: number;
   /** How often names are looked up again (also soon after a failure). */
@@ -182,10 +182,7 @@ export class Pool<H> {
 
   /** A request to `member` could not be delivered (connection refused, stream broken). */
   failed(member: PoolMember<H>): void {
-    if (member.failed(Date.now(), this.settings.maxFails, this.settings.failTimeoutMs)) {
-      this.#ejections += 1;
-      this.#events.onMember?.(member.address, 'ejected');
-    }
+    if (member.failed(Date.now(), this.settings.maxFails, this.settings.failTimeoutMs)) this.#ejected(member);
     if (Date.now() - this.#lastResolve >= MIN_RESOLVE_GAP_MS) void this.resolve();
   }
 
@@ -276,8 +273,16 @@ export class Pool<H> {
       if (status === before) return;
       if (status === 'SERVING') this.#events.onMember?.(address, 'serving');
       else if (before === 'SERVING') this.#events.onMember?.(address, 'not serving');
+      // A Watch that broke lost its connection: the member is out now, not when a request next finds it dead.
+      if (status === '' && this.settings.maxFails > 0 && member.eject(Date.now(), this.settings.failTimeoutMs))
+        this.#ejected(member);
     });
     this.#events.onMember?.(address, 'added');
+  }
+
+  #ejected(member: PoolMember<H>): void {
+    this.#ejections += 1;
+    this.#events.onMember?.(member.address, 'ejected');
   }
 
   #remove(address: string, member: PoolMember<H>): void {
