@@ -4,7 +4,7 @@
 // the ratio of each to the first, and the server CPU per request of each service (its whole process tree). A change
 // is judged by whether its median moved beyond the spread of at least 5 rounds.
 //
-//   node tools/bench/ab.mjs [--app native|express] [--rounds 5] [--duration 10] <rev> <rev>...
+//   node tools/bench/ab.mjs [--app native|express] [--rounds 5] [--duration 10] [--connections 50] <rev> <rev>...
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,9 +30,12 @@ const option = (name, fallback) => {
 const APP = option('app', 'native');
 const ROUNDS = Number(option('rounds', '5'));
 const DURATION = Number(option('duration', '10'));
+const CONNECTIONS = Number(option('connections', '50'));
 const revisions = args;
 if (revisions.length < 2 || !['native', 'express'].includes(APP)) {
-  console.error('usage: node tools/bench/ab.mjs [--app native|express] [--rounds 5] [--duration 10] <rev> <rev>...');
+  console.error(
+    'usage: node tools/bench/ab.mjs [--app native|express] [--rounds 5] [--duration 10] [--connections 50] <rev> <rev>...',
+  );
   process.exit(2);
 }
 // Older revisions' launchers run whatever `node` PATH finds: make it this project's Node 24.
@@ -91,11 +94,11 @@ for (let round = 1; round <= ROUNDS; round += 1) {
       startOurs(group, { app, root: tree.dir });
       await ready();
       if (group.pids().length < 3) throw new Error(`${tree.sha}: a service exited at start (is a port taken?)`);
-      await wrk(URL, { connections: 50, seconds: 3 });
+      await wrk(URL, { connections: CONNECTIONS, seconds: 3 });
       await sleep(1_000);
       const services = group.services();
       const cpu0 = cpuByService(services);
-      const result = await wrk(URL, { connections: 50, seconds: DURATION });
+      const result = await wrk(URL, { connections: CONNECTIONS, seconds: DURATION });
       const cpu1 = cpuByService(services);
       /** @type {Record<string, number>} */
       const cpuBy = {};
@@ -128,7 +131,7 @@ const spread = (values, digits) =>
   `${median(values).toFixed(digits)} (${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)})`;
 const base = median(trees[0]?.runs.map((r) => r.rps2xx) ?? []);
 console.log(
-  `\nour stack, ${APP} /hello, wrk -t1 -c50 -d${DURATION}s, ${ROUNDS} rounds, revisions in turn: median (min–max over the rounds)\n`,
+  `\nour stack, ${APP} /hello, wrk -t1 -c${CONNECTIONS} -d${DURATION}s, ${ROUNDS} rounds, revisions in turn: median (min–max over the rounds)\n`,
 );
 console.log(
   '| revision | 2xx req/s | × first | p99 ms | server CPU µs/req | per service µs/req | RSS after MiB | PSS after MiB |',

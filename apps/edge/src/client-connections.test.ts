@@ -1,10 +1,12 @@
 import { once } from 'node:events';
-import { connect, type Socket } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import { connect, createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { gatewayBoundary, type HttpRequest } from '@mono/contracts';
 import { createLogger } from '@mono/telemetry';
 import { echoHandler, startTestServer, type TestServer } from '@mono/transport/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildEdge, type Edge } from './app';
+import { ClientConnections } from './client-connections';
 import { loadEdgeConfig } from './config';
 
 let stub: TestServer;
@@ -132,5 +134,40 @@ describe('ClientConnections', () => {
     busy.socket.write('cd');
     await Promise.all([busy.closed, stopped]);
     expect(busy.received).toMatch(/^HTTP\/1\.1 200 OK[^]*\r\n\r\n2\r\nab\r\n2\r\ncd\r\n0\r\n\r\n$/);
+  });
+});
+
+describe('ClientConnections under many clients', () => {
+  it('should park a flood of new clients after their first response, but keep ones that come back until idle', async () => {
+    const http = createHttpServer((_req, res) => res.end('ok'));
+    const connections = new ClientConnections(http, {
+      firstRequestTimeoutMs: 60_000,
+      keepAliveTimeoutMs: 120_000,
+      parkAfterMs: 60_000,
+    });
+    const front = createNetServer((socket) => connections.accept(socket));
+    front.listen(0, '127.0.0.1');
+    await once(front, 'listening');
+    try {
+      const { port } = front.address() as AddressInfo;
+      const clients = await Promise.all(Array.from({ length: 600 }, () => client(port)));
+      const wave = async (n: number) => {
+        for (const c of clients) c.socket.write(get('/'));
+        await Promise.all(clients.map((c) => c.responses(n)));
+      };
+      await wave(1);
+      expect(connections.hands).toBe(600);
+      // Past 512 at once, those were parked after their first response: each is handed once more.
+      await wave(2);
+      const handsAfterTwo = connections.hands;
+      expect(handsAfterTwo).toBeGreaterThan(600);
+      await wave(3);
+      await wave(4);
+      expect(connections.hands, 'connections that came back were parked and handed again').toBe(handsAfterTwo);
+      expect(connections.parked).toBe(0);
+    } finally {
+      connections.closeAll();
+      front.close();
+    }
   });
 });

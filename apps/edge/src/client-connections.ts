@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
 /** The events on which Node's HTTP server listens to a connection it serves (connectionListenerInternal). */
@@ -27,15 +27,19 @@ const { freeParser } = process.getBuiltinModule('_http_common') as {
 interface Handed {
   /** The listeners Node's server added, by event, so that exactly those come off when the connection is parked. */
   readonly added: Array<readonly ((...args: unknown[]) => void)[]>;
-  timer: NodeJS.Timeout | undefined;
+  /** The sweep period in which its last request began (or it was handed). */
+  lastActive: number;
+  /** Requests begun since it was handed. */
+  requests: number;
 }
 
 /**
- * Past this many connections with Node's server at once, an idle one is parked as soon as its response is done: a
- * flood of new clients then reuses the parsers of Node's pool (1 000) instead of allocating and freeing thousands,
- * whose holes the sockets' own small allocations would fill, leaving the native heap fragmented at its peak size
- * after the clients leave (measured: 9 000 clients left the edge's malloc heap 20 MiB larger with a 1 s delay, 8 MiB
- * without).
+ * Past this many connections with Node's server at once, a connection is parked as soon as its first response is
+ * done: a flood of new clients then reuses the parsers of Node's pool (1 000) instead of allocating and freeing
+ * thousands, whose holes the sockets' own small allocations would fill, leaving the native heap fragmented at its peak
+ * size after the clients leave (measured: 9 000 clients left the edge's malloc heap 20 MiB larger with a 1 s delay,
+ * 8 MiB without). A connection that comes back for more stays until it is idle: parking and handing it again on every
+ * request doubled the edge's CPU per request at 1 000 keep-alive clients.
  */
 const BUSY_HANDED = 512;
 
@@ -64,19 +68,40 @@ export class ClientConnections {
   readonly #http: Server;
   readonly #options: ClientConnectionsOptions;
   readonly #open = new Set<Socket>();
-  readonly #handed = new WeakMap<Socket, Handed>();
+  readonly #handed = new Map<Socket, Handed>();
+  /** Connections parked after their first response in a flood: once only, as one that comes back is no flood. */
+  readonly #parkedAtOnce = new WeakSet<Socket>();
   #parked = 0;
-  #handedCount = 0;
+  #hands = 0;
   #closing = false;
   #drained: (() => void) | undefined;
+  /** Sweep periods so far: a connection is idle enough to park when no request began in the last whole one. */
+  #period = 0;
+  readonly #sweep: NodeJS.Timeout;
 
   constructor(http: Server, options: ClientConnectionsOptions) {
     this.#http = http;
     this.#options = options;
     http.on('request', (req, res) => {
       const socket = req.socket;
-      res.once('finish', () => this.#idleLater(socket));
+      if (this.#closing) res.once('finish', this.#closeIdleSoon);
+      const handed = this.#handed.get(socket);
+      if (handed === undefined) return;
+      handed.lastActive = this.#period;
+      handed.requests += 1;
+      if (handed.requests === 1 && this.#handed.size > BUSY_HANDED && !this.#parkedAtOnce.has(socket)) {
+        this.#parkedAtOnce.add(socket);
+        res.once('finish', () => setImmediate(() => this.#takeBack(socket, handed, 0)));
+      }
     });
+    // Every request only notes its period; a sweep per period parks what stayed idle (nginx's keep-alive handling).
+    this.#sweep = setInterval(() => {
+      this.#period += 1;
+      for (const [socket, handed] of this.#handed) {
+        if (handed.lastActive < this.#period - 1) this.#takeBack(socket, handed, options.parkAfterMs);
+      }
+    }, options.parkAfterMs);
+    this.#sweep.unref();
   }
 
   /** Client connections open now, and how many of them are parked. */
@@ -88,6 +113,11 @@ export class ClientConnections {
     return this.#parked;
   }
 
+  /** How many times a connection was given to Node's server (its first request, or its next one after parking). */
+  get hands(): number {
+    return this.#hands;
+  }
+
   /** A new connection (its TLS handshake done, for HTTPS): parked until it sends its first request. */
   accept(socket: Socket): void {
     if (this.#closing) {
@@ -96,7 +126,7 @@ export class ClientConnections {
     }
     this.#open.add(socket);
     socket.once('close', () => {
-      if (this.#handed.delete(socket)) this.#handedCount -= 1;
+      this.#handed.delete(socket);
       this.#open.delete(socket);
       if (this.#open.size === 0) this.#drained?.();
     });
@@ -106,11 +136,25 @@ export class ClientConnections {
   /** Draining: no more parking; idle connections (parked, or idle in Node's server) close now. */
   closeIdle(): void {
     this.#closing = true;
-    for (const socket of this.#open) if (!this.#handed.has(socket)) socket.destroy();
+    clearInterval(this.#sweep);
+    for (const socket of this.#open) {
+      if (!this.#handed.has(socket)) socket.destroy();
+      else
+        ((socket as Socket & Served)._httpMessage as ServerResponse | null | undefined)?.once(
+          'finish',
+          this.#closeIdleSoon,
+        );
+    }
     this.#http.closeIdleConnections();
   }
 
+  /** Draining: a connection whose response is done closes once Node's server counts it idle. */
+  readonly #closeIdleSoon = (): void => {
+    setImmediate(() => this.#http.closeIdleConnections());
+  };
+
   closeAll(): void {
+    clearInterval(this.#sweep);
     for (const socket of this.#open) socket.destroy();
   }
 
@@ -153,26 +197,14 @@ export class ClientConnections {
     const added = SERVER_EVENTS.map((event, i) =>
       socket.listeners(event).filter((listener) => !before[i]?.includes(listener)),
     ) as unknown as Handed['added'];
-    this.#handed.set(socket, { added, timer: undefined });
-    this.#handedCount += 1;
+    this.#handed.set(socket, { added, lastActive: this.#period, requests: 0 });
+    this.#hands += 1;
     socket.resume();
   }
 
-  #idleLater(socket: Socket): void {
-    if (this.#closing) {
-      setImmediate(() => this.#http.closeIdleConnections());
-      return;
-    }
-    const handed = this.#handed.get(socket);
-    if (handed === undefined || handed.timer !== undefined || socket.destroyed) return;
-    const delay = this.#handedCount > BUSY_HANDED ? 0 : this.#options.parkAfterMs;
-    handed.timer = setTimeout(() => this.#takeBack(socket, handed), delay);
-    handed.timer.unref();
-  }
-
-  /** Parks a connection Node's server holds, if it is idle: no request on it, none begun. */
-  #takeBack(socket: Socket, handed: Handed): void {
-    handed.timer = undefined;
+  /** Parks a connection Node's server holds, if it is idle (no request on it, none begun) and has been for `idleMs`. */
+  #takeBack(socket: Socket, handed: Handed, idleMs: number): void {
+    if (this.#handed.get(socket) !== handed) return;
     const served = socket as Socket & Served;
     const parser = served.parser;
     if (this.#closing || socket.destroyed || !parser || served._httpMessage || parser.incoming) return;
@@ -187,7 +219,6 @@ export class ClientConnections {
     freeParser(parser, null, socket);
     if (served._handle) served._handle._consumed = false;
     this.#handed.delete(socket);
-    this.#handedCount -= 1;
-    this.#park(socket, Math.max(1, this.#options.keepAliveTimeoutMs - this.#options.parkAfterMs));
+    this.#park(socket, Math.max(1, this.#options.keepAliveTimeoutMs - idleMs));
   }
 }
