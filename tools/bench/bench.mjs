@@ -385,6 +385,9 @@ async function run(name, group, stack, jaeger, { connections, seconds, pin = fal
   }
 }
 
+/** How long after a load its memory is measured (ms). */
+const MEMORY_SETTLE_MS = 3_000;
+
 /**
  * @param {string} name
  * @param {number} round
@@ -406,7 +409,11 @@ async function measureConfig(name, round, last) {
         label: `c${connections}-${round}`,
       });
       /** @type {Run[]} */ (results.loads[String(connections)]).push(result);
-      if (last) (results.memAfterBy ??= {})[String(connections)] = memoryByService(group.services());
+      if (last) {
+        // What a burst leaves once it is over: every configuration gets the same seconds to give memory back.
+        await sleep(MEMORY_SETTLE_MS);
+        (results.memAfterBy ??= {})[String(connections)] = memoryByService(group.services());
+      }
       check(name, result, `-c${connections}`);
       const by = ordered(result.cpuBy)
         .map(([svc, us]) => `${svc} ${us.toFixed(1)}`)
