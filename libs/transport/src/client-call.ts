@@ -40,6 +40,8 @@ export class ClientCall extends HopCall {
   readonly #sink: ResponseSink;
   readonly #errors: ClientCallErrors;
   readonly #context: Context;
+  /** The response's last frame is being delivered: the sender needs no more window. */
+  #ending = false;
 
   constructor(
     id: number,
@@ -58,7 +60,7 @@ export class ClientCall extends HopCall {
 
   /** Acknowledges response-body bytes the consumer has taken, opening the sender's window again. */
   ack(bytes: number): void {
-    if (!this.done && bytes > 0) this.#link.credit(this.id, bytes);
+    if (!this.done && !this.#ending && bytes > 0) this.#link.credit(this.id, bytes);
   }
 
   /** Gives up on the request: the server is told, and the sink hears nothing more. */
@@ -103,6 +105,9 @@ export class ClientCall extends HopCall {
       this.stopTimer();
       this.#sink.head(frame.head);
     }
+    // A chunk that arrives with the end is acknowledged by nobody: a credit frame for it would cost both sides a
+    // message (a write and a wake-up each) per request.
+    this.#ending = frame.end;
     if (frame.data.byteLength > 0 && !this.done) this.#sink.data(frame.data);
     if (frame.end && !this.done) {
       this.finish();

@@ -237,7 +237,7 @@ export class ServerCall<H> extends HopCall {
         this.#expire(limit.bodyTooLarge());
         return;
       }
-      if (!this.body.receive(frame.data)) {
+      if (!this.body.receive(frame.data, frame.end)) {
         const err = new AppError(this.#errors.protocol, 'the client overran its flow-control window');
         this.fail(err);
         this.#abortWith(err);

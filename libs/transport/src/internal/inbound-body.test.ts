@@ -23,6 +23,21 @@ describe('InboundBody', () => {
     expect(acks).toEqual([10]);
   });
 
+  it('should not acknowledge the chunk that came with the end, even when the consumer takes it at once', () => {
+    const acks: number[] = [];
+    const body = new InboundBody((n) => acks.push(n));
+    const seen: string[] = [];
+    body.attach({
+      data: (c) => (seen.push(String(c.byteLength)), body.consumed(c.byteLength)),
+      end: () => seen.push('<end>'),
+      error: () => {},
+    });
+    body.receive(new Uint8Array(3));
+    body.receive(new Uint8Array(5), true);
+    expect(seen).toEqual(['3', '5', '<end>']);
+    expect(acks).toEqual([3]);
+  });
+
   it('should report a sender that overruns its window', () => {
     const body = new InboundBody(() => {});
     expect(body.receive(new Uint8Array(INITIAL_WINDOW))).toBe(true);

@@ -16,7 +16,7 @@ export class InboundBody {
   readonly #ack: (bytes: number) => void;
   #sink: BodySink | undefined;
   #queue: Uint8Array[] = [];
-  #state: 'open' | 'ended' | 'failed' = 'open';
+  #state: 'open' | 'ending' | 'ended' | 'failed' = 'open';
   #error: AppError | undefined;
   #unacked = 0;
 
@@ -28,18 +28,26 @@ export class InboundBody {
     return this.#state !== 'open';
   }
 
-  /** Takes one received chunk; false when the sender overran its window (a protocol violation). */
-  receive(chunk: Uint8Array): boolean {
+  /**
+   * Takes one received chunk, the last one when `end`; false when the sender overran its window (a protocol
+   * violation). The last chunk is never acknowledged: the sender needs no more window.
+   */
+  receive(chunk: Uint8Array, end = false): boolean {
     if (this.#state !== 'open') return true;
     this.#unacked += chunk.byteLength;
     if (this.#unacked > INITIAL_WINDOW) return false;
+    if (end) this.#state = 'ending';
     if (this.#sink) this.#sink.data(chunk);
     else this.#queue.push(chunk);
+    if (end) this.#end();
     return true;
   }
 
   finish(): void {
-    if (this.#state !== 'open') return;
+    if (this.#state === 'open') this.#end();
+  }
+
+  #end(): void {
     this.#state = 'ended';
     if (this.#sink) this.#sink.end();
   }
