@@ -65,6 +65,8 @@ const ECHO_BYTES = Number(option('echo-bytes', DEFAULTS['echo-bytes']));
 const OPEN_SHARES = [0.5, 0.9];
 /** What the open loop and the idle connections measure, where selected. */
 const OPEN_CONFIGS = ['seed', 'ours-native', 'ours-express'];
+/** How long after a load its memory is measured (ms): the same for every configuration. */
+const MEMORY_SETTLE_MS = 3_000;
 const IDLE_CONFIGS = ['seed', 'ours-native', 'node'];
 for (const name of selected) {
   if (!(name in CONFIGS)) {
@@ -384,9 +386,6 @@ async function run(name, group, stack, jaeger, { connections, seconds, pin = fal
     await waitQuiet();
   }
 }
-
-/** How long after a load its memory is measured (ms). */
-const MEMORY_SETTLE_MS = 3_000;
 
 /**
  * @param {string} name
