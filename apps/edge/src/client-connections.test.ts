@@ -137,6 +137,38 @@ describe('ClientConnections', () => {
   });
 });
 
+describe('ClientConnections, parking', () => {
+  it('should never park a connection whose header section is still arriving', async () => {
+    const http = createHttpServer((_req, res) => res.end('ok'));
+    const connections = new ClientConnections(http, {
+      firstRequestTimeoutMs: 60_000,
+      keepAliveTimeoutMs: 60_000,
+      parkAfterMs: 50,
+    });
+    const front = createNetServer((socket) => connections.accept(socket));
+    front.listen(0, '127.0.0.1');
+    await once(front, 'listening');
+    try {
+      const { port } = front.address() as AddressInfo;
+      const slow = await client(port);
+      slow.socket.write('GET /slow HTTP/1.1\r\nHost: localhost\r\n');
+      // A witness that is parked, comes back and is parked again: several sweeps ran meanwhile.
+      const witness = await client(port);
+      for (const n of [1, 2]) {
+        witness.socket.write(get('/'));
+        await witness.responses(n);
+        await vi.waitFor(() => expect(connections.parked).toBe(1), 5_000);
+      }
+      slow.socket.write('\r\n');
+      await slow.responses(1);
+      expect(slow.received).toMatch(/^HTTP\/1.1 200 /);
+    } finally {
+      connections.closeAll();
+      front.close();
+    }
+  });
+});
+
 describe('ClientConnections under many clients', () => {
   it('should park a flood of new clients after their first response, but keep ones that come back until idle', async () => {
     const http = createHttpServer((_req, res) => res.end('ok'));

@@ -31,6 +31,13 @@ interface Handed {
   lastActive: number;
   /** Requests begun since it was handed. */
   requests: number;
+  /**
+   * socket.bytesRead when its last response was done (-1 before one was): more since then is the start of a request
+   * its parser holds (a slow header section), and a parser holding part of a request is never given back.
+   */
+  readAtFinish: number;
+  /** A flood's new connection: parked once its first response is done. */
+  parkAtFinish: boolean;
 }
 
 /**
@@ -82,16 +89,20 @@ export class ClientConnections {
   constructor(http: Server, options: ClientConnectionsOptions) {
     this.#http = http;
     this.#options = options;
+    const connections = this;
+    // One shared listener, not a closure per request: `this` is the response.
+    function finished(this: ServerResponse): void {
+      connections.#finished(this);
+    }
     http.on('request', (req, res) => {
-      const socket = req.socket;
-      if (this.#closing) res.once('finish', this.#closeIdleSoon);
-      const handed = this.#handed.get(socket);
+      res.on('finish', finished);
+      const handed = this.#handed.get(req.socket);
       if (handed === undefined) return;
       handed.lastActive = this.#period;
       handed.requests += 1;
-      if (handed.requests === 1 && this.#handed.size > BUSY_HANDED && !this.#parkedAtOnce.has(socket)) {
-        this.#parkedAtOnce.add(socket);
-        res.once('finish', () => setImmediate(() => this.#takeBack(socket, handed, 0)));
+      if (handed.requests === 1 && this.#handed.size > BUSY_HANDED && !this.#parkedAtOnce.has(req.socket)) {
+        this.#parkedAtOnce.add(req.socket);
+        handed.parkAtFinish = true;
       }
     });
     // Every request only notes its period; a sweep per period parks what stayed idle (nginx's keep-alive handling).
@@ -137,21 +148,24 @@ export class ClientConnections {
   closeIdle(): void {
     this.#closing = true;
     clearInterval(this.#sweep);
-    for (const socket of this.#open) {
-      if (!this.#handed.has(socket)) socket.destroy();
-      else
-        ((socket as Socket & Served)._httpMessage as ServerResponse | null | undefined)?.once(
-          'finish',
-          this.#closeIdleSoon,
-        );
-    }
+    for (const socket of this.#open) if (!this.#handed.has(socket)) socket.destroy();
     this.#http.closeIdleConnections();
   }
 
-  /** Draining: a connection whose response is done closes once Node's server counts it idle. */
-  readonly #closeIdleSoon = (): void => {
-    setImmediate(() => this.#http.closeIdleConnections());
-  };
+  /** A response is done: while draining its connection closes once idle; else what its parser had read is noted. */
+  #finished(res: ServerResponse): void {
+    if (this.#closing) {
+      setImmediate(() => this.#http.closeIdleConnections());
+      return;
+    }
+    const socket = res.req.socket;
+    const handed = this.#handed.get(socket);
+    if (handed === undefined) return;
+    handed.readAtFinish = socket.bytesRead;
+    if (!handed.parkAtFinish) return;
+    handed.parkAtFinish = false;
+    setImmediate(() => this.#takeBack(socket, handed, 0));
+  }
 
   closeAll(): void {
     clearInterval(this.#sweep);
@@ -197,18 +211,21 @@ export class ClientConnections {
     const added = SERVER_EVENTS.map((event, i) =>
       socket.listeners(event).filter((listener) => !before[i]?.includes(listener)),
     ) as unknown as Handed['added'];
-    this.#handed.set(socket, { added, lastActive: this.#period, requests: 0 });
+    this.#handed.set(socket, { added, lastActive: this.#period, requests: 0, readAtFinish: -1, parkAtFinish: false });
     this.#hands += 1;
     socket.resume();
   }
 
-  /** Parks a connection Node's server holds, if it is idle (no request on it, none begun) and has been for `idleMs`. */
+  /**
+   * Parks a connection Node's server holds, if it is idle (no request on it, no byte of one read since the last
+   * response) and has been for `idleMs`.
+   */
   #takeBack(socket: Socket, handed: Handed, idleMs: number): void {
     if (this.#handed.get(socket) !== handed) return;
     const served = socket as Socket & Served;
     const parser = served.parser;
     if (this.#closing || socket.destroyed || !parser || served._httpMessage || parser.incoming) return;
-    if (socket.readableLength > 0) return;
+    if (socket.readableLength > 0 || socket.bytesRead !== handed.readAtFinish) return;
     SERVER_EVENTS.forEach((event, i) => {
       for (const listener of handed.added[i] ?? []) socket.off(event, listener);
     });
