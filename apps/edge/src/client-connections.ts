@@ -89,13 +89,8 @@ export class ClientConnections {
   constructor(http: Server, options: ClientConnectionsOptions) {
     this.#http = http;
     this.#options = options;
-    const connections = this;
-    // One shared listener, not a closure per request: `this` is the response.
-    function finished(this: ServerResponse): void {
-      connections.#finished(this);
-    }
     http.on('request', (req, res) => {
-      res.on('finish', finished);
+      res.on('finish', () => this.#finished(res));
       const handed = this.#handed.get(req.socket);
       if (handed === undefined) return;
       handed.lastActive = this.#period;
