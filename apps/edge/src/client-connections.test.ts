@@ -12,6 +12,7 @@ import { loadEdgeConfig } from './config';
 let stub: TestServer;
 const edges: Edge[] = [];
 const sockets: Socket[] = [];
+const fronts: Array<() => void> = [];
 
 beforeAll(async () => {
   stub = await startTestServer<HttpRequest>(echoHandler, { boundary: gatewayBoundary });
@@ -19,6 +20,7 @@ beforeAll(async () => {
 afterEach(async () => {
   for (const socket of sockets.splice(0)) socket.destroy();
   for (const edge of edges.splice(0)) await edge.shutdown();
+  for (const close of fronts.splice(0)) close();
 });
 afterAll(() => stub?.stop());
 
@@ -137,69 +139,55 @@ describe('ClientConnections', () => {
   });
 });
 
+/** ClientConnections in front of a plain Node server answering "ok", on a port of its own; closed after the test. */
+async function front(options: { keepAliveTimeoutMs: number; parkAfterMs: number }) {
+  const http = createHttpServer((_req, res) => res.end('ok'));
+  const connections = new ClientConnections(http, { firstRequestTimeoutMs: 60_000, ...options });
+  const listener = createNetServer((socket) => connections.accept(socket));
+  listener.listen(0, '127.0.0.1');
+  await once(listener, 'listening');
+  fronts.push(() => {
+    connections.closeAll();
+    listener.close();
+  });
+  return { connections, port: (listener.address() as AddressInfo).port };
+}
+
 describe('ClientConnections, parking', () => {
   it('should never park a connection whose header section is still arriving', async () => {
-    const http = createHttpServer((_req, res) => res.end('ok'));
-    const connections = new ClientConnections(http, {
-      firstRequestTimeoutMs: 60_000,
-      keepAliveTimeoutMs: 60_000,
-      parkAfterMs: 50,
-    });
-    const front = createNetServer((socket) => connections.accept(socket));
-    front.listen(0, '127.0.0.1');
-    await once(front, 'listening');
-    try {
-      const { port } = front.address() as AddressInfo;
-      const slow = await client(port);
-      slow.socket.write('GET /slow HTTP/1.1\r\nHost: localhost\r\n');
-      // A witness that is parked, comes back and is parked again: several sweeps ran meanwhile.
-      const witness = await client(port);
-      for (const n of [1, 2]) {
-        witness.socket.write(get('/'));
-        await witness.responses(n);
-        await vi.waitFor(() => expect(connections.parked).toBe(1), 5_000);
-      }
-      slow.socket.write('\r\n');
-      await slow.responses(1);
-      expect(slow.received).toMatch(/^HTTP\/1.1 200 /);
-    } finally {
-      connections.closeAll();
-      front.close();
+    const { connections, port } = await front({ keepAliveTimeoutMs: 60_000, parkAfterMs: 50 });
+    const slow = await client(port);
+    slow.socket.write('GET /slow HTTP/1.1\r\nHost: localhost\r\n');
+    // A witness that is parked, comes back and is parked again: several sweeps ran meanwhile.
+    const witness = await client(port);
+    for (const n of [1, 2]) {
+      witness.socket.write(get('/'));
+      await witness.responses(n);
+      await vi.waitFor(() => expect(connections.parked).toBe(1), 5_000);
     }
+    slow.socket.write('\r\n');
+    await slow.responses(1);
+    expect(slow.received).toMatch(/^HTTP\/1.1 200 /);
   });
 });
 
 describe('ClientConnections under many clients', () => {
   it('should park a flood of new clients after their first response, but keep ones that come back until idle', async () => {
-    const http = createHttpServer((_req, res) => res.end('ok'));
-    const connections = new ClientConnections(http, {
-      firstRequestTimeoutMs: 60_000,
-      keepAliveTimeoutMs: 120_000,
-      parkAfterMs: 60_000,
-    });
-    const front = createNetServer((socket) => connections.accept(socket));
-    front.listen(0, '127.0.0.1');
-    await once(front, 'listening');
-    try {
-      const { port } = front.address() as AddressInfo;
-      const clients = await Promise.all(Array.from({ length: 600 }, () => client(port)));
-      const wave = async (n: number) => {
-        for (const c of clients) c.socket.write(get('/'));
-        await Promise.all(clients.map((c) => c.responses(n)));
-      };
-      await wave(1);
-      expect(connections.hands).toBe(600);
-      // Past 512 at once, those were parked after their first response: each is handed once more.
-      await wave(2);
-      const handsAfterTwo = connections.hands;
-      expect(handsAfterTwo).toBeGreaterThan(600);
-      await wave(3);
-      await wave(4);
-      expect(connections.hands, 'connections that came back were parked and handed again').toBe(handsAfterTwo);
-      expect(connections.parked).toBe(0);
-    } finally {
-      connections.closeAll();
-      front.close();
-    }
+    const { connections, port } = await front({ keepAliveTimeoutMs: 120_000, parkAfterMs: 60_000 });
+    const clients = await Promise.all(Array.from({ length: 600 }, () => client(port)));
+    const wave = async (n: number) => {
+      for (const c of clients) c.socket.write(get('/'));
+      await Promise.all(clients.map((c) => c.responses(n)));
+    };
+    await wave(1);
+    expect(connections.hands).toBe(600);
+    // Past 512 at once, those were parked after their first response: each is handed once more.
+    await wave(2);
+    const handsAfterTwo = connections.hands;
+    expect(handsAfterTwo).toBeGreaterThan(600);
+    await wave(3);
+    await wave(4);
+    expect(connections.hands, 'connections that came back were parked and handed again').toBe(handsAfterTwo);
+    expect(connections.parked).toBe(0);
   });
 });
