@@ -74,21 +74,17 @@ export class PoolMember<H> {
   failed(now: number, maxFails: number, failTimeoutMs: number): boolean {
     this.failures += 1;
     this.#trialInFlight = false;
-    if (this.state(now) === 'trial') {
-      this.#ejectedUntil = now + failTimeoutMs;
-      return true;
-    }
+    if (this.state(now) === 'trial') return this.eject(now, failTimeoutMs);
     if (now - this.#firstFailAt > failTimeoutMs) {
       this.#fails = 0;
       this.#firstFailAt = now;
     }
     this.#fails += 1;
-    if (maxFails === 0 || this.#fails < maxFails || this.state(now) === 'ejected') return false;
-    this.#ejectedUntil = now + failTimeoutMs;
-    return true;
+    if (maxFails === 0 || this.#fails < maxFails) return false;
+    return this.eject(now, failTimeoutMs);
   }
 
-  /** Takes it out for `failTimeoutMs` (its health Watch broke: the instance is gone). Returns true when it was up. */
+  /** Takes it out for `failTimeoutMs` (too many failures, or its health Watch broke). False when it already was. */
   eject(now: number, failTimeoutMs: number): boolean {
     if (this.state(now) === 'ejected') return false;
     this.#trialInFlight = false;
