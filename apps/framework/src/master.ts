@@ -1,8 +1,8 @@
 import cluster from 'node:cluster';
+import { mergeExpositions, parseExposition, retire, type Exposition } from '@mono/telemetry';
 import type { FrameworkConfig } from './config';
 import type { FrameworkSnapshot } from './framework-stats';
 import type { LineLogger } from './line-logger';
-import { mergeExpositions, parseExposition, retire, type Exposition } from './merge-metrics';
 import { mergeSnapshots } from './merge-stats';
 import { watchFiles } from './watch-files';
 import { summary, WorkerHandle, type WorkerSummary } from './worker-handle';

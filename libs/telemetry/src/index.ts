@@ -15,6 +15,7 @@ export {
 } from './attributes';
 export type { AttributeOrigin, RegisteredAttribute } from './attributes';
 export { createLogger } from './logger';
+export { mergeExpositions, parseExposition, retire, type Exposition, type MetricFamily } from './merge-metrics';
 export { prometheusHandler, prometheusText } from './prometheus-handler';
 export type { Logger } from './logger';
 export { grpcAttributes, grpcStatusAttributes, grpcStatusName } from './rpc-attributes';
