@@ -1,5 +1,5 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ConfigError, describeEnv } from '@mono/config';
 import { describe, expect, it } from 'vitest';
@@ -110,6 +110,15 @@ describe('loadEdgeConfig', () => {
       ['edge.yaml locations[/upload].limits.body', ''],
     ]);
     expect(config.pools['gateways']?.servers).toEqual(['a:1', 'b:2']);
+  });
+
+  it('should run one process unless told, one per CPU with auto (the shipped file), and refuse a count out of range', () => {
+    expect(loadEdgeConfig({}).workers).toBe(1);
+    expect(loadEdgeConfig({ EDGE_CONFIG: SHIPPED }).workers).toBe(availableParallelism());
+    expect(loadEdgeConfig({ EDGE_CONFIG: SHIPPED, EDGE_WORKERS: '3' }).workers).toBe(3);
+    expect(loadEdgeConfig({ EDGE_CONFIG: file('workers: 2\n') }).workers).toBe(2);
+    expect(problems({ EDGE_WORKERS: '0' })[0]).toMatch(/^EDGE_WORKERS: .*auto or 1 to 99/);
+    expect(problems({ EDGE_CONFIG: file('workers: 0\n') })[0]).toMatch(/workers.*auto or 1 to 99/);
   });
 
   it('should list every bad variable and every mistake in the file at once', () => {

@@ -1,4 +1,5 @@
 import { realpathSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, resolve as resolvePath } from 'node:path';
 import {
   address,
@@ -35,6 +36,10 @@ export const edgeEnvSchema = v.object({
   EDGE_HOST: host('127.0.0.1', 'Address the HTTP server binds'),
   EDGE_PORT: port(8_080, 'HTTP port (0 picks a free one)'),
   EDGE_ADMIN: text('127.0.0.1:9080', 'host:port of the admin listener: /healthz /readyz /stats /metrics'),
+  EDGE_WORKERS: v.pipe(
+    v.optional(v.union([v.literal('auto'), v.pipe(v.string(), v.regex(/^[1-9][0-9]?$/, 'auto or 1 to 99'))])),
+    v.description('Processes that accept and serve clients (worker_processes): a number, or auto (one per CPU)'),
+  ),
   EDGE_GATEWAYS: addresses(
     '127.0.0.1:50051',
     'Comma-separated host:port (or DNS names: every address is a member) of the gateway pool',
@@ -126,6 +131,22 @@ const locationTimeouts = v.strictObject({ head: v.optional(duration()), idle: v.
 const edgeFile = v.strictObject({
   listen: v.optional(address(), '127.0.0.1:8080'),
   admin: v.optional(address(), '127.0.0.1:9080'),
+  /** worker_processes: processes that accept from the same listening sockets and serve; auto: one per CPU. */
+  workers: v.optional(
+    v.union(
+      [
+        v.literal('auto'),
+        v.pipe(
+          v.number(),
+          v.integer('auto or 1 to 99'),
+          v.minValue(1, 'auto or 1 to 99'),
+          v.maxValue(99, 'auto or 1 to 99'),
+        ),
+      ],
+      'auto or 1 to 99',
+    ),
+    1,
+  ),
   /** server_name: the hosts this edge serves; any other Host gets 421 (a catch-all default_server). [] or *: any. */
   servers: v.optional(v.array(serverName()), []),
   /** set_real_ip_from: peers whose X-Forwarded-*, Forwarded and X-Request-Id are believed. */
@@ -229,6 +250,8 @@ export const edgeConfigSpec: ServiceConfigSpec<typeof edgeFileSchema, typeof edg
       file['listen'] = joinAddress(set.EDGE_HOST ?? listen.host, String(set.EDGE_PORT ?? listen.port));
     }
     if (set.EDGE_ADMIN !== undefined) file['admin'] = set.EDGE_ADMIN;
+    if (set.EDGE_WORKERS !== undefined)
+      file['workers'] = set.EDGE_WORKERS === 'auto' ? 'auto' : Number(set.EDGE_WORKERS);
     if (set.EDGE_GATEWAYS !== undefined || set.EDGE_FAIL_TIMEOUT_MS !== undefined) {
       const pools = section('pools') as Record<string, Record<string, unknown>>;
       const gateways = { ...pools[DEFAULT_POOL] };
@@ -353,6 +376,7 @@ function resolve(file: FileOutput) {
     host,
     port: Number(port),
     admin: file.admin,
+    workers: file.workers === 'auto' ? availableParallelism() : file.workers,
     serverNames: file.servers.includes('*') ? [] : file.servers,
     trustedProxies: file.trustedProxies,
     serverTimingTo: file.serverTiming ?? file.trustedProxies,

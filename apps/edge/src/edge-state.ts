@@ -1,6 +1,21 @@
 import type { HttpRequest } from '@mono/contracts';
 import type { Pool, PoolStats } from '@mono/transport';
 
+/** The edge's counters, as `/stats` shows them. */
+export type EdgeSnapshot = {
+  ready: boolean;
+  draining: boolean;
+  requests: number;
+  inFlight: number;
+  connections: { open: number; parked: number; http2: number };
+  byStatus: Record<string, number>;
+  cancelled: number;
+  deadlineExpiries: number;
+  retries: number;
+  ejections: number;
+  pools: Record<string, PoolStats>;
+};
+
 /**
  * What the edge knows about itself beyond one request: whether it drains, whether the stack behind it has served
  * (until then requests get 503 + Retry-After: 1, never 502), and its counters for `/stats`.
@@ -30,7 +45,7 @@ export class EdgeState {
     this.byStatus[status] = (this.byStatus[status] ?? 0) + 1;
   }
 
-  snapshot() {
+  snapshot(): EdgeSnapshot {
     const pools: Record<string, PoolStats> = {};
     for (const [name, pool] of Object.entries(this.#pools)) pools[name] = pool.stats();
     return {

@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import type { Server } from 'node:net';
 
 /** Set in the environment of an edge started to take over a listening socket (never by a person). */
 export const TAKEOVER_VARIABLE = 'MONO_EDGE_TAKEOVER';
 
-type Message =
+export type HandoverMessage =
   | { type: 'serving' }
   | { type: 'listener'; index: number }
   | { type: 'listeners'; count: number }
@@ -44,11 +44,8 @@ export function handOver(
       readyTimeoutMs,
     );
     successor.once('exit', onExit);
-    successor.on('message', (message: Message) => {
-      if (message.type === 'serving') {
-        listeners.forEach((server, index) => successor.send({ type: 'listener', index } satisfies Message, server));
-        successor.send({ type: 'listeners', count: listeners.length } satisfies Message);
-      }
+    successor.on('message', (message: HandoverMessage) => {
+      if (message.type === 'serving') sendListeners(successor, listeners);
       if (message.type !== 'ready') return;
       clearTimeout(timer);
       successor.off('exit', onExit);
@@ -59,26 +56,35 @@ export function handOver(
   });
 }
 
-/** In an edge that `handOver` started, once its pools serve: asks for the listening sockets, in its predecessor's order. */
+/** Hands the listening sockets to an edge that asked for them (`receiveListeners`), in order. */
+export function sendListeners(to: ChildProcess, listeners: readonly Server[]): void {
+  listeners.forEach((server, index) => to.send({ type: 'listener', index } satisfies HandoverMessage, server));
+  to.send({ type: 'listeners', count: listeners.length } satisfies HandoverMessage);
+}
+
+/**
+ * In an edge that `handOver` or a primary's `EdgeWorkers` started, once its pools serve: asks for the listening
+ * sockets, in the order of the edge that holds them.
+ */
 export function receiveListeners(): Promise<Server[]> {
   return new Promise((resolve, reject) => {
     if (process.send === undefined) {
-      reject(new Error(`${TAKEOVER_VARIABLE} is set but this edge has no predecessor to take over from`));
+      reject(new Error('this edge was started to share listening sockets but has no parent to take them from'));
       return;
     }
     const handles: Server[] = [];
-    const onMessage = (message: Message, handle: Server | undefined) => {
+    const onMessage = (message: HandoverMessage, handle: Server | undefined) => {
       if (message.type === 'listener' && handle !== undefined) handles[message.index] = handle;
       if (message.type !== 'listeners') return;
       process.off('message', onMessage);
       resolve(handles);
     };
     process.on('message', onMessage);
-    process.send({ type: 'serving' } satisfies Message);
+    process.send({ type: 'serving' } satisfies HandoverMessage);
   });
 }
 
 /** Tells the predecessor that this edge serves: it stops accepting and drains. */
 export function reportTakeover(): void {
-  process.send?.({ type: 'ready', pid: process.pid } satisfies Message, () => process.disconnect());
+  process.send?.({ type: 'ready', pid: process.pid } satisfies HandoverMessage, () => process.disconnect());
 }

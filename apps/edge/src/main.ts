@@ -1,12 +1,26 @@
-import { minorGcEvery, runService } from '@mono/runtime';
-import { createLogger, shutdownTelemetry } from '@mono/telemetry';
+import { minorGcEvery, runService, type RunningService } from '@mono/runtime';
+import {
+  createLogger,
+  mergeExpositions,
+  parseExposition,
+  prometheusText,
+  retire,
+  shutdownTelemetry,
+  type Exposition,
+  type Logger,
+} from '@mono/telemetry';
 import { loadMetricsConfig, loadTelemetryConfig, metricsEnvSchema, telemetryEnvSchema } from '@mono/telemetry/sdk';
 import { buildEdge, type Edge } from './app';
-import { describeEdgeConfig, edgeEnvSchema, loadEdgeConfig } from './config';
+import { describeEdgeConfig, edgeEnvSchema, loadEdgeConfig, type EdgeConfig } from './config';
+import { EdgeWorkers, WORKER_VARIABLE, type FromWorker, type ToWorker } from './edge-workers';
 import { handOver, receiveListeners, reportTakeover, TAKEOVER_VARIABLE } from './handover';
+import { mergeSnapshots } from './merge-snapshots';
 
 const successor = process.env[TAKEOVER_VARIABLE] === '1';
 delete process.env[TAKEOVER_VARIABLE];
+/** This process's number among the edge's workers: 0 for the primary, which every other one was started by. */
+const worker = Number(process.env[WORKER_VARIABLE] ?? 0);
+delete process.env[WORKER_VARIABLE];
 let edge: Edge | undefined;
 
 void runService({
@@ -18,48 +32,110 @@ void runService({
     { schema: telemetryEnvSchema, load: loadTelemetryConfig },
     { schema: metricsEnvSchema, load: loadMetricsConfig },
   ],
-  logger: (config) => createLogger('edge', config.logLevel),
-  admin: (config) => config.admin,
+  logger: (config) => {
+    const log = createLogger('edge', config.logLevel);
+    return worker === 0 ? log : log.child({ worker });
+  },
+  // A worker has none: the primary's admin listener answers for all of them.
+  ...(worker === 0 ? { admin: (config: Readonly<EdgeConfig>) => config.admin } : {}),
   successor,
   stopTimeoutMs: (config) => config.shutdownGraceMs + 1_000,
-  async start(config, log) {
-    const url = (port: number, host = config.host, scheme = 'http') =>
-      `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
-    const ready = Promise.withResolvers<void>();
-    edge = buildEdge(config, { log, onBodyBytes: minorGcEvery(), onReady: () => ready.resolve() });
-    const running = edge;
-    if (successor) {
-      // The predecessor alone accepts until this edge's pools serve.
-      await running.connect();
-      await ready.promise;
-    }
-    const port = await running.listen(successor ? await receiveListeners() : undefined);
-    const address = url(port);
-    const tlsPort = running.tlsPort;
-    const https =
-      tlsPort === undefined || config.tls === undefined ? undefined : url(tlsPort, config.tls.host, 'https');
-    log.info({ address, https, successor }, 'edge listening');
-    void ready.promise.then(() => {
-      log.info({ address }, 'stack ready');
-      // The one line a person running `serve` waits for.
-      if (!successor) process.stdout.write(`stack ready: ${address}\n`);
-      else reportTakeover();
-    });
-    return {
-      stats: () => running.state.snapshot(),
-      ready: () => running.state.ready && !running.state.draining,
-      async stop() {
-        log.info('edge draining');
-        await running.shutdown();
-        await shutdownTelemetry(500);
-      },
-    };
-  },
+  start: (config, log) => (worker === 0 ? startPrimary(config, log) : startWorker(config, log)),
   async hangup(service, log) {
-    if (edge === undefined) return;
+    if (edge === undefined || worker !== 0) return;
     log.info('edge restarting: a new edge takes the listening sockets, this one drains');
     const pid = await handOver(edge.listeners, process.env);
     log.info({ successor: pid }, 'edge handed over');
     await service.stop();
   },
 });
+
+function url(host: string, port: number, scheme = 'http'): string {
+  return `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/** The edge that holds the listening sockets (or takes them over on a restart), serves, and starts the workers. */
+async function startPrimary(config: Readonly<EdgeConfig>, log: Logger): Promise<RunningService> {
+  const ready = Promise.withResolvers<void>();
+  edge = buildEdge(config, { log, onBodyBytes: minorGcEvery(), onReady: () => ready.resolve() });
+  const running = edge;
+  if (successor) {
+    // The predecessor alone accepts until this edge's pools serve.
+    await running.connect();
+    await ready.promise;
+  }
+  const port = await running.listen(successor ? await receiveListeners() : undefined);
+  const address = url(config.host, port);
+  const tlsPort = running.tlsPort;
+  const https = tlsPort === undefined || config.tls === undefined ? undefined : url(config.tls.host, tlsPort, 'https');
+  log.info({ address, https, successor, workers: config.workers }, 'edge listening');
+  const workers = new EdgeWorkers({ log, env: process.env });
+  workers.start(config.workers, running.listeners);
+  void ready.promise.then(() => {
+    log.info({ address }, 'stack ready');
+    // The one line a person running `serve` waits for.
+    if (!successor) process.stdout.write(`stack ready: ${address}\n`);
+    else reportTakeover();
+  });
+  return {
+    async stats() {
+      const own = running.state.snapshot();
+      const { snapshots, workers: others } = await workers.stats();
+      const primary = { worker: 0, pid: process.pid, state: 'serving', requests: own.requests, inFlight: own.inFlight };
+      return { ...mergeSnapshots(own, snapshots), workers: [primary, ...others], respawns: workers.respawns };
+    },
+    ...(config.workers > 1
+      ? {
+          async metrics() {
+            const own = await prometheusText()?.();
+            if (own === undefined) return undefined;
+            const { live, retired } = await workers.metrics();
+            const gone: Exposition = new Map();
+            for (const text of retired) retire(gone, parseExposition(text));
+            return mergeExpositions([own, ...live].map(parseExposition), gone);
+          },
+        }
+      : {}),
+    ready: () => running.state.ready && !running.state.draining,
+    async stop() {
+      log.info('edge draining');
+      await Promise.all([running.shutdown(), workers.stop()]);
+      await shutdownTelemetry(500);
+    },
+  };
+}
+
+/** A worker: once its pools serve, it takes the primary's listening sockets, serves, and answers for its counters. */
+async function startWorker(config: Readonly<EdgeConfig>, log: Logger): Promise<RunningService> {
+  const send = (message: FromWorker) => new Promise<void>((resolve) => process.send?.(message, () => resolve()));
+  const ready = Promise.withResolvers<void>();
+  const running = buildEdge(config, { log, onBodyBytes: minorGcEvery(), onReady: () => ready.resolve() });
+  await running.connect();
+  await ready.promise;
+  await running.listen(await receiveListeners());
+  const metrics = async () => prometheusText()?.();
+  // Asked to stop, or its primary gone (its IPC channel closed): it drains as on SIGTERM — once: a second signal
+  // would make runService exit at once, and `serve`'s Ctrl-C reaches the workers as well as the primary.
+  let signalled = false;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => (signalled = true));
+  const stop = () => {
+    if (!signalled) process.kill(process.pid, 'SIGTERM');
+  };
+  process.on('disconnect', stop);
+  process.on('message', (message: ToWorker) => {
+    if (message.type === 'stop') stop();
+    else if (message.type === 'stats') void send({ type: 'stats', id: message.id, stats: running.state.snapshot() });
+    else void metrics().then((text) => send({ type: 'metrics', id: message.id, text }));
+  });
+  void send({ type: 'ready', pid: process.pid });
+  return {
+    stats: () => running.state.snapshot(),
+    ready: () => running.state.ready && !running.state.draining,
+    async stop() {
+      log.info('edge worker draining');
+      await running.shutdown();
+      if (process.connected) await send({ type: 'final', stats: running.state.snapshot(), text: await metrics() });
+      await shutdownTelemetry(500);
+    },
+  };
+}

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { get } from 'node:http';
+import { availableParallelism } from 'node:os';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { send, startStack, type ServiceProcess, type Stack } from '@mono/testing';
@@ -71,9 +72,15 @@ async function stopTimed(
 }
 
 describe('stopping a service', () => {
-  it('should start each service as one process, the framework as a master and its worker, with no other child a process-tree kill would wait for', async () => {
+  it('should start each service as one process, the framework as a master and its worker, the edge as its workers (one per CPU), with no other child a process-tree kill would wait for', async () => {
     stack = await startStack();
-    for (const service of [stack.edge, stack.gateway]) expect(childrenOf(service.pid), service.name).toEqual([]);
+    const edge = stack.edge;
+    const count = availableParallelism();
+    await edge.waitForLog(() => edge.logs.filter((line) => line['msg'] === 'edge worker serving').length === count - 1);
+    const edgeWorkers = edge.logs.filter((line) => line['msg'] === 'edge worker serving').map((line) => line['pid']);
+    expect(childrenOf(edge.pid).sort(), 'the edge').toEqual(edgeWorkers.sort());
+    for (const pid of edgeWorkers) expect(childrenOf(pid as number), 'an edge worker').toEqual([]);
+    expect(childrenOf(stack.gateway.pid), 'the gateway').toEqual([]);
     const workers = childrenOf(stack.framework.pid);
     expect(workers, 'the framework master').toHaveLength(1);
     const listening = stack.framework.logs.find((line) => line['msg'] === 'framework listening');

@@ -1,0 +1,194 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Server } from 'node:net';
+import type { Logger } from '@mono/telemetry';
+import type { EdgeSnapshot } from './edge-state';
+import { sendListeners, type HandoverMessage } from './handover';
+
+/** Set, to the worker's number, in the environment of an edge process a primary started to serve beside it. */
+export const WORKER_VARIABLE = 'MONO_EDGE_WORKER';
+
+/** What a primary asks of a worker. */
+export type ToWorker = { type: 'stats' | 'metrics'; id: number } | { type: 'stop' };
+
+/** What a worker tells its primary: the handover's messages, the answers, and its counters as it exits. */
+export type FromWorker =
+  | HandoverMessage
+  | { type: 'stats'; id: number; stats: EdgeSnapshot }
+  | { type: 'metrics'; id: number; text: string | undefined }
+  | { type: 'final'; stats: EdgeSnapshot; text: string | undefined };
+
+/** How one worker stands, as `/stats` lists it. */
+export interface WorkerSummary {
+  worker: number;
+  pid: number;
+  state: 'starting' | 'serving' | 'stopping';
+  requests?: number;
+  inFlight?: number;
+}
+
+export interface EdgeWorkersOptions {
+  log: Logger;
+  /** The workers' environment: the primary's own. */
+  env: NodeJS.ProcessEnv;
+  /** ms before a worker that exited unasked is started again. */
+  respawnDelayMs?: number;
+  /** ms a worker's answer about its counters may take. */
+  askTimeoutMs?: number;
+}
+
+/**
+ * The edge's worker processes beside the primary (nginx's `worker_processes`): each is the edge again, started with
+ * this process's command line and environment, and once its gateway pools serve it takes the primary's listening
+ * sockets over IPC and accepts from them too — every process from the same sockets, as nginx's workers do without
+ * `reuseport`, so no connection waiting in a backlog is lost when one process goes. The primary also serves, and
+ * keeps the admin listener: its `/stats` and `/metrics` add up every worker's. A worker that exits unasked is
+ * started again; one whose primary is gone (its IPC channel closed) drains and exits (docs/adr/0017-edge-workers.md).
+ */
+export class EdgeWorkers {
+  readonly #log: Logger;
+  readonly #env: NodeJS.ProcessEnv;
+  readonly #respawnDelayMs: number;
+  readonly #askTimeoutMs: number;
+  readonly #workers = new Map<number, Worker>();
+  readonly #timers = new Set<NodeJS.Timeout>();
+  #listeners: readonly Server[] = [];
+  #stopping = false;
+  #respawns = 0;
+  /** The counters of workers that exited, added to the live ones'. */
+  readonly #retired: EdgeSnapshot[] = [];
+  readonly #retiredTexts: string[] = [];
+  #nextId = 1;
+
+  constructor({ log, env, respawnDelayMs = 1_000, askTimeoutMs = 1_000 }: EdgeWorkersOptions) {
+    this.#log = log;
+    this.#env = env;
+    this.#respawnDelayMs = respawnDelayMs;
+    this.#askTimeoutMs = askTimeoutMs;
+  }
+
+  /** Starts workers 1 … count-1 (the primary is worker 0); each accepts from `listeners` once its pools serve. */
+  start(count: number, listeners: readonly Server[]): void {
+    this.#listeners = listeners;
+    for (let n = 1; n < count; n++) this.#spawn(n);
+  }
+
+  get respawns(): number {
+    return this.#respawns;
+  }
+
+  /** Every worker's counters (live ones that answered in time, and those that exited), and how each stands. */
+  async stats(): Promise<{ snapshots: EdgeSnapshot[]; workers: WorkerSummary[] }> {
+    const live = [...this.#workers.values()];
+    const answers = await Promise.all(
+      live.map((w) => (w.state === 'starting' ? undefined : this.#ask(w, 'stats').then((m) => m?.stats))),
+    );
+    const workers = live.map((w, i) => {
+      const stats = answers[i];
+      const summary: WorkerSummary = { worker: w.n, pid: w.child.pid ?? 0, state: w.state };
+      return stats === undefined ? summary : { ...summary, requests: stats.requests, inFlight: stats.inFlight };
+    });
+    return { snapshots: [...this.#retired, ...answers.flatMap((s) => (s ? [s] : []))], workers };
+  }
+
+  /** Every worker's Prometheus text: the live ones that answered in time, then those of workers that exited. */
+  async metrics(): Promise<{ live: string[]; retired: string[] }> {
+    const live = [...this.#workers.values()].filter((w) => w.state !== 'starting');
+    const texts = await Promise.all(live.map((w) => this.#ask(w, 'metrics').then((m) => m?.text)));
+    return { live: texts.flatMap((t) => (t === undefined ? [] : [t])), retired: [...this.#retiredTexts] };
+  }
+
+  /** Every worker drains (as on SIGTERM) and exits; resolves when all are gone. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    const exits = [...this.#workers.values()].map((w) => w.exited);
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+    for (const w of this.#workers.values()) {
+      if (w.state === 'starting' || !w.child.connected) w.child.kill('SIGTERM');
+      else w.child.send({ type: 'stop' } satisfies ToWorker);
+      w.state = 'stopping';
+    }
+    await Promise.all(exits);
+  }
+
+  #spawn(n: number): void {
+    const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+      env: { ...this.#env, [WORKER_VARIABLE]: String(n) },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const worker: Worker = {
+      n,
+      child,
+      state: 'starting',
+      pending: new Map(),
+      exited: new Promise((resolve) => child.once('exit', () => resolve())),
+    };
+    this.#workers.set(n, worker);
+    child.on('message', (message: FromWorker) => this.#onMessage(worker, message));
+    child.on('error', (err) => this.#log.warn({ worker: n, err: String(err) }, 'edge worker: IPC or start failed'));
+    child.once('exit', (code, signal) => this.#onExit(worker, code, signal));
+  }
+
+  #onMessage(worker: Worker, message: FromWorker): void {
+    switch (message.type) {
+      case 'serving':
+        if (!this.#stopping) sendListeners(worker.child, this.#listeners);
+        return;
+      case 'ready':
+        if (worker.state === 'starting') worker.state = 'serving';
+        this.#log.info({ worker: worker.n, pid: message.pid }, 'edge worker serving');
+        return;
+      case 'stats':
+      case 'metrics':
+        worker.pending.get(message.id)?.(message);
+        return;
+      case 'final':
+        worker.final = message;
+        return;
+    }
+  }
+
+  #onExit(worker: Worker, code: number | null, signal: NodeJS.Signals | null): void {
+    this.#workers.delete(worker.n);
+    for (const settle of worker.pending.values()) settle(undefined);
+    if (worker.final !== undefined) {
+      this.#retired.push(worker.final.stats);
+      if (worker.final.text !== undefined) this.#retiredTexts.push(worker.final.text);
+    }
+    if (this.#stopping) return;
+    this.#log.warn(
+      { worker: worker.n, pid: worker.child.pid, code, signal, inMs: this.#respawnDelayMs },
+      'edge worker exited; starting it again',
+    );
+    this.#respawns += 1;
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      this.#spawn(worker.n);
+    }, this.#respawnDelayMs);
+    this.#timers.add(timer);
+  }
+
+  #ask<T extends 'stats' | 'metrics'>(worker: Worker, type: T): Promise<Extract<FromWorker, { type: T }> | undefined> {
+    if (!worker.child.connected) return Promise.resolve(undefined);
+    const id = this.#nextId++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => settle(undefined), this.#askTimeoutMs);
+      const settle = (message: FromWorker | undefined) => {
+        clearTimeout(timer);
+        worker.pending.delete(id);
+        resolve(message as Extract<FromWorker, { type: T }> | undefined);
+      };
+      worker.pending.set(id, settle);
+      worker.child.send({ type, id } satisfies ToWorker);
+    });
+  }
+}
+
+interface Worker {
+  n: number;
+  child: ChildProcess;
+  state: WorkerSummary['state'];
+  pending: Map<number, (message: FromWorker | undefined) => void>;
+  exited: Promise<void>;
+  final?: Extract<FromWorker, { type: 'final' }>;
+}

@@ -1,0 +1,110 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { send, startStack, type ServiceProcess, type Stack } from '@mono/testing';
+
+let stack: Stack | undefined;
+afterEach(async () => {
+  await stack?.stop();
+  stack = undefined;
+});
+
+interface Stats {
+  requests: number;
+  byStatus: Record<string, number>;
+  pools: Record<string, { members: Array<{ requests: number }> }>;
+  workers: Array<{ worker: number; pid: number; state: string; requests?: number }>;
+  respawns: number;
+}
+
+async function stats(edge: ServiceProcess): Promise<Stats> {
+  const res = await send(`http://127.0.0.1:${edge.adminPort}/stats`);
+  return JSON.parse(res.body.toString()) as Stats;
+}
+
+/** Resolves with the pid of worker `n` once it logged that it serves (the `skip` first such lines skipped). */
+async function serving(edge: ServiceProcess, n: number, skip = 0): Promise<number> {
+  const lines = () => edge.logs.filter((line) => line['msg'] === 'edge worker serving' && line['worker'] === n);
+  await edge.waitForLog(() => lines().length > skip, 10_000);
+  return Number(lines()[skip]?.['pid']);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Resolves once `pid` has exited (a process this test did not start: /proc is all there is to watch). */
+async function gone(pid: number, timeoutMs = 5_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (alive(pid)) {
+    if (Date.now() > until) throw new Error(`process ${pid} still running after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('the edge as several processes (workers)', () => {
+  it('should serve from the same listening socket in its worker, and count every process in /stats and /metrics', async () => {
+    stack = await startStack({ edge: { EDGE_WORKERS: '2' } });
+    const edge = stack.edge;
+    const worker = await serving(edge, 1);
+    expect(edge.pids()).toEqual(expect.arrayContaining([edge.pid, worker]));
+    // With the primary stopped, only the worker can accept: every new connection is answered all the same.
+    edge.signal('SIGSTOP');
+    try {
+      for (let i = 0; i < 5; i++) expect((await send(`${stack.url}/hello`)).status).toBe(200);
+    } finally {
+      edge.signal('SIGCONT');
+    }
+    for (let i = 0; i < 5; i++) expect((await send(`${stack.url}/hello`)).status).toBe(200);
+    const after = await stats(edge);
+    expect(after.workers.map((w) => [w.worker, w.state])).toEqual([
+      [0, 'serving'],
+      [1, 'serving'],
+    ]);
+    expect(after.workers[1]?.requests).toBeGreaterThanOrEqual(5);
+    expect(after.requests).toBe(after.workers.reduce((sum, w) => sum + (w.requests ?? 0), 0));
+    expect(after.byStatus['200']).toBe(after.requests);
+    expect(after.requests).toBeGreaterThanOrEqual(10);
+    expect(after.pools['gateways']?.members[0]?.requests).toBe(after.requests);
+    const metrics = (await send(`http://127.0.0.1:${edge.adminPort}/metrics`)).body.toString();
+    const counts = metrics
+      .split('\n')
+      .filter((line) => line.startsWith('http_server_request_duration_count{'))
+      .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+    expect(counts).toBe(after.requests);
+  });
+
+  it('should start a worker that died again, while the others answer', async () => {
+    stack = await startStack({ edge: { EDGE_WORKERS: '2' } });
+    const edge = stack.edge;
+    const first = await serving(edge, 1);
+    process.kill(first, 'SIGKILL');
+    await edge.waitForLog((line) => line['msg'] === 'edge worker exited; starting it again', 5_000);
+    expect((await send(`${stack.url}/hello`)).status).toBe(200);
+    const second = await serving(edge, 1, 1);
+    expect(second).not.toBe(first);
+    expect(alive(second)).toBe(true);
+    const after = await stats(edge);
+    expect(after.respawns).toBe(1);
+    expect(after.workers.find((w) => w.worker === 1)?.pid).toBe(second);
+  });
+
+  it('should take its workers with it on SIGTERM, and leave none behind when it is killed', async () => {
+    stack = await startStack({ edge: { EDGE_WORKERS: '3' } });
+    const edge = stack.edge;
+    const workers = [await serving(edge, 1), await serving(edge, 2)];
+    edge.signal('SIGTERM');
+    expect(await edge.exited).toBe(0);
+    for (const pid of workers) expect(alive(pid), `worker ${pid}`).toBe(false);
+
+    stack = await startStack({ edge: { EDGE_WORKERS: '2' } });
+    const orphan = await serving(stack.edge, 1);
+    stack.edge.signal('SIGKILL');
+    await stack.edge.exited;
+    // Its IPC channel closed: the worker drains and exits by itself.
+    await gone(orphan);
+  });
+});
