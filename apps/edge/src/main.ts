@@ -108,6 +108,9 @@ async function startPrimary(config: Readonly<EdgeConfig>, log: Logger): Promise<
 /** A worker: once its pools serve, it takes the primary's listening sockets, serves, and answers for its counters. */
 async function startWorker(config: Readonly<EdgeConfig>, log: Logger): Promise<RunningService> {
   const send = (message: FromWorker) => new Promise<void>((resolve) => process.send?.(message, () => resolve()));
+  // A primary gone before this worker serves leaves it nothing to wait for.
+  const orphaned = () => process.exit(0);
+  process.once('disconnect', orphaned);
   const ready = Promise.withResolvers<void>();
   const running = buildEdge(config, { log, onBodyBytes: minorGcEvery(), onReady: () => ready.resolve() });
   await running.connect();
@@ -121,6 +124,7 @@ async function startWorker(config: Readonly<EdgeConfig>, log: Logger): Promise<R
   const stop = () => {
     if (!signalled) process.kill(process.pid, 'SIGTERM');
   };
+  process.off('disconnect', orphaned);
   process.on('disconnect', stop);
   process.on('message', (message: ToWorker) => {
     if (message.type === 'stop') stop();
