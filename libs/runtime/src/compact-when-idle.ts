@@ -50,7 +50,7 @@ export function compactWhenIdle({
   everyMs = 1_000,
   growthBytes = 8 << 20,
   idleBelow = 0.05,
-  workMs = 500,
+  workMs = 200,
   workEveryMs = 30_000,
   quietBelow = 0.01,
   gc = (globalThis as { gc?: FullGc }).gc ?? null,

@@ -18,6 +18,11 @@ export interface ServiceProcess {
   readonly exited: Promise<number | null>;
   /** Resident set size in bytes of its largest process (a framework master's worker serves), from /proc. */
   rss(): number;
+  /**
+   * Proportional set size in bytes of all its processes together (an edge and its workers, a framework master and
+   * its worker): a page shared by n processes counts 1/n in each, so the sum is what the service holds.
+   */
+  pss(): number;
   /** Its process and those it started (a framework master's workers), from /proc. */
   pids(): number[];
   waitForLog(
@@ -88,6 +93,14 @@ function residentBytes(pid: number): number {
   }
 }
 
+function proportionalBytes(pid: number): number {
+  try {
+    return Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
 /** PATH with the directory of the Node that runs the tests first, so the services run on the same Node 24. */
 function pathWithNode(): string {
   return `${dirname(process.execPath)}:${process.env['PATH'] ?? ''}`;
@@ -121,6 +134,9 @@ function observe(name: ServiceName, child: ChildProcess): ServiceProcess & { por
     exited,
     rss() {
       return Math.max(...descendants(child.pid as number).map(residentBytes));
+    },
+    pss() {
+      return descendants(child.pid as number).reduce((sum, pid) => sum + proportionalBytes(pid), 0);
     },
     pids() {
       return descendants(child.pid as number);
