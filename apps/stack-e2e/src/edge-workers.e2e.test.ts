@@ -99,6 +99,7 @@ describe('the edge as several processes (workers)', () => {
     edge.signal('SIGTERM');
     expect(await edge.exited).toBe(0);
     for (const pid of workers) expect(alive(pid), `worker ${pid}`).toBe(false);
+    await stack.stop();
 
     stack = await startStack({ edge: { EDGE_WORKERS: '2' } });
     const orphan = await serving(stack.edge, 1);
