@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Server } from 'node:net';
-import type { Logger } from '@mono/telemetry';
+import { parseExposition, retire, type Exposition, type Logger } from '@mono/telemetry';
 import type { EdgeSnapshot } from './edge-state';
 import { sendListeners, type HandoverMessage } from './handover';
+import { mergeSnapshots } from './merge-snapshots';
 
 /** Set, to the worker's number, in the environment of an edge process a primary started to serve beside it. */
 export const WORKER_VARIABLE = 'MONO_EDGE_WORKER';
@@ -54,9 +55,9 @@ export class EdgeWorkers {
   #listeners: readonly Server[] = [];
   #stopping = false;
   #respawns = 0;
-  /** The counters of workers that exited, added to the live ones'. */
-  readonly #retired: EdgeSnapshot[] = [];
-  readonly #retiredTexts: string[] = [];
+  /** What workers that exited had counted, summed as they exit: added to the live ones'. */
+  #retired: EdgeSnapshot | undefined;
+  readonly #retiredMetrics: Exposition = new Map();
   #nextId = 1;
 
   constructor({ log, env, respawnDelayMs = 1_000, askTimeoutMs = 1_000 }: EdgeWorkersOptions) {
@@ -87,14 +88,15 @@ export class EdgeWorkers {
       const summary: WorkerSummary = { worker: w.n, pid: w.child.pid ?? 0, state: w.state };
       return stats === undefined ? summary : { ...summary, requests: stats.requests, inFlight: stats.inFlight };
     });
-    return { snapshots: [...this.#retired, ...answers.flatMap((s) => (s ? [s] : []))], workers };
+    const snapshots = answers.flatMap((s) => (s ? [s] : []));
+    return { snapshots: this.#retired === undefined ? snapshots : [this.#retired, ...snapshots], workers };
   }
 
-  /** Every worker's Prometheus text: the live ones that answered in time, then those of workers that exited. */
-  async metrics(): Promise<{ live: string[]; retired: string[] }> {
+  /** The Prometheus text of the live workers that answered in time, and the cumulative families of those that exited. */
+  async metrics(): Promise<{ live: string[]; retired: Exposition }> {
     const live = [...this.#workers.values()].filter((w) => w.state !== 'starting');
     const texts = await Promise.all(live.map((w) => this.#ask(w, 'metrics').then((m) => m?.text)));
-    return { live: texts.flatMap((t) => (t === undefined ? [] : [t])), retired: [...this.#retiredTexts] };
+    return { live: texts.flatMap((t) => (t === undefined ? [] : [t])), retired: this.#retiredMetrics };
   }
 
   /** Every worker drains (as on SIGTERM) and exits; resolves when all are gone. */
@@ -151,9 +153,10 @@ export class EdgeWorkers {
   #onExit(worker: Worker, code: number | null, signal: NodeJS.Signals | null): void {
     this.#workers.delete(worker.n);
     for (const settle of worker.pending.values()) settle(undefined);
-    if (worker.final !== undefined) {
-      this.#retired.push(worker.final.stats);
-      if (worker.final.text !== undefined) this.#retiredTexts.push(worker.final.text);
+    const final = worker.final;
+    if (final !== undefined) {
+      this.#retired = this.#retired === undefined ? final.stats : mergeSnapshots(this.#retired, [final.stats]);
+      if (final.text !== undefined) retire(this.#retiredMetrics, parseExposition(final.text));
     }
     if (this.#stopping) return;
     this.#log.warn(

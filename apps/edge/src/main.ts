@@ -4,9 +4,7 @@ import {
   mergeExpositions,
   parseExposition,
   prometheusText,
-  retire,
   shutdownTelemetry,
-  type Exposition,
   type Logger,
 } from '@mono/telemetry';
 import { loadMetricsConfig, loadTelemetryConfig, metricsEnvSchema, telemetryEnvSchema } from '@mono/telemetry/sdk';
@@ -90,9 +88,7 @@ async function startPrimary(config: Readonly<EdgeConfig>, log: Logger): Promise<
             const own = await prometheusText()?.();
             if (own === undefined) return undefined;
             const { live, retired } = await workers.metrics();
-            const gone: Exposition = new Map();
-            for (const text of retired) retire(gone, parseExposition(text));
-            return mergeExpositions([own, ...live].map(parseExposition), gone);
+            return mergeExpositions([own, ...live].map(parseExposition), retired);
           },
         }
       : {}),
