@@ -9,12 +9,15 @@ import {
   duration,
   flag,
   host,
+  isUnix,
+  joinHostPort,
   loadServiceConfig,
   logLevel,
   pool,
   poolSettings,
   port,
   size,
+  splitHostPort,
   text,
   type Env,
   type ServiceConfigSpec,
@@ -42,7 +45,7 @@ export const edgeEnvSchema = v.object({
   ),
   EDGE_GATEWAYS: addresses(
     '127.0.0.1:50051',
-    'Comma-separated host:port (or DNS names: every address is a member) of the gateway pool',
+    'Comma-separated host:port (a DNS name: every address is a member) or unix:/path of the gateway pool',
   ),
   EDGE_MAX_BODY_BYTES: count(1 << 20, 'Largest request body (client_max_body_size); 413 beyond; 0: no limit'),
   EDGE_MAX_HEADER_BYTES: count(16_384, 'Largest request line + header section; 431 (or 414) beyond', {
@@ -129,7 +132,7 @@ const locationHeaders = v.strictObject({
 const locationTimeouts = v.strictObject({ head: v.optional(duration()), idle: v.optional(duration()) });
 
 const edgeFile = v.strictObject({
-  listen: v.optional(address(), '127.0.0.1:8080'),
+  listen: v.optional(tcpAddress(), '127.0.0.1:8080'),
   admin: v.optional(address(), '127.0.0.1:9080'),
   /** worker_processes: processes that accept from the same listening sockets and serve; auto: one per CPU. */
   workers: v.optional(
@@ -246,8 +249,8 @@ export const edgeConfigSpec: ServiceConfigSpec<typeof edgeFileSchema, typeof edg
   applyEnv(file, set) {
     const section = (key: string) => (file[key] = { ...(file[key] as Record<string, unknown> | undefined) });
     if (set.EDGE_HOST !== undefined || set.EDGE_PORT !== undefined) {
-      const listen = splitAddress((file['listen'] as string | undefined) ?? '127.0.0.1:8080');
-      file['listen'] = joinAddress(set.EDGE_HOST ?? listen.host, String(set.EDGE_PORT ?? listen.port));
+      const listen = splitHostPort((file['listen'] as string | undefined) ?? '127.0.0.1:8080');
+      file['listen'] = joinHostPort(set.EDGE_HOST ?? listen.host, String(set.EDGE_PORT ?? listen.port));
     }
     if (set.EDGE_ADMIN !== undefined) file['admin'] = set.EDGE_ADMIN;
     if (set.EDGE_WORKERS !== undefined)
@@ -296,8 +299,8 @@ function applyTlsEnv(file: Record<string, unknown>, set: Partial<v.InferOutput<t
   if (set.EDGE_TLS_CERT !== undefined) tls['cert'] = resolvePath(set.EDGE_TLS_CERT);
   if (set.EDGE_TLS_KEY !== undefined) tls['key'] = resolvePath(set.EDGE_TLS_KEY);
   if (set.EDGE_TLS_PORT !== undefined || tls['listen'] === undefined) {
-    const host = splitAddress(String(tls['listen'] ?? file['listen'] ?? '127.0.0.1:8443')).host;
-    tls['listen'] = joinAddress(host, String(set.EDGE_TLS_PORT ?? 8_443));
+    const host = splitHostPort(String(tls['listen'] ?? file['listen'] ?? '127.0.0.1:8443')).host;
+    tls['listen'] = joinHostPort(host, String(set.EDGE_TLS_PORT ?? 8_443));
   }
   file['tls'] = tls;
 }
@@ -371,7 +374,7 @@ function locationProblems(file: unknown): Array<{ message: string; path: [v.Obje
 
 /** The file as the edge uses it: locations inherit the service-wide limits and timeouts. */
 function resolve(file: FileOutput) {
-  const { host, port } = splitAddress(file.listen);
+  const { host, port } = splitHostPort(file.listen);
   return {
     host,
     port: Number(port),
@@ -445,7 +448,7 @@ function splitList(value: string): string[] {
 }
 
 function resolveTls(tls: NonNullable<FileOutput['tls']>) {
-  const { host, port } = splitAddress(tls.listen);
+  const { host, port } = splitHostPort(tls.listen);
   return { host, port: Number(port), cert: tls.cert, key: tls.key, http2: tls.http2 };
 }
 
@@ -469,11 +472,10 @@ function isDirectory(path: string): boolean {
   }
 }
 
-function splitAddress(value: string): { host: string; port: string } {
-  const colon = value.lastIndexOf(':');
-  return { host: value.slice(0, colon).replace(/^\[|\]$/g, ''), port: value.slice(colon + 1) };
-}
-
-function joinAddress(host: string, port: string): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+/** The edge listens on TCP only: nginx's `listen unix:` is not built. */
+function tcpAddress() {
+  return v.pipe(
+    address(),
+    v.check((value) => !isUnix(value), 'expected host:port or [v6]:port (the edge listens on TCP)'),
+  );
 }

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { ADDRESS } from './file-types';
 
 /**
  * Schema pieces for environment variables. Each parses the string form, carries its default and a description
@@ -39,20 +40,19 @@ export function flag(defaultValue: boolean, description: string) {
 
 /** One `host:port` address; a list is refused with `listMessage`, which says why only one is taken. */
 export function oneAddress(
-  defaultValue: string,
+  defaultValue: string | undefined,
   description: string,
-  listMessage = 'expected one host:port, not a list',
+  listMessage = 'expected one address, not a list',
 ) {
-  return env(
-    v.pipe(
-      v.string(),
-      v.trim(),
-      v.check((value) => !value.includes(','), listMessage),
-      v.regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port'),
-    ),
-    defaultValue,
-    description,
+  const schema = v.pipe(
+    v.string(),
+    v.trim(),
+    v.check((value) => !value.includes(','), listMessage),
+    v.regex(ADDRESS, 'expected host:port, [v6]:port or unix:/path'),
   );
+  return defaultValue === undefined
+    ? v.pipe(v.optional(schema), v.description(description))
+    : env(schema, defaultValue, description);
 }
 
 /** A comma-separated list of `host:port` addresses. */
@@ -66,8 +66,8 @@ export function addresses(defaultValue: string, description: string) {
           .map((s) => s.trim())
           .filter(Boolean),
       ),
-      v.array(v.pipe(v.string(), v.regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port'))),
-      v.minLength(1, 'expected at least one host:port'),
+      v.array(v.pipe(v.string(), v.regex(ADDRESS, 'expected host:port, [v6]:port or unix:/path'))),
+      v.minLength(1, 'expected at least one address'),
     ),
     defaultValue,
     description,

@@ -10,7 +10,8 @@ const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$/;
 const DURATION_UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
 const SIZE = /^(\d+)\s*(B|KiB|MiB|GiB)?$/;
 const SIZE_UNIT: Record<string, number> = { B: 1, KiB: 1 << 10, MiB: 1 << 20, GiB: 1 << 30 };
-const ADDRESS = /^(?:\[[0-9a-fA-F:.]+\]|[^\s:/[\]]+):\d{1,5}$|^unix:\/\S+$/;
+/** `host:port`, `[v6]:port` or `unix:/path` (an absolute path: grpc-js's form of a Unix domain socket). */
+export const ADDRESS = /^(?:\[[0-9a-fA-F:.]+\]|[^\s:/[\]]+):\d{1,5}$|^unix:\/\S+$/;
 
 /** Milliseconds, from a number or `500ms`/`60s`/`2m`/`1h`/`off`; with a default, the setting may be left out. */
 export function duration(): ReturnType<typeof durationSchema>;

@@ -4,6 +4,7 @@ export type { EnvVariable } from './describe-env';
 export { effectiveEnv } from './effective-env';
 export type { EffectiveVariable, EnvSchema } from './effective-env';
 export { addresses, count, flag, host, list, logLevel, oneAddress, port, text } from './env-types';
+export { applyHostPort, boundAddress, isUnix, joinHostPort, localAddress, splitHostPort } from './listen-address';
 export { loadConfig } from './load-config';
 export type { Env } from './load-config';
 export {

@@ -46,8 +46,10 @@ describe('loadConfig', () => {
 describe('oneAddress', () => {
   const one = v.object({ TO: oneAddress('127.0.0.1:1', 'one upstream', 'one upstream only, for now') });
 
-  it('should take one host:port', () => {
+  it('should take one host:port, [v6]:port or unix:/path', () => {
     expect(loadConfig('svc', one, { TO: ' example:80 ' }).TO).toBe('example:80');
+    expect(loadConfig('svc', one, { TO: '[::1]:80' }).TO).toBe('[::1]:80');
+    expect(loadConfig('svc', one, { TO: 'unix:/run/mono/gateway.sock' }).TO).toBe('unix:/run/mono/gateway.sock');
     expect(loadConfig('svc', one, {}).TO).toBe('127.0.0.1:1');
   });
 
@@ -55,9 +57,10 @@ describe('oneAddress', () => {
     expect(() => loadConfig('svc', one, { TO: 'a:1,b:2' })).toThrow(
       expect.objectContaining({ problems: ['TO: one upstream only, for now'] }),
     );
-    expect(() => loadConfig('svc', one, { TO: 'a' })).toThrow(
-      expect.objectContaining({ problems: ['TO: expected host:port'] }),
-    );
+    for (const bad of ['a', 'unix:relative.sock', 'a:b'])
+      expect(() => loadConfig('svc', one, { TO: bad })).toThrow(
+        expect.objectContaining({ problems: ['TO: expected host:port, [v6]:port or unix:/path'] }),
+      );
   });
 });
 
