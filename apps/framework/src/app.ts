@@ -1,3 +1,4 @@
+import { boundAddress } from '@mono/config';
 import { frameworkBoundary } from '@mono/contracts';
 import type { Logger } from '@mono/telemetry';
 import { settleWithin } from '@mono/runtime';
@@ -74,8 +75,8 @@ export function buildFramework(
     },
     stats: () => stats.snapshot(),
     async listen() {
-      const port = await grpc.listen(config.host, config.port);
-      bound = config.host.includes(':') ? `[${config.host}]:${port}` : `${config.host}:${port}`;
+      const port = await grpc.listen(config.listen);
+      bound = boundAddress(config.listen, port);
       grpc.serving();
       serving = true;
       return port;

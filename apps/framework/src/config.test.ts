@@ -16,8 +16,7 @@ function writeConfig(text: string): string {
 describe('loadFrameworkConfig', () => {
   it('should default to 127.0.0.1:50061, the demo app, a master and no recycling', () => {
     expect(loadFrameworkConfig({})).toEqual({
-      host: '127.0.0.1',
-      port: 50061,
+      listen: '127.0.0.1:50061',
       admin: '127.0.0.1:9061',
       applications: [{ name: 'default', module: undefined, env: {} }],
       multiprocess: false,
@@ -28,6 +27,17 @@ describe('loadFrameworkConfig', () => {
       shutdownGraceMs: 30_000,
       logLevel: 'info',
     });
+  });
+
+  it('should listen on a Unix socket, and give it up for TCP where FRAMEWORK_HOST or FRAMEWORK_PORT says so', () => {
+    const file = writeConfig('listen: unix:/run/mono/framework.sock\n');
+    expect(loadFrameworkConfig({ FRAMEWORK_CONFIG: file }).listen).toBe('unix:/run/mono/framework.sock');
+    expect(loadFrameworkConfig({ FRAMEWORK_CONFIG: file, FRAMEWORK_PORT: '0' }).listen).toBe('127.0.0.1:0');
+    expect(loadFrameworkConfig({ FRAMEWORK_CONFIG: file, FRAMEWORK_HOST: '::' }).listen).toBe('[::]:50061');
+    expect(loadFrameworkConfig({ FRAMEWORK_LISTEN: 'unix:/tmp/f.sock' }).listen).toBe('unix:/tmp/f.sock');
+    expect(loadFrameworkConfig({ FRAMEWORK_LISTEN: '127.0.0.1:7000', FRAMEWORK_PORT: '7001' }).listen).toBe(
+      '127.0.0.1:7001',
+    );
   });
 
   it('should host the applications of the file, the default one first, each with its variables', () => {

@@ -1,5 +1,6 @@
 import {
   address,
+  applyHostPort,
   count,
   describeConfig,
   duration,
@@ -7,6 +8,7 @@ import {
   host,
   loadServiceConfig,
   logLevel,
+  oneAddress,
   port,
   size,
   text,
@@ -19,14 +21,20 @@ import * as v from 'valibot';
 /** The name the default application is reported and logged under; a mount's `app` "" (or this) reaches it. */
 export const DEFAULT_APPLICATION = 'default';
 
+const LISTEN = '127.0.0.1:50061';
+
 /**
  * Every variable the framework service reads; README.md lists them (a test keeps the two in step). They override the
  * service-wide values of the configuration file (FRAMEWORK_CONFIG) (docs/adr/0005).
  */
 export const frameworkEnvSchema = v.object({
   FRAMEWORK_CONFIG: text(undefined, 'The configuration file (YAML, infra/config/framework.yaml); without it: defaults'),
-  FRAMEWORK_HOST: host('127.0.0.1', 'Address the gRPC server binds'),
-  FRAMEWORK_PORT: port(50_061, 'gRPC port (0 picks a free one)'),
+  FRAMEWORK_LISTEN: oneAddress(
+    undefined,
+    "Where the gRPC server listens: host:port, [v6]:port or unix:/path (a Unix domain socket); default: the file's `listen`, else 127.0.0.1:50061",
+  ),
+  FRAMEWORK_HOST: host('127.0.0.1', 'Address the gRPC server binds (over TCP, in place of a Unix socket)'),
+  FRAMEWORK_PORT: port(50_061, 'gRPC port (0 picks a free one; over TCP, in place of a Unix socket)'),
   FRAMEWORK_ADMIN: text('127.0.0.1:9061', 'host:port of the admin listener: /healthz /readyz /stats /metrics'),
   FRAMEWORK_APP: text(
     undefined,
@@ -111,7 +119,7 @@ const application = v.strictObject({
 });
 
 const frameworkFile = v.strictObject({
-  listen: v.optional(address(), '127.0.0.1:50061'),
+  listen: v.optional(address(), LISTEN),
   admin: v.optional(address(), '127.0.0.1:9061'),
   /** The default application: a module spec, or { module, env }; absent: the demo Express app. */
   app: v.optional(
@@ -165,13 +173,8 @@ export const frameworkConfigSpec: ServiceConfigSpec<typeof frameworkFileSchema, 
   file: frameworkFileSchema,
   env: frameworkEnvSchema,
   applyEnv(file, set) {
-    if (set.FRAMEWORK_HOST !== undefined || set.FRAMEWORK_PORT !== undefined) {
-      const listen = (file['listen'] as string | undefined) ?? '127.0.0.1:50061';
-      const colon = listen.lastIndexOf(':');
-      const host = set.FRAMEWORK_HOST ?? listen.slice(0, colon).replace(/^\[|\]$/g, '');
-      const port = set.FRAMEWORK_PORT ?? listen.slice(colon + 1);
-      file['listen'] = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-    }
+    const listen = set.FRAMEWORK_LISTEN ?? (file['listen'] as string | undefined) ?? LISTEN;
+    file['listen'] = applyHostPort(listen, set.FRAMEWORK_HOST, set.FRAMEWORK_PORT, { host: '127.0.0.1', port: 50_061 });
     if (set.FRAMEWORK_ADMIN !== undefined) file['admin'] = set.FRAMEWORK_ADMIN;
     if (set.FRAMEWORK_APP !== undefined) {
       const app = file['app'];
@@ -207,11 +210,9 @@ type FileOutput = v.InferOutput<typeof frameworkFile>;
 
 /** The file as the service uses it: the default application first, then the others, each with its own variables. */
 function resolve(file: FileOutput) {
-  const colon = file.listen.lastIndexOf(':');
   const app = typeof file.app === 'string' ? { module: file.app, env: {} } : (file.app ?? { env: {} });
   return {
-    host: file.listen.slice(0, colon).replace(/^\[|\]$/g, ''),
-    port: Number(file.listen.slice(colon + 1)),
+    listen: file.listen,
     admin: file.admin,
     /** The first is the default application; its `module` undefined: the demo Express app. */
     applications: [

@@ -1,9 +1,10 @@
 // The container's HEALTHCHECK: exits 0 when the framework's grpc.health.v1 service reports SERVING.
+import { localAddress } from '@mono/config';
 import { checkHealth } from '@mono/transport';
 import { loadFrameworkConfig } from './config';
 
 const config = loadFrameworkConfig(process.env);
-checkHealth(`127.0.0.1:${config.port}`, { timeoutMs: 1_500 }).then(
+checkHealth(localAddress(config.listen), { timeoutMs: 1_500 }).then(
   (status) => process.exit(status === 'SERVING' ? 0 : 1),
   () => process.exit(1),
 );

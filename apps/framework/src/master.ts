@@ -1,4 +1,6 @@
 import cluster from 'node:cluster';
+import { boundAddress, isUnix } from '@mono/config';
+import { clearStaleSocket } from '@mono/runtime';
 import { mergeExpositions, parseExposition, retire, type Exposition } from '@mono/telemetry';
 import type { FrameworkConfig } from './config';
 import type { FrameworkSnapshot } from './framework-stats';
@@ -37,8 +39,8 @@ export class Master {
   readonly #log: LineLogger;
   readonly #workers = new Set<WorkerHandle>();
   #generation = 0;
-  /** FRAMEWORK_PORT for the next worker: what the live ones listen on, so that they share the master's socket. */
-  #port: number;
+  /** FRAMEWORK_LISTEN for the next worker: what the live ones listen on, so that they share the master's socket. */
+  #listen: string;
   #stopping = false;
   #reloading: Promise<void> | undefined;
   #again: string | undefined;
@@ -51,7 +53,7 @@ export class Master {
   constructor(config: Readonly<FrameworkConfig>, { exec, log }: MasterOptions) {
     this.#config = config;
     this.#log = log;
-    this.#port = config.port;
+    this.#listen = config.listen;
     cluster.setupPrimary({ exec });
   }
 
@@ -62,6 +64,7 @@ export class Master {
 
   /** Starts the first worker; resolves with its port once it serves, or rejects with why it could not. */
   async start(): Promise<number> {
+    if (isUnix(this.#config.listen)) await clearStaleSocket(this.#config.listen.slice('unix:'.length), 'framework');
     const first = this.#fork();
     const failure = await this.#started(first);
     if (failure !== undefined) throw new Error(failure.replace(/^(?!framework: )/, 'framework: '));
@@ -162,8 +165,7 @@ export class Master {
   #fork(): WorkerHandle {
     this.#generation += 1;
     const worker = cluster.fork({
-      FRAMEWORK_HOST: this.#config.host,
-      FRAMEWORK_PORT: String(this.#port),
+      FRAMEWORK_LISTEN: this.#listen,
       MONO_FRAMEWORK_GENERATION: String(this.#generation),
     });
     const handle = new WorkerHandle(this.#generation, worker);
@@ -250,7 +252,9 @@ export class Master {
       this.#retiredStats = mergeSnapshots([this.#retiredStats, { ...handle.final, inFlight: 0 }]);
       if (handle.finalText !== undefined) retire(this.#retiredMetrics, parseExposition(handle.finalText));
     }
-    if (![...this.#workers].some((h) => h.state !== 'starting')) this.#port = handle.port || this.#port;
+    if (![...this.#workers].some((h) => h.state !== 'starting') && handle.port !== 0) {
+      this.#listen = boundAddress(this.#listen, handle.port);
+    }
     if (was !== 'serving' || this.#stopping) return;
     if (handle.signalled) {
       // A process-tree kill signals the worker first and the master next: replace it only if no stop follows.

@@ -1,5 +1,6 @@
+import { boundAddress, isUnix } from '@mono/config';
 import type { RunningService } from '@mono/runtime';
-import { minorGcEvery } from '@mono/runtime';
+import { clearStaleSocket, minorGcEvery } from '@mono/runtime';
 import { createLogger, shutdownTelemetry } from '@mono/telemetry';
 import { buildFramework } from './app';
 import type { FrameworkConfig } from './config';
@@ -16,10 +17,11 @@ export async function startSingleProcess(
   const log = createLogger('framework', config.logLevel);
   const applications = loadApplications(config.applications, processEnv);
   const framework = buildFramework(config, { applications, log, onBodyBytes: minorGcEvery() });
+  if (isUnix(config.listen)) await clearStaleSocket(config.listen.slice('unix:'.length), 'framework');
   const port = await framework.listen();
   log.info(
     {
-      address: `${config.host}:${port}`,
+      address: boundAddress(config.listen, port),
       pid: process.pid,
       applications: Object.fromEntries(applications.map((a) => [a.name, `${a.kind} ${a.source}`])),
     },

@@ -1,6 +1,7 @@
 // A worker of the master (docs/adr/0010-applications-and-reloads.md): loads the applications as the configuration
 // names them now, serves on the port the master holds (node:cluster), and obeys the master over IPC. Started by the
 // master with the same Node flags and --require telemetry.cjs; never by hand.
+import { boundAddress } from '@mono/config';
 import { compactWhenIdle, minorGcEvery } from '@mono/runtime';
 import { createLogger, prometheusText, shutdownTelemetry, type Logger } from '@mono/telemetry';
 import { buildFramework, type Framework } from './app';
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
     const port = await framework.listen();
     log.info(
       {
-        address: `${config.host}:${port}`,
+        address: boundAddress(config.listen, port),
         pid: process.pid,
         applications: Object.fromEntries(applications.map((a) => [a.name, `${a.kind} ${a.source}`])),
       },

@@ -1,5 +1,6 @@
 import { frameworkBoundary, gatewayBoundary, type Environ } from '@mono/contracts';
-import { settleWithin } from '@mono/runtime';
+import { isUnix } from '@mono/config';
+import { clearStaleSocket, settleWithin } from '@mono/runtime';
 import type { Logger } from '@mono/telemetry';
 import {
   addExchangeService,
@@ -91,7 +92,8 @@ export function buildGateway(config: Readonly<GatewayConfig>, { log, onBodyBytes
       return serving && !draining;
     },
     async listen() {
-      const port = await grpc.listen(config.host, config.port);
+      if (isUnix(config.listen)) await clearStaleSocket(config.listen.slice('unix:'.length), 'gateway');
+      const port = await grpc.listen(config.listen);
       await Promise.all(Object.values(pools).map((pool) => pool.start()));
       markServing();
       return port;

@@ -26,7 +26,7 @@ function problems(env: Record<string, string>): readonly string[] {
 describe('loadGatewayConfig', () => {
   it('should default to the documented addresses, one framework pool and a root mount', () => {
     const config = loadGatewayConfig({});
-    expect(config).toMatchObject({ host: '127.0.0.1', port: 50051, admin: '127.0.0.1:9051', shutdownGraceMs: 30_000 });
+    expect(config).toMatchObject({ listen: '127.0.0.1:50051', admin: '127.0.0.1:9051', shutdownGraceMs: 30_000 });
     expect(config.pools['framework']?.servers).toEqual(['127.0.0.1:50061']);
     expect(config.mounts).toEqual([
       { path: '', pool: 'framework', app: '', limits: { maxInFlight: 1024, maxQueue: 1024, maxWaitMs: 1_000 } },
@@ -41,6 +41,24 @@ describe('loadGatewayConfig', () => {
       ['', ''],
     ]);
     expect(config.timeoutMs).toBe(60_000);
+  });
+
+  it('should listen on a Unix socket, and give it up for TCP where GATEWAY_HOST or GATEWAY_PORT says so', () => {
+    const path = file(
+      'listen: unix:/run/mono/gateway.sock\npools: { framework: { servers: [unix:/run/mono/fw.sock] } }\n',
+    );
+    expect(loadGatewayConfig({ GATEWAY_CONFIG: path })).toMatchObject({ listen: 'unix:/run/mono/gateway.sock' });
+    expect(loadGatewayConfig({ GATEWAY_CONFIG: path }).pools['framework']?.servers).toEqual(['unix:/run/mono/fw.sock']);
+    expect(loadGatewayConfig({ GATEWAY_CONFIG: path, GATEWAY_PORT: '0' }).listen).toBe('127.0.0.1:0');
+    expect(loadGatewayConfig({ GATEWAY_CONFIG: path, GATEWAY_HOST: '0.0.0.0' }).listen).toBe('0.0.0.0:50051');
+    expect(loadGatewayConfig({ GATEWAY_LISTEN: 'unix:/tmp/g.sock' }).listen).toBe('unix:/tmp/g.sock');
+    expect(loadGatewayConfig({ GATEWAY_LISTEN: '[::1]:7000', GATEWAY_PORT: '7001' }).listen).toBe('[::1]:7001');
+    expect(loadGatewayConfig({ GATEWAY_FRAMEWORK: 'unix:/tmp/f.sock' }).pools['framework']?.servers).toEqual([
+      'unix:/tmp/f.sock',
+    ]);
+    expect(problems({ GATEWAY_LISTEN: 'unix:relative.sock' })).toEqual([
+      'GATEWAY_LISTEN: expected host:port, [v6]:port or unix:/path',
+    ]);
   });
 
   it("should name a mount's application as the framework hosts it", () => {

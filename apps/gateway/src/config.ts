@@ -1,6 +1,7 @@
 import {
   address,
   addresses,
+  applyHostPort,
   count,
   describeConfig,
   duration,
@@ -9,6 +10,7 @@ import {
   loadServiceConfig,
   logLevel,
   mountPath,
+  oneAddress,
   pool,
   poolSettings,
   port,
@@ -19,6 +21,8 @@ import {
 } from '@mono/config';
 import * as v from 'valibot';
 
+const LISTEN = '127.0.0.1:50051';
+
 /** The pool that GATEWAY_FRAMEWORK names and that a mount without its own pool uses. */
 export const DEFAULT_POOL = 'framework';
 
@@ -28,12 +32,16 @@ export const DEFAULT_POOL = 'framework';
  */
 export const gatewayEnvSchema = v.object({
   GATEWAY_CONFIG: text(undefined, 'The configuration file (YAML, infra/config/gateway.yaml); without it: defaults'),
-  GATEWAY_HOST: host('127.0.0.1', 'Address the gRPC server binds'),
-  GATEWAY_PORT: port(50_051, 'gRPC port (0 picks a free one)'),
+  GATEWAY_LISTEN: oneAddress(
+    undefined,
+    "Where the gRPC server listens: host:port, [v6]:port or unix:/path (a Unix domain socket); default: the file's `listen`, else 127.0.0.1:50051",
+  ),
+  GATEWAY_HOST: host('127.0.0.1', 'Address the gRPC server binds (over TCP, in place of a Unix socket)'),
+  GATEWAY_PORT: port(50_051, 'gRPC port (0 picks a free one; over TCP, in place of a Unix socket)'),
   GATEWAY_ADMIN: text('127.0.0.1:9051', 'host:port of the admin listener: /healthz /readyz /stats /metrics'),
   GATEWAY_FRAMEWORK: addresses(
     '127.0.0.1:50061',
-    'Comma-separated host:port (or DNS names: every address is a member) of the framework pool',
+    'Comma-separated host:port (a DNS name: every address is a member) or unix:/path of the framework pool',
   ),
   GATEWAY_MOUNTS: list(
     '/',
@@ -77,7 +85,7 @@ const limits = v.strictObject(admission);
 const serviceLimits = v.strictObject({ ...admission, headers: size(65_536), body: size(0) });
 
 const gatewayFile = v.strictObject({
-  listen: v.optional(address(), '127.0.0.1:50051'),
+  listen: v.optional(address(), LISTEN),
   admin: v.optional(address(), '127.0.0.1:9051'),
   pools: v.optional(v.record(v.pipe(v.string(), v.regex(/^[a-z][a-z0-9-]*$/, 'a pool name: a-z, 0-9, -')), pool()), {
     [DEFAULT_POOL]: { servers: '127.0.0.1:50061' },
@@ -133,10 +141,8 @@ export const gatewayConfigSpec: ServiceConfigSpec<typeof gatewayFileSchema, type
   file: gatewayFileSchema,
   env: gatewayEnvSchema,
   applyEnv(file, set) {
-    const listen = splitAddress((file['listen'] as string | undefined) ?? '127.0.0.1:50051');
-    if (set.GATEWAY_HOST !== undefined) listen.host = set.GATEWAY_HOST;
-    if (set.GATEWAY_PORT !== undefined) listen.port = String(set.GATEWAY_PORT);
-    if (set.GATEWAY_HOST !== undefined || set.GATEWAY_PORT !== undefined) file['listen'] = joinAddress(listen);
+    const listen = set.GATEWAY_LISTEN ?? (file['listen'] as string | undefined) ?? LISTEN;
+    file['listen'] = applyHostPort(listen, set.GATEWAY_HOST, set.GATEWAY_PORT, { host: '127.0.0.1', port: 50_051 });
     if (set.GATEWAY_ADMIN !== undefined) file['admin'] = set.GATEWAY_ADMIN;
     if (set.GATEWAY_FRAMEWORK !== undefined) {
       const pools = { ...(file['pools'] as Record<string, Record<string, unknown>> | undefined) };
@@ -175,10 +181,8 @@ type FileOutput = v.InferOutput<typeof gatewayFile>;
 
 /** The file as the service uses it: mounts inherit the service-wide limits and are sorted longest first. */
 function resolve(file: FileOutput) {
-  const { host, port } = splitAddress(file.listen);
   return {
-    host,
-    port: Number(port),
+    listen: file.listen,
     admin: file.admin,
     pools: Object.fromEntries(Object.entries(file.pools).map(([name, p]) => [name, poolSettings(p)])),
     mounts: file.mounts
@@ -202,13 +206,4 @@ function resolve(file: FileOutput) {
     shutdownGraceMs: file.drain.grace,
     logLevel: file.log,
   };
-}
-
-function splitAddress(value: string): { host: string; port: string } {
-  const colon = value.lastIndexOf(':');
-  return { host: value.slice(0, colon).replace(/^\[|\]$/g, ''), port: value.slice(colon + 1) };
-}
-
-function joinAddress({ host, port }: { host: string; port: string }): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }

@@ -1,3 +1,4 @@
+import { boundAddress } from '@mono/config';
 import { minorGcEvery, runService } from '@mono/runtime';
 import { createLogger, shutdownTelemetry } from '@mono/telemetry';
 import { loadMetricsConfig, loadTelemetryConfig, metricsEnvSchema, telemetryEnvSchema } from '@mono/telemetry/sdk';
@@ -21,7 +22,7 @@ void runService({
     const port = await gateway.listen();
     log.info(
       {
-        address: `${config.host}:${port}`,
+        address: boundAddress(config.listen, port),
         pools: Object.fromEntries(Object.entries(config.pools).map(([name, pool]) => [name, pool.servers])),
         mounts: config.mounts.map((m) => `${m.path || '/'} → ${m.pool}`),
       },

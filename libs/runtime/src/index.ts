@@ -1,4 +1,5 @@
 export { checkConfig } from './check-config';
+export { clearStaleSocket } from './clear-stale-socket';
 export type { ConfigReport } from './check-config';
 export { runService } from './run-service';
 export type { RunningService, ServiceMain, Warner } from './run-service';

@@ -10,6 +10,8 @@ export const ROOT = join(__dirname, '..', '..', '..');
 export interface ServiceProcess {
   readonly name: ServiceName;
   readonly pid: number;
+  /** Where it listens, as it logged it: `host:port`, or `unix:/path` (its port then 0). */
+  readonly address: string;
   readonly port: number;
   /** Its admin listener's port (/healthz /readyz /stats /metrics), 0 when it has none. */
   readonly adminPort: number;
@@ -46,7 +48,8 @@ export async function startService(name: ServiceName, env: Record<string, string
   const admin = service.logs.find((line) => line['msg'] === `${name} admin listening`);
   const adminAddress = admin === undefined ? '' : String(admin['address']);
   return Object.assign(service, {
-    port: Number(address.slice(address.lastIndexOf(':') + 1)),
+    address,
+    port: address.startsWith('unix:') ? 0 : Number(address.slice(address.lastIndexOf(':') + 1)),
     adminPort: Number(adminAddress.slice(adminAddress.lastIndexOf(':') + 1)),
   });
 }
@@ -128,6 +131,7 @@ function observe(name: ServiceName, child: ChildProcess): ServiceProcess & { por
   return {
     name,
     pid: child.pid as number,
+    address: '',
     port: 0,
     adminPort: 0,
     logs,

@@ -18,27 +18,35 @@ export interface StackOptions {
   edge?: Record<string, string>;
   gateway?: Record<string, string>;
   framework?: Record<string, string>;
+  /** A directory: the gateway and the framework listen on Unix sockets in it, as the shipped files have them. */
+  sockets?: string;
 }
 
-/** The three services as three processes on free ports, wired framework ← gateway ← edge. */
+/**
+ * The three services as three processes on free ports (or, with `sockets`, the inner two on Unix sockets), wired
+ * framework ← gateway ← edge.
+ */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const common = { OTEL_TRACES_EXPORTER: 'none', ...options.common };
+  const { sockets } = options;
   const frameworkBase = {
     FRAMEWORK_CONFIG: join(ROOT, 'infra', 'config', 'framework.yaml'),
     FRAMEWORK_ADMIN: '127.0.0.1:0',
   };
+  const frameworkListen: Record<string, string> =
+    sockets === undefined ? { FRAMEWORK_PORT: '0' } : { FRAMEWORK_LISTEN: `unix:${join(sockets, 'framework.sock')}` };
   let framework = await startService('framework', {
     ...common,
     ...frameworkBase,
-    FRAMEWORK_PORT: '0',
+    ...frameworkListen,
     ...options.framework,
   });
   const gateway = await startService('gateway', {
     ...common,
     GATEWAY_CONFIG: join(ROOT, 'infra', 'config', 'gateway.yaml'),
-    GATEWAY_PORT: '0',
+    ...(sockets === undefined ? { GATEWAY_PORT: '0' } : { GATEWAY_LISTEN: `unix:${join(sockets, 'gateway.sock')}` }),
     GATEWAY_ADMIN: '127.0.0.1:0',
-    GATEWAY_FRAMEWORK: `127.0.0.1:${framework.port}`,
+    GATEWAY_FRAMEWORK: framework.address,
     ...options.gateway,
   });
   const edge = await startService('edge', {
@@ -46,12 +54,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     EDGE_CONFIG: join(ROOT, 'infra', 'config', 'edge.yaml'),
     EDGE_PORT: '0',
     EDGE_ADMIN: '127.0.0.1:0',
-    EDGE_GATEWAYS: `127.0.0.1:${gateway.port}`,
+    EDGE_GATEWAYS: gateway.address,
     ...options.edge,
   });
   // Until the stack has served once the edge answers 503 + Retry-After: 1; tests start from a ready stack.
   await edge.waitForLog((line) => line['msg'] === 'stack ready', 10_000);
-  const frameworkEnv = { ...common, ...frameworkBase, ...options.framework, FRAMEWORK_PORT: String(framework.port) };
+  const frameworkEnv = {
+    ...common,
+    ...frameworkBase,
+    ...options.framework,
+    ...(sockets === undefined ? { FRAMEWORK_PORT: String(framework.port) } : frameworkListen),
+  };
   return {
     edge,
     gateway,

@@ -5,8 +5,11 @@ import { Health } from './health';
 /** A grpc-js server with the standard grpc.health.v1 service, NOT_SERVING until `serving()`. */
 export interface GrpcServer {
   readonly server: Server;
-  /** Binds `host:port` (port 0 picks a free one) and resolves with the port. */
-  listen(host: string, port: number): Promise<number>;
+  /**
+   * Binds `host:port` (port 0 picks a free one), `[v6]:port` or `unix:/path`, and resolves with the port (0 for a
+   * Unix socket).
+   */
+  listen(address: string): Promise<number>;
   serving(): void;
   notServing(): void;
   /** Stops at once: connections close, calls in flight fail. */
@@ -16,7 +19,7 @@ export interface GrpcServer {
 /**
  * @example
  * const grpc = createGrpcServer('mono.framework.v1.FrameworkService', 'framework');
- * const port = await grpc.listen('127.0.0.1', 50061);
+ * const port = await grpc.listen('127.0.0.1:50061');
  * grpc.serving();
  */
 export function createGrpcServer(rpcService: string, name: string): GrpcServer {
@@ -25,23 +28,22 @@ export function createGrpcServer(rpcService: string, name: string): GrpcServer {
   health.addTo(server);
   return {
     server,
-    listen: (host, port) => bind(server, host, port, name),
+    listen: (address) => bind(server, address, name),
     serving: () => health.setAll(true),
     notServing: () => health.setAll(false),
     forceShutdown: () => server.forceShutdown(),
   };
 }
 
-/** Binds `host:port` on a grpc-js server; a port in use gives a message that names it. */
-export function bind(server: Server, host: string, port: number, name: string): Promise<number> {
-  const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+/** Binds `address` on a grpc-js server; an address in use gives a message that names it. */
+export function bind(server: Server, address: string, name: string): Promise<number> {
   return new Promise((resolve, reject) => {
     server.bindAsync(address, ServerCredentials.createInsecure(), (err, bound) => {
       if (err) {
         const inUse = /EADDRINUSE|address already in use/i.test(err.message);
         const why = inUse ? 'the address is already in use' : err.message;
         reject(new Error(`${name}: cannot listen on ${address}: ${why}`, { cause: err }));
-      } else resolve(bound);
+      } else resolve(address.startsWith('unix:') ? 0 : bound);
     });
   });
 }

@@ -44,7 +44,7 @@ export async function startTestServer<H = Environ>(
     ...(onBodyBytes ? { onBodyBytes } : {}),
     ...(limits ? { limits } : {}),
   });
-  const bound = await bind(server, '127.0.0.1', port, 'test server');
+  const bound = await bind(server, `127.0.0.1:${port}`, 'test server');
   return {
     address: `127.0.0.1:${bound}`,
     port: bound,
