@@ -48,6 +48,25 @@ const ADMIN = { edge: 18180, gateway: 18191, framework: 18192 };
  * @param {{ app?: string, sample?: number, jaeger?: Jaeger, root?: string }} options `jaeger`: needed when sampling
  * @returns {Started}
  */
+/**
+ * Where the gateway and the framework listen in the bench: as the revision's shipped files say, on Unix sockets or on
+ * TCP, at paths or ports of the bench's own (a stack started by `serve` may run beside it).
+ * @param {string} root
+ */
+function hopAddresses(root) {
+  const shipped = join(root, 'infra', 'config', 'gateway.yaml');
+  const unix = existsSync(shipped) && /^listen: unix:/m.test(readFileSync(shipped, 'utf8'));
+  const gatewayAddress = unix ? 'unix:/tmp/mono-bench-gateway.sock' : `${HOST}:18091`;
+  const frameworkAddress = unix ? 'unix:/tmp/mono-bench-framework.sock' : `${HOST}:18092`;
+  return {
+    gatewayAddress,
+    framework: unix ? { FRAMEWORK_LISTEN: frameworkAddress } : { FRAMEWORK_PORT: '18092' },
+    gateway: unix
+      ? { GATEWAY_LISTEN: gatewayAddress, GATEWAY_FRAMEWORK: frameworkAddress }
+      : { GATEWAY_PORT: '18091', GATEWAY_FRAMEWORK: frameworkAddress },
+  };
+}
+
 export function startOurs(group, { app, sample = 0, jaeger, root = ROOT }) {
   if (sample > 0 && !jaeger) throw new Error('startOurs: tracing needs a Jaeger to export to');
   /** @type {Record<string, Record<string, unknown>>} */
@@ -63,6 +82,7 @@ export function startOurs(group, { app, sample = 0, jaeger, root = ROOT }) {
     OTEL_TRACES_EXPORTER: sample > 0 ? 'otlp' : 'none',
     ...(jaeger && sample > 0 ? { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpHttp } : {}),
   };
+  const hops = hopAddresses(root);
   // The shipped configuration files, where the revision has them (they raise the body limit for /echo).
   /** @param {string} name */
   const file = (name) => {
@@ -73,23 +93,22 @@ export function startOurs(group, { app, sample = 0, jaeger, root = ROOT }) {
     framework: {
       ...common,
       ...file('framework'),
-      FRAMEWORK_PORT: '18092',
+      ...hops.framework,
       FRAMEWORK_ADMIN: `${HOST}:${ADMIN.framework}`,
       ...(app ? { FRAMEWORK_APP: app } : {}),
     },
     gateway: {
       ...common,
       ...file('gateway'),
-      GATEWAY_PORT: '18091',
+      ...hops.gateway,
       GATEWAY_ADMIN: `${HOST}:${ADMIN.gateway}`,
-      GATEWAY_FRAMEWORK: `${HOST}:18092`,
     },
     edge: {
       ...common,
       ...file('edge'),
       EDGE_PORT: String(PORT),
       EDGE_ADMIN: `${HOST}:${ADMIN.edge}`,
-      EDGE_GATEWAYS: `${HOST}:18091`,
+      EDGE_GATEWAYS: hops.gatewayAddress,
       EDGE_ACCESS_LOG: 'false',
     },
   };
