@@ -35,8 +35,9 @@ describe('loadFrameworkConfig', () => {
     expect(loadFrameworkConfig({ FRAMEWORK_CONFIG: file, FRAMEWORK_PORT: '0' }).listen).toBe('127.0.0.1:0');
     expect(loadFrameworkConfig({ FRAMEWORK_CONFIG: file, FRAMEWORK_HOST: '::' }).listen).toBe('[::]:50061');
     expect(loadFrameworkConfig({ FRAMEWORK_LISTEN: 'unix:/tmp/f.sock' }).listen).toBe('unix:/tmp/f.sock');
-    expect(loadFrameworkConfig({ FRAMEWORK_LISTEN: '127.0.0.1:7000', FRAMEWORK_PORT: '7001' }).listen).toBe(
-      '127.0.0.1:7001',
+    // An explicit address wins over the image's FRAMEWORK_HOST/FRAMEWORK_PORT, and over those a worker inherits.
+    expect(loadFrameworkConfig({ FRAMEWORK_LISTEN: '127.0.0.1:7000', FRAMEWORK_PORT: '0' }).listen).toBe(
+      '127.0.0.1:7000',
     );
   });
 

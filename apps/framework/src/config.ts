@@ -33,8 +33,14 @@ export const frameworkEnvSchema = v.object({
     undefined,
     "Where the gRPC server listens: host:port, [v6]:port or unix:/path (a Unix domain socket); default: the file's `listen`, else 127.0.0.1:50061",
   ),
-  FRAMEWORK_HOST: host('127.0.0.1', 'Address the gRPC server binds (over TCP, in place of a Unix socket)'),
-  FRAMEWORK_PORT: port(50_061, 'gRPC port (0 picks a free one; over TCP, in place of a Unix socket)'),
+  FRAMEWORK_HOST: host(
+    '127.0.0.1',
+    "Address the gRPC server binds (TCP: in place of the file's socket; ignored with FRAMEWORK_LISTEN)",
+  ),
+  FRAMEWORK_PORT: port(
+    50_061,
+    "gRPC port (0 picks a free one; TCP: in place of the file's socket; ignored with FRAMEWORK_LISTEN)",
+  ),
   FRAMEWORK_ADMIN: text('127.0.0.1:9061', 'host:port of the admin listener: /healthz /readyz /stats /metrics'),
   FRAMEWORK_APP: text(
     undefined,
@@ -173,8 +179,10 @@ export const frameworkConfigSpec: ServiceConfigSpec<typeof frameworkFileSchema, 
   file: frameworkFileSchema,
   env: frameworkEnvSchema,
   applyEnv(file, set) {
-    const listen = set.FRAMEWORK_LISTEN ?? (file['listen'] as string | undefined) ?? LISTEN;
-    file['listen'] = applyHostPort(listen, set.FRAMEWORK_HOST, set.FRAMEWORK_PORT, { host: '127.0.0.1', port: 50_061 });
+    const listen = (file['listen'] as string | undefined) ?? LISTEN;
+    file['listen'] =
+      set.FRAMEWORK_LISTEN ??
+      applyHostPort(listen, set.FRAMEWORK_HOST, set.FRAMEWORK_PORT, { host: '127.0.0.1', port: 50_061 });
     if (set.FRAMEWORK_ADMIN !== undefined) file['admin'] = set.FRAMEWORK_ADMIN;
     if (set.FRAMEWORK_APP !== undefined) {
       const app = file['app'];

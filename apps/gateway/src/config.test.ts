@@ -52,7 +52,8 @@ describe('loadGatewayConfig', () => {
     expect(loadGatewayConfig({ GATEWAY_CONFIG: path, GATEWAY_PORT: '0' }).listen).toBe('127.0.0.1:0');
     expect(loadGatewayConfig({ GATEWAY_CONFIG: path, GATEWAY_HOST: '0.0.0.0' }).listen).toBe('0.0.0.0:50051');
     expect(loadGatewayConfig({ GATEWAY_LISTEN: 'unix:/tmp/g.sock' }).listen).toBe('unix:/tmp/g.sock');
-    expect(loadGatewayConfig({ GATEWAY_LISTEN: '[::1]:7000', GATEWAY_PORT: '7001' }).listen).toBe('[::1]:7001');
+    // An explicit address wins over the image's GATEWAY_HOST/GATEWAY_PORT (and over a master's inherited ones).
+    expect(loadGatewayConfig({ GATEWAY_LISTEN: '[::1]:7000', GATEWAY_PORT: '7001' }).listen).toBe('[::1]:7000');
     expect(loadGatewayConfig({ GATEWAY_FRAMEWORK: 'unix:/tmp/f.sock' }).pools['framework']?.servers).toEqual([
       'unix:/tmp/f.sock',
     ]);

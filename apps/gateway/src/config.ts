@@ -36,8 +36,14 @@ export const gatewayEnvSchema = v.object({
     undefined,
     "Where the gRPC server listens: host:port, [v6]:port or unix:/path (a Unix domain socket); default: the file's `listen`, else 127.0.0.1:50051",
   ),
-  GATEWAY_HOST: host('127.0.0.1', 'Address the gRPC server binds (over TCP, in place of a Unix socket)'),
-  GATEWAY_PORT: port(50_051, 'gRPC port (0 picks a free one; over TCP, in place of a Unix socket)'),
+  GATEWAY_HOST: host(
+    '127.0.0.1',
+    "Address the gRPC server binds (TCP: in place of the file's socket; ignored with GATEWAY_LISTEN)",
+  ),
+  GATEWAY_PORT: port(
+    50_051,
+    "gRPC port (0 picks a free one; TCP: in place of the file's socket; ignored with GATEWAY_LISTEN)",
+  ),
   GATEWAY_ADMIN: text('127.0.0.1:9051', 'host:port of the admin listener: /healthz /readyz /stats /metrics'),
   GATEWAY_FRAMEWORK: addresses(
     '127.0.0.1:50061',
@@ -141,8 +147,10 @@ export const gatewayConfigSpec: ServiceConfigSpec<typeof gatewayFileSchema, type
   file: gatewayFileSchema,
   env: gatewayEnvSchema,
   applyEnv(file, set) {
-    const listen = set.GATEWAY_LISTEN ?? (file['listen'] as string | undefined) ?? LISTEN;
-    file['listen'] = applyHostPort(listen, set.GATEWAY_HOST, set.GATEWAY_PORT, { host: '127.0.0.1', port: 50_051 });
+    const listen = (file['listen'] as string | undefined) ?? LISTEN;
+    file['listen'] =
+      set.GATEWAY_LISTEN ??
+      applyHostPort(listen, set.GATEWAY_HOST, set.GATEWAY_PORT, { host: '127.0.0.1', port: 50_051 });
     if (set.GATEWAY_ADMIN !== undefined) file['admin'] = set.GATEWAY_ADMIN;
     if (set.GATEWAY_FRAMEWORK !== undefined) {
       const pools = { ...(file['pools'] as Record<string, Record<string, unknown>> | undefined) };

@@ -40,18 +40,10 @@ const ADMIN = { edge: 18180, gateway: 18191, framework: 18192 };
 /** @typedef {Awaited<ReturnType<typeof import('./jaeger.mjs').startJaeger>>} Jaeger */
 
 /**
- * The three services of our stack, each from its launcher and shipped configuration file. `root` is the checkout whose
- * builds run (tools/bench/ab.mjs compares revisions); the apps come from this one. `sample`: 0 tracing off (the SDK
- * loaded with `always_off`), 1 every request (`parentbased_always_on`, the default), between: that ratio of new
- * traces (`parentbased_traceidratio`).
- * @param {import('./processes.mjs').ProcessGroup} group
- * @param {{ app?: string, sample?: number, jaeger?: Jaeger, root?: string }} options `jaeger`: needed when sampling
- * @returns {Started}
- */
-/**
  * Where the gateway and the framework listen in the bench: as the revision's shipped files say, on Unix sockets or on
  * TCP, at paths or ports of the bench's own (a stack started by `serve` may run beside it).
  * @param {string} root
+ * @returns {{ gatewayAddress: string, framework: Record<string, string>, gateway: Record<string, string> }}
  */
 function hopAddresses(root) {
   const shipped = join(root, 'infra', 'config', 'gateway.yaml');
@@ -67,6 +59,15 @@ function hopAddresses(root) {
   };
 }
 
+/**
+ * The three services of our stack, each from its launcher and shipped configuration file. `root` is the checkout whose
+ * builds run (tools/bench/ab.mjs compares revisions); the apps come from this one. `sample`: 0 tracing off (the SDK
+ * loaded with `always_off`), 1 every request (`parentbased_always_on`, the default), between: that ratio of new
+ * traces (`parentbased_traceidratio`).
+ * @param {import('./processes.mjs').ProcessGroup} group
+ * @param {{ app?: string, sample?: number, jaeger?: Jaeger, root?: string }} options `jaeger`: needed when sampling
+ * @returns {Started}
+ */
 export function startOurs(group, { app, sample = 0, jaeger, root = ROOT }) {
   if (sample > 0 && !jaeger) throw new Error('startOurs: tracing needs a Jaeger to export to');
   /** @type {Record<string, Record<string, unknown>>} */
