@@ -171,6 +171,35 @@ describe('ClientConnections, parking', () => {
   });
 });
 
+describe('ClientConnections, draining', () => {
+  it.each([
+    ['parked', 50],
+    ["idle in Node's server", 60_000],
+  ])(
+    'should close a connection %s with a FIN first, so that a request crossing the close meets no reset',
+    async (_, parkAfterMs) => {
+      const { connections, port } = await front({ keepAliveTimeoutMs: 60_000, parkAfterMs });
+      const crossing = await client(port);
+      crossing.socket.write(get('/'));
+      await crossing.responses(1);
+      if (parkAfterMs === 50) await vi.waitFor(() => expect(connections.parked).toBe(1), 5_000);
+      const errors: Error[] = [];
+      crossing.socket.on('error', (err) => errors.push(err));
+      const ended = once(crossing.socket, 'end');
+      // A request that reaches the edge's socket in the very turn it drains, before the edge read it: closing a socket
+      // with unread bytes sends a reset, where the client would read its request's end as a failure, not as a close.
+      crossing.socket.write(get('/late'));
+      connections.closeIdle();
+      await ended;
+      crossing.socket.end();
+      await crossing.closed;
+      expect(errors).toEqual([]);
+      await vi.waitFor(() => expect(connections.open).toBe(0));
+      expect(crossing.received.split('HTTP/1.1 ').length - 1).toBe(1);
+    },
+  );
+});
+
 describe('ClientConnections under many clients', () => {
   it('should park a flood of new clients after their first response, but keep ones that come back until idle', async () => {
     const { connections, port } = await front({ keepAliveTimeoutMs: 120_000, parkAfterMs: 60_000 });

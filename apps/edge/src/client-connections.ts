@@ -50,6 +50,13 @@ interface Handed {
  */
 const BUSY_HANDED = 512;
 
+/**
+ * How long a parked connection closed by a drain may take to close its side: its FIN goes first and whatever the
+ * client still sends is read and dropped meanwhile (nginx's lingering close), so that a request crossing the close
+ * meets an orderly end, which a client may retry, and not a reset.
+ */
+const LINGER_MS = 2_000;
+
 export interface ClientConnectionsOptions {
   /** ms a connection may stay silent before its first request (nginx's client_header_timeout from accept). */
   firstRequestTimeoutMs: number;
@@ -78,7 +85,8 @@ export class ClientConnections {
   readonly #handed = new Map<Socket, Handed>();
   /** Connections parked after their first response in a flood: once only, as one that comes back is no flood. */
   readonly #parkedAtOnce = new WeakSet<Socket>();
-  #parked = 0;
+  /** Each parked connection and what un-parks it. */
+  readonly #parkedSockets = new Map<Socket, () => void>();
   #hands = 0;
   #closing = false;
   #drained: (() => void) | undefined;
@@ -116,7 +124,7 @@ export class ClientConnections {
   }
 
   get parked(): number {
-    return this.#parked;
+    return this.#parkedSockets.size;
   }
 
   /** How many times a connection was given to Node's server (its first request, or its next one after parking). */
@@ -143,20 +151,25 @@ export class ClientConnections {
   closeIdle(): void {
     this.#closing = true;
     clearInterval(this.#sweep);
-    for (const socket of this.#open) if (!this.#handed.has(socket)) socket.destroy();
-    this.#http.closeIdleConnections();
+    for (const [socket, unpark] of this.#parkedSockets) {
+      unpark();
+      linger(socket);
+    }
+    for (const [socket, handed] of this.#handed) if (this.#detach(socket, handed)) linger(socket);
   }
 
   /** A response is done: while draining its connection closes once idle; else what its parser had read is noted. */
   #finished(res: ServerResponse): void {
-    if (this.#closing) {
-      setImmediate(() => this.#http.closeIdleConnections());
-      return;
-    }
     const socket = res.req.socket;
     const handed = this.#handed.get(socket);
     if (handed === undefined) return;
     handed.readAtFinish = socket.bytesRead;
+    if (this.#closing) {
+      setImmediate(() => {
+        if (this.#detach(socket, handed)) linger(socket);
+      });
+      return;
+    }
     if (!handed.parkAtFinish) return;
     handed.parkAtFinish = false;
     setImmediate(() => this.#takeBack(socket, handed, 0));
@@ -174,7 +187,6 @@ export class ClientConnections {
   }
 
   #park(socket: Socket, timeoutMs: number): void {
-    this.#parked += 1;
     const onData = (chunk: Buffer) => {
       unpark();
       this.#hand(socket, chunk);
@@ -183,13 +195,14 @@ export class ClientConnections {
     const onError = () => socket.destroy();
     const onClose = () => unpark();
     const unpark = () => {
-      this.#parked -= 1;
+      this.#parkedSockets.delete(socket);
       socket.off('data', onData);
       socket.off('timeout', onTimeout);
       socket.off('error', onError);
       socket.off('close', onClose);
       socket.setTimeout(0);
     };
+    this.#parkedSockets.set(socket, unpark);
     socket.setTimeout(timeoutMs);
     socket.on('timeout', onTimeout);
     socket.on('error', onError);
@@ -216,11 +229,20 @@ export class ClientConnections {
    * response) and has been for `idleMs`.
    */
   #takeBack(socket: Socket, handed: Handed, idleMs: number): void {
-    if (this.#handed.get(socket) !== handed) return;
+    if (this.#closing || !this.#detach(socket, handed)) return;
+    this.#park(socket, Math.max(1, this.#options.keepAliveTimeoutMs - idleMs));
+  }
+
+  /**
+   * Takes a connection back from Node's server if it is idle (no request on it, no byte of one read since the last
+   * response); false, and nothing done, if not.
+   */
+  #detach(socket: Socket, handed: Handed): boolean {
+    if (this.#handed.get(socket) !== handed) return false;
     const served = socket as Socket & Served;
     const parser = served.parser;
-    if (this.#closing || socket.destroyed || !parser || served._httpMessage || parser.incoming) return;
-    if (socket.readableLength > 0 || socket.bytesRead !== handed.readAtFinish) return;
+    if (socket.destroyed || !parser || served._httpMessage || parser.incoming) return false;
+    if (socket.readableLength > 0 || socket.bytesRead !== handed.readAtFinish) return false;
     SERVER_EVENTS.forEach((event, i) => {
       for (const listener of handed.added[i] ?? []) socket.off(event, listener);
     });
@@ -231,6 +253,14 @@ export class ClientConnections {
     freeParser(parser, null, socket);
     if (served._handle) served._handle._consumed = false;
     this.#handed.delete(socket);
-    this.#park(socket, Math.max(1, this.#options.keepAliveTimeoutMs - idleMs));
+    return true;
   }
+}
+
+/** Closes the connection's side first and drops what the client still sends until it closes its own (LINGER_MS). */
+function linger(socket: Socket): void {
+  socket.on('data', () => undefined);
+  socket.on('error', () => socket.destroy());
+  socket.setTimeout(LINGER_MS, () => socket.destroy());
+  socket.end();
 }
