@@ -41,6 +41,8 @@ export interface Edge {
   listen(handles?: readonly NetServer[]): Promise<number>;
   /** The HTTPS listener's port once listening; undefined without one. */
   readonly tlsPort: number | undefined;
+  /** Closes the listening sockets (this process's handles: another process holding them accepts on). */
+  stopAccepting(): void;
   /** Stops accepting, lets requests in flight finish (up to the grace period), closes everything. */
   shutdown(): Promise<void>;
 }
@@ -137,10 +139,14 @@ export function buildEdge(config: Readonly<EdgeConfig>, { log, onBodyBytes, onRe
       await connect();
       return port;
     },
+    stopAccepting() {
+      if (plain.listening) plain.close();
+      if (https?.server.listening) https.server.close();
+    },
     async shutdown() {
       state.draining = true;
-      plain.close();
-      https?.server.close();
+      if (plain.listening) plain.close();
+      if (https?.server.listening) https.server.close();
       // As nginx at a graceful stop: idle keep-alive connections close now, busy ones once their response is done.
       connections.closeIdle();
       https?.closeIdle();

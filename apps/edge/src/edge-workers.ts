@@ -9,13 +9,14 @@ import { mergeSnapshots } from './merge-snapshots';
 export const WORKER_VARIABLE = 'MONO_EDGE_WORKER';
 
 /** What a primary asks of a worker. */
-export type ToWorker = { type: 'stats' | 'metrics'; id: number } | { type: 'stop' };
+export type ToWorker = { type: 'stats' | 'metrics' | 'close'; id: number } | { type: 'stop' };
 
 /** What a worker tells its primary: the handover's messages, the answers, and its counters as it exits. */
 export type FromWorker =
   | HandoverMessage
   | { type: 'stats'; id: number; stats: EdgeSnapshot }
   | { type: 'metrics'; id: number; text: string | undefined }
+  | { type: 'close'; id: number }
   | { type: 'final'; stats: EdgeSnapshot; text: string | undefined };
 
 /** How one worker stands, as `/stats` lists it. */
@@ -99,6 +100,25 @@ export class EdgeWorkers {
     return { live: texts.flatMap((t) => (t === undefined ? [] : [t])), retired: this.#retiredMetrics };
   }
 
+  /**
+   * No worker accepts any more: each closes its listening sockets and says so (a restart's successor then alone
+   * takes new connections, with its configuration); one starting is stopped. Resolves once all did or the wait ran
+   * out.
+   */
+  async stopAccepting(): Promise<void> {
+    this.#stopping = true;
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+    await Promise.all(
+      [...this.#workers.values()].map((w) => {
+        if (w.state !== 'starting' && w.child.connected) return this.#ask(w, 'close');
+        w.child.kill('SIGTERM');
+        w.state = 'stopping';
+        return undefined;
+      }),
+    );
+  }
+
   /** Every worker drains (as on SIGTERM) and exits; resolves when all are gone. */
   async stop(): Promise<void> {
     this.#stopping = true;
@@ -106,6 +126,7 @@ export class EdgeWorkers {
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
     for (const w of this.#workers.values()) {
+      if (w.state === 'stopping') continue;
       if (w.state === 'starting' || !w.child.connected) w.child.kill('SIGTERM');
       else w.child.send({ type: 'stop' } satisfies ToWorker);
       w.state = 'stopping';
@@ -142,6 +163,7 @@ export class EdgeWorkers {
         return;
       case 'stats':
       case 'metrics':
+      case 'close':
         worker.pending.get(message.id)?.(message);
         return;
       case 'final':
@@ -171,7 +193,10 @@ export class EdgeWorkers {
     this.#timers.add(timer);
   }
 
-  #ask<T extends 'stats' | 'metrics'>(worker: Worker, type: T): Promise<Extract<FromWorker, { type: T }> | undefined> {
+  #ask<T extends 'stats' | 'metrics' | 'close'>(
+    worker: Worker,
+    type: T,
+  ): Promise<Extract<FromWorker, { type: T }> | undefined> {
     if (!worker.child.connected) return Promise.resolve(undefined);
     const id = this.#nextId++;
     return new Promise((resolve) => {

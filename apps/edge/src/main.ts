@@ -20,6 +20,7 @@ delete process.env[TAKEOVER_VARIABLE];
 const worker = Number(process.env[WORKER_VARIABLE] ?? 0);
 delete process.env[WORKER_VARIABLE];
 let edge: Edge | undefined;
+let edgeWorkers: EdgeWorkers | undefined;
 
 void runService({
   name: 'edge',
@@ -43,6 +44,9 @@ void runService({
     if (edge === undefined || worker !== 0) return;
     log.info('edge restarting: a new edge takes the listening sockets, this one drains');
     const pid = await handOver(edge.listeners, process.env);
+    // From here the successor alone accepts: this edge's workers, too, take no new connection with the old config.
+    edge.stopAccepting();
+    await edgeWorkers?.stopAccepting();
     log.info({ successor: pid }, 'edge handed over');
     await service.stop();
   },
@@ -68,6 +72,7 @@ async function startPrimary(config: Readonly<EdgeConfig>, log: Logger): Promise<
   const https = tlsPort === undefined || config.tls === undefined ? undefined : url(config.tls.host, tlsPort, 'https');
   log.info({ address, https, successor, workers: config.workers }, 'edge listening');
   const workers = new EdgeWorkers({ log, env: process.env });
+  edgeWorkers = workers;
   workers.start(config.workers, running.listeners);
   void ready.promise.then(() => {
     log.info({ address }, 'stack ready');
@@ -124,7 +129,10 @@ async function startWorker(config: Readonly<EdgeConfig>, log: Logger): Promise<R
   process.on('disconnect', stop);
   process.on('message', (message: ToWorker) => {
     if (message.type === 'stop') stop();
-    else if (message.type === 'stats') void send({ type: 'stats', id: message.id, stats: running.state.snapshot() });
+    else if (message.type === 'close') {
+      running.stopAccepting();
+      void send({ type: 'close', id: message.id });
+    } else if (message.type === 'stats') void send({ type: 'stats', id: message.id, stats: running.state.snapshot() });
     else void metrics().then((text) => send({ type: 'metrics', id: message.id, text }));
   });
   void send({ type: 'ready', pid: process.pid });
