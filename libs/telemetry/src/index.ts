@@ -14,6 +14,8 @@ export {
   ATTRIBUTE_REGISTRY,
 } from './attributes';
 export type { AttributeOrigin, RegisteredAttribute } from './attributes';
+export { durationHistogram } from './duration-histogram';
+export type { DurationHistogram, DurationHistogramOptions } from './duration-histogram';
 export { createLogger } from './logger';
 export { mergeExpositions, parseExposition, retire, type Exposition, type MetricFamily } from './merge-metrics';
 export { prometheusHandler, prometheusText } from './prometheus-handler';

@@ -9,6 +9,8 @@ import {
   PeriodicExportingMetricReader,
   type IMetricReader,
 } from '@opentelemetry/sdk-metrics';
+import { enableDurationHistograms } from './duration-histogram';
+import { HistogramProducer } from './histogram-producer';
 import type { MetricsConfig } from './metrics-config';
 import { setPrometheusHandler } from './prometheus-handler';
 
@@ -26,11 +28,11 @@ export function startMetrics({ resource, config }: { resource: Resource; config:
 }
 
 function createReader(config: Readonly<MetricsConfig>): IMetricReader | undefined {
+  if (config.OTEL_METRICS_EXPORTER === 'none') return undefined;
+  const metricProducers = [new HistogramProducer(enableDurationHistograms())];
   switch (config.OTEL_METRICS_EXPORTER) {
-    case 'none':
-      return undefined;
     case 'prometheus': {
-      const exporter = new PrometheusExporter({ preventServerStart: true });
+      const exporter = new PrometheusExporter({ preventServerStart: true, metricProducers });
       // The exporter's own defaults (no prefix, no timestamps): the same text as its handler serves.
       const serializer = new PrometheusSerializer();
       setPrometheusHandler(
@@ -41,6 +43,7 @@ function createReader(config: Readonly<MetricsConfig>): IMetricReader | undefine
     }
     default:
       return new PeriodicExportingMetricReader({
+        metricProducers,
         exporter: config.OTEL_METRICS_EXPORTER === 'otlp' ? new OTLPMetricExporter() : new ConsoleMetricExporter(),
         exportIntervalMillis: config.OTEL_METRIC_EXPORT_INTERVAL,
         exportTimeoutMillis: Math.min(config.OTEL_METRIC_EXPORT_TIMEOUT, config.OTEL_METRIC_EXPORT_INTERVAL),

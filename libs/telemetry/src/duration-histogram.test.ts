@@ -1,0 +1,72 @@
+import { metrics } from '@opentelemetry/api';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { durationHistogram } from './duration-histogram';
+import { loadMetricsConfig } from './metrics-config';
+import { prometheusText } from './prometheus-handler';
+import { startMetrics } from './start-metrics';
+
+const BOUNDARIES = [0.005, 0.01, 0.025, 0.05, 0.1, 1];
+const VALUES = [0.001, 0.005, 0.0051, 0.02, 0.02, 0.3, 1, 7.5, 0];
+
+async function exposition(): Promise<string> {
+  const text = await prometheusText()?.();
+  if (text === undefined) throw new Error('no Prometheus text');
+  return text;
+}
+
+/** The lines of one metric, its name replaced, in order. */
+function linesOf(text: string, name: string): string[] {
+  return text
+    .split('\n')
+    .filter((line) => line.includes(name))
+    .map((line) => line.replaceAll(name, 'm'));
+}
+
+describe('durationHistogram', () => {
+  beforeAll(() =>
+    startMetrics({ resource: resourceFromAttributes({ 'service.name': 'svc' }), config: loadMetricsConfig({}) }),
+  );
+  afterAll(() => metrics.disable());
+
+  it('should be exported exactly as the SDK exports a histogram of the same values', async () => {
+    const options = { description: 'Durations', unit: 's' };
+    const sdk = metrics
+      .getMeter('scope')
+      .createHistogram('sdk.duration', { ...options, advice: { explicitBucketBoundaries: BOUNDARIES } });
+    const ours = durationHistogram('scope', 'ours.duration', { ...options, boundaries: BOUNDARIES });
+    for (const [i, value] of VALUES.entries()) {
+      const status = i % 3 === 0 ? 'ERROR' : 'OK';
+      sdk.record(value, { status, kind: 'x' });
+      ours.record(value, status, () => ({ status, kind: 'x' }));
+    }
+    const text = await exposition();
+    const expected = linesOf(text, 'sdk_duration');
+    expect(expected.length).toBeGreaterThan(2 * (BOUNDARIES.length + 3));
+    expect(linesOf(text, 'ours_duration')).toEqual(expected);
+  });
+
+  it('should make the attributes of a series once, and keep adding to it', async () => {
+    const ours = durationHistogram('scope', 'once.duration', { description: 'd', unit: 's', boundaries: [1] });
+    let made = 0;
+    const make = () => {
+      made += 1;
+      return { route: 'a' };
+    };
+    for (let i = 0; i < 5; i += 1) ours.record(2, 'a', make);
+    expect(made).toBe(1);
+    const text = await exposition();
+    expect(text).toMatch(/^once_duration_count\{route="a",.*\} 5$/m);
+    expect(text).toMatch(/^once_duration_bucket\{route="a",.*le="1"\} 0$/m);
+    expect(text).toMatch(/^once_duration_sum\{route="a",.*\} 10$/m);
+  });
+
+  it('should put the records of attribute sets past the cardinality limit into one overflow series', async () => {
+    const ours = durationHistogram('scope', 'wide.duration', { description: 'd', unit: 's', boundaries: [1] });
+    for (let i = 0; i < 2_010; i += 1) ours.record(0.5, `k${i}`, () => ({ key: `k${i}` }));
+    const text = await exposition();
+    const counts = text.split('\n').filter((line) => line.startsWith('wide_duration_count'));
+    expect(counts).toHaveLength(2_001);
+    expect(text).toMatch(/^wide_duration_count\{otel_metric_overflow="true",.*\} 10$/m);
+  });
+});

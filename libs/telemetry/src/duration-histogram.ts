@@ -1,0 +1,104 @@
+import type { Attributes } from '@opentelemetry/api';
+
+/** Global: the SDK starts in the telemetry bundle, the services record in their own bundle. */
+const REGISTRY = Symbol.for('mono.telemetry.durationHistograms');
+/** The metrics SDK's default cardinality limit: past it, records go to one overflow series. */
+const MAX_SERIES = 2000;
+const OVERFLOW: Attributes = { 'otel.metric.overflow': true };
+
+export interface DurationHistogramOptions {
+  readonly description: string;
+  readonly unit: string;
+  /** Upper bounds of the buckets, ascending (explicit bucket boundaries). */
+  readonly boundaries: readonly number[];
+}
+
+/** One attribute set's accumulation. */
+export interface HistogramSeries {
+  readonly attributes: Attributes;
+  /** When it was first recorded, ms since the epoch. */
+  readonly startMs: number;
+  /** Per bucket, the last one above the highest bound. */
+  readonly counts: number[];
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+}
+
+/** What the metrics SDK reads when it collects (histogram-producer.ts). */
+export interface HistogramSource {
+  readonly scope: string;
+  readonly name: string;
+  readonly options: DurationHistogramOptions;
+  readonly series: ReadonlyMap<string, HistogramSeries>;
+}
+
+export interface DurationHistogram {
+  /**
+   * Records one value under the attribute set `key` names; `attributes` makes that set the first time the key is
+   * seen.
+   */
+  record(value: number, key: string, attributes: () => Attributes): void;
+}
+
+const NOOP: DurationHistogram = { record() {} };
+
+/**
+ * A cumulative explicit-bucket histogram for the request path: a record is a Map lookup by a string key and a few
+ * additions, where the SDK's instrument sorts and serialises the attributes and takes a timestamp on every record
+ * (docs/adr/0019-metrics-on-the-request-path.md). The metrics SDK reads it when it collects, through the
+ * MetricProducer startMetrics registers, so it is exported like any other instrument; with metrics off it records
+ * nothing.
+ *
+ * @example
+ * const duration = durationHistogram('gateway', 'rpc.server.call.duration', { description, unit: 's', boundaries });
+ * duration.record(0.004, 'OK', () => ({ 'rpc.response.status_code': 'OK' }));
+ */
+export function durationHistogram(scope: string, name: string, options: DurationHistogramOptions): DurationHistogram {
+  const registry = (globalThis as Record<symbol, unknown>)[REGISTRY] as HistogramSource[] | undefined;
+  if (registry === undefined) return NOOP;
+  const boundaries = [...options.boundaries];
+  const series = new Map<string, HistogramSeries>();
+  registry.push({ scope, name, options: { ...options, boundaries }, series });
+  const open = (attributes: Attributes): HistogramSeries => ({
+    attributes,
+    startMs: Date.now(),
+    counts: new Array<number>(boundaries.length + 1).fill(0),
+    count: 0,
+    sum: 0,
+    min: Infinity,
+    max: -Infinity,
+  });
+  return {
+    record(value, key, attributes) {
+      let one = series.get(key);
+      if (one === undefined) {
+        const overflow = series.size >= MAX_SERIES;
+        const at = overflow ? '\0overflow' : key;
+        one = series.get(at);
+        if (one === undefined) {
+          one = open(overflow ? OVERFLOW : attributes());
+          series.set(at, one);
+        }
+      }
+      let bucket = 0;
+      for (const bound of boundaries) {
+        if (value <= bound) break;
+        bucket += 1;
+      }
+      one.counts[bucket] = (one.counts[bucket] ?? 0) + 1;
+      one.count += 1;
+      one.sum += value;
+      if (value < one.min) one.min = value;
+      if (value > one.max) one.max = value;
+    },
+  };
+}
+
+/** Turns recording on for this process (startMetrics, before the services make their instruments); returns what they register. */
+export function enableDurationHistograms(): readonly HistogramSource[] {
+  const global = globalThis as Record<symbol, unknown>;
+  global[REGISTRY] ??= [];
+  return global[REGISTRY] as HistogramSource[];
+}
