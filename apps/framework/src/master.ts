@@ -1,5 +1,5 @@
 import cluster from 'node:cluster';
-import { boundAddress, isUnix } from '@mono/config';
+import { boundAddress } from '@mono/config';
 import { clearStaleSocket } from '@mono/runtime';
 import { mergeExpositions, parseExposition, retire, type Exposition } from '@mono/telemetry';
 import type { FrameworkConfig } from './config';
@@ -64,7 +64,7 @@ export class Master {
 
   /** Starts the first worker; resolves with its port once it serves, or rejects with why it could not. */
   async start(): Promise<number> {
-    if (isUnix(this.#config.listen)) await clearStaleSocket(this.#config.listen.slice('unix:'.length), 'framework');
+    await clearStaleSocket(this.#config.listen, 'framework');
     const first = this.#fork();
     const failure = await this.#started(first);
     if (failure !== undefined) throw new Error(failure.replace(/^(?!framework: )/, 'framework: '));

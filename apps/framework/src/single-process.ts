@@ -1,4 +1,4 @@
-import { boundAddress, isUnix } from '@mono/config';
+import { boundAddress } from '@mono/config';
 import type { RunningService } from '@mono/runtime';
 import { clearStaleSocket, minorGcEvery } from '@mono/runtime';
 import { createLogger, shutdownTelemetry } from '@mono/telemetry';
@@ -17,7 +17,7 @@ export async function startSingleProcess(
   const log = createLogger('framework', config.logLevel);
   const applications = loadApplications(config.applications, processEnv);
   const framework = buildFramework(config, { applications, log, onBodyBytes: minorGcEvery() });
-  if (isUnix(config.listen)) await clearStaleSocket(config.listen.slice('unix:'.length), 'framework');
+  await clearStaleSocket(config.listen, 'framework');
   const port = await framework.listen();
   log.info(
     {

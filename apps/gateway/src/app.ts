@@ -1,5 +1,4 @@
 import { frameworkBoundary, gatewayBoundary, type Environ } from '@mono/contracts';
-import { isUnix } from '@mono/config';
 import { clearStaleSocket, settleWithin } from '@mono/runtime';
 import type { Logger } from '@mono/telemetry';
 import {
@@ -92,7 +91,7 @@ export function buildGateway(config: Readonly<GatewayConfig>, { log, onBodyBytes
       return serving && !draining;
     },
     async listen() {
-      if (isUnix(config.listen)) await clearStaleSocket(config.listen.slice('unix:'.length), 'gateway');
+      await clearStaleSocket(config.listen, 'gateway');
       const port = await grpc.listen(config.listen);
       await Promise.all(Object.values(pools).map((pool) => pool.start()));
       markServing();

@@ -41,7 +41,7 @@ describe('clearStaleSocket', () => {
   };
 
   it('should do nothing where the path is free', async () => {
-    await expect(clearStaleSocket(join(dir, 'free.sock'), 'test')).resolves.toBeUndefined();
+    await expect(clearStaleSocket(`unix:${join(dir, 'free.sock')}`, 'test')).resolves.toBeUndefined();
   });
 
   it('should remove the socket a killed server left, so that a new server can listen there', async () => {
@@ -49,7 +49,7 @@ describe('clearStaleSocket', () => {
     await leftover(path);
     expect((await lstat(path)).isSocket()).toBe(true);
     await expect(listen(path)).rejects.toMatchObject({ code: 'EADDRINUSE' });
-    await clearStaleSocket(path, 'test');
+    await clearStaleSocket(`unix:${path}`, 'test');
     await expect(lstat(path)).rejects.toMatchObject({ code: 'ENOENT' });
     await expect(listen(path)).resolves.toBeDefined();
   });
@@ -57,7 +57,7 @@ describe('clearStaleSocket', () => {
   it('should refuse a socket another process accepts on, and leave it', async () => {
     const path = join(dir, 'live.sock');
     await listen(path);
-    await expect(clearStaleSocket(path, 'test')).rejects.toThrow(
+    await expect(clearStaleSocket(`unix:${path}`, 'test')).rejects.toThrow(
       `test: cannot listen on unix:${path}: another process listens on it`,
     );
     expect((await lstat(path)).isSocket()).toBe(true);
@@ -66,7 +66,7 @@ describe('clearStaleSocket', () => {
   it('should refuse a file that is not a socket, and leave it', async () => {
     const path = join(dir, 'file.sock');
     await writeFile(path, 'data');
-    await expect(clearStaleSocket(path, 'test')).rejects.toThrow(
+    await expect(clearStaleSocket(`unix:${path}`, 'test')).rejects.toThrow(
       `test: cannot listen on unix:${path}: a file that is not a socket is in the way`,
     );
     expect((await lstat(path)).isFile()).toBe(true);

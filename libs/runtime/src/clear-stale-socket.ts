@@ -1,15 +1,18 @@
 import { lstat, unlink } from 'node:fs/promises';
 import { connect } from 'node:net';
+import { isUnix } from '@mono/config';
 
 /**
- * Makes way for `name`'s server about to listen on the Unix socket `path`: a socket file that nothing accepts on any
- * more (left by a process that was killed) is removed; a live one, or a file that is not a socket, is an error that
- * says so. Nothing happens when the path is free.
+ * Makes way for `name`'s server about to listen on `address`. For `unix:/path`, a socket file that nothing accepts on
+ * any more (left by a process that was killed) is removed; a live one, or a file that is not a socket, is an error that
+ * says so. Nothing happens when the path is free, nor for a TCP address.
  *
  * @example
- * await clearStaleSocket('/tmp/mono-gateway.sock', 'gateway');
+ * await clearStaleSocket('unix:/tmp/mono-gateway.sock', 'gateway');
  */
-export async function clearStaleSocket(path: string, name: string): Promise<void> {
+export async function clearStaleSocket(address: string, name: string): Promise<void> {
+  if (!isUnix(address)) return;
+  const path = address.slice('unix:'.length);
   const refuse = (why: string) => new Error(`${name}: cannot listen on unix:${path}: ${why}`);
   const stat = await lstat(path).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return undefined;
