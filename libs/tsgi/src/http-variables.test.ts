@@ -45,4 +45,13 @@ describe('httpVariables', () => {
       ]),
     ).toEqual({ HTTP_X_AUTH_USER: 'alice' });
   });
+
+  it('should map names it has seen before as the first time, past the names it keeps', () => {
+    const many = Array.from({ length: 1_100 }, (_, i) => [`X-Name-${i}`, String(i)] as const);
+    const first = httpVariables([...many, ['X-Auth_User', 'mallory'], ['Content-Type', 'text/plain']]);
+    const again = httpVariables([...many, ['X-Auth_User', 'mallory'], ['Content-Type', 'text/plain']]);
+    expect(again).toEqual(first);
+    expect(Object.keys(again)).toHaveLength(1_100);
+    expect(again['HTTP_X_NAME_1099']).toBe('1099');
+  });
 });

@@ -18,9 +18,21 @@ export function httpVariables(headers: Iterable<readonly [string, string]>): Rec
   return variables;
 }
 
+/** Header names repeat from request to request: each one's variable is worked out once (the first 1000 names). */
+const NAMES = new Map<string, string | null>();
+
 function variableName(name: string): string | undefined {
-  if (name.includes('_')) return undefined;
+  let key = NAMES.get(name);
+  if (key === undefined) {
+    key = nameOf(name);
+    if (NAMES.size < 1_000) NAMES.set(name, key);
+  }
+  return key ?? undefined;
+}
+
+function nameOf(name: string): string | null {
+  if (name.includes('_')) return null;
   const upper = name.toUpperCase();
-  if (upper === 'CONTENT-TYPE' || upper === 'CONTENT-LENGTH') return undefined;
+  if (upper === 'CONTENT-TYPE' || upper === 'CONTENT-LENGTH') return null;
   return `HTTP_${upper.replaceAll('-', '_')}`;
 }
