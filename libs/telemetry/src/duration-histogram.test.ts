@@ -61,12 +61,40 @@ describe('durationHistogram', () => {
     expect(text).toMatch(/^once_duration_sum\{route="a",.*\} 10$/m);
   });
 
-  it('should put the records of attribute sets past the cardinality limit into one overflow series', async () => {
-    const ours = durationHistogram('scope', 'wide.duration', { description: 'd', unit: 's', boundaries: [1] });
-    for (let i = 0; i < 2_010; i += 1) ours.record(0.5, `k${i}`, () => ({ key: `k${i}` }));
+  it('should keep the cardinality limit as the SDK does: 1999 attribute sets, then one overflow series', async () => {
+    const options = { description: 'd', unit: 's' };
+    const sdk = metrics.getMeter('scope').createHistogram('sdkwide.duration', options);
+    const ours = durationHistogram('scope', 'ourswide.duration', { ...options, boundaries: [1] });
+    for (let i = 0; i < 2_010; i += 1) {
+      sdk.record(0.5, { key: `k${i}` });
+      ours.record(0.5, `k${i}`, () => ({ key: `k${i}` }));
+    }
     const text = await exposition();
-    const counts = text.split('\n').filter((line) => line.startsWith('wide_duration_count'));
-    expect(counts).toHaveLength(2_001);
-    expect(text).toMatch(/^wide_duration_count\{otel_metric_overflow="true",.*\} 10$/m);
+    const counts = (name: string) => linesOf(text, name).filter((line) => line.startsWith('m_count'));
+    expect(counts('ourswide_duration')).toHaveLength(2_000);
+    expect(text).toMatch(/^ourswide_duration_count\{otel_metric_overflow="true",.*\} 11$/m);
+    expect(counts('ourswide_duration')).toEqual(counts('sdkwide_duration'));
+  });
+
+  it('should drop negative values and NaN, as the SDK does', async () => {
+    const ours = durationHistogram('scope', 'odd.duration', { description: 'd', unit: 's', boundaries: [1] });
+    for (const value of [-1, Number.NaN, 0.5]) ours.record(value, 'a', () => ({ route: 'a' }));
+    const text = await exposition();
+    expect(text).toMatch(/^odd_duration_count\{route="a",.*\} 1$/m);
+    expect(text).toMatch(/^odd_duration_sum\{route="a",.*\} 0.5$/m);
+  });
+
+  it('should be one histogram when made twice, with its boundaries ascending and finite', async () => {
+    const boundaries = [1, 0.5, Number.POSITIVE_INFINITY, 0.5];
+    const first = durationHistogram('scope', 'twice.duration', { description: 'd', unit: 's', boundaries });
+    const second = durationHistogram('scope', 'twice.duration', { description: 'd', unit: 's', boundaries: [9] });
+    first.record(0.2, 'a', () => ({ route: 'a' }));
+    second.record(0.7, 'a', () => ({ route: 'a' }));
+    const buckets = (await exposition()).split('\n').filter((line) => line.startsWith('twice_duration_bucket'));
+    expect(buckets.map((line) => / le="([^"]+)"\} (\d+)$/.exec(line)?.slice(1).join(' '))).toEqual([
+      '0.5 1',
+      '1 2',
+      '+Inf 2',
+    ]);
   });
 });

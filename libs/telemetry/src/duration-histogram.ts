@@ -2,8 +2,8 @@ import type { Attributes } from '@opentelemetry/api';
 
 /** Global: the SDK starts in the telemetry bundle, the services record in their own bundle. */
 const REGISTRY = Symbol.for('mono.telemetry.durationHistograms');
-/** The metrics SDK's default cardinality limit: past it, records go to one overflow series. */
-const MAX_SERIES = 2000;
+/** The metrics SDK's default cardinality limit (2000 series, the overflow one included). */
+const MAX_SERIES = 1999;
 const OVERFLOW: Attributes = { 'otel.metric.overflow': true };
 
 export interface DurationHistogramOptions {
@@ -31,7 +31,7 @@ export interface HistogramSource {
   readonly scope: string;
   readonly name: string;
   readonly options: DurationHistogramOptions;
-  readonly series: ReadonlyMap<string, HistogramSeries>;
+  readonly series: Map<string, HistogramSeries>;
 }
 
 export interface DurationHistogram {
@@ -49,7 +49,7 @@ const NOOP: DurationHistogram = { record() {} };
  * additions, where the SDK's instrument sorts and serialises the attributes and takes a timestamp on every record
  * (docs/adr/0019-metrics-on-the-request-path.md). The metrics SDK reads it when it collects, through the
  * MetricProducer startMetrics registers, so it is exported like any other instrument; with metrics off it records
- * nothing.
+ * nothing. Made twice with one scope and name, it is the same histogram (the first boundaries hold).
  *
  * @example
  * const duration = durationHistogram('gateway', 'rpc.server.call.duration', { description, unit: 's', boundaries });
@@ -58,9 +58,15 @@ const NOOP: DurationHistogram = { record() {} };
 export function durationHistogram(scope: string, name: string, options: DurationHistogramOptions): DurationHistogram {
   const registry = (globalThis as Record<symbol, unknown>)[REGISTRY] as HistogramSource[] | undefined;
   if (registry === undefined) return NOOP;
-  const boundaries = [...options.boundaries];
-  const series = new Map<string, HistogramSeries>();
-  registry.push({ scope, name, options: { ...options, boundaries }, series });
+  let source = registry.find((one) => one.scope === scope && one.name === name);
+  if (source === undefined) {
+    // As the SDK takes explicit bucket boundaries: ascending, finite.
+    const boundaries = [...new Set(options.boundaries)].filter(Number.isFinite).sort((a, b) => a - b);
+    source = { scope, name, options: { ...options, boundaries }, series: new Map() };
+    registry.push(source);
+  }
+  const boundaries = source.options.boundaries;
+  const series = source.series;
   const open = (attributes: Attributes): HistogramSeries => ({
     attributes,
     startMs: Date.now(),
@@ -72,6 +78,8 @@ export function durationHistogram(scope: string, name: string, options: Duration
   });
   return {
     record(value, key, attributes) {
+      // The SDK drops what a histogram cannot hold: negative values and NaN.
+      if (!(value >= 0)) return;
       let one = series.get(key);
       if (one === undefined) {
         const overflow = series.size >= MAX_SERIES;

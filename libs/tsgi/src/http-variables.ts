@@ -18,14 +18,17 @@ export function httpVariables(headers: Iterable<readonly [string, string]>): Rec
   return variables;
 }
 
-/** Header names repeat from request to request: each one's variable is worked out once (the first 1000 names). */
+/**
+ * Header names repeat from request to request: each one's variable is worked out once, for the first 1000 names of
+ * at most 64 characters (a client's long made-up names cannot make the cache hold much).
+ */
 const NAMES = new Map<string, string | null>();
 
 function variableName(name: string): string | undefined {
   let key = NAMES.get(name);
   if (key === undefined) {
     key = nameOf(name);
-    if (NAMES.size < 1_000) NAMES.set(name, key);
+    if (NAMES.size < 1_000 && name.length <= 64) NAMES.set(name, key);
   }
   return key ?? undefined;
 }
