@@ -91,7 +91,7 @@ describe('durationHistogram', () => {
     first.record(0.2, 'a', () => ({ route: 'a' }));
     second.record(0.7, 'a', () => ({ route: 'a' }));
     const buckets = (await exposition()).split('\n').filter((line) => line.startsWith('twice_duration_bucket'));
-    expect(buckets.map((line) => / le="([^"]+)"\} (\d+)$/.exec(line)?.slice(1).join(' '))).toEqual([
+    expect(buckets.map((line) => /le="([^"]+)"\} (\d+)$/.exec(line)?.slice(1).join(' '))).toEqual([
       '0.5 1',
       '1 2',
       '+Inf 2',
