@@ -7,6 +7,7 @@ import {
   startLoad,
   startService,
   vegetaPath,
+  type Exchange,
   type LoadResult,
   type ServiceName,
   type ServiceProcess,
@@ -89,7 +90,17 @@ withVegeta('under load from a real load generator (vegeta, ~200 req/s)', () => {
     const [doomed] = gateways as [ServiceProcess, ServiceProcess];
     const load = startLoad({ url: `http://127.0.0.1:${edge.port}/hello`, rate: 200, durationMs: 10_000 });
     let requestsAfterEjection = 0;
-    await after(3_000, async () => doomed.signal('SIGKILL'));
+    // Slow requests spread over both gateways, so that the kill breaks at least one running request (a GET, which
+    // the edge may send again): the retry below is then certain, not a matter of timing.
+    const slow = await after(3_000, async () => {
+      const answers = Array.from({ length: 4 }, () => send(`http://127.0.0.1:${edge.port}/slow?ms=1500`));
+      await vi.waitFor(async () => expect((await stats(doomed))['inFlight']).toBeGreaterThan(0), {
+        timeout: 1_000,
+        interval: 20,
+      });
+      doomed.signal('SIGKILL');
+      return Promise.all(answers);
+    });
     // Synchronised on the ejection itself (as /stats shows it), not on a guess of how long it takes.
     await vi.waitFor(
       async () => {
@@ -102,6 +113,7 @@ withVegeta('under load from a real load generator (vegeta, ~200 req/s)', () => {
     const result = await load.done;
     expect(result.failed, describeFailures(result)).toBe(0);
     expect(result.total).toBeGreaterThanOrEqual(1_900);
+    expect((slow as Exchange[]).map((answer) => answer.status)).toEqual([200, 200, 200, 200]);
     const final = await stats(edge);
     expect(final['ejections']).toBeGreaterThanOrEqual(1);
     expect(final['retries']).toBeGreaterThanOrEqual(1);
