@@ -1,10 +1,6 @@
 import { metrics } from '@opentelemetry/api';
-import { durationHistogram } from '@mono/telemetry';
+import { DURATION_BUCKETS, durationHistogram, KNOWN_HTTP_METHODS } from '@mono/telemetry';
 import type { EdgeState } from './edge-state';
-
-/** Seconds, the semantic conventions' advice for request durations. */
-const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
-const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']);
 
 export interface EdgeMetrics {
   /** A request is over (http.server.request.duration). */
@@ -31,7 +27,7 @@ export function edgeMetrics(state: EdgeState): EdgeMetrics {
     .addCallback((observer) => observer.observe(state.inFlight, { 'url.scheme': 'http' }));
   return {
     done(method, status, seconds) {
-      const known = method !== undefined && KNOWN_METHODS.has(method) ? method : '_OTHER';
+      const known = method !== undefined && KNOWN_HTTP_METHODS.has(method) ? method : '_OTHER';
       duration.record(seconds, `${known} ${status}`, () => ({
         'http.request.method': known,
         'http.response.status_code': status,

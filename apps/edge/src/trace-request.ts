@@ -9,7 +9,7 @@ import {
   type Attributes,
   type Link,
 } from '@opentelemetry/api';
-import { ATTR_MONO_REQUEST_ID, ATTR_MONO_TRACE_ORIGIN } from '@mono/telemetry';
+import { ATTR_MONO_REQUEST_ID, ATTR_MONO_TRACE_ORIGIN, KNOWN_HTTP_METHODS } from '@mono/telemetry';
 import {
   ATTR_CLIENT_ADDRESS,
   ATTR_CLIENT_PORT,
@@ -35,8 +35,6 @@ import { isHealthCheck } from './health';
 export const TRACE_ID_HEADER = 'X-Trace-Id';
 
 const tracer = trace.getTracer('edge');
-/** The methods of RFC 9110 and RFC 5789 (PATCH): semantic conventions' known set; any other is `_OTHER`. */
-const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']);
 /** Host header: a name, an IPv4 address or a bracketed IPv6 address, then an optional port. */
 const HOST = /^(\[[^\]]*\]|[^:]*)(?::(\d{1,5}))?$/;
 
@@ -59,7 +57,7 @@ export function traceRequest(config: Pick<EdgeConfig, 'traceIncoming' | 'healthP
     const parent = link ? ROOT_CONTEXT : incoming;
     const links: Link[] = link ? [{ context: caller }] : [];
     // Span name: the method, or HTTP for one outside the known set (its attribute is then _OTHER).
-    const method = KNOWN_METHODS.has(req.method ?? '') ? (req.method as string) : 'HTTP';
+    const method = KNOWN_HTTP_METHODS.has(req.method ?? '') ? (req.method as string) : 'HTTP';
     // Attributes only for a span that records: building and checking them for a dropped span cost ~2 µs a request.
     const span = tracer.startSpan(method, { kind: SpanKind.SERVER, links }, parent);
     if (span.isRecording()) {
@@ -89,7 +87,7 @@ function requestAttributes(req: IncomingMessage, requestId: string): Attributes 
   const method = req.method ?? '';
   const scheme = 'encrypted' in socket && socket.encrypted ? 'https' : 'http';
   const attributes: Attributes = {
-    [ATTR_HTTP_REQUEST_METHOD]: KNOWN_METHODS.has(method) ? method : HTTP_REQUEST_METHOD_VALUE_OTHER,
+    [ATTR_HTTP_REQUEST_METHOD]: KNOWN_HTTP_METHODS.has(method) ? method : HTTP_REQUEST_METHOD_VALUE_OTHER,
     [ATTR_URL_PATH]: mark === -1 ? target : target.slice(0, mark),
     [ATTR_URL_SCHEME]: scheme,
     [ATTR_NETWORK_PROTOCOL_VERSION]: req.httpVersion,
@@ -99,7 +97,7 @@ function requestAttributes(req: IncomingMessage, requestId: string): Attributes 
     [ATTR_CLIENT_PORT]: socket.remotePort,
     [ATTR_MONO_REQUEST_ID]: requestId,
   };
-  if (!KNOWN_METHODS.has(method)) attributes[ATTR_HTTP_REQUEST_METHOD_ORIGINAL] = method;
+  if (!KNOWN_HTTP_METHODS.has(method)) attributes[ATTR_HTTP_REQUEST_METHOD_ORIGINAL] = method;
   const host = HOST.exec(req.headers.host ?? '');
   if (host?.[1]) {
     attributes[ATTR_SERVER_ADDRESS] = host[1].startsWith('[') ? host[1].slice(1, -1) : host[1];

@@ -1,10 +1,8 @@
 import { metrics } from '@opentelemetry/api';
-import { ATTR_MONO_APPLICATION, durationHistogram } from '@mono/telemetry';
+import { ATTR_MONO_APPLICATION, DURATION_BUCKETS, durationHistogram } from '@mono/telemetry';
 import type { Outcome } from './application-stats';
 import type { HostedEntry } from './application-table';
 
-/** Seconds, the semantic conventions' advice for request durations. */
-const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 const METHOD = 'mono.framework.v1.FrameworkService/Exchange';
 
 /** What the framework measures per request; the gauge is read when metrics are collected. */

@@ -1,9 +1,7 @@
 import { metrics } from '@opentelemetry/api';
-import { ATTR_MONO_SCRIPT_NAME, durationHistogram } from '@mono/telemetry';
+import { ATTR_MONO_SCRIPT_NAME, DURATION_BUCKETS, durationHistogram } from '@mono/telemetry';
 import type { Mount } from './gateway-stats';
 
-/** Seconds, the semantic conventions' advice for request durations. */
-const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 const METHOD = 'mono.gateway.v1.GatewayService/Exchange';
 
 /** What the gateway measures per request; the gauges are read when metrics are collected. */

@@ -6,6 +6,11 @@ const REGISTRY = Symbol.for('mono.telemetry.durationHistograms');
 const MAX_SERIES = 1999;
 const OVERFLOW: Attributes = { 'otel.metric.overflow': true };
 
+/** Seconds: the semantic conventions' advice for the buckets of request and call durations. */
+export const DURATION_BUCKETS: readonly number[] = [
+  0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10,
+];
+
 export interface DurationHistogramOptions {
   readonly description: string;
   readonly unit: string;

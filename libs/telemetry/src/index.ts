@@ -14,8 +14,9 @@ export {
   ATTRIBUTE_REGISTRY,
 } from './attributes';
 export type { AttributeOrigin, RegisteredAttribute } from './attributes';
-export { durationHistogram } from './duration-histogram';
+export { DURATION_BUCKETS, durationHistogram } from './duration-histogram';
 export type { DurationHistogram, DurationHistogramOptions } from './duration-histogram';
+export { KNOWN_HTTP_METHODS } from './http-methods';
 export { createLogger } from './logger';
 export { mergeExpositions, parseExposition, retire, type Exposition, type MetricFamily } from './merge-metrics';
 export { prometheusHandler, prometheusText } from './prometheus-handler';
