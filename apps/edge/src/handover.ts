@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { Server } from 'node:net';
+import type { Server, Socket } from 'node:net';
 
 /** Set in the environment of an edge started to take over a listening socket (never by a person). */
 export const TAKEOVER_VARIABLE = 'MONO_EDGE_TAKEOVER';
@@ -64,9 +64,12 @@ export function sendListeners(to: ChildProcess, listeners: readonly Server[]): v
 
 /**
  * In an edge that `handOver` or a primary's `EdgeWorkers` started, once its pools serve: asks for the listening
- * sockets, in the order of the edge that holds them.
+ * sockets, in the order of the edge that holds them, and resolves with them for `targets` to listen on.
+ * Node makes each handle it receives a listening server of its own, which accepts from the first turn of the event
+ * loop on; until a target takes its handle over (`target.listen(handle)`), what it accepts goes to that target, so
+ * that no connection is accepted by a server nobody listens to.
  */
-export function receiveListeners(): Promise<Server[]> {
+export function receiveListeners(targets: readonly Server[]): Promise<Server[]> {
   return new Promise((resolve, reject) => {
     if (process.send === undefined) {
       reject(new Error('this edge was started to share listening sockets but has no parent to take them from'));
@@ -74,7 +77,11 @@ export function receiveListeners(): Promise<Server[]> {
     }
     const handles: Server[] = [];
     const onMessage = (message: HandoverMessage, handle: Server | undefined) => {
-      if (message.type === 'listener' && handle !== undefined) handles[message.index] = handle;
+      if (message.type === 'listener' && handle !== undefined) {
+        const target = targets[message.index];
+        if (target !== undefined) handle.on('connection', (socket: Socket) => target.emit('connection', socket));
+        handles[message.index] = handle;
+      }
       if (message.type !== 'listeners') return;
       process.off('message', onMessage);
       resolve(handles);

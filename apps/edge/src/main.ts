@@ -66,7 +66,7 @@ async function startPrimary(config: Readonly<EdgeConfig>, log: Logger): Promise<
     await running.connect();
     await ready.promise;
   }
-  const port = await running.listen(successor ? await receiveListeners() : undefined);
+  const port = await running.listen(successor ? await receiveListeners(running.listeners) : undefined);
   const address = url(config.host, port);
   const tlsPort = running.tlsPort;
   const https = tlsPort === undefined || config.tls === undefined ? undefined : url(config.tls.host, tlsPort, 'https');
@@ -116,7 +116,7 @@ async function startWorker(config: Readonly<EdgeConfig>, log: Logger): Promise<R
   const running = buildEdge(config, { log, onBodyBytes: minorGcEvery(), onReady: () => ready.resolve() });
   await running.connect();
   await ready.promise;
-  await running.listen(await receiveListeners());
+  await running.listen(await receiveListeners(running.listeners));
   const metrics = async () => prometheusText()?.();
   // Asked to stop, or its primary gone (its IPC channel closed): it drains as on SIGTERM — once: a second signal
   // would make runService exit at once, and `serve`'s Ctrl-C reaches the workers as well as the primary.
