@@ -396,7 +396,11 @@ async function measureConfig(name, round, last) {
   const config = configOf(name);
   const results = resultsOf(name);
   await withConfig(name, async (group, stack, jaeger) => {
-    if (last) results.memIdle = memoryByService(group.services());
+    if (last) {
+      // Idle: started, then left alone as long as after a load (what a service keeps once start-up is over).
+      await sleep(MEMORY_SETTLE_MS);
+      results.memIdle = memoryByService(group.services());
+    }
     for (const [i, connections] of LOADS.entries()) {
       // Warm-up, not recorded: the first load's longer (V8 compiles the hot paths), the next one's to open its
       // connections and let the queues grow.

@@ -9,7 +9,13 @@ describe('compactWhenIdle', () => {
   it('should run one full collection once the heap grew and the event loop is idle, and not again', async () => {
     const gc = vi.fn();
     const compactions: Compaction[] = [];
-    const stop = compactWhenIdle({ everyMs: 50, growthBytes: 4 << 20, gc, onCompact: (c) => compactions.push(c) });
+    const stop = compactWhenIdle({
+      everyMs: 50,
+      growthBytes: 4 << 20,
+      afterStart: false,
+      gc,
+      onCompact: (c) => compactions.push(c),
+    });
     // Objects the heap has to grow for (a burst of requests' worth), still alive while it is looked at.
     const kept = Array.from({ length: 200_000 }, (_, i) => ({ i, text: `request ${i}` }));
     await vi.waitFor(() => expect(gc).toHaveBeenCalledTimes(1), { timeout: 5_000 });
@@ -29,10 +35,20 @@ describe('compactWhenIdle', () => {
       workMs: 100,
       workEveryMs: 0,
       quietBelow: 0.5,
+      afterStart: false,
       gc,
     });
     const until = performance.now() + 150;
     while (performance.now() < until); // work: the event loop busy for 150 ms
+    await vi.waitFor(() => expect(gc).toHaveBeenCalledTimes(1), { timeout: 5_000 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    stop?.();
+    expect(gc).toHaveBeenCalledTimes(1);
+  });
+
+  it('should run one in the first idle period after it starts, for what start-up left, and not again', async () => {
+    const gc = vi.fn();
+    const stop = compactWhenIdle({ everyMs: 50, growthBytes: 1 << 30, workMs: Infinity, gc });
     await vi.waitFor(() => expect(gc).toHaveBeenCalledTimes(1), { timeout: 5_000 });
     await new Promise((resolve) => setTimeout(resolve, 300));
     stop?.();

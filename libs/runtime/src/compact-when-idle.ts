@@ -27,6 +27,11 @@ export interface CompactWhenIdleOptions {
   workEveryMs?: number;
   /** Event-loop utilization below which the process counts as quiet enough for a compaction after work alone. */
   quietBelow?: number;
+  /**
+   * The first idle period compacts too: start-up leaves garbage (modules loaded, the SDK set up) and a young
+   * generation grown to its largest, which an idle process never gives back.
+   */
+  afterStart?: boolean;
   gc?: FullGc | null;
   onCompact?: (compaction: Compaction) => void;
 }
@@ -39,7 +44,8 @@ export interface CompactWhenIdleOptions {
  * either the heap is `growthBytes` above where the last compaction left it, or the process worked `workMs` since
  * then and is now quiet (under `quietBelow`; the last one `workEveryMs` ago), it runs one full, compacting
  * collection (V8's "last resort" kind, which also releases the freed pages): a pause of tens of ms that only an idle
- * process takes.
+ * process takes. The first idle period after it starts compacts as well (`afterStart`; measured: the stack's five
+ * processes idle 241 → 190 MiB PSS, the young generation of the edge's and the framework worker's 32 → 1 MiB).
  * Needs `--expose-gc` (every launcher sets it); without it there is nothing to call, and the result is undefined.
  * Returns the function that stops it.
  *
@@ -53,11 +59,13 @@ export function compactWhenIdle({
   workMs = 200,
   workEveryMs = 30_000,
   quietBelow = 0.01,
+  afterStart = true,
   gc = (globalThis as { gc?: FullGc }).gc ?? null,
   onCompact,
 }: CompactWhenIdleOptions = {}): (() => void) | undefined {
   if (gc == null) return undefined;
-  let baseline = committed();
+  // Nothing compacted yet: with afterStart, any size counts as grown.
+  let baseline = afterStart ? -Infinity : committed();
   let last = performance.eventLoopUtilization();
   let worked = 0;
   let compactedAt = -Infinity;

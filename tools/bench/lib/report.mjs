@@ -198,7 +198,7 @@ function memoryTable(raw) {
   const lines = [
     '#### A lone client, and memory',
     '',
-    `Lone client: \`wrk -c1 -d${raw.method.duration}s\`, wrk and every server process pinned to CPU 0, last round. Memory (MiB): every process of the configuration, idle (started, before any load) and 3 s after each load of its last round ended. PSS (proportional set size) counts a page shared by n processes 1/n in each; RSS counts it in full in each.`,
+    `Lone client: \`wrk -c1 -d${raw.method.duration}s\`, wrk and every server process pinned to CPU 0, last round. Memory (MiB): every process of the configuration, idle (3 s after it started, before any load) and 3 s after each load of its last round ended. PSS (proportional set size) counts a page shared by n processes 1/n in each; RSS counts it in full in each.`,
     '',
     `| config | lone p50 ms | ×seed | lone CPU µs/req | RSS idle | PSS idle | ${loads.map((c) => `RSS after -c${c} | PSS after -c${c}`).join(' | ')} | PSS after ×seed | PSS after -c${loads.at(-1)} per service |`,
     `|---|---:|---:|---:|---:|---:|${loads.map(() => '---:|---:|').join('')}---:|---|`,
