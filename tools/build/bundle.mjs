@@ -5,6 +5,7 @@ import { builtinModules } from 'node:module';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { build } from 'esbuild';
+import { buildMallocTrim } from './malloc-trim.mjs';
 
 const [appDir, ...entries] = process.argv.slice(2);
 if (!appDir || entries.length === 0) {
@@ -40,4 +41,7 @@ for (const output of Object.values(result.metafile.outputs)) {
   }
 }
 writeFileSync(join(appDir, 'dist', 'externals.json'), `${JSON.stringify([...packages].sort(), null, 2)}\n`);
+// Every service compacts when idle and then gives the C heap's free pages back through this addon (libs/runtime).
+const notBuilt = buildMallocTrim(join(appDir, 'dist', 'malloc-trim.node'));
+if (notBuilt) console.warn(`${appDir}: malloc-trim.node not built (${notBuilt}): the C heap is not trimmed when idle`);
 console.log(`bundled ${appDir}: ${entries.join(', ')} in ${Math.round(performance.now() - started)} ms`);

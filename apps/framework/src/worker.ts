@@ -2,7 +2,7 @@
 // names them now, serves on the port the master holds (node:cluster), and obeys the master over IPC. Started by the
 // master with the same Node flags and --require telemetry.cjs; never by hand.
 import { boundAddress } from '@mono/config';
-import { compactWhenIdle, minorGcEvery } from '@mono/runtime';
+import { compactionFields, compactWhenIdle, minorGcEvery } from '@mono/runtime';
 import { createLogger, prometheusText, shutdownTelemetry, type Logger } from '@mono/telemetry';
 import { buildFramework, type Framework } from './app';
 import { loadFrameworkConfig, type FrameworkConfig } from './config';
@@ -40,8 +40,7 @@ async function main(): Promise<void> {
     send({ type: 'ready', port, files: loadedFiles(__dirname) });
     // The worker is the process that serves, and runService (which does this for the master) does not run here.
     compactWhenIdle({
-      onCompact: ({ before, after, ms }) =>
-        log.info({ beforeMiB: mib(before), afterMiB: mib(after), ms: Math.round(ms) }, 'idle: heap compacted'),
+      onCompact: (compaction) => log.info(compactionFields(compaction), 'idle: heap compacted'),
     });
   } catch (err) {
     send({ type: 'failed', reason: err instanceof Error ? err.message : String(err) }, () => process.exit(1));
@@ -101,8 +100,4 @@ function watchRecycling(config: Readonly<FrameworkConfig>, framework: Framework,
 function send(message: FromWorker, then?: () => void): void {
   if (process.connected) process.send?.(message, undefined, {}, () => then?.());
   else then?.();
-}
-
-function mib(bytes: number): number {
-  return Math.round(bytes / 1048576);
 }

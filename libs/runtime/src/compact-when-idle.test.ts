@@ -8,12 +8,14 @@ describe('compactWhenIdle', () => {
 
   it('should run one full collection once the heap grew and the event loop is idle, and not again', async () => {
     const gc = vi.fn();
+    const releaseFreeMemory = vi.fn(() => true);
     const compactions: Compaction[] = [];
     const stop = compactWhenIdle({
       everyMs: 50,
       growthBytes: 4 << 20,
       afterStart: false,
       gc,
+      releaseFreeMemory,
       onCompact: (c) => compactions.push(c),
     });
     // Objects the heap has to grow for (a burst of requests' worth), still alive while it is looked at.
@@ -21,6 +23,10 @@ describe('compactWhenIdle', () => {
     await vi.waitFor(() => expect(gc).toHaveBeenCalledTimes(1), { timeout: 5_000 });
     expect(gc).toHaveBeenCalledWith({ type: 'major', execution: 'sync', flavor: 'last-resort' });
     expect(compactions[0]?.before).toBeGreaterThan(0);
+    expect(compactions[0]?.rssAfter).toBeGreaterThan(0);
+    // The C heap's free pages go back after V8's collection freed what it held there.
+    expect(releaseFreeMemory).toHaveBeenCalledTimes(1);
+    expect(releaseFreeMemory.mock.invocationCallOrder[0]).toBeGreaterThan(gc.mock.invocationCallOrder[0] ?? Infinity);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(gc).toHaveBeenCalledTimes(1);
     stop?.();

@@ -8,5 +8,5 @@ export { settleWithin } from './with-timeout';
 export { startAdminServer } from './admin-server';
 export type { AdminOptions, AdminServer } from './admin-server';
 export { minorGcEvery } from './minor-gc-every';
-export { compactWhenIdle } from './compact-when-idle';
+export { compactionFields, compactWhenIdle } from './compact-when-idle';
 export type { Compaction, CompactWhenIdleOptions } from './compact-when-idle';

@@ -1,6 +1,6 @@
 import { ConfigError, unknownVariables, type Env } from '@mono/config';
 import { startAdminServer, type AdminOptions, type AdminServer } from './admin-server';
-import { compactWhenIdle } from './compact-when-idle';
+import { compactionFields, compactWhenIdle } from './compact-when-idle';
 import { checkConfig, describeUnknown } from './check-config';
 import type { ServiceConfig } from './service-config';
 
@@ -135,8 +135,7 @@ export async function runService<C, L extends Warner>(main: ServiceMain<C, L>): 
   }
   const service = running;
   compactWhenIdle({
-    onCompact: ({ before, after, ms }) =>
-      log.info({ beforeMiB: mib(before), afterMiB: mib(after), ms: Math.round(ms) }, 'idle: heap compacted'),
+    onCompact: (compaction) => log.info(compactionFields(compaction), 'idle: heap compacted'),
   });
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -180,8 +179,4 @@ export async function runService<C, L extends Warner>(main: ServiceMain<C, L>): 
       process.stdout.write(`${JSON.stringify({ service: name, msg: 'stats', ...stats, memoryMiB: memory })}\n`),
     );
   });
-}
-
-function mib(bytes: number): number {
-  return Math.round(bytes / 1048576);
 }
