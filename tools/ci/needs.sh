@@ -27,6 +27,10 @@ need_chromium_about="Debian's chromium and fonts-liberation, installed with apt-
 need_chromium_here() { [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] && dpkg -s fonts-liberation >/dev/null 2>&1; }
 need_chromium_ensure() { bash tools/browser/ensure-chromium.sh; }
 
+need_cc_about="a C compiler (cc): Debian's gcc and libc6-dev installed with apt-get when missing (the malloc_trim addon's test)"
+need_cc_here() { command -v "${CC:-cc}" >/dev/null 2>&1 && [ -e /usr/include/malloc.h ]; }
+need_cc_ensure() { bash tools/build/ensure-cc.sh; }
+
 need_vegeta_about="vegeta, an open-loop HTTP load generator, built once from the Go module proxy into ~/.cache/mono/vegeta"
 need_vegeta_here() { bash tools/load/ensure-vegeta.sh --cached >/dev/null 2>&1; }
 need_vegeta_ensure() { bash tools/load/ensure-vegeta.sh >/dev/null; }

@@ -27,6 +27,7 @@ esac
 # `<project>:<target>` for a suite. Anything not listed needs nothing.
 declare -A NEEDS=(
   [check:k8s]="k8s_tools jaeger"
+  [runtime:test]="cc"
   [k8s:test]="k8s_tools jaeger"
   [trace-e2e:e2e]="jaeger"
   [resilience-e2e:e2e]="vegeta"

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Makes sure a C compiler is installed (Debian's gcc and libc6-dev), for the malloc_trim addon the builds compile
+# (tools/build/malloc-trim.mjs) and its test in libs/runtime. Idempotent and quick when it is there. Only the
+# all-suites test command runs it: without a compiler the builds still succeed and the services run without the addon.
+set -euo pipefail
+
+log() { echo "ensure-cc: $*" >&2; }
+
+if ! command -v "${CC:-cc}" >/dev/null 2>&1 || [ ! -e /usr/include/malloc.h ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    log "need root to install gcc and libc6-dev (apt-get)"
+    exit 1
+  fi
+  log "installing gcc and libc6-dev from Debian"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y --no-install-recommends gcc libc6-dev >/tmp/ensure-cc-apt.log 2>&1 || {
+    apt-get update >/tmp/ensure-cc-apt.log 2>&1
+    apt-get install -y --no-install-recommends gcc libc6-dev >>/tmp/ensure-cc-apt.log 2>&1
+  }
+fi
+log "$("${CC:-cc}" --version | head -1)"
