@@ -21,7 +21,8 @@ export function buildMallocTrim(out) {
   ];
   const headers = candidates.find((dir) => existsSync(join(dir, 'node_api.h')));
   if (headers === undefined) return `no Node headers in ${candidates.join(' or ')}`;
-  if (process.platform !== 'linux' || !process.report.getReport().header.glibcVersionRuntime) return 'not glibc';
+  const report = /** @type {{ header: { glibcVersionRuntime?: string } }} */ (process.report.getReport());
+  if (process.platform !== 'linux' || !report.header.glibcVersionRuntime) return 'not glibc';
   mkdirSync(dirname(out), { recursive: true });
   const cc = process.env['CC'] ?? 'cc';
   const built = spawnSync(cc, ['-O2', '-shared', '-fPIC', '-Wall', '-Werror', `-I${headers}`, '-o', out, SOURCE], {
