@@ -6,7 +6,7 @@ import { createLogger } from '@mono/telemetry';
 import { echoHandler, startTestServer, type TestServer } from '@mono/transport/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildEdge, type Edge } from './app';
-import { ClientConnections } from './client-connections';
+import { ClientConnections, releaseFreeParsers } from './client-connections';
 import { loadEdgeConfig } from './config';
 
 let stub: TestServer;
@@ -77,6 +77,25 @@ describe('ClientConnections', () => {
     c.socket.write('POST /four HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\nhello');
     await c.responses(4);
     expect(c.received).toMatch(/X-Path: \/four[^]*\r\n5\r\nhello\r\n0\r\n\r\n$/);
+  });
+
+  it("should empty Node's pool of free parsers when asked, closing each, and parse the next request with a new one", async () => {
+    const { edge, port } = await edgeWith();
+    const c = await client(port);
+    c.socket.write(get('/one'));
+    await c.responses(1);
+    await vi.waitFor(() => expect(edge.state.connections().parked).toBe(1), 5_000);
+    const pool = (process.getBuiltinModule('_http_common') as { parsers: { list: Array<{ close(): void }> } }).parsers
+      .list;
+    expect(pool.length, "the parked connection's parser went back to Node's pool").toBeGreaterThan(0);
+    // Closed, not only dropped: a parser's native state lives until it is closed.
+    const closes = pool.map((parser) => vi.spyOn(parser, 'close'));
+    releaseFreeParsers();
+    expect(pool).toHaveLength(0);
+    for (const close of closes) expect(close).toHaveBeenCalledOnce();
+    c.socket.write(get('/two'));
+    await c.responses(2);
+    expect(c.received.match(/X-Path: \/\w+/g)).toEqual(['X-Path: /one', 'X-Path: /two']);
   });
 
   it('should answer 408 to a connection that sends its header section too slowly, parked or not', async () => {

@@ -14,15 +14,27 @@ interface Served {
 }
 interface HttpParser {
   incoming: unknown;
+  close(): void;
 }
 
 /**
  * Node's own way to give a parser back: to its pool of free parsers (up to 1 000, reused by the next connection,
  * so that a burst of clients does not allocate and free one per connection and fragment the native heap) or closed.
  */
-const { freeParser } = process.getBuiltinModule('_http_common') as {
+const { freeParser, parsers } = process.getBuiltinModule('_http_common') as {
   freeParser(parser: HttpParser, req: null, socket: Socket): void;
+  parsers: { list: HttpParser[] };
 };
+
+/**
+ * Empties Node's pool of free parsers and closes each, as Node does with one its full pool cannot take (a parser's
+ * native state lives until it is closed, ~8 KiB with its JavaScript side): what a flood of clients left in it, once
+ * the process is idle (runService calls it before an idle compaction, which then hands the C heap's free pages
+ * back). A later flood allocates its parsers again.
+ */
+export function releaseFreeParsers(): void {
+  for (const parser of parsers.list.splice(0)) parser.close();
+}
 
 interface Handed {
   /** The listeners Node's server added, by event, so that exactly those come off when the connection is parked. */

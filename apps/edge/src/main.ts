@@ -9,6 +9,7 @@ import {
 } from '@mono/telemetry';
 import { loadMetricsConfig, loadTelemetryConfig, metricsEnvSchema, telemetryEnvSchema } from '@mono/telemetry/sdk';
 import { buildEdge, type Edge } from './app';
+import { releaseFreeParsers } from './client-connections';
 import { describeEdgeConfig, edgeEnvSchema, loadEdgeConfig, type EdgeConfig } from './config';
 import { EdgeWorkers, WORKER_VARIABLE, type FromWorker, type ToWorker } from './edge-workers';
 import { handOver, receiveListeners, reportTakeover, TAKEOVER_VARIABLE } from './handover';
@@ -81,6 +82,7 @@ async function startPrimary(config: Readonly<EdgeConfig>, log: Logger): Promise<
     else reportTakeover();
   });
   return {
+    beforeCompact: releaseFreeParsers,
     async stats() {
       const own = running.state.snapshot();
       const { snapshots, workers: others } = await workers.stats();
@@ -137,6 +139,7 @@ async function startWorker(config: Readonly<EdgeConfig>, log: Logger): Promise<R
   });
   void send({ type: 'ready', pid: process.pid });
   return {
+    beforeCompact: releaseFreeParsers,
     stats: () => running.state.snapshot(),
     ready: () => running.state.ready && !running.state.draining,
     async stop() {

@@ -37,6 +37,8 @@ export interface CompactWhenIdleOptions {
    */
   afterStart?: boolean;
   gc?: FullGc | null;
+  /** Runs first: what the process keeps for the next burst (pools) goes, for the collection to free it. */
+  beforeCompact?: () => void;
   /** Then hands the C heap's free pages back (release-free-memory.ts); null: it is not there. */
   releaseFreeMemory?: ReleaseFreeMemory | null;
   onCompact?: (compaction: Compaction) => void;
@@ -68,6 +70,7 @@ export function compactWhenIdle({
   afterStart = true,
   gc = (globalThis as { gc?: FullGc }).gc ?? null,
   releaseFreeMemory = loadReleaseFreeMemory(),
+  beforeCompact,
   onCompact,
 }: CompactWhenIdleOptions = {}): (() => void) | undefined {
   if (gc == null) return undefined;
@@ -90,6 +93,7 @@ export function compactWhenIdle({
     if (!grew && !busyBefore) return;
     const started = performance.now();
     const rssBefore = process.memoryUsage.rss();
+    beforeCompact?.();
     gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
     releaseFreeMemory?.();
     baseline = committed();

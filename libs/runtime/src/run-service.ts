@@ -14,6 +14,8 @@ export interface RunningService {
   metrics?(): Promise<string | undefined>;
   /** Takes new requests (`/readyz`): started, its upstreams served once, not draining. */
   ready?(): boolean;
+  /** Lets go of what it keeps for the next burst, before an idle compaction (compactWhenIdle's `beforeCompact`). */
+  beforeCompact?(): void;
 }
 
 /** Starts the admin listener; while its port is taken, tries again every 100 ms for up to `retryMs`. */
@@ -135,6 +137,7 @@ export async function runService<C, L extends Warner>(main: ServiceMain<C, L>): 
   }
   const service = running;
   compactWhenIdle({
+    beforeCompact: () => service.beforeCompact?.(),
     onCompact: (compaction) => log.info(compactionFields(compaction), 'idle: heap compacted'),
   });
   let stopping = false;
