@@ -136,6 +136,9 @@ export function buildEdge(config: Readonly<EdgeConfig>, { log, onBodyBytes, onRe
       const reuse = handed !== undefined && tls !== undefined && [0, portOf(handed)].includes(tls.port);
       if (https !== undefined && tls !== undefined)
         tlsPort = await listen(https.server, tls.host, tls.port, reuse ? handed : undefined);
+      // A socket this configuration does not listen on any more: this process lets it go (the predecessor closes its
+      // own as it drains), so that nothing accepts on it once both are gone.
+      if (handed !== undefined && !(reuse && https !== undefined)) handed.close();
       await connect();
       return port;
     },
