@@ -41,7 +41,10 @@ for (const output of Object.values(result.metafile.outputs)) {
   }
 }
 writeFileSync(join(appDir, 'dist', 'externals.json'), `${JSON.stringify([...packages].sort(), null, 2)}\n`);
-// Every service compacts when idle and then gives the C heap's free pages back through this addon (libs/runtime).
-const notBuilt = buildMallocTrim(join(appDir, 'dist', 'malloc-trim.node'));
-if (notBuilt) console.warn(`${appDir}: malloc-trim.node not built (${notBuilt}): the C heap is not trimmed when idle`);
+// A bundle with libs/runtime's idle compaction gives the C heap's free pages back through this addon, beside it.
+if (Object.keys(result.metafile.inputs).some((input) => input.endsWith('libs/runtime/src/release-free-memory.ts'))) {
+  const notBuilt = buildMallocTrim(join(appDir, 'dist', 'malloc-trim.node'));
+  if (notBuilt)
+    console.warn(`${appDir}: malloc-trim.node not built (${notBuilt}): the C heap is not trimmed when idle`);
+}
 console.log(`bundled ${appDir}: ${entries.join(', ')} in ${Math.round(performance.now() - started)} ms`);

@@ -9,7 +9,8 @@ const root = resolve(import.meta.dirname, '../..');
 const SOURCE = join(root, 'libs', 'runtime', 'native', 'malloc-trim.c');
 
 /**
- * Builds the addon at `out`; resolves to why not when it cannot (no compiler, no Node headers, not glibc).
+ * Builds the addon at `out`; returns why not when it cannot here (no compiler, no Node headers, not glibc). A compiler
+ * that fails throws: a build that should carry the addon does not quietly go without it.
  * @param {string} out
  * @returns {string | undefined}
  */
@@ -25,11 +26,11 @@ export function buildMallocTrim(out) {
   if (process.platform !== 'linux' || !report.header.glibcVersionRuntime) return 'not glibc';
   mkdirSync(dirname(out), { recursive: true });
   const cc = process.env['CC'] ?? 'cc';
-  const built = spawnSync(cc, ['-O2', '-shared', '-fPIC', '-Wall', '-Werror', `-I${headers}`, '-o', out, SOURCE], {
+  const built = spawnSync(cc, ['-O2', '-shared', '-fPIC', '-Wall', `-I${headers}`, '-o', out, SOURCE], {
     encoding: 'utf8',
   });
-  if (built.error) return `${cc}: ${built.error.message}`;
-  if (built.status !== 0) return `${cc} failed: ${built.stderr.trim()}`;
+  if (built.error) return `no C compiler (${cc}: ${built.error.message})`;
+  if (built.status !== 0) throw new Error(`malloc-trim: ${cc} failed: ${built.stderr.trim()}`);
   return undefined;
 }
 

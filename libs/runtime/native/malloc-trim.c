@@ -4,7 +4,7 @@
 
 static napi_value MallocTrim(napi_env env, napi_callback_info info) {
   (void)info;
-  napi_value released;
+  napi_value released = NULL;
   napi_get_boolean(env, malloc_trim(0) == 1, &released);
   return released;
 }

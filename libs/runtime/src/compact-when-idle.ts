@@ -51,9 +51,10 @@ export interface CompactWhenIdleOptions {
  * minute later). Every `everyMs` this looks at V8's committed heap; when the event loop was idle over the period and
  * either the heap is `growthBytes` above where the last compaction left it, or the process worked `workMs` since
  * then and is now quiet (under `quietBelow`; the last one `workEveryMs` ago), it runs one full, compacting
- * collection (V8's "last resort" kind, which also releases the freed pages), then hands the C heap's free pages back
- * (malloc_trim): a pause of tens of ms that only an idle process takes. The first idle period after it starts compacts as well (`afterStart`; measured: the stack's five
- * processes idle 241 → 190 MiB PSS, the young generation of the edge's and the framework worker's 32 → 1 MiB).
+ * collection (V8's "last resort" kind, which also releases the freed pages), after `beforeCompact`, then hands the C
+ * heap's free pages back (malloc_trim): a pause of tens of ms that only an idle process takes. The first idle period
+ * after it starts compacts as well (`afterStart`; measured: the stack's five processes idle 241 → 190 MiB PSS, the
+ * young generation of the edge's and the framework worker's 32 → 1 MiB).
  * Needs `--expose-gc` (every launcher sets it); without it there is nothing to call, and the result is undefined.
  * Returns the function that stops it.
  *

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The addon tools/build/malloc-trim.mjs builds beside each service's bundle. */
@@ -13,14 +14,13 @@ export type ReleaseFreeMemory = () => boolean;
 
 /**
  * The addon in `dir` (by default beside the running bundle), or null where it is not: not built (no C compiler at
- * build time), or the tests' sources.
+ * build time), or the tests' sources. One that is there but does not load (built for another platform) throws.
  */
 export function loadReleaseFreeMemory(dir: string = __dirname): ReleaseFreeMemory | null {
+  const path = join(dir, MALLOC_TRIM_ADDON);
+  if (!existsSync(path)) return null;
   const addon = { exports: {} as { mallocTrim?: ReleaseFreeMemory } };
-  try {
-    process.dlopen(addon, join(dir, MALLOC_TRIM_ADDON));
-  } catch {
-    return null;
-  }
-  return addon.exports.mallocTrim ?? null;
+  process.dlopen(addon, path);
+  if (typeof addon.exports.mallocTrim !== 'function') throw new Error(`${path}: no mallocTrim in it`);
+  return addon.exports.mallocTrim;
 }
