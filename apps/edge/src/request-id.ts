@@ -1,6 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { randomHex } from '@mono/telemetry';
 import type { ClientTrust } from './client-trust';
 import type { Stage } from './compose';
+import { addOwnField } from './edge-response';
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';
 
@@ -15,9 +16,8 @@ export function requestId(trust: ClientTrust): Stage {
   return async function requestIdStage(ctx, next) {
     ctx.trusted = trust.proxy(ctx.req.socket);
     const incoming = ctx.trusted ? ctx.req.headers['x-request-id'] : undefined;
-    ctx.requestId =
-      typeof incoming === 'string' && FOREIGN_ID.test(incoming) ? incoming : randomUUID().replaceAll('-', '');
-    ctx.res.setHeader(REQUEST_ID_HEADER, ctx.requestId);
+    ctx.requestId = typeof incoming === 'string' && FOREIGN_ID.test(incoming) ? incoming : randomHex(16);
+    addOwnField(ctx.res, REQUEST_ID_HEADER, ctx.requestId);
     await next();
   };
 }
