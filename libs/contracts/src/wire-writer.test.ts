@@ -2,7 +2,7 @@ import { BinaryReader, BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import { describe, expect, it } from 'vitest';
 import { LEN, tag, VARINT } from './wire-tag';
 import { WireReader } from './wire-reader';
-import { boolSize, bytesSize, uint32Size, uint64Size, WireWriter } from './wire-writer';
+import { boolSize, bytesSize, uint32Size, uint64Size, utf8Length, WireWriter } from './wire-writer';
 
 /** One-byte tags end at 15; 2047 and 262143 are the last of two and three bytes; 2^29 − 1 is the largest field. */
 const FIELDS = [1, 15, 16, 2047, 2048, 262_143, 262_144, 2 ** 29 - 1];
@@ -37,7 +37,33 @@ function reference(field: number): Buffer {
   return Buffer.from(writer.finish());
 }
 
+/** Strings on either side of the short-string path: ASCII, 2-, 3- and 4-byte characters, a lone surrogate. */
+const STRINGS = [
+  'a',
+  '\x7f',
+  'x'.repeat(64),
+  'x'.repeat(65),
+  'é',
+  `${'x'.repeat(63)}é`,
+  'café',
+  '€uro',
+  'a😀b',
+  'lone \ud800 surrogate',
+  `${'x'.repeat(40)}😀${'y'.repeat(40)}`,
+];
+
 describe('WireWriter', () => {
+  it.each(STRINGS)('should measure and write %j as the protobuf runtime does', (value) => {
+    expect(utf8Length(value)).toBe(Buffer.byteLength(value, 'utf8'));
+    const w = new WireWriter();
+    const size = w.measureString(tag(1, LEN), value);
+    w.begin(size);
+    w.string(tag(1, LEN), value);
+    expect(w.at).toBe(size);
+    const theirs = Buffer.from(new BinaryWriter().tag(1, WireType.LengthDelimited).string(value).finish());
+    expect(w.buf.toString('hex')).toBe(theirs.toString('hex'));
+  });
+
   it.each(FIELDS)('should write field %i with the tag and sizes the protobuf runtime writes', (field) => {
     expect(ours(field).toString('hex')).toBe(reference(field).toString('hex'));
   });
