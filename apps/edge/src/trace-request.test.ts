@@ -1,7 +1,7 @@
-import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, TraceFlags, trace, type SpanContext } from '@opentelemetry/api';
 import { gatewayBoundary, type HttpRequest } from '@mono/contracts';
 import { AppError } from '@mono/errors';
-import { createLogger } from '@mono/telemetry';
+import { createLogger, setSamplingFacts } from '@mono/telemetry';
 import { installTestTracing } from '@mono/telemetry/testing';
 import type { ServerCall } from '@mono/transport';
 import { echoHandler, startTestServer } from '@mono/transport/testing';
@@ -114,5 +114,48 @@ describe('the edge SERVER span', () => {
     expect(res.statusCode).toBe(413);
     expect(serverSpan()?.attributes['http.response.status_code']).toBe(413);
     expect(serverSpan()?.status.code).toBe(SpanStatusCode.UNSET);
+  });
+
+  describe('when nothing will record the request', () => {
+    afterEach(() => setSamplingFacts({ parentBased: false, off: false, w3c: false }));
+
+    /** An edge whose gateway stub notes the trace context each call runs in. */
+    async function watched() {
+      const seen: Array<SpanContext | undefined> = [];
+      const pipeline = await edgeOver((call) => {
+        seen.push(trace.getActiveSpan()?.spanContext());
+        echoHandler(call);
+      });
+      return { pipeline, seen };
+    }
+
+    it('should make no span with tracing off, yet name a trace in X-Trace-Id and carry it on unsampled', async () => {
+      setSamplingFacts({ parentBased: true, off: true, w3c: true });
+      const { pipeline, seen } = await watched();
+      const fresh = await inject(pipeline, { url: '/hello' });
+      const continued = await inject(pipeline, { url: '/hello', headers: { traceparent } });
+      expect(fresh.statusCode).toBe(200);
+      expect(fresh.headers['x-trace-id']).toMatch(/^[0-9a-f]{32}$/);
+      expect(fresh.headers['x-trace-id']).not.toMatch(/^0+$/);
+      expect(continued.headers['x-trace-id']).toBe(CALLER.traceId);
+      expect(seen[0]).toMatchObject({ traceId: fresh.headers['x-trace-id'], traceFlags: TraceFlags.NONE });
+      expect(seen[1]).toMatchObject({ traceId: CALLER.traceId, traceFlags: TraceFlags.NONE, isRemote: true });
+      expect(seen[1]?.spanId).toMatch(/^[0-9a-f]{16}$/);
+      expect(seen[1]?.spanId).not.toBe(CALLER.spanId);
+      expect(tracing.spans()).toEqual([]);
+    });
+
+    it('should continue an unsampled caller without recording when the sampler follows the parent', async () => {
+      setSamplingFacts({ parentBased: true, off: false, w3c: true });
+      const { pipeline, seen } = await watched();
+      const unsampled = `00-${CALLER.traceId}-${CALLER.spanId}-00`;
+      const res = await inject(pipeline, { url: '/hello', headers: { traceparent: unsampled } });
+      expect(res.headers['x-trace-id']).toBe(CALLER.traceId);
+      expect(seen[0]).toMatchObject({ traceId: CALLER.traceId, traceFlags: TraceFlags.NONE });
+      expect(tracing.spans()).toEqual([]);
+      // A sampled caller is still traced through.
+      await inject(pipeline, { url: '/hello', headers: { traceparent } });
+      expect(serverSpan()?.parentSpanContext?.spanId).toBe(CALLER.spanId);
+    });
   });
 });

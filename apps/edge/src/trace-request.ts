@@ -5,11 +5,23 @@ import {
   ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
+  TraceFlags,
   trace,
   type Attributes,
+  type Context,
   type Link,
+  type Span,
+  type SpanContext,
 } from '@opentelemetry/api';
-import { ATTR_MONO_REQUEST_ID, ATTR_MONO_TRACE_ORIGIN, KNOWN_HTTP_METHODS } from '@mono/telemetry';
+import {
+  ATTR_MONO_REQUEST_ID,
+  ATTR_MONO_TRACE_ORIGIN,
+  KNOWN_HTTP_METHODS,
+  randomSpanId,
+  randomTraceId,
+  tracingOff,
+  unsampledBelow,
+} from '@mono/telemetry';
 import {
   ATTR_CLIENT_ADDRESS,
   ATTR_CLIENT_PORT,
@@ -30,6 +42,7 @@ import {
 } from '@opentelemetry/semantic-conventions';
 import type { Stage } from './compose';
 import type { EdgeConfig } from './config';
+import { addOwnField } from './edge-response';
 import { isHealthCheck } from './health';
 
 export const TRACE_ID_HEADER = 'X-Trace-Id';
@@ -59,13 +72,16 @@ export function traceRequest(config: Pick<EdgeConfig, 'traceIncoming' | 'healthP
     // Span name: the method, or HTTP for one outside the known set (its attribute is then _OTHER).
     const method = KNOWN_HTTP_METHODS.has(req.method ?? '') ? (req.method as string) : 'HTTP';
     // Attributes only for a span that records: building and checking them for a dropped span cost ~2 µs a request.
-    const span = tracer.startSpan(method, { kind: SpanKind.SERVER, links }, parent);
+    const span =
+      tracingOff() || unsampledBelow(parent)
+        ? unrecorded(parent)
+        : tracer.startSpan(method, { kind: SpanKind.SERVER, links }, parent);
     if (span.isRecording()) {
       span.setAttributes(requestAttributes(ctx.req, ctx.requestId));
       if (caller) span.setAttribute(ATTR_MONO_TRACE_ORIGIN, link ? 'linked' : 'continued');
     }
     ctx.traceId = span.spanContext().traceId;
-    res.setHeader(TRACE_ID_HEADER, ctx.traceId);
+    addOwnField(res, TRACE_ID_HEADER, ctx.traceId);
     try {
       await context.with(trace.setSpan(parent, span), next);
     } finally {
@@ -78,6 +94,20 @@ export function traceRequest(config: Pick<EdgeConfig, 'traceIncoming' | 'healthP
       span.end();
     }
   };
+}
+
+/**
+ * The span the SDK's startSpan makes when nothing will record it (always_off, or parent-based under an unsampled
+ * parent): not recording, the parent's trace or a new one, a span id of its own. Made here without the sampler, id
+ * generator and span counters the SDK runs on the way, ~0.7 µs a request with tracing off.
+ */
+function unrecorded(parent: Context): Span {
+  const caller = trace.getSpanContext(parent);
+  if (caller === undefined || !trace.isSpanContextValid(caller))
+    return trace.wrapSpanContext({ traceId: randomTraceId(), spanId: randomSpanId(), traceFlags: TraceFlags.NONE });
+  const spanContext: SpanContext = { traceId: caller.traceId, spanId: randomSpanId(), traceFlags: TraceFlags.NONE };
+  if (caller.traceState !== undefined) spanContext.traceState = caller.traceState;
+  return trace.wrapSpanContext(spanContext);
 }
 
 function requestAttributes(req: IncomingMessage, requestId: string): Attributes {

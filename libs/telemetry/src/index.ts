@@ -22,5 +22,12 @@ export { mergeExpositions, parseExposition, retire, type Exposition, type Metric
 export { prometheusHandler, prometheusText } from './prometheus-handler';
 export type { Logger } from './logger';
 export { grpcAttributes, grpcStatusAttributes, grpcStatusName } from './rpc-attributes';
-export { setParentBasedSampling, unsampledBelow } from './sampling';
+export { randomHex, randomSpanId, randomTraceId } from './random-ids';
+export {
+  setParentBasedSampling,
+  setSamplingFacts,
+  tracingOff,
+  unsampledBelow,
+  unsampledRemoteContext,
+} from './sampling';
 export { shutdownTelemetry } from './shutdown-telemetry';

@@ -1,6 +1,7 @@
-import { ROOT_CONTEXT, TraceFlags, trace } from '@opentelemetry/api';
+import { ROOT_CONTEXT, TraceFlags, defaultTextMapGetter, propagation, trace } from '@opentelemetry/api';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { setParentBasedSampling, unsampledBelow } from './sampling';
+import { setSamplingFacts, tracingOff, unsampledBelow, unsampledRemoteContext } from './sampling';
 
 const under = (traceFlags: TraceFlags) =>
   trace.setSpanContext(ROOT_CONTEXT, {
@@ -9,22 +10,70 @@ const under = (traceFlags: TraceFlags) =>
     traceFlags,
   });
 
-describe('unsampledBelow', () => {
-  afterEach(() => setParentBasedSampling(false));
+const OFF = { parentBased: false, off: false, w3c: false };
+afterEach(() => setSamplingFacts(OFF));
 
+describe('unsampledBelow', () => {
   it('is true below an unsampled parent when the sampler follows the parent', () => {
-    setParentBasedSampling(true);
+    setSamplingFacts({ ...OFF, parentBased: true });
     expect(unsampledBelow(under(TraceFlags.NONE))).toBe(true);
   });
 
   it('is false below a sampled parent, or with no parent at all', () => {
-    setParentBasedSampling(true);
+    setSamplingFacts({ ...OFF, parentBased: true });
     expect(unsampledBelow(under(TraceFlags.SAMPLED))).toBe(false);
     expect(unsampledBelow(ROOT_CONTEXT)).toBe(false);
   });
 
   it('is false when the sampler decides for itself (traceidratio may sample what the parent did not)', () => {
-    setParentBasedSampling(false);
+    setSamplingFacts({ ...OFF, w3c: true });
     expect(unsampledBelow(under(TraceFlags.NONE))).toBe(false);
+  });
+});
+
+describe('tracingOff', () => {
+  it('says what startTelemetry said of always_off', () => {
+    expect(tracingOff()).toBe(false);
+    setSamplingFacts({ parentBased: true, off: true, w3c: true });
+    expect(tracingOff()).toBe(true);
+  });
+});
+
+describe('unsampledRemoteContext', () => {
+  const w3c = new CompositePropagator({
+    propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
+  });
+  const UNSAMPLED = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00';
+
+  it('gives the span context the W3C propagators extract, for an unsampled traceparent alone', () => {
+    setSamplingFacts({ parentBased: true, off: false, w3c: true });
+    const fast = unsampledRemoteContext({ traceparent: UNSAMPLED });
+    const extracted = w3c.extract(ROOT_CONTEXT, { traceparent: UNSAMPLED }, defaultTextMapGetter);
+    expect(fast).toBeDefined();
+    expect(trace.getSpanContext(fast!)).toEqual(trace.getSpanContext(extracted));
+    expect(propagation.getBaggage(fast!)).toBeUndefined();
+  });
+
+  it('leaves to the propagators what it does not handle', () => {
+    setSamplingFacts({ parentBased: true, off: false, w3c: true });
+    const cases: Array<Record<string, string>> = [
+      { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
+      { traceparent: UNSAMPLED, tracestate: 'vendor=x' },
+      { traceparent: UNSAMPLED, baggage: 'tenant=acme' },
+      { traceparent: '01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00' },
+      { traceparent: '00-00000000000000000000000000000000-b7ad6b7169203331-00' },
+      { traceparent: '00-0af7651916cd43dd8448eb211c80319c-0000000000000000-00' },
+      { traceparent: '00-0AF7651916CD43DD8448EB211C80319C-b7ad6b7169203331-00' },
+      { traceparent: `${UNSAMPLED} ` },
+      {},
+    ];
+    for (const carrier of cases) expect(unsampledRemoteContext(carrier), JSON.stringify(carrier)).toBeUndefined();
+  });
+
+  it('is off unless the sampler follows the parent and the propagators are W3C only', () => {
+    setSamplingFacts({ parentBased: false, off: false, w3c: true });
+    expect(unsampledRemoteContext({ traceparent: UNSAMPLED })).toBeUndefined();
+    setSamplingFacts({ parentBased: true, off: false, w3c: false });
+    expect(unsampledRemoteContext({ traceparent: UNSAMPLED })).toBeUndefined();
   });
 });

@@ -25,7 +25,7 @@ import { ErrorTypeProcessor } from './error-type-processor';
 import { createLogger, type Logger } from './logger';
 import type { MetricsConfig } from './metrics-config';
 import { setRpcSemconvDup } from './rpc-attributes';
-import { setParentBasedSampling } from './sampling';
+import { setSamplingFacts } from './sampling';
 import { startMetrics } from './start-metrics';
 
 export interface TelemetryOptions {
@@ -94,10 +94,15 @@ export function startTelemetry({
     spanLimits: spanLimits(config),
     spanProcessors,
   });
-  // Below an unsampled parent nothing is ever recorded with these samplers (sampling.ts).
-  setParentBasedSampling(
-    config.OTEL_TRACES_SAMPLER.startsWith('parentbased_') || config.OTEL_TRACES_SAMPLER === 'always_off',
-  );
+  // Below an unsampled parent nothing is ever recorded with these samplers; the unsampled paths read this (sampling.ts).
+  const propagators = new Set(config.OTEL_PROPAGATORS);
+  setSamplingFacts({
+    parentBased: config.OTEL_TRACES_SAMPLER.startsWith('parentbased_') || config.OTEL_TRACES_SAMPLER === 'always_off',
+    off: config.OTEL_TRACES_SAMPLER === 'always_off',
+    w3c:
+      propagators.has('tracecontext') &&
+      [...propagators].every((name) => name === 'tracecontext' || name === 'baggage'),
+  });
   trace.setGlobalTracerProvider(provider);
   // With always_off nothing is ever recorded, and Express's instrumentation would still wrap every layer of every
   // request in a context of its own (~10 µs a request in the framework).
