@@ -51,7 +51,7 @@ function toEnviron(
   return environFromMessage(call.head, {
     input: () => createInputStream(readBody(call.body)),
     errors,
-    signal: () => call.signal,
+    signal: call.signal,
     deadline: call.deadline,
     multiprocess,
     env,

@@ -58,7 +58,7 @@ export function createTsgiServer(app: Application, options: TsgiServerOptions = 
     const environ = environFromMessage(wire, {
       input: () => createInputStream(req[Symbol.asyncIterator]()),
       errors,
-      signal: () => output.signal,
+      signal: output.signal,
       deadline: Infinity,
       multiprocess,
     });

@@ -68,7 +68,7 @@ export function testEnviron(request: TestRequest = {}, controller = new AbortCon
         })(),
       ),
     errors,
-    signal: () => controller.signal,
+    signal: controller.signal,
     deadline: Infinity,
     multiprocess: false,
     extra: { REQUEST_ID: 'test-request' },
