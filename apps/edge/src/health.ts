@@ -8,12 +8,11 @@ import type { Stage } from './compose';
  * do when they drain), so that keep-alive clients reconnect to an instance that stays.
  */
 export function health(path: string, state: { readonly draining: boolean }): Stage {
-  return async function healthStage(ctx, next) {
+  return function healthStage(ctx, next) {
     const draining = state.draining;
     if (!isHealthCheck(ctx.req, path)) {
       if (draining) ctx.res.shouldKeepAlive = false;
-      await next();
-      return;
+      return next();
     }
     const body = JSON.stringify({ status: draining ? 'draining' : 'serving' });
     ctx.status = draining ? 503 : 200;
@@ -24,8 +23,11 @@ export function health(path: string, state: { readonly draining: boolean }): Sta
       'Cache-Control': 'no-store',
     });
     ctx.res.end(body);
+    return DONE;
   };
 }
+
+const DONE = Promise.resolve();
 
 /**
  * Whether the request is a health check the edge answers itself. With EDGE_HEALTH_QUIET (the default) such requests

@@ -12,7 +12,7 @@ import type { UpstreamLimits } from './upstream-limits';
  * passed.
  */
 export function limits(upstream: UpstreamLimits): Stage {
-  return async function limitsStage(ctx, next) {
+  return function limitsStage(ctx, next) {
     const limits = upstream.of(ctx.location as LocationConfig);
     ctx.limits = limits;
     const max = limits.maxBodyBytes;
@@ -23,6 +23,6 @@ export function limits(upstream: UpstreamLimits): Stage {
       throw limits.bodyTooLarge(declared);
     }
     if (ctx.req.headers.expect !== undefined) ctx.res.writeContinue();
-    await next();
+    return next();
   };
 }

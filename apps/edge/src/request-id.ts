@@ -13,11 +13,11 @@ const FOREIGN_ID = /^[\x21-\x7e]{1,128}$/;
  * X-Request-Id is kept (so one id follows the request through every layer), anyone else's is replaced.
  */
 export function requestId(trust: ClientTrust): Stage {
-  return async function requestIdStage(ctx, next) {
+  return function requestIdStage(ctx, next) {
     ctx.trusted = trust.proxy(ctx.req.socket);
     const incoming = ctx.trusted ? ctx.req.headers['x-request-id'] : undefined;
     ctx.requestId = typeof incoming === 'string' && FOREIGN_ID.test(incoming) ? incoming : randomHex(16);
     addOwnField(ctx.res, REQUEST_ID_HEADER, ctx.requestId);
-    await next();
+    return next();
   };
 }
