@@ -4,6 +4,7 @@ import { AppError } from '@mono/errors';
 import { installTestTracing } from '@mono/telemetry/testing';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { ServerCall } from '../server-call';
+import { serverAttributes } from './request-span';
 import { echoHandler, environ, recordingSink, startTestServer, testClient } from '../testing';
 
 const tracing = installTestTracing();
@@ -77,5 +78,22 @@ describe('per-request spans of the transport', () => {
       expect(span?.attributes['error.type']).toBe('GW_ERR_OVERLOADED');
       expect(span?.attributes['rpc.status_code']).toBe('RESOURCE_EXHAUSTED');
     }
+  });
+});
+
+describe('serverAttributes', () => {
+  it('names a Unix socket by its path, with no port', () => {
+    expect(serverAttributes('unix:/tmp/mono-gateway.sock')).toEqual({
+      'server.address': '/tmp/mono-gateway.sock',
+      'network.transport': 'unix',
+    });
+  });
+
+  it('splits host and port, IPv6 brackets removed, and leaves out a port that is not a number', () => {
+    expect(serverAttributes('127.0.0.1:50051')).toEqual({ 'server.address': '127.0.0.1', 'server.port': 50051 });
+    expect(serverAttributes('[::1]:50051')).toEqual({ 'server.address': '::1', 'server.port': 50051 });
+    expect(serverAttributes('gateway')).toEqual({ 'server.address': 'gateway' });
+    for (const address of ['unix:/tmp/x.sock', '127.0.0.1:1', 'gateway', 'h:port'])
+      for (const value of Object.values(serverAttributes(address))) expect(value).not.toBeNaN();
   });
 });

@@ -12,7 +12,13 @@ import {
 import type { Boundary } from '@mono/contracts';
 import type { AppError } from '@mono/errors';
 import { grpcAttributes, grpcStatusAttributes, unsampledBelow, unsampledRemoteContext } from '@mono/telemetry';
-import { ATTR_ERROR_TYPE, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT } from '@opentelemetry/semantic-conventions';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_NETWORK_TRANSPORT,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  NETWORK_TRANSPORT_VALUE_UNIX,
+} from '@opentelemetry/semantic-conventions';
 
 /**
  * The per-request CLIENT and SERVER spans of a hop. grpc-js's instrumentation would see one call per long-lived
@@ -38,14 +44,7 @@ export function startClientSpan(
     return { span: trace.getSpan(parent) as Span, context: parent, carrier };
   }
   const span = tracer.startSpan(`${boundary.rpcService}/Exchange`, { kind: SpanKind.CLIENT }, parent);
-  if (span.isRecording()) {
-    const colon = address.lastIndexOf(':');
-    span.setAttributes({
-      ...rpcAttributes(boundary),
-      [ATTR_SERVER_ADDRESS]: address.slice(0, colon),
-      [ATTR_SERVER_PORT]: Number(address.slice(colon + 1)),
-    });
-  }
+  if (span.isRecording()) span.setAttributes({ ...rpcAttributes(boundary), ...serverAttributes(address) });
   const active = trace.setSpan(parent, span);
   propagation.inject(active, carrier);
   return { span, context: active, carrier };
@@ -70,6 +69,22 @@ export function endRequestSpan(span: Span | undefined, error?: AppError): void {
     span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
   }
   span.end();
+}
+
+/**
+ * server.address and server.port of an upstream address (`host:port`, `[v6]:port`), or server.address and
+ * network.transport `unix` for a Unix socket (`unix:/path`), which has no port: a NaN there made Jaeger refuse to
+ * return the whole trace.
+ */
+export function serverAttributes(address: string): Attributes {
+  if (address.startsWith('unix:'))
+    return { [ATTR_SERVER_ADDRESS]: address.slice(5), [ATTR_NETWORK_TRANSPORT]: NETWORK_TRANSPORT_VALUE_UNIX };
+  const colon = address.lastIndexOf(':');
+  const port = colon === -1 ? NaN : Number(address.slice(colon + 1));
+  const host = colon === -1 || !Number.isInteger(port) ? address : address.slice(0, colon);
+  const attributes: Attributes = { [ATTR_SERVER_ADDRESS]: host.replace(/^\[(.*)\]$/, '$1') };
+  if (Number.isInteger(port)) attributes[ATTR_SERVER_PORT] = port;
+  return attributes;
 }
 
 /** rpc.system.name and the fully-qualified rpc.method (semantic conventions 1.45). */
