@@ -23,11 +23,5 @@ export { prometheusHandler, prometheusText } from './prometheus-handler';
 export type { Logger } from './logger';
 export { grpcAttributes, grpcStatusAttributes, grpcStatusName } from './rpc-attributes';
 export { randomHex, randomSpanId, randomTraceId } from './random-ids';
-export {
-  setParentBasedSampling,
-  setSamplingFacts,
-  tracingOff,
-  unsampledBelow,
-  unsampledRemoteContext,
-} from './sampling';
+export { setSamplingFacts, tracingOff, unsampledBelow, unsampledRemoteContext } from './sampling';
 export { shutdownTelemetry } from './shutdown-telemetry';

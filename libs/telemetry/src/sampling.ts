@@ -25,11 +25,6 @@ export function setSamplingFacts(next: SamplingFacts): void {
   (globalThis as Record<symbol, unknown>)[FACTS] = { ...next };
 }
 
-/** The sampler follows the parent (kept for its callers; setSamplingFacts says everything at once). */
-export function setParentBasedSampling(parentBased: boolean): void {
-  setSamplingFacts({ ...facts(), parentBased });
-}
-
 /**
  * True when nothing started under `parent` would be recorded: its span context says "not sampled" and the sampler
  * follows the parent. Hops then carry the parent's context on as it is instead of making spans nobody records,

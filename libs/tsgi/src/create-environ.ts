@@ -69,7 +69,7 @@ export function createEnviron(variables: RequestVariables, live: LiveParts): Env
 
 /** `tsgi.input` that makes the real stream on the first read, readline or iteration. */
 class LazyInput implements InputStream {
-  #make: (() => InputStream) | undefined;
+  readonly #make: () => InputStream;
   #stream: InputStream | undefined;
 
   constructor(make: () => InputStream) {
@@ -89,10 +89,7 @@ class LazyInput implements InputStream {
   }
 
   #open(): InputStream {
-    if (this.#stream === undefined) {
-      this.#stream = (this.#make as () => InputStream)();
-      this.#make = undefined;
-    }
+    this.#stream ??= this.#make();
     return this.#stream;
   }
 }
