@@ -4,13 +4,18 @@
 // the ratio of each to the first, and the server CPU per request of each service (its whole process tree). A change
 // is judged by whether its median moved beyond the spread of at least 5 rounds.
 //
-//   node tools/bench/ab.mjs [--app native|express] [--rounds 5] [--duration 10] [--connections 50] <rev> <rev>...
+// With --sample, every revision's services trace that ratio of requests (1: all) to a Jaeger of each round's own,
+// whose CPU per request is shown apart.
+//
+//   node tools/bench/ab.mjs [--app native|express] [--rounds 5] [--duration 10] [--connections 50] [--sample 0]
+//     <rev> <rev>...
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { APPS, portFree, ready, startOurs, URL } from './lib/configs.mjs';
-import { cpuByService, memory, ProcessGroup } from './lib/processes.mjs';
+import { startJaeger } from './lib/jaeger.mjs';
+import { cpuByService, cpuSeconds, memory, ProcessGroup } from './lib/processes.mjs';
 import { ordered } from './lib/report.mjs';
 import { wrk } from './lib/wrk.mjs';
 
@@ -31,10 +36,11 @@ const APP = option('app', 'native');
 const ROUNDS = Number(option('rounds', '5'));
 const DURATION = Number(option('duration', '10'));
 const CONNECTIONS = Number(option('connections', '50'));
+const SAMPLE = Number(option('sample', '0'));
 const revisions = args;
 if (revisions.length < 2 || !['native', 'express'].includes(APP)) {
   console.error(
-    'usage: node tools/bench/ab.mjs [--app native|express] [--rounds 5] [--duration 10] [--connections 50] <rev> <rev>...',
+    'usage: node tools/bench/ab.mjs [--app native|express] [--rounds 5] [--duration 10] [--connections 50] [--sample 0] <rev> <rev>...',
   );
   process.exit(2);
 }
@@ -78,7 +84,7 @@ const trees = revisions.map((rev) => {
     const { command } = JSON.parse(readFileSync(join(dir, project, 'project.json'), 'utf8')).targets.build;
     execFileSync('sh', ['-c', command], { cwd: dir, stdio: 'ignore' });
   }
-  /** @type {Array<import('./lib/wrk.mjs').WrkResult & { cpuUs: number, cpuBy: Record<string, number>, rss: number, pss: number }>} */
+  /** @type {Array<import('./lib/wrk.mjs').WrkResult & { cpuUs: number, cpuBy: Record<string, number>, rss: number, pss: number, jaegerUs: number }>} */
   const runs = [];
   return { rev, sha, dir, title: git('log', '-1', '--format=%s', sha), runs };
 });
@@ -88,24 +94,27 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor((values.
 for (let round = 1; round <= ROUNDS; round += 1) {
   for (const tree of trees) {
     const group = new ProcessGroup();
+    const jaeger = SAMPLE > 0 ? await startJaeger() : undefined;
     try {
       const app = APP === 'native' ? join(APPS, 'tsgi-hello.cjs') : undefined;
       await portFree();
-      startOurs(group, { app, root: tree.dir });
+      startOurs(group, { app, root: tree.dir, sample: SAMPLE, jaeger });
       await ready();
       if (group.pids().length < 3) throw new Error(`${tree.sha}: a service exited at start (is a port taken?)`);
       await wrk(URL, { connections: CONNECTIONS, seconds: 3 });
       await sleep(1_000);
       const services = group.services();
       const cpu0 = cpuByService(services);
+      const jaeger0 = cpuSeconds(jaeger?.pids() ?? []);
       const result = await wrk(URL, { connections: CONNECTIONS, seconds: DURATION });
       const cpu1 = cpuByService(services);
+      const jaegerUs = ((cpuSeconds(jaeger?.pids() ?? []) - jaeger0) * 1e6) / result.completed;
       /** @type {Record<string, number>} */
       const cpuBy = {};
       for (const [svc, s] of Object.entries(cpu0)) cpuBy[svc] = (((cpu1[svc] ?? s) - s) * 1e6) / result.completed;
       const cpuUs = Object.values(cpuBy).reduce((a, b) => a + b, 0);
       const { rss, pss } = memory(group.pids());
-      tree.runs.push({ ...result, cpuUs, cpuBy, rss, pss });
+      tree.runs.push({ ...result, cpuUs, cpuBy, rss, pss, jaegerUs });
       console.log(
         `round ${round} ${tree.sha}: ${Math.round(result.rps2xx)} 2xx/s, p99 ${result.p99.toFixed(2)} ms, ${cpuUs.toFixed(1)} µs/req (${ordered(
           cpuBy,
@@ -113,10 +122,11 @@ for (let round = 1; round <= ROUNDS; round += 1) {
           .map(([svc, us]) => `${svc} ${us.toFixed(1)}`)
           .join(
             ', ',
-          )}), RSS ${Math.round(rss / MiB)} MiB, PSS ${Math.round(pss / MiB)} MiB${result.non2xx || result.socketErrors ? `, ERRORS: ${result.non2xx} non-2xx, ${result.socketErrors || 'no socket errors'}` : ''}`,
+          )}${jaeger ? `; Jaeger ${jaegerUs.toFixed(1)}` : ''}), RSS ${Math.round(rss / MiB)} MiB, PSS ${Math.round(pss / MiB)} MiB${result.non2xx || result.socketErrors ? `, ERRORS: ${result.non2xx} non-2xx, ${result.socketErrors || 'no socket errors'}` : ''}`,
       );
     } finally {
       await group.stop();
+      await jaeger?.stop();
       await sleep(1_000);
     }
   }
@@ -131,7 +141,7 @@ const spread = (values, digits) =>
   `${median(values).toFixed(digits)} (${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)})`;
 const base = median(trees[0]?.runs.map((r) => r.rps2xx) ?? []);
 console.log(
-  `\nour stack, ${APP} /hello, wrk -t1 -c${CONNECTIONS} -d${DURATION}s, ${ROUNDS} rounds, revisions in turn: median (min–max over the rounds)\n`,
+  `\nour stack, ${APP} /hello${SAMPLE > 0 ? `, ${SAMPLE * 100} % traced` : ''}, wrk -t1 -c${CONNECTIONS} -d${DURATION}s, ${ROUNDS} rounds, revisions in turn: median (min–max over the rounds)\n`,
 );
 console.log(
   '| revision | 2xx req/s | × first | p99 ms | server CPU µs/req | per service µs/req | RSS after MiB | PSS after MiB |',
@@ -148,6 +158,6 @@ for (const tree of trees) {
     )} | ${spread(
       tree.runs.map((r) => r.cpuUs),
       1,
-    )} | ${services.map((svc) => `${svc} ${median(tree.runs.map((r) => r.cpuBy[svc] ?? NaN)).toFixed(1)}`).join(' · ')} | ${Math.round(median(tree.runs.map((r) => r.rss)) / MiB)} | ${Math.round(median(tree.runs.map((r) => r.pss)) / MiB)} |`,
+    )} | ${services.map((svc) => `${svc} ${median(tree.runs.map((r) => r.cpuBy[svc] ?? NaN)).toFixed(1)}`).join(' · ')}${SAMPLE > 0 ? ` (+ Jaeger ${median(tree.runs.map((r) => r.jaegerUs)).toFixed(1)})` : ''} | ${Math.round(median(tree.runs.map((r) => r.rss)) / MiB)} | ${Math.round(median(tree.runs.map((r) => r.pss)) / MiB)} |`,
   );
 }
