@@ -8,7 +8,7 @@ const names = (env: Record<string, string>) =>
 
 describe('createExporters', () => {
   it('should make the OTLP exporter of the configured protocol, http/protobuf by default', () => {
-    expect(names({})).toEqual([['otlp http/protobuf', 'OTLPTraceExporter']]);
+    expect(names({})).toEqual([['otlp http/protobuf', 'OTLPExporterBase']]);
     expect(names({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).toEqual([['otlp grpc', 'OTLPTraceExporter']]);
     expect(names({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json' })).toEqual([
       ['otlp http/json', 'OTLPTraceExporter'],
@@ -17,7 +17,7 @@ describe('createExporters', () => {
 
   it('should make every exporter named, and none for none', () => {
     expect(names({ OTEL_TRACES_EXPORTER: 'otlp,zipkin,console' })).toEqual([
-      ['otlp http/protobuf', 'OTLPTraceExporter'],
+      ['otlp http/protobuf', 'OTLPExporterBase'],
       ['zipkin', 'ZipkinExporter'],
       ['console', ConsoleSpanExporter.name],
     ]);

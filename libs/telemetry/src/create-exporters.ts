@@ -1,9 +1,9 @@
 import type * as OtlpGrpc from '@opentelemetry/exporter-trace-otlp-grpc';
 import type * as OtlpJson from '@opentelemetry/exporter-trace-otlp-http';
-import type * as OtlpProto from '@opentelemetry/exporter-trace-otlp-proto';
 import type * as Zipkin from '@opentelemetry/exporter-zipkin';
 import { ConsoleSpanExporter, type SpanExporter } from '@opentelemetry/sdk-trace';
 import type { TelemetryConfig } from './config';
+import { otlpProtoTraceExporter } from './otlp-proto-trace-exporter';
 
 type ExporterConfig = Pick<
   TelemetryConfig,
@@ -21,8 +21,9 @@ export interface NamedExporter {
 /**
  * The exporters OTEL_TRACES_EXPORTER names; for `otlp` the one of OTEL_EXPORTER_OTLP_TRACES_PROTOCOL (else
  * OTEL_EXPORTER_OTLP_PROTOCOL): http/protobuf, http/json or grpc. Each exporter reads its endpoint, headers, timeout,
- * compression and certificates from the environment itself. Only the exporters named are loaded: the others' modules
- * cost start-up time (15–35 ms for all of them) and a little memory (docs/adr/0003-memory.md).
+ * compression and certificates from the environment itself; http/protobuf's writes spans with our own serializer
+ * (otlp-proto-trace-exporter.ts). Only the exporters named are loaded: the others' modules cost start-up time (15–35 ms
+ * for all of them) and a little memory (docs/adr/0003-memory.md).
  *
  * @example
  * createExporters(loadTelemetryConfig(process.env)); // [{ name: 'otlp http/protobuf', … }]
@@ -52,10 +53,8 @@ function createOtlpExporter(protocol: TelemetryConfig['OTEL_EXPORTER_OTLP_PROTOC
       const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof OtlpJson;
       return new OTLPTraceExporter();
     }
-    default: {
-      const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-proto') as typeof OtlpProto;
-      return new OTLPTraceExporter();
-    }
+    default:
+      return otlpProtoTraceExporter();
   }
 }
 /* eslint-enable @typescript-eslint/no-require-imports */
