@@ -1,5 +1,5 @@
 // tools/bench/ab.mjs: what a change bought. Builds each git revision in a worktree of its own (tmp/ab/<sha>, with
-// this checkout's node_modules hard-linked in) and measures our stack's /hello for each, all revisions in every
+// this checkout's node_modules hard-linked in, or its own installed when it locks other packages) and measures our stack's /hello for each, all revisions in every
 // round, in turn, so that they share the machine's state. Prints medians with their spread (min–max over the rounds),
 // the ratio of each to the first, and the server CPU per request of each service (its whole process tree). A change
 // is judged by whether its median moved beyond the spread of at least 5 rounds.
@@ -68,7 +68,10 @@ const trees = revisions.map((rev) => {
   if (!existsSync(dir)) {
     mkdirSync(join(ROOT, 'tmp', 'ab'), { recursive: true });
     git('worktree', 'add', '--detach', dir, sha);
-    execFileSync('cp', ['-al', join(ROOT, 'node_modules'), join(dir, 'node_modules')]);
+    // This checkout's packages, hard-linked, when the revision locks the same ones; else its own, installed.
+    if (readFileSync(join(dir, 'package-lock.json'), 'utf8') === readFileSync(join(ROOT, 'package-lock.json'), 'utf8'))
+      execFileSync('cp', ['-al', join(ROOT, 'node_modules'), join(dir, 'node_modules')]);
+    else execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'ignore' });
   }
   // The examples: the framework's default app and the applications its configuration file names, loaded by path
   // (revisions before them compiled the default app in).
