@@ -1,8 +1,9 @@
 // tools/bench/ab.mjs: what a change bought. Builds each git revision in a worktree of its own (tmp/ab/<sha>, with
-// this checkout's node_modules hard-linked in, or its own installed when it locks other packages) and measures our stack's /hello for each, all revisions in every
-// round, in turn, so that they share the machine's state. Prints medians with their spread (min–max over the rounds),
-// the ratio of each to the first, and the server CPU per request of each service (its whole process tree). A change
-// is judged by whether its median moved beyond the spread of at least 5 rounds.
+// this checkout's node_modules hard-linked in, or its own installed when it locks other packages) and measures our
+// stack's /hello for each, all revisions in every round, in turn, so that they share the machine's state. Prints
+// medians with their spread (min–max over the rounds), the ratio of each to the first, and the server CPU per request
+// of each service (its whole process tree). A change is judged by whether its median moved beyond the spread of at
+// least 5 rounds.
 //
 // With --sample, every revision's services trace that ratio of requests (1: all) to a Jaeger of each round's own,
 // whose CPU per request is shown apart.
