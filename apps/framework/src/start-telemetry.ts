@@ -18,7 +18,7 @@ export function startFrameworkTelemetry(env: NodeJS.ProcessEnv): void {
 /**
  * Express's instrumentation, which leaves alone the layers of a request nothing records: below an unsampled parent
  * its wrapper of every layer would still record the layer's path on the request, work out the route, bind contexts,
- * listen for `close` and make a span nobody records — ~10 µs of the framework's CPU per request at a 10 % ratio, for
+ * listen for `close` and make a span nobody records — 5–15 µs of the framework's CPU per request at a 10 % ratio, for
  * nothing (docs/adr/0022-cheaper-sampled-spans.md). Each layer's handle it wraps is wrapped once more (through
  * `_wrap`, the instrumentation's extension point) by a function that calls the layer as it is for such a request.
  */
