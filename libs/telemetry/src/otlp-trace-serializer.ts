@@ -10,7 +10,7 @@ type TraceResponse = ReturnType<typeof Transformer.ProtobufTraceSerializer.deser
  * The OTLP/protobuf encoding of exported spans (ExportTraceServiceRequest), byte for byte what the SDK's
  * `ProtobufTraceSerializer` writes (otlp-trace-serializer.test.ts holds it to that), in one pass instead of two and
  * without a typed array per id: ids go from hex into the buffer, attribute keys are encoded once, every length is
- * patched in after its message. It took ~2.5 µs of each span's export (and a sixth of the gateway's CPU traced at
+ * patched in after its message. It took ~2.5 µs of each span's export (and a fifth of the gateway's CPU traced at
  * 100 %); this takes under a third of it (docs/adr/0022-cheaper-sampled-spans.md). Responses are read by the SDK's.
  */
 export const otlpTraceSerializer: Transformer.ISerializer<ReadableSpan[], TraceResponse> = {
