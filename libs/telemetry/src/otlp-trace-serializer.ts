@@ -41,12 +41,12 @@ const MAX_INT64 = 2 ** 63;
 const KEYS = new Map<string, Uint8Array>();
 const MAX_KEYS = 1_024;
 
-/** Where each export is written before it is copied out; kept between exports up to MAX_SCRATCH. */
-let scratch = Buffer.allocUnsafe(64 * 1024);
+/** Where each export is written before it is copied out; made by the first export, kept up to MAX_SCRATCH. */
+let scratch: Buffer | undefined;
 const MAX_SCRATCH = 1024 * 1024;
 
 class TraceWriter {
-  buf = scratch;
+  buf = scratch ?? Buffer.allocUnsafe(64 * 1024);
   at = 0;
 
   request(spans: readonly ReadableSpan[]): Uint8Array {
