@@ -275,6 +275,16 @@ describe('batch codec', () => {
         expect(plain(decode(generated)), `batch ${i}`).toEqual(plain(reference.decode(generated)));
       }
     });
+
+    it('should leave a message it returned alone while it encodes the next ones', () => {
+      const batch = full();
+      const first = encode(batch as Batch);
+      const copy = Buffer.from(first);
+      const values = new Values(SEED, false);
+      for (let i = 0; i < 20; i += 1) encode(values.message(desc) as Batch);
+      expect(firstDifference(first, copy)).toBeUndefined();
+      expect(firstDifference(encode(batch as Batch), copy)).toBeUndefined();
+    });
   });
 
   it('should hand out body bytes as views into the received message, not copies', () => {

@@ -11,7 +11,6 @@ import {
   measureFailure,
   measureLimits,
   measureResponseHead,
-  nested,
   readCall,
   readFailure,
   readLimits,
@@ -91,6 +90,9 @@ export function decodeReplyBatch(buf: Buffer): ReplyBatch {
   return batch;
 }
 
+/** The writer of every batch: encoding runs to its end without yielding, so one is enough (its lengths' room kept). */
+const WRITER = new WireWriter();
+
 function encodeFrames<F>(
   frames: readonly F[],
   measure: (w: WireWriter, frame: F) => number,
@@ -98,10 +100,11 @@ function encodeFrames<F>(
   goaway = false,
   limits?: Limits,
 ): Buffer {
-  const w = new WireWriter();
+  const w = WRITER;
+  w.measuring();
   let total = boolSize(TAG_BATCH_GOAWAY, goaway);
-  for (const frame of frames) total += nested(w, TAG_BATCH_FRAMES, () => measure(w, frame));
-  if (limits !== undefined) total += nested(w, TAG_BATCH_LIMITS, () => measureLimits(w, limits));
+  for (const frame of frames) total += w.fill(TAG_BATCH_FRAMES, w.reserve(), measure(w, frame));
+  if (limits !== undefined) total += w.fill(TAG_BATCH_LIMITS, w.reserve(), measureLimits(w, limits));
   w.begin(total);
   for (const frame of frames) {
     w.message(TAG_BATCH_FRAMES);
@@ -112,7 +115,7 @@ function encodeFrames<F>(
     w.message(TAG_BATCH_LIMITS);
     writeLimits(w, limits);
   }
-  return w.buf;
+  return w.take();
 }
 
 /** The frames of a batch; a ReplyBatch's `goaway` and `limits` go into `reply`. */
@@ -131,8 +134,8 @@ function decodeFrames<F>(buf: Buffer, read: (r: WireReader, end: number) => F, r
 
 function measureRequestFrame<H>(w: WireWriter, f: RequestFrame<H>, head: HeadCodec<H>): number {
   let size = uint32Size(TAG_REQUEST_ID, f.id);
-  if (f.call !== undefined) size += nested(w, TAG_REQUEST_CALL, () => measureCall(w, f.call as Call));
-  if (f.head !== undefined) size += nested(w, TAG_REQUEST_HEAD, () => head.measure(w, f.head as H));
+  if (f.call !== undefined) size += w.fill(TAG_REQUEST_CALL, w.reserve(), measureCall(w, f.call as Call));
+  if (f.head !== undefined) size += w.fill(TAG_REQUEST_HEAD, w.reserve(), head.measure(w, f.head as H));
   return (
     size +
     bytesSize(TAG_REQUEST_DATA, f.data) +
@@ -201,9 +204,9 @@ function readRequestFrame<H>(r: WireReader, end: number, head: HeadCodec<H>): Re
 
 function measureReplyFrame(w: WireWriter, f: ReplyFrame): number {
   let size = uint32Size(TAG_REPLY_ID, f.id);
-  if (f.head !== undefined) size += nested(w, TAG_REPLY_HEAD, () => measureResponseHead(w, f.head as ResponseHead));
+  if (f.head !== undefined) size += w.fill(TAG_REPLY_HEAD, w.reserve(), measureResponseHead(w, f.head as ResponseHead));
   size += bytesSize(TAG_REPLY_DATA, f.data) + boolSize(TAG_REPLY_END, f.end);
-  if (f.failure !== undefined) size += nested(w, TAG_REPLY_FAILURE, () => measureFailure(w, f.failure as Failure));
+  if (f.failure !== undefined) size += w.fill(TAG_REPLY_FAILURE, w.reserve(), measureFailure(w, f.failure as Failure));
   return size + uint32Size(TAG_REPLY_CREDIT, f.credit) + boolSize(TAG_REPLY_ACCEPTED, f.accepted);
 }
 

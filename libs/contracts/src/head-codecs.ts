@@ -1,7 +1,7 @@
 import type { HeadCodec } from './batch-codec';
 import type { Environ } from './generated/mono/framework/v1/framework';
 import type { Endpoint, HttpRequest } from './generated/mono/gateway/v1/gateway';
-import { measureHeaders, measureMap, nested, readHeader, readMapEntry, writeHeaders, writeMap } from './message-codecs';
+import { measureHeaders, measureMap, readHeader, readMapEntry, writeHeaders, writeMap } from './message-codecs';
 import { LEN, tag, VARINT } from './wire-tag';
 import type { WireReader } from './wire-reader';
 import { boolSize, uint32Size, type WireWriter } from './wire-writer';
@@ -55,8 +55,8 @@ export const httpRequestCodec: HeadCodec<HttpRequest> = {
       w.measureString(TAG_HTTP_PROTOCOL, q.protocol) +
       w.measureString(TAG_HTTP_SCHEME, q.scheme);
     size += measureHeaders(w, TAG_HTTP_HEADERS, q.headers);
-    if (q.client !== undefined) size += nested(w, TAG_HTTP_CLIENT, () => measureEndpoint(w, q.client as Endpoint));
-    if (q.server !== undefined) size += nested(w, TAG_HTTP_SERVER, () => measureEndpoint(w, q.server as Endpoint));
+    if (q.client !== undefined) size += w.fill(TAG_HTTP_CLIENT, w.reserve(), measureEndpoint(w, q.client as Endpoint));
+    if (q.server !== undefined) size += w.fill(TAG_HTTP_SERVER, w.reserve(), measureEndpoint(w, q.server as Endpoint));
     size += w.measureString(TAG_HTTP_REQUEST_ID, q.requestId);
     return size + boolSize(TAG_HTTP_BODY_LENGTH_UNKNOWN, q.bodyLengthUnknown);
   },

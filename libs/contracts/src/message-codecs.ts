@@ -58,12 +58,6 @@ const TAG_LIMIT_SETTING = tag(2, LEN);
 const TAG_LIMIT_VARIABLE = tag(3, LEN);
 const TAG_LIMIT_ORIGIN = tag(4, LEN);
 
-/** Measures a nested message field: its size slot comes before the lengths of what it contains. */
-export function nested(w: WireWriter, fieldTag: number, measureBody: () => number): number {
-  const slot = w.reserve();
-  return w.fill(fieldTag, slot, measureBody());
-}
-
 export function measureCall(w: WireWriter, c: Call): number {
   return (
     measureMap(w, TAG_CALL_TRACE_CONTEXT, c.traceContext) +
@@ -180,10 +174,10 @@ export function readFailure(r: WireReader, end: number): Failure {
 export function measureHeaders(w: WireWriter, fieldTag: number, headers: readonly Header[]): number {
   let size = 0;
   for (const h of headers)
-    size += nested(
-      w,
+    size += w.fill(
       fieldTag,
-      () => w.measureString(TAG_HEADER_NAME, h.name) + w.measureString(TAG_HEADER_VALUE, h.value),
+      w.reserve(),
+      w.measureString(TAG_HEADER_NAME, h.name) + w.measureString(TAG_HEADER_VALUE, h.value),
     );
   return size;
 }
@@ -211,10 +205,10 @@ export function readHeader(r: WireReader, end: number): Header {
 export function measureMap(w: WireWriter, fieldTag: number, map: Readonly<Record<string, string>>): number {
   let size = 0;
   for (const key in map)
-    size += nested(
-      w,
+    size += w.fill(
       fieldTag,
-      () => w.measureString(TAG_ENTRY_KEY, key) + w.measureString(TAG_ENTRY_VALUE, map[key] as string),
+      w.reserve(),
+      w.measureString(TAG_ENTRY_KEY, key) + w.measureString(TAG_ENTRY_VALUE, map[key] as string),
     );
   return size;
 }
@@ -244,12 +238,13 @@ export function readMapEntry(r: WireReader, end: number, into: Record<string, st
 export function measureLimits(w: WireWriter, l: Limits): number {
   let size = 0;
   if (l.headerBytes !== undefined)
-    size += nested(w, TAG_LIMITS_HEADER_BYTES, () => measureLimit(w, l.headerBytes as Limit));
-  if (l.bodyBytes !== undefined) size += nested(w, TAG_LIMITS_BODY_BYTES, () => measureLimit(w, l.bodyBytes as Limit));
+    size += w.fill(TAG_LIMITS_HEADER_BYTES, w.reserve(), measureLimit(w, l.headerBytes as Limit));
+  if (l.bodyBytes !== undefined)
+    size += w.fill(TAG_LIMITS_BODY_BYTES, w.reserve(), measureLimit(w, l.bodyBytes as Limit));
   if (l.headTimeoutMs !== undefined)
-    size += nested(w, TAG_LIMITS_HEAD_TIMEOUT_MS, () => measureLimit(w, l.headTimeoutMs as Limit));
+    size += w.fill(TAG_LIMITS_HEAD_TIMEOUT_MS, w.reserve(), measureLimit(w, l.headTimeoutMs as Limit));
   if (l.idleTimeoutMs !== undefined)
-    size += nested(w, TAG_LIMITS_IDLE_TIMEOUT_MS, () => measureLimit(w, l.idleTimeoutMs as Limit));
+    size += w.fill(TAG_LIMITS_IDLE_TIMEOUT_MS, w.reserve(), measureLimit(w, l.idleTimeoutMs as Limit));
   return size;
 }
 

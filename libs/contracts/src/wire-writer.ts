@@ -18,7 +18,10 @@ export class WireWriter {
     return varintSize(tag) + varintSize(bytes) + bytes;
   }
 
-  /** Index in `lengths` where a nested message's size will go (before its strings): measure its body, then `fill`. */
+  /**
+   * Index in `lengths` where a nested message's size will go, before the lengths of what it contains:
+   * `w.fill(tag, w.reserve(), measureBody())` (arguments are evaluated in order; no closure per field).
+   */
   reserve(): number {
     this.lengths.push(0);
     return this.lengths.length - 1;
@@ -28,6 +31,11 @@ export class WireWriter {
   fill(tag: number, index: number, bodySize: number): number {
     this.lengths[index] = bodySize;
     return varintSize(tag) + varintSize(bodySize) + bodySize;
+  }
+
+  /** Pass 1 starts: forgets the lengths of the last message (keeping the array's room for the next one). */
+  measuring(): void {
+    this.lengths.length = 0;
   }
 
   begin(total: number): void {
@@ -55,6 +63,13 @@ export class WireWriter {
     const bytes = this.lengths[this.#read++] as number;
     this.varint(tag);
     this.varint(bytes);
+  }
+
+  /** The message written, which the writer lets go of. */
+  take(): Buffer {
+    const buf = this.buf;
+    this.buf = EMPTY_BUFFER;
+    return buf;
   }
 
   bytes(tag: number, value: Uint8Array): void {
