@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { connect as http2Connect, constants, type ClientHttp2Session, type IncomingHttpHeaders } from 'node:http2';
 import { join } from 'node:path';
@@ -25,6 +25,9 @@ let stub: TestServer;
 let edge: Edge;
 let origin: string;
 let plainPort: number;
+
+const certificate = testCertificate();
+const dir = certificate.dir;
 
 beforeAll(async () => {
   stub = await startTestServer<HttpRequest>(
@@ -53,7 +56,7 @@ beforeAll(async () => {
     },
     { boundary: gatewayBoundary },
   );
-  const { dir, cert, key } = testCertificate();
+  const { cert, key } = certificate;
   writeFileSync(join(dir, 'hello.txt'), 'Hello, files!\n');
   const file = join(dir, 'edge.yaml');
   writeFileSync(
@@ -84,6 +87,7 @@ afterAll(async () => {
   await edge?.shutdown();
   stub?.stop();
   void tracing.uninstall();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 function session(): ClientHttp2Session {

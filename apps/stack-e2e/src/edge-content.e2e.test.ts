@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { connect as http2Connect } from 'node:http2';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
@@ -25,6 +25,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
   if (successor !== undefined) process.kill(successor, 'SIGTERM');
+  rmSync(certificate.dir, { recursive: true, force: true });
 });
 
 /** The SHA-256 fingerprint of the certificate a new TLS connection to the edge is shown. */
