@@ -1,5 +1,4 @@
-import { createServer, get, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import express from 'express';
 import { describe, expect, it } from 'vitest';
 import { environOf, fromExpress } from './from-express';
@@ -161,46 +160,6 @@ describe('fromExpress', () => {
     await recording.done;
     await closed.promise;
     expect(seen).toEqual(['finish', 'close, finished=true']);
-  });
-
-  it('should run a mounted Express app through the adapter too', async () => {
-    const admin = express().get('/users/:id', (req, res) => {
-      res.json({ baseUrl: req.baseUrl, id: req.params['id'], signal: req.signal instanceof AbortSignal });
-    });
-    const recording = invoke(fromExpress(express().use('/admin', admin)), { uri: '/admin/users/3' });
-    await recording.done;
-    expect(recording.status).toBe(200);
-    expect(JSON.parse(recording.body)).toEqual({ baseUrl: '/admin', id: '3', signal: true });
-  });
-
-  it('should leave the same app served by a real http server to Node', async () => {
-    const seen: Array<{ finished: boolean; signal: boolean }> = [];
-    const app = express().get('/both', (req, res) => {
-      res.on('finish', () => seen.push({ finished: res.writableFinished, signal: req.signal instanceof AbortSignal }));
-      res.send('from either');
-    });
-    const through = invoke(fromExpress(app), { uri: '/both' });
-    await through.done;
-    const server = createServer(app).listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    try {
-      const { port } = server.address() as AddressInfo;
-      const body = await new Promise<string>((resolve, reject) => {
-        get(`http://127.0.0.1:${port}/both`, (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => (text += chunk));
-          res.on('end', () => resolve(text));
-        }).on('error', reject);
-      });
-      expect([through.body, body]).toEqual(['from either', 'from either']);
-      expect(seen).toEqual([
-        { finished: true, signal: true },
-        { finished: true, signal: true },
-      ]);
-    } finally {
-      server.close();
-    }
   });
 
   it('should expose the environ behind the request', async () => {

@@ -37,17 +37,31 @@ type WriteCallback = (err?: Error | null) => void;
  */
 const ENVIRON = Symbol.for('tsgi.environ');
 
-/** What a response the adapter made writes to; absent on any other response (a real server's). */
-const STATE = Symbol('tsgi.response');
+/**
+ * `res.writableFinished`, one accessor for every response, reading a flag on the response. A getter made per
+ * request gives each response a hidden class of its own that keeps the request's objects alive from the old
+ * generation (docs/adr/0004-request-cost.md): 4 KB a request were promoted through it.
+ */
+const FINISHED = Symbol('tsgi.finished');
+type FinishFlag = { [FINISHED]: boolean };
+const WRITABLE_FINISHED: PropertyDescriptor = {
+  configurable: true,
+  get(this: FinishFlag) {
+    return this[FINISHED];
+  },
+};
 
-interface ResponseState {
-  readonly socket: EnvironSocket;
-  readonly body: ResponseQueue;
-  readonly startResponse: StartResponse;
-  flush: Flush | undefined;
-  /** `res.writableFinished`: the body has been taken to its end. */
-  finished: boolean;
-}
+/**
+ * `req.signal`, one accessor for every request: the environ's `tsgi.signal`, which aborts when the client leaves,
+ * the response head is late or the body goes idle (made only when an application reads it).
+ */
+const REQUEST_SIGNAL: PropertyDescriptor = {
+  configurable: true,
+  enumerable: false,
+  get(this: IncomingMessage) {
+    return environOf(this)?.['tsgi.signal'];
+  },
+};
 
 /**
  * The environ behind a request that `fromExpress` created (Flask's `request.environ`).
@@ -60,146 +74,21 @@ export function environOf(req: IncomingMessage): Environ | undefined {
 }
 
 /**
- * The adapter's request: `req.signal` is the environ's `tsgi.signal`, which aborts when the client leaves, the
- * response head is late or the body goes idle (made only when an application reads it); on any other request it is
- * Node's own.
- */
-class TsgiRequest extends IncomingMessage {}
-
-/**
- * The adapter's response: what would touch a socket (write, end, flushHeaders, writableFinished) goes to the
- * response queue instead. The methods live on this prototype, not on each response: an object with methods and
- * accessors of its own has a hidden class of its own, and Express's `Object.setPrototypeOf(res, app.response)` then
- * costs as much as the rest of its routing (docs/adr/0023-express-adapter-on-prototypes.md). A response without
- * the adapter's state (a real server's, under an Express whose prototypes `adopt` extended) is Node's own.
- */
-class TsgiResponse extends ServerResponse {
-  declare [STATE]: ResponseState | undefined;
-
-  override write(chunk: unknown, encoding?: BufferEncoding | WriteCallback, callback?: WriteCallback): boolean {
-    const state = this[STATE];
-    // eslint-disable-next-line prefer-rest-params -- Node's own, with whatever arguments it was given
-    if (state === undefined) return ServerResponse.prototype.write.apply(this, arguments as never);
-    const [enc, cb] = typeof encoding === 'function' ? [undefined, encoding] : [encoding, callback];
-    const internals = this as unknown as ResponseInternals;
-    if (internals.finished) {
-      process.nextTick(() => cb?.(writeAfterEnd()));
-      return false;
-    }
-    commitHead(this, state);
-    const bytes = toBytes(chunk, enc);
-    if (!internals._hasBody || bytes.byteLength === 0) {
-      if (cb) process.nextTick(cb);
-      return true;
-    }
-    return state.body.push(bytes, cb);
-  }
-
-  override end(chunk?: unknown, encoding?: BufferEncoding | WriteCallback, callback?: WriteCallback): this {
-    const state = this[STATE];
-    // eslint-disable-next-line prefer-rest-params -- Node's own, with whatever arguments it was given
-    if (state === undefined) return ServerResponse.prototype.end.apply(this, arguments as never) as this;
-    if (typeof chunk === 'function') [chunk, encoding, callback] = [undefined, undefined, chunk as WriteCallback];
-    const [enc, cb] = typeof encoding === 'function' ? [undefined, encoding] : [encoding, callback];
-    const internals = this as unknown as ResponseInternals;
-    if (internals.finished) {
-      if (cb) process.nextTick(cb);
-      return this;
-    }
-    const bytes = chunk === undefined || chunk === null ? undefined : toBytes(chunk, enc);
-    commitHead(this, state, internals._header ? undefined : (bytes?.byteLength ?? 0));
-    if (bytes && bytes.byteLength > 0 && internals._hasBody) state.body.push(bytes);
-    internals.finished = true;
-    if (cb) this.once('finish', cb);
-    state.body.end();
-    return this;
-  }
-
-  override flushHeaders(): void {
-    const state = this[STATE];
-    if (state === undefined) return ServerResponse.prototype.flushHeaders.call(this);
-    commitHead(this, state);
-    state.flush?.();
-  }
-}
-
-const nodeSignal = accessorOf(IncomingMessage.prototype, 'signal');
-const nodeWritableFinished = accessorOf(ServerResponse.prototype, 'writableFinished');
-
-// Accessors where Node's types declare properties, hence defined here rather than in the classes.
-Object.defineProperty(TsgiRequest.prototype, 'signal', {
-  configurable: true,
-  get(this: IncomingMessage): AbortSignal | undefined {
-    return environOf(this)?.['tsgi.signal'] ?? (nodeSignal?.call(this) as AbortSignal | undefined);
-  },
-});
-Object.defineProperty(TsgiResponse.prototype, 'writableFinished', {
-  configurable: true,
-  get(this: TsgiResponse): boolean {
-    const state = this[STATE];
-    return state === undefined ? Boolean(nodeWritableFinished?.call(this)) : state.finished;
-  },
-});
-
-/** The getter of `name` on `proto` or the nearest prototype above it. */
-function accessorOf(proto: object | null, name: string): (() => unknown) | undefined {
-  for (let at = proto; at !== null; at = Object.getPrototypeOf(at) as object | null) {
-    const descriptor = Object.getOwnPropertyDescriptor(at, name);
-    if (descriptor !== undefined) return descriptor.get;
-  }
-  return undefined;
-}
-
-/** The response head goes out once: to startResponse, with what the app set on the response. */
-function commitHead(res: TsgiResponse, state: ResponseState, contentLength?: number): void {
-  if (state.flush) return;
-  const internals = res as unknown as ResponseInternals;
-  if (!internals._header) res.writeHead(res.statusCode);
-  const status = `${res.statusCode} ${res.statusMessage || STATUS_CODES[res.statusCode] || 'Unknown'}`;
-  state.flush = state.startResponse(status, responseHeaders(res, internals, contentLength));
-}
-
-/**
- * Express gives each request and response the app's prototypes (`app.request` → express's `request` →
- * `IncomingMessage.prototype`, the same for responses), which would drop the adapter's methods: its classes go
- * under express's own prototypes instead, once per copy of Express. Every app of that copy, a mounted one too, then
- * keeps them; a real server's requests and responses of the same copy have no adapter state and stay Node's.
- */
-function adopt(app: NodeListener): void {
-  const { request, response } = app as NodeListener & { request?: unknown; response?: unknown };
-  insertBelow(request, IncomingMessage.prototype, TsgiRequest.prototype);
-  insertBelow(response, ServerResponse.prototype, TsgiResponse.prototype);
-}
-
-function insertBelow(proto: unknown, base: object, layer: object): void {
-  let at = proto;
-  while (typeof at === 'object' && at !== null) {
-    const parent = Object.getPrototypeOf(at) as unknown;
-    if (parent === layer) return;
-    if (parent === base) {
-      Object.setPrototypeOf(at, layer);
-      return;
-    }
-    at = parent;
-  }
-}
-
-/**
  * Hosts a Node request listener, unchanged, as a TSGI application: the app gets a real `http.IncomingMessage` and
  * `http.ServerResponse`, as under `http.createServer(app)`, with the environ behind them. `req.ip`, `req.protocol`,
  * `req.hostname`, `req.baseUrl`/`req.originalUrl` (from SCRIPT_NAME), 'close' on disconnect, `res.flushHeaders()`
  * and streamed `res.write` behave as there. The adapter replaces only what would touch a socket (write, end,
- * flushHeaders, writableFinished) in subclasses of Node's classes, which go under Express's prototypes
- * (docs/adr/0023-express-adapter-on-prototypes.md).
+ * flushHeaders, writableFinished, on the instance); docs/adr/0002-express-adapter.md explains the choice.
  *
  * @example
  * const application = fromExpress(express().get('/hello', (req, res) => res.send('Hello World!')));
  */
 export function fromExpress(app: NodeListener, { highWaterMark = 64 * 1024 }: FromExpressOptions = {}): Application {
-  adopt(app);
   return function expressApplication(environ, startResponse) {
     const socket = new EnvironSocket(environ);
     const req = createRequest(environ, socket);
+    Object.defineProperty(req, ENVIRON, { value: environ });
+    Object.defineProperty(req, 'signal', REQUEST_SIGNAL);
     const body = new ResponseQueue(highWaterMark);
     const res = createResponse(req, socket, body, startResponse);
     app(req, res);
@@ -258,8 +147,7 @@ class EnvironSocket extends Duplex {
 }
 
 function createRequest(environ: Environ, socket: EnvironSocket): IncomingMessage {
-  const req = new TsgiRequest(socket as unknown as Socket);
-  Object.defineProperty(req, ENVIRON, { value: environ });
+  const req = new IncomingMessage(socket as unknown as Socket);
   const internals = req as unknown as RequestInternals;
   const [major = 1, minor = 1] = /HTTP\/(\d)\.(\d)/.exec(environ.SERVER_PROTOCOL)?.slice(1).map(Number) ?? [];
   req.httpVersionMajor = major;
@@ -332,16 +220,63 @@ function createResponse(
   body: ResponseQueue,
   startResponse: StartResponse,
 ): ServerResponse {
-  const res = new TsgiResponse(req);
+  const res = new ServerResponse(req);
+  const internals = res as unknown as ResponseInternals;
   // With the header map initialised, writeHead() merges its headers into it (else they bypass getHeaders()).
   res.setHeader('x-tsgi', '');
   res.removeHeader('x-tsgi');
   res.assignSocket(socket as unknown as Socket);
-  const state: ResponseState = { socket, body, startResponse, flush: undefined, finished: false };
-  res[STATE] = state;
+
+  let flush: Flush | undefined;
+  const commitHead = (contentLength?: number) => {
+    if (flush) return;
+    if (!internals._header) res.writeHead(res.statusCode);
+    const status = `${res.statusCode} ${res.statusMessage || STATUS_CODES[res.statusCode] || 'Unknown'}`;
+    flush = startResponse(status, responseHeaders(res, internals, contentLength));
+  };
+
+  res.write = function write(chunk: unknown, encoding?: BufferEncoding | WriteCallback, callback?: WriteCallback) {
+    const [enc, cb] = typeof encoding === 'function' ? [undefined, encoding] : [encoding, callback];
+    if (internals.finished) {
+      process.nextTick(() => cb?.(writeAfterEnd()));
+      return false;
+    }
+    commitHead();
+    const bytes = toBytes(chunk, enc);
+    if (!internals._hasBody || bytes.byteLength === 0) {
+      if (cb) process.nextTick(cb);
+      return true;
+    }
+    return body.push(bytes, cb);
+  } as ServerResponse['write'];
+
+  res.end = function end(chunk?: unknown, encoding?: BufferEncoding | WriteCallback, callback?: WriteCallback) {
+    if (typeof chunk === 'function') [chunk, encoding, callback] = [undefined, undefined, chunk as WriteCallback];
+    const [enc, cb] = typeof encoding === 'function' ? [undefined, encoding] : [encoding, callback];
+    if (internals.finished) {
+      if (cb) process.nextTick(cb);
+      return res;
+    }
+    const bytes = chunk === undefined || chunk === null ? undefined : toBytes(chunk, enc);
+    commitHead(internals._header ? undefined : (bytes?.byteLength ?? 0));
+    if (bytes && bytes.byteLength > 0 && internals._hasBody) body.push(bytes);
+    internals.finished = true;
+    if (cb) res.once('finish', cb);
+    body.end();
+    return res;
+  } as ServerResponse['end'];
+
+  res.flushHeaders = function flushHeaders() {
+    commitHead();
+    flush?.();
+  };
+
+  const flag = res as ServerResponse & Partial<FinishFlag>;
+  flag[FINISHED] = false;
+  Object.defineProperty(res, 'writableFinished', WRITABLE_FINISHED);
   body.ondrain = () => res.emit('drain');
   body.onfinish = () => {
-    state.finished = true;
+    flag[FINISHED] = true;
     res.emit('prefinish');
     res.emit('finish');
     res.detachSocket(socket as unknown as Socket);
