@@ -162,6 +162,16 @@ describe('fromExpress', () => {
     expect(seen).toEqual(['finish', 'close, finished=true']);
   });
 
+  it('should run a mounted Express app through the adapter too', async () => {
+    const admin = express().get('/users/:id', (req, res) => {
+      res.json({ baseUrl: req.baseUrl, id: req.params['id'], signal: req.signal instanceof AbortSignal });
+    });
+    const recording = invoke(fromExpress(express().use('/admin', admin)), { uri: '/admin/users/3' });
+    await recording.done;
+    expect(recording.status).toBe(200);
+    expect(JSON.parse(recording.body)).toEqual({ baseUrl: '/admin', id: '3', signal: true });
+  });
+
   it('should expose the environ behind the request', async () => {
     const app = express().get('/', (req, res) => {
       res.send(String(environOf(req)?.REQUEST_ID));
