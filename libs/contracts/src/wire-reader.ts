@@ -34,8 +34,7 @@ export class WireReader {
 
   string(): string {
     const end = this.end();
-    const value =
-      end - this.at <= SHORT ? shortString(this.buf, this.at, end) : this.buf.toString('utf8', this.at, end);
+    const value = this.buf.toString('utf8', this.at, end);
     this.at = end;
     return value;
   }
@@ -65,34 +64,4 @@ export class WireReader {
         throw new Error(`unsupported wire type ${tag & 7}`);
     }
   }
-}
-
-/** Strings up to this many bytes are looked up in `seen` first. */
-const SHORT = 32;
-const SLOTS = 1024;
-
-/**
- * ASCII strings decoded before, by a hash of their bytes: the same names, methods, addresses and header values come
- * in nearly every message, and taking the one decoded before skips the call into C++ (`toString`) and, for an
- * environ's keys, V8 interning a new string. A slot holds the last string whose bytes hashed there; it is returned
- * only when its characters are those bytes, so a collision costs a decode, never a wrong string.
- */
-const seen: Array<string | undefined> = new Array<string | undefined>(SLOTS).fill(undefined);
-
-function shortString(buf: Buffer, start: number, end: number): string {
-  const length = end - start;
-  if (length === 0) return '';
-  let hash = length;
-  for (let i = start; i < end; i += 1) hash = Math.imul(hash ^ (buf[i] as number), 0x01000193);
-  const slot = (hash >>> 0) % SLOTS;
-  const known = seen[slot];
-  if (known !== undefined && known.length === length) {
-    let i = 0;
-    while (i < length && known.charCodeAt(i) === buf[start + i]) i += 1;
-    if (i === length) return known;
-  }
-  const value = buf.toString('utf8', start, end);
-  // One character per byte: ASCII (or bytes decoded to U+FFFD, which no byte equals: never found above).
-  if (value.length === length) seen[slot] = value;
-  return value;
 }
