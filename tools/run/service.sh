@@ -20,7 +20,8 @@ node="$root/node_modules/.bin/node"
 # A command substitution, not `< <(grep …)`: bash waits for it, whereas a process substitution's grep can outlive
 # the exec below as a zombie child of node that nothing reaps, and `nx serve`, stopping a task's process tree
 # leaves first, waits for that zombie until its grace period ends and then SIGKILLs the service.
-read -r -a flags <<< "$(grep -v '^#' "$root/tools/run/node-flags")"
+# Lines starting with "-" are every service's flags; "<name>: …" lines are one service's.
+read -r -a flags <<< "$(sed -n -e '/^-/p' -e "s/^$name: //p" "$root/tools/run/node-flags" | tr '\n' ' ')"
 # dist/telemetry.cjs starts OpenTelemetry before main.cjs loads what it instruments. The arguments after the name
 # are the service's own (--check-config), so they follow main.cjs: before it, Node would take them for its options.
 exec "$node" "${flags[@]}" --require "$dist/telemetry.cjs" "$dist/main.cjs" "$@"
