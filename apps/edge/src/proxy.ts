@@ -107,7 +107,7 @@ class ProxyExchange implements ResponseSink {
     this.#sentAt = performance.now();
     this.#call = this.#pool.call(
       this.#envelope as HttpRequest,
-      { headTimeoutMs: location.headTimeoutMs, idleTimeoutMs: location.idleTimeoutMs },
+      { headTimeoutMs: location.headTimeoutMs, idleTimeoutMs: location.idleTimeoutMs, bodyBytes: this.#bodyBytes() },
       this,
       { idempotent: IDEMPOTENT.has(this.#ctx.req.method ?? '') },
     );
@@ -118,6 +118,14 @@ class ProxyExchange implements ResponseSink {
     let open = true;
     for (const chunk of buffered) open = this.#call.write(chunk);
     if (!open) this.#ctx.req.pause();
+  }
+
+  /** The body's size when read whole or declared; Infinity when neither (chunked, past the buffer). */
+  #bodyBytes(): number {
+    if (!this.#hasBody) return 0;
+    if (this.#ctx.req.complete) return this.#received;
+    const declared = this.#ctx.req.headers['content-length'];
+    return declared === undefined ? Infinity : Number(declared);
   }
 
   head(head: ResponseHead): void {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { HttpRequest } from '@mono/contracts';
 import type { ServerCall } from '@mono/transport';
 import { afterEach, describe, expect, it } from 'vitest';
-import { edgeUnderTest, parseResponses, type EdgeUnderTest } from './testing';
+import { describeRequest, edgeUnderTest, parseResponses, type EdgeUnderTest } from './testing';
 
 let running: EdgeUnderTest | undefined;
 afterEach(async () => {
@@ -94,15 +94,23 @@ describe('edge request bodies', () => {
   });
 
   it('should forward the start of a chunked body once it passes EDGE_BODY_BUFFER_BYTES, and a short one whole', async () => {
-    running = await edgeUnderTest({ EDGE_BODY_BUFFER_BYTES: '8' });
-    const chunked = 'POST /chunked HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n';
+    let longSeen!: () => void;
+    const forwarded = new Promise<void>((resolve) => (longSeen = resolve));
+    running = await edgeUnderTest({ EDGE_BODY_BUFFER_BYTES: '8' }, (call) => {
+      if (call.head.target === '/long') longSeen();
+      describeRequest(call);
+    });
+    const chunked = (target: string) =>
+      `POST ${target} HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n`;
     const short = await client(running.port);
-    short.socket.write(`${chunked}5\r\nhello\r\n`);
+    short.socket.write(`${chunked('/short')}5\r\nhello\r\n`);
     const long = await client(running.port);
-    long.socket.write(`${chunked}a\r\nhelloworld\r\n`);
+    long.socket.write(`${chunked('/long')}a\r\nhelloworld\r\n`);
     await roundTrip(running.port);
-    // The short body may still end; the long one already passed 8 bytes.
-    expect(running.seen.map((request) => request.target)).toEqual(['/chunked', '/other']);
+    // The short body may still end; the long one already passed 8 bytes. Both are of unknown length: had the short one
+    // been forwarded, it would have been before the other answer, on the same gateway stream as the long one.
+    await forwarded;
+    expect(running.seen.map((request) => request.target).filter((target) => target !== '/other')).toEqual(['/long']);
 
     short.socket.write('0\r\n\r\n');
     long.socket.write('0\r\n\r\n');
@@ -111,6 +119,28 @@ describe('edge request bodies', () => {
     expect(JSON.parse(parseResponses(long.received())[0]?.body ?? '{}')).toMatchObject({ body: 'helloworld' });
     short.socket.destroy();
     long.socket.destroy();
+  });
+
+  it('should send a body over 64 KiB or of unknown length on a gateway stream of its own, and the rest on the shared one', async () => {
+    running = await edgeUnderTest({ EDGE_BODY_BUFFER_BYTES: '8' });
+    const chunked = 'POST /chunked HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n';
+    const shared = [head(5) + 'hello', `${chunked}5\r\nhello\r\n0\r\n\r\n`, head(64 << 10) + 'x'.repeat(64 << 10)];
+    for (const request of shared) {
+      const connection = await client(running.port);
+      connection.socket.write(request);
+      await responseOn(connection);
+      expect(parseResponses(connection.received())[0]?.status).toBe(200);
+      connection.socket.destroy();
+    }
+    await roundTrip(running.port);
+    expect(running.streams()).toBe(1);
+
+    const large = await client(running.port);
+    large.socket.write(head((64 << 10) + 1) + 'x'.repeat((64 << 10) + 1));
+    await responseOn(large);
+    expect(parseResponses(large.received())[0]?.status).toBe(200);
+    expect(running.streams()).toBe(2);
+    large.socket.destroy();
   });
 
   it('should answer 408 and close when a client stops in the middle of a body it is buffering (EDGE_BODY_TIMEOUT_MS)', async () => {

@@ -32,6 +32,8 @@ export interface EdgeUnderTest {
   logs: Array<Record<string, unknown>>;
   /** Combined access lines, when the format is combined. */
   lines: string[];
+  /** The streams the edge has open to the stub gateway. */
+  streams(): number;
   stop(): Promise<void>;
 }
 
@@ -77,6 +79,7 @@ export async function edgeUnderTest(
     seen,
     logs,
     lines,
+    streams: () => gateway.service.streams,
     async stop() {
       await edge.shutdown();
       gateway.stop();

@@ -45,19 +45,24 @@ function signal<T = void>(): { promise: Promise<T>; resolve: (value: T) => void 
   return { promise, resolve };
 }
 
-function send(edge: MuxClient<HttpRequest>, target: string, { body = [] as string[], timeoutMs = 0 } = {}) {
+function send(
+  edge: MuxClient<HttpRequest>,
+  target: string,
+  { body = [] as string[], timeoutMs = 0, length = undefined as number | undefined } = {},
+) {
   const recording = recordingSink();
+  const declared = length === undefined ? [] : [{ name: 'Content-Length', value: String(length) }];
   const call = edge.call(
     {
       method: body.length > 0 ? 'POST' : 'GET',
       target,
       protocol: 'HTTP/1.1',
       scheme: 'http',
-      headers: [{ name: 'Host', value: 'example.test' }],
+      headers: [{ name: 'Host', value: 'example.test' }, ...declared],
       client: { address: '127.0.0.1', port: 1234 },
       server: { address: '127.0.0.1', port: 8080 },
       requestId: 'r-1',
-      bodyLengthUnknown: body.length > 0,
+      bodyLengthUnknown: body.length > 0 && length === undefined,
     },
     { headTimeoutMs: timeoutMs, idleTimeoutMs: 0 },
     recording.sink,
@@ -86,6 +91,25 @@ describe('gateway', () => {
     const { head, body } = await send(edge, '/app/echo?x=1', { body: ['hello ', 'world'] }).outcome;
     expect(head?.headers).toEqual([{ name: 'X-Path', value: '/echo' }]);
     expect(body.toString()).toBe('hello world');
+  });
+
+  it('should forward a body over 64 KiB or of unknown length on a framework stream of its own, the rest on the shared one', async () => {
+    const { edge, framework } = await stack(echoHandler);
+    const small = await send(edge, '/small', { body: ['hello'], length: 5 }).outcome;
+    const atTheLine = await send(edge, '/line', { body: ['x'.repeat(64 << 10)], length: 64 << 10 }).outcome;
+    expect([small.body.toString(), atTheLine.body.length, (await send(edge, '/get').outcome).head?.status]).toEqual([
+      'hello',
+      64 << 10,
+      200,
+    ]);
+    expect(framework.service.streams).toBe(1);
+
+    const unsized = await send(edge, '/unsized', { body: ['hello'] }).outcome;
+    expect(unsized.body.toString()).toBe('hello');
+    expect(framework.service.streams).toBe(2);
+    const large = await send(edge, '/large', { body: ['y'.repeat((64 << 10) + 1)], length: (64 << 10) + 1 }).outcome;
+    expect(large.body.length).toBe((64 << 10) + 1);
+    expect(framework.service.streams).toBe(2);
   });
 
   it("should name the mount's application to the framework, the longest mount winning", async () => {

@@ -36,7 +36,11 @@ function forward(ctx: GatewayContext): PoolCall<Environ> {
   );
   const downstream = framework.call(
     ctx.environ as Environ,
-    { headTimeoutMs: ctx.timeoutMs, idleTimeoutMs: ctx.idleTimeoutMs },
+    {
+      headTimeoutMs: ctx.timeoutMs,
+      idleTimeoutMs: ctx.idleTimeoutMs,
+      bodyBytes: bodyBytes(ctx.environ as Environ),
+    },
     {
       head(head) {
         ctx.ended(head.status, 'OK');
@@ -82,4 +86,10 @@ function harakiri(ctx: GatewayContext, downstream: PoolCall<Environ>, config: Pi
   ctx.ended(err.httpStatus, grpcStatusName(err.grpcStatus));
   ctx.call.fail(err);
   ctx.finish();
+}
+
+/** The request body's declared size: Infinity when its length is not known (tsgi.input_terminated). */
+function bodyBytes(environ: Environ): number {
+  if (environ.inputTerminated) return Infinity;
+  return environ.contentLength === '' ? 0 : Number(environ.contentLength);
 }

@@ -6,6 +6,8 @@ import { ServerConnection, type CallHandler, type ServerErrors } from './interna
 export interface ExchangeService {
   /** Calls in flight over all streams. */
   readonly inFlight: number;
+  /** Client streams open (each client opens one, and a second for requests with large bodies). */
+  readonly streams: number;
   /**
    * Tells every client stream goaway, refuses new requests (see DrainOptions) and ends each stream once its calls are
    * done; resolves when all streams ended.
@@ -73,6 +75,9 @@ export function addExchangeService<H>(
       let total = 0;
       for (const connection of connections) total += connection.inFlight;
       return total;
+    },
+    get streams() {
+      return connections.size;
     },
     announce(next) {
       announced = next;

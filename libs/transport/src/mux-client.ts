@@ -11,6 +11,7 @@ import { channelOptions } from './channel-options';
 import { namedBy, sameLimits } from './hop-limits';
 import type { ClientCall, ResponseSink } from './client-call';
 import { ClientConnection, type ConnectionErrors, type ConnectionEvents } from './internal/client-connection';
+import { BULK_BODY_BYTES } from './internal/limits';
 import { startClientSpan } from './internal/request-span';
 
 export interface MuxClientOptions {
@@ -39,6 +40,11 @@ export interface CallOptions {
   headTimeoutMs: number;
   /** The longest gap in ms between two body chunks in either direction; 0: no limit. */
   idleTimeoutMs: number;
+  /**
+   * The request body's size as declared (Infinity when the length is not known, 0 or absent without a body): one larger
+   * than BULK_BODY_BYTES goes on the client's second stream, so that it never holds back the other requests' frames.
+   */
+  bodyBytes?: number;
 }
 
 /** How long a health Watch that failed waits before it asks again. */
@@ -46,7 +52,7 @@ const WATCH_RETRY_MS = 1_000;
 
 /**
  * The client side of one hop to one upstream address: one channel, one long-lived Exchange stream at a time, and
- * every request multiplexed on it (ADR-0001).
+ * every request multiplexed on it (ADR-0001); requests with large bodies on a second one (ADR-0026).
  *
  * @example
  * const gateway = new MuxClient('127.0.0.1:50051', gatewayBoundary, { errors: gatewayHopErrors.client });
@@ -65,7 +71,9 @@ export class MuxClient<H> {
   #limits: Limits | undefined;
   #available: boolean | undefined;
   #connection: ClientConnection<H> | undefined;
-  /** Every stream still open: the current one and those that said goaway and finish their calls. */
+  /** The stream for requests whose bodies are larger than BULK_BODY_BYTES, opened by the first of them. */
+  #bulk: ClientConnection<H> | undefined;
+  /** Every stream still open: the current ones and those that said goaway and finish their calls. */
   readonly #connections = new Set<ClientConnection<H>>();
   #lastFailure = 0;
   #closed = false;
@@ -107,10 +115,10 @@ export class MuxClient<H> {
    * Starts a request: its CLIENT span begins as a child of the active context, which travels to the server in the
    * first frame. The head goes out with this turn's batch; write the body, then `end()`.
    */
-  call(head: H, { headTimeoutMs, idleTimeoutMs }: CallOptions, sink: ResponseSink): ClientCall {
+  call(head: H, { headTimeoutMs, idleTimeoutMs, bodyBytes = 0 }: CallOptions, sink: ResponseSink): ClientCall {
     const span = startClientSpan(this.#boundary as Boundary<unknown>, this.address);
     const call: Call = { traceContext: span.carrier, headTimeoutMs, idleTimeoutMs };
-    return this.#connect().open(head, call, sink, span);
+    return this.#connect(bodyBytes > BULK_BODY_BYTES).open(head, call, sink, span);
   }
 
   /**
@@ -152,8 +160,9 @@ export class MuxClient<H> {
     if (force || this.#connections.size === 0) this.#client.close();
   }
 
-  #connect(): ClientConnection<H> {
-    if (this.#connection?.usable) return this.#connection;
+  #connect(bulk = false): ClientConnection<H> {
+    const current = bulk ? this.#bulk : this.#connection;
+    if (current?.usable) return current;
     const connection = new ClientConnection(
       this.#client,
       this.#boundary,
@@ -162,9 +171,16 @@ export class MuxClient<H> {
       this.#events,
       this.#onBodyBytes,
     );
-    this.#connection = connection;
+    if (bulk) this.#bulk = connection;
+    else this.#connection = connection;
     this.#connections.add(connection);
     return connection;
+  }
+
+  /** A stream that said goaway or ended takes no new calls: the next call opens another. */
+  #forget(connection: ClientConnection<H>): void {
+    if (this.#connection === connection) this.#connection = undefined;
+    if (this.#bulk === connection) this.#bulk = undefined;
   }
 
   readonly #events: ConnectionEvents<H> = {
@@ -179,12 +195,10 @@ export class MuxClient<H> {
       this.#limits = limits;
       this.#onLimits?.(limits);
     },
-    draining: (connection) => {
-      if (this.#connection === connection) this.#connection = undefined;
-    },
+    draining: (connection) => this.#forget(connection),
     closed: (connection, detail, graceful) => {
       this.#connections.delete(connection);
-      if (this.#connection === connection) this.#connection = undefined;
+      this.#forget(connection);
       if (this.#closed) {
         if (this.#connections.size === 0) this.#client.close();
         return;

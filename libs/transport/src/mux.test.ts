@@ -3,7 +3,7 @@ import { frameworkBoundary, type Environ } from '@mono/contracts';
 import { AppError } from '@mono/errors';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { frameworkHopErrors } from './hop-errors';
-import { INITIAL_WINDOW } from './internal/limits';
+import { BULK_BODY_BYTES, INITIAL_WINDOW } from './internal/limits';
 import { MuxClient } from './mux-client';
 import type { ServerCall } from './server-call';
 import { echoHandler, environ, recordingSink, signal, startTestServer, testClient, type TestServer } from './testing';
@@ -43,10 +43,19 @@ function succeeds(c: MuxClient<Environ>, path = '/', timeout = 3_000) {
 function request(
   c: MuxClient<Environ>,
   path = '/',
-  { body, timeoutMs = 0, idleMs = 0 }: { body?: Buffer[]; timeoutMs?: number; idleMs?: number } = {},
+  {
+    body,
+    timeoutMs = 0,
+    idleMs = 0,
+    bodyBytes,
+  }: { body?: Buffer[]; timeoutMs?: number; idleMs?: number; bodyBytes?: number } = {},
 ) {
   const recording = recordingSink();
-  const call = c.call(environ(path), { headTimeoutMs: timeoutMs, idleTimeoutMs: idleMs }, recording.sink);
+  const call = c.call(
+    environ(path),
+    { headTimeoutMs: timeoutMs, idleTimeoutMs: idleMs, ...(bodyBytes === undefined ? {} : { bodyBytes }) },
+    recording.sink,
+  );
   recording.attach(call);
   for (const chunk of body ?? []) call.write(chunk);
   call.end();
@@ -77,6 +86,30 @@ describe('MuxClient and the exchange service', () => {
       expect(r.body.toString()).toBe(`body ${i}`);
     });
     expect(c.inFlight).toBe(0);
+  });
+
+  it('should carry requests with bodies over BULK_BODY_BYTES or of unknown size on a second stream, the rest on the first', async () => {
+    const server = await serve(echoHandler);
+    const c = client(server.address);
+    const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+    const small = await request(c, '/small', { body: [Buffer.from('x')], bodyBytes: 1 }).outcome;
+    const atTheLine = await request(c, '/line', { body: [randomBytes(BULK_BODY_BYTES)], bodyBytes: BULK_BODY_BYTES })
+      .outcome;
+    expect([small.body.toString(), atTheLine.body.length]).toEqual(['x', BULK_BODY_BYTES]);
+    expect(server.service.streams).toBe(1);
+
+    const large = randomBytes(3 << 20);
+    const unsized = randomBytes(BULK_BODY_BYTES + 1);
+    const outcomes = await Promise.all([
+      request(c, '/large', { body: [large], bodyBytes: large.length }).outcome,
+      request(c, '/unsized', { body: [unsized], bodyBytes: Infinity }).outcome,
+      request(c, '/beside').outcome,
+    ]);
+    expect(outcomes.map((o) => sha(o.body))).toEqual([sha(large), sha(unsized), sha(Buffer.alloc(0))]);
+    expect(server.service.streams).toBe(2);
+
+    await server.service.drain();
+    expect(server.service.streams).toBe(0);
   });
 
   it('should stream a body larger than gRPC message limits unchanged', async () => {
