@@ -610,6 +610,14 @@ async function measureEcho() {
         .map(([svc, m]) => `${svc} ${(m.pss / MiB).toFixed(0)} MiB`)
         .join(', ')}`,
     );
-    return { ...result, bytesSent: ECHO_BYTES, peaks, helloP99Alone: hello.p99, helloP99During: during.p99 };
+    return {
+      ...result,
+      bytesSent: ECHO_BYTES,
+      peaks,
+      helloP99Alone: hello.p99,
+      helloP99During: during.p99,
+      helloRpsAlone: hello.rps2xx,
+      helloRpsDuring: during.rps2xx,
+    };
   });
 }

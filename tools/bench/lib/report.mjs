@@ -53,7 +53,8 @@ const MiB = 1024 * 1024;
 /** @typedef {{ front: string, connections: number, before: Memory, after: Memory, totalBefore: Memory, totalAfter: Memory }} RawIdle */
 /**
  * @typedef {{ mbPerSecond: number, seconds: number, intact: boolean, status: number | undefined, bytesSent: number,
- *   peaks: Record<string, Memory>, helloP99Alone: number, helloP99During: number }} RawEcho
+ *   peaks: Record<string, Memory>, helloP99Alone: number, helloP99During: number, helloRpsAlone?: number,
+ *   helloRpsDuring?: number }} RawEcho
  */
 
 /** @param {number[]} values */
@@ -298,6 +299,12 @@ function echoLines(e) {
       .map(([svc, m]) => `${svc} ${mib(m.pss)} (${mib(m.rss)})`)
       .join(', ')}`,
     `- /hello p99 (wrk -c10, 5 s): alone ${f(e.helloP99Alone, 2)} ms, while the body streams ${f(e.helloP99During, 2)} ms (×${ratio(e.helloP99During, e.helloP99Alone)})`,
+    // The body shares the CPU with these clients for the first 5 s: what they got is part of its MB/s.
+    ...(e.helloRpsDuring === undefined || e.helloRpsAlone === undefined
+      ? []
+      : [
+          `- /hello 2xx req/s in those 5 s: alone ${f(e.helloRpsAlone)}, while the body streams ${f(e.helloRpsDuring)}`,
+        ]),
   ];
 }
 
