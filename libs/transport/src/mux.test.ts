@@ -51,11 +51,7 @@ function request(
   }: { body?: Buffer[]; timeoutMs?: number; idleMs?: number; bodyBytes?: number } = {},
 ) {
   const recording = recordingSink();
-  const call = c.call(
-    environ(path),
-    { headTimeoutMs: timeoutMs, idleTimeoutMs: idleMs, ...(bodyBytes === undefined ? {} : { bodyBytes }) },
-    recording.sink,
-  );
+  const call = c.call(environ(path), { headTimeoutMs: timeoutMs, idleTimeoutMs: idleMs, bodyBytes }, recording.sink);
   recording.attach(call);
   for (const chunk of body ?? []) call.write(chunk);
   call.end();
