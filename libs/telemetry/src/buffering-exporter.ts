@@ -2,6 +2,7 @@ import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import type { Logger } from 'pino';
+import { EncodedSpan } from './otlp-trace-serializer';
 
 export interface BufferingExporterOptions {
   log: Logger;
@@ -214,6 +215,7 @@ function rejected(error: Error | undefined): boolean {
 
 /** About what the span costs encoded (OTLP protobuf): ids, times and fixed fields, plus its strings and numbers. */
 function estimateBytes(span: ReadableSpan): number {
+  if (span instanceof EncodedSpan) return span.end - span.start;
   let bytes = 96 + span.name.length + attributesBytes(span.attributes);
   for (const event of span.events) bytes += 24 + event.name.length + attributesBytes(event.attributes);
   for (const link of span.links) bytes += 48 + attributesBytes(link.attributes);

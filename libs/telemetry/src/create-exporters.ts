@@ -16,6 +16,8 @@ export interface NamedExporter {
   readonly exporter: SpanExporter;
   /** Whether it sends over the network (and so may find its endpoint down). */
   readonly remote: boolean;
+  /** Whether it takes spans written as they ended (EncodeSpanOnEnd): the OTLP http/protobuf exporter, ours. */
+  readonly encodedSpans: boolean;
 }
 
 /**
@@ -31,14 +33,19 @@ export interface NamedExporter {
 export function createExporters(config: Readonly<ExporterConfig>): NamedExporter[] {
   const names = [...new Set(config.OTEL_TRACES_EXPORTER)].filter((name) => name !== 'none');
   return names.map((name) => {
-    if (name === 'console') return { name, exporter: new ConsoleSpanExporter(), remote: false };
+    if (name === 'console') return { name, exporter: new ConsoleSpanExporter(), remote: false, encodedSpans: false };
     if (name === 'zipkin') {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const zipkin = require('@opentelemetry/exporter-zipkin') as typeof Zipkin;
-      return { name, exporter: new zipkin.ZipkinExporter(), remote: true };
+      return { name, exporter: new zipkin.ZipkinExporter(), remote: true, encodedSpans: false };
     }
     const protocol = config.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? config.OTEL_EXPORTER_OTLP_PROTOCOL;
-    return { name: `otlp ${protocol}`, exporter: createOtlpExporter(protocol), remote: true };
+    return {
+      name: `otlp ${protocol}`,
+      exporter: createOtlpExporter(protocol),
+      remote: true,
+      encodedSpans: protocol === 'http/protobuf',
+    };
   });
 }
 

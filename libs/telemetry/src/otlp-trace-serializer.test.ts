@@ -4,7 +4,7 @@ import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { TracerProvider, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { describe, expect, it } from 'vitest';
-import { otlpTraceSerializer } from './otlp-trace-serializer';
+import { encodeSpan, otlpTraceSerializer } from './otlp-trace-serializer';
 
 /** Spans as the SDK makes them, through a provider whose processor keeps every span that ends. */
 function recorder(serviceName = 'gateway') {
@@ -22,11 +22,16 @@ function recorder(serviceName = 'gateway') {
   return { provider, ended };
 }
 
+/** Ours, from the spans and from spans written as they ended (every other one, then all), against the SDK's. */
 const expectSameBytes = (spans: ReadableSpan[]) => {
-  const ours = Buffer.from(otlpTraceSerializer.serializeRequest(spans) as Uint8Array);
   const sdk = Buffer.from(ProtobufTraceSerializer.serializeRequest(spans) as Uint8Array);
-  expect(ours.length).toBe(sdk.length);
-  expect(ours.equals(sdk)).toBe(true);
+  const encoded = spans.map((span) => encodeSpan(span) as unknown as ReadableSpan);
+  const mixed = spans.map((span, i) => (i % 2 === 0 ? (encoded[i] as ReadableSpan) : span));
+  for (const batch of [spans, mixed, encoded]) {
+    const ours = Buffer.from(otlpTraceSerializer.serializeRequest(batch) as Uint8Array);
+    expect(ours.length).toBe(sdk.length);
+    expect(ours.equals(sdk)).toBe(true);
+  }
 };
 
 const REMOTE_PARENT = trace.setSpanContext(ROOT_CONTEXT, {
@@ -129,7 +134,7 @@ describe('otlpTraceSerializer', () => {
     expectSameBytes([]);
   });
 
-  it('should write spans whose lengths take one, two and three bytes, and batches past its scratch buffer', () => {
+  it('should write spans whose lengths take one, two and three bytes, and batches past its scratch buffer and chunks', () => {
     const { provider, ended } = recorder();
     const tracer = provider.getTracer('sizes');
     tracer.startSpan('s').end();
@@ -140,6 +145,22 @@ describe('otlpTraceSerializer', () => {
     expectSameBytes(ended);
     // The first batch again, after the big one: what is kept between exports does not leak into the next.
     expectSameBytes(ended.slice(0, 3));
+  });
+
+  it('should keep a span written as it ended unchanged while later spans are written and outgrow its chunk', () => {
+    const { provider, ended } = recorder();
+    const tracer = provider.getTracer('chunks');
+    tracer.startSpan('first', { attributes: { n: 1 } }).end();
+    const first = encodeSpan(ended[0] as ReadableSpan);
+    const before = Buffer.from(otlpTraceSerializer.serializeRequest([first as unknown as ReadableSpan]) as Uint8Array);
+    for (let i = 0; i < 300; i++) tracer.startSpan(`next ${i}`, { attributes: { body: 'q'.repeat(i * 7) } }).end();
+    tracer.startSpan('huge', { attributes: { body: 'h'.repeat(100_000) } }).end();
+    for (const span of ended.slice(1)) encodeSpan(span);
+    const after = Buffer.from(otlpTraceSerializer.serializeRequest([first as unknown as ReadableSpan]) as Uint8Array);
+    expect(after.equals(before)).toBe(true);
+    expect(
+      after.equals(Buffer.from(ProtobufTraceSerializer.serializeRequest([ended[0] as ReadableSpan]) as Uint8Array)),
+    ).toBe(true);
   });
 
   it('should hand out a buffer of its own for every export', () => {

@@ -45,9 +45,60 @@ const MAX_KEYS = 1_024;
 let scratch: Buffer | undefined;
 const MAX_SCRATCH = 1024 * 1024;
 
+/**
+ * A span already written as the Span field of a ScopeSpans message, held by the batch processor in its place until
+ * its batch is sent: bytes in a shared chunk, and what the batch is grouped by (encode-span-on-end.ts).
+ */
+export class EncodedSpan {
+  constructor(
+    readonly resource: Resource,
+    readonly instrumentationScope: InstrumentationScope,
+    readonly traceFlags: number,
+    readonly chunk: Buffer,
+    readonly start: number,
+    readonly end: number,
+  ) {}
+
+  /** What the batch processor reads to drop unsampled spans. */
+  spanContext(): Pick<SpanContext, 'traceFlags'> {
+    return this;
+  }
+}
+
+/** Where spans are written as they end: a chunk is shared by the spans written into it, new once nearly full. */
+const SPAN_CHUNK = 64 * 1024;
+const SPAN_CHUNK_ROOM = 4 * 1024;
+let spanWriter: TraceWriter | undefined;
+
+/**
+ * Writes an ended span as it will be sent (its Span field, ready to be copied into any batch) and returns what
+ * stands for it until then; otlpTraceSerializer copies those bytes where it would have written the span.
+ */
+export function encodeSpan(span: ReadableSpan): EncodedSpan {
+  let writer = spanWriter;
+  if (writer === undefined || writer.at > SPAN_CHUNK - SPAN_CHUNK_ROOM) {
+    writer = spanWriter = new TraceWriter(Buffer.allocUnsafeSlow(SPAN_CHUNK));
+  }
+  const start = writer.at;
+  writer.span(span);
+  // A span that outgrew the chunk moved it (ensure); the spans written before keep the chunk they were written in.
+  return new EncodedSpan(
+    span.resource,
+    span.instrumentationScope,
+    span.spanContext().traceFlags,
+    writer.buf,
+    start,
+    writer.at,
+  );
+}
+
 class TraceWriter {
-  buf = scratch ?? Buffer.allocUnsafe(64 * 1024);
+  buf: Buffer;
   at = 0;
+
+  constructor(buf = scratch ?? Buffer.allocUnsafe(64 * 1024)) {
+    this.buf = buf;
+  }
 
   request(spans: readonly ReadableSpan[]): Uint8Array {
     for (const [resource, scopes] of group(spans)) {
@@ -56,7 +107,10 @@ class TraceWriter {
       for (const scoped of scopes.values()) {
         const scopeStart = this.open(tag(2, LEN), 3);
         this.scope((scoped[0] as ReadableSpan).instrumentationScope);
-        for (const span of scoped) this.span(span);
+        for (const span of scoped) {
+          if (span instanceof EncodedSpan) this.copy(span.chunk, span.start, span.end);
+          else this.span(span);
+        }
         const scopeUrl = (scoped[0] as ReadableSpan).instrumentationScope.schemaUrl;
         if (scopeUrl) this.string(tag(3, LEN), scopeUrl);
         this.close(scopeStart, 3);
@@ -265,6 +319,11 @@ class TraceWriter {
       buf[at++] = code;
     }
     this.at = at;
+  }
+
+  copy(source: Buffer, start: number, end: number): void {
+    this.ensure(end - start);
+    this.at += source.copy(this.buf, this.at, start, end);
   }
 
   bytes(fieldTag: number, value: Uint8Array): void {

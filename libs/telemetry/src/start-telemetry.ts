@@ -21,6 +21,7 @@ import type { TelemetryConfig } from './config';
 import { createExporters } from './create-exporters';
 import { createPropagator } from './create-propagator';
 import { createDiagLogger, DIAG_LEVELS } from './diag-logger';
+import { EncodeSpanOnEnd } from './encode-span-on-end';
 import { ErrorTypeProcessor } from './error-type-processor';
 import { createLogger, type Logger } from './logger';
 import type { MetricsConfig } from './metrics-config';
@@ -70,7 +71,7 @@ export function startTelemetry({
   const resource = createResource(serviceName, version);
   if (metrics) startMetrics({ resource, config: metrics });
   const spanProcessors: SpanProcessor[] = [new ErrorTypeProcessor()];
-  for (const { name, exporter, remote } of createExporters(config)) {
+  for (const { name, exporter, remote, encodedSpans } of createExporters(config)) {
     const buffered = remote
       ? new BufferingExporter(exporter, {
           log: log.child({ exporter: name }),
@@ -78,15 +79,14 @@ export function startTelemetry({
           maxBytes: config.MONO_TRACE_BUFFER_MAX_BYTES,
         })
       : exporter;
-    spanProcessors.push(
-      new BatchSpanProcessor({
-        exporter: buffered,
-        scheduledDelayMillis: config.OTEL_BSP_SCHEDULE_DELAY,
-        maxQueueSize: config.OTEL_BSP_MAX_QUEUE_SIZE,
-        maxExportBatchSize: Math.min(config.OTEL_BSP_MAX_EXPORT_BATCH_SIZE, config.OTEL_BSP_MAX_QUEUE_SIZE),
-        exportTimeoutMillis: config.OTEL_BSP_EXPORT_TIMEOUT,
-      }),
-    );
+    const batch = new BatchSpanProcessor({
+      exporter: buffered,
+      scheduledDelayMillis: config.OTEL_BSP_SCHEDULE_DELAY,
+      maxQueueSize: config.OTEL_BSP_MAX_QUEUE_SIZE,
+      maxExportBatchSize: Math.min(config.OTEL_BSP_MAX_EXPORT_BATCH_SIZE, config.OTEL_BSP_MAX_QUEUE_SIZE),
+      exportTimeoutMillis: config.OTEL_BSP_EXPORT_TIMEOUT,
+    });
+    spanProcessors.push(encodedSpans ? new EncodeSpanOnEnd(batch) : batch);
   }
   const provider = new TracerProvider({
     resource,
