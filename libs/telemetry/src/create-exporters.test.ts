@@ -23,4 +23,18 @@ describe('createExporters', () => {
     ]);
     expect(names({ OTEL_TRACES_EXPORTER: 'none' })).toEqual([]);
   });
+
+  it('should have only the OTLP http/protobuf exporter take spans written as they ended', () => {
+    const encoded = (env: Record<string, string>) =>
+      createExporters(loadTelemetryConfig({ OTEL_TRACES_EXPORTER: 'otlp,zipkin,console', ...env })).map(
+        ({ name, encodedSpans }) => [name, encodedSpans],
+      );
+    expect(encoded({})).toEqual([
+      ['otlp http/protobuf', true],
+      ['zipkin', false],
+      ['console', false],
+    ]);
+    expect(encoded({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })[0]).toEqual(['otlp grpc', false]);
+    expect(encoded({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' })[0]).toEqual(['otlp http/json', false]);
+  });
 });

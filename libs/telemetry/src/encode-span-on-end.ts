@@ -1,6 +1,7 @@
 import { TraceFlags, type Context } from '@opentelemetry/api';
+import { globalErrorHandler } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
-import { encodeSpan } from './otlp-trace-serializer';
+import { encodeSpan, type EncodedSpan } from './otlp-trace-serializer';
 
 /**
  * Gives the processor it wraps (a BatchSpanProcessor in front of the OTLP http/protobuf exporter) each sampled span
@@ -23,10 +24,22 @@ export class EncodeSpanOnEnd implements SpanProcessor {
     this.#inner.onStart(span, parentContext);
   }
 
+  onEnding(span: Span): void {
+    this.#inner.onEnding?.(span);
+  }
+
   onEnd(span: ReadableSpan): void {
     if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
+    let encoded: EncodedSpan;
+    try {
+      encoded = encodeSpan(span);
+    } catch (error) {
+      // As the batch processor reports a serializer's error: to the SDK's error handler, not to span.end()'s caller.
+      globalErrorHandler(error as Error);
+      return;
+    }
     // The batch processor reads spanContext() and resource, the buffering exporter the size, the serializer the rest.
-    this.#inner.onEnd(encodeSpan(span) as unknown as ReadableSpan);
+    this.#inner.onEnd(encoded as unknown as ReadableSpan);
   }
 
   forceFlush(): Promise<void> {

@@ -4,7 +4,7 @@ import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { TracerProvider, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { describe, expect, it } from 'vitest';
-import { encodeSpan, otlpTraceSerializer } from './otlp-trace-serializer';
+import { encodeSpan, otlpTraceSerializer, type EncodedSpan } from './otlp-trace-serializer';
 
 /** Spans as the SDK makes them, through a provider whose processor keeps every span that ends. */
 function recorder(serviceName = 'gateway') {
@@ -147,20 +147,29 @@ describe('otlpTraceSerializer', () => {
     expectSameBytes(ended.slice(0, 3));
   });
 
-  it('should keep a span written as it ended unchanged while later spans are written and outgrow its chunk', () => {
+  it('should keep every span written as it ended as it was, across chunks, with large spans held apart', () => {
     const { provider, ended } = recorder();
     const tracer = provider.getTracer('chunks');
-    tracer.startSpan('first', { attributes: { n: 1 } }).end();
-    const first = encodeSpan(ended[0] as ReadableSpan);
-    const before = Buffer.from(otlpTraceSerializer.serializeRequest([first as unknown as ReadableSpan]) as Uint8Array);
-    for (let i = 0; i < 300; i++) tracer.startSpan(`next ${i}`, { attributes: { body: 'q'.repeat(i * 7) } }).end();
-    tracer.startSpan('huge', { attributes: { body: 'h'.repeat(100_000) } }).end();
-    for (const span of ended.slice(1)) encodeSpan(span);
-    const after = Buffer.from(otlpTraceSerializer.serializeRequest([first as unknown as ReadableSpan]) as Uint8Array);
-    expect(after.equals(before)).toBe(true);
-    expect(
-      after.equals(Buffer.from(ProtobufTraceSerializer.serializeRequest([ended[0] as ReadableSpan]) as Uint8Array)),
-    ).toBe(true);
+    // ~1 KiB spans past the end of a 64 KiB chunk, spans of 10 and 20 KiB among them, then many small ones.
+    for (let i = 0; i < 200; i++) {
+      const size = i === 50 ? 20_000 : i % 37 === 0 ? 10_000 : 900 + i;
+      tracer.startSpan(`span ${i}`, { attributes: { body: 'q'.repeat(size), i } }).end();
+    }
+    const encoded = ended.map((span) => encodeSpan(span));
+    for (let i = 0; i < 400; i++) encodeSpan(ended[i % ended.length] as ReadableSpan);
+    const chunks = new Set(encoded.map((span) => span.chunk));
+    expect(chunks.size).toBeGreaterThan(3);
+    for (const [i, span] of encoded.entries()) {
+      const sdk = Buffer.from(ProtobufTraceSerializer.serializeRequest([ended[i] as ReadableSpan]) as Uint8Array);
+      const ours = Buffer.from(otlpTraceSerializer.serializeRequest([span as unknown as ReadableSpan]) as Uint8Array);
+      expect(ours.equals(sdk)).toBe(true);
+      const bytes = span.end - span.start;
+      if (bytes > 16 * 1024) expect([span.start, span.chunk.length]).toEqual([0, bytes]);
+      else expect(span.chunk.length).toBe(64 * 1024);
+    }
+    expect(JSON.stringify(encoded[0])).toBe(
+      `{"encodedBytes":${(encoded[0] as EncodedSpan).end - (encoded[0] as EncodedSpan).start}}`,
+    );
   });
 
   it('should hand out a buffer of its own for every export', () => {

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import type { AttributeValue, Attributes, HrTime, Link, SpanContext } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type * as Transformer from '@opentelemetry/otlp-transformer';
@@ -47,7 +48,8 @@ const MAX_SCRATCH = 1024 * 1024;
 
 /**
  * A span already written as the Span field of a ScopeSpans message, held by the batch processor in its place until
- * its batch is sent: bytes in a shared chunk, and what the batch is grouped by (encode-span-on-end.ts).
+ * its batch is sent: its bytes in a chunk shared with the spans written after it, and what the batch is grouped by
+ * (encode-span-on-end.ts).
  */
 export class EncodedSpan {
   constructor(
@@ -63,32 +65,60 @@ export class EncodedSpan {
   spanContext(): Pick<SpanContext, 'traceFlags'> {
     return this;
   }
+
+  /** What a debug log of an export shows (the SDK logs the items it sends): the size, not the chunk. */
+  toJSON(): { encodedBytes: number } {
+    return { encodedBytes: this.end - this.start };
+  }
+
+  [inspect.custom](): string {
+    return `EncodedSpan(${this.end - this.start} B)`;
+  }
 }
 
-/** Where spans are written as they end: a chunk is shared by the spans written into it, new once nearly full. */
+/**
+ * Spans are written into a scratch writer, then copied at their exact size into a chunk shared by the spans that
+ * follow (a new one when the span does fit in what is left), or into a buffer of their own when larger than a
+ * quarter of a chunk: what is held is what is counted (the outage buffer's byte bound), give or take a chunk's tail.
+ */
 const SPAN_CHUNK = 64 * 1024;
-const SPAN_CHUNK_ROOM = 4 * 1024;
-let spanWriter: TraceWriter | undefined;
+const SPAN_ALONE = SPAN_CHUNK / 4;
+let spanScratch: TraceWriter | undefined;
+let chunk: Buffer | undefined;
+let chunkAt = 0;
 
 /**
  * Writes an ended span as it will be sent (its Span field, ready to be copied into any batch) and returns what
  * stands for it until then; otlpTraceSerializer copies those bytes where it would have written the span.
  */
 export function encodeSpan(span: ReadableSpan): EncodedSpan {
-  let writer = spanWriter;
-  if (writer === undefined || writer.at > SPAN_CHUNK - SPAN_CHUNK_ROOM) {
-    writer = spanWriter = new TraceWriter(Buffer.allocUnsafeSlow(SPAN_CHUNK));
-  }
-  const start = writer.at;
+  const writer = (spanScratch ??= new TraceWriter(Buffer.allocUnsafeSlow(SPAN_ALONE)));
+  writer.at = 0;
   writer.span(span);
-  // A span that outgrew the chunk moved it (ensure); the spans written before keep the chunk they were written in.
+  const length = writer.at;
+  // A span that grew the scratch buffer does not leave it grown.
+  if (writer.buf.length > SPAN_ALONE) spanScratch = undefined;
+  let target: Buffer;
+  let start = 0;
+  if (length > SPAN_ALONE) {
+    target = Buffer.allocUnsafeSlow(length);
+  } else {
+    if (chunk === undefined || chunkAt + length > SPAN_CHUNK) {
+      chunk = Buffer.allocUnsafeSlow(SPAN_CHUNK);
+      chunkAt = 0;
+    }
+    target = chunk;
+    start = chunkAt;
+    chunkAt += length;
+  }
+  writer.buf.copy(target, start, 0, length);
   return new EncodedSpan(
     span.resource,
     span.instrumentationScope,
     span.spanContext().traceFlags,
-    writer.buf,
+    target,
     start,
-    writer.at,
+    start + length,
   );
 }
 
