@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Environ as EnvironMessage } from '@mono/contracts';
@@ -6,17 +6,15 @@ import { createLogger } from '@mono/telemetry';
 import { checkHealth, type MuxClient } from '@mono/transport';
 import { environ as wireEnviron, recordingSink, testClient } from '@mono/transport/testing';
 import type { Application, Environ } from '@mono/tsgi';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { buildFramework } from './app';
 import { loadFrameworkConfig } from './config';
 import { DEMO_APP, findDemoApp, loadApplications, type HostedApplication } from './load-applications';
+import { scratchDir } from './testing';
 
 const log = createLogger('framework', 'silent');
-const scratch = join(__dirname, '..', '..', '..', 'tmp');
-
 function moduleDir(): string {
-  mkdirSync(scratch, { recursive: true });
-  return mkdtempSync(join(scratch, 'fw-app-'));
+  return scratchDir('fw-app-');
 }
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -254,9 +252,10 @@ describe('loadApplications', () => {
   });
 
   it('should name the missing demo bundle and how to build it', () => {
-    expect(() => findDemoApp(mkdtempSync(join(tmpdir(), 'fw-no-demo-')))).toThrow(
-      /no examples\/express-demo\/dist\/index.cjs .*nx build express-demo/,
-    );
+    // Outside the repository, whose own bundle the search would find.
+    const outside = mkdtempSync(join(tmpdir(), 'fw-no-demo-'));
+    onTestFinished(() => rmSync(outside, { recursive: true, force: true }));
+    expect(() => findDemoApp(outside)).toThrow(/no examples\/express-demo\/dist\/index.cjs .*nx build express-demo/);
   });
 
   it('should say so when the module has no application', () => {

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Environ as EnvironMessage } from '@mono/contracts';
@@ -10,8 +10,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildFramework, type Framework } from './app';
 import { loadFrameworkConfig } from './config';
 import { loadApplications, type HostedApplication } from './load-applications';
+import { scratchDir } from './testing';
 
-const scratch = join(__dirname, '..', '..', '..', 'tmp');
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()?.();
@@ -147,8 +147,7 @@ describe('several applications', () => {
 
 describe('loadApplications', () => {
   function moduleDir(): string {
-    mkdirSync(scratch, { recursive: true });
-    return mkdtempSync(join(scratch, 'fw-apps-'));
+    return scratchDir('fw-apps-');
   }
 
   it("should load each module with the application's variables in process.env, and put them back after", () => {

@@ -1,14 +1,12 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeEnv } from '@mono/config';
 import { describe, expect, it } from 'vitest';
 import { frameworkEnvSchema, loadFrameworkConfig } from './config';
-
-const scratch = join(__dirname, '..', '..', '..', 'tmp');
+import { scratchDir } from './testing';
 
 function writeConfig(text: string): string {
-  mkdirSync(scratch, { recursive: true });
-  const file = join(mkdtempSync(join(scratch, 'fw-config-')), 'framework.yaml');
+  const file = join(scratchDir('fw-config-'), 'framework.yaml');
   writeFileSync(file, text);
   return file;
 }

@@ -1,17 +1,16 @@
-import { mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { watchFiles } from './watch-files';
+import { scratchDir } from './testing';
 
-const scratch = join(__dirname, '..', '..', '..', 'tmp');
 const stops: Array<() => void> = [];
 afterEach(() => {
   while (stops.length > 0) stops.pop()?.();
 });
 
 function files(): { dir: string; app: string; other: string } {
-  mkdirSync(scratch, { recursive: true });
-  const dir = mkdtempSync(join(scratch, 'fw-watch-'));
+  const dir = scratchDir('fw-watch-');
   const app = join(dir, 'app.cjs');
   const other = join(dir, 'notes.txt');
   writeFileSync(app, 'exports.a = 1;\n');
