@@ -78,7 +78,7 @@ export class EncodedSpan {
 
 /**
  * Spans are written into a scratch writer, then copied at their exact size into a chunk shared by the spans that
- * follow (a new one when the span does fit in what is left), or into a buffer of their own when larger than a
+ * follow (a new one when the span does not fit in what is left), or into a buffer of their own when larger than a
  * quarter of a chunk: what is held is what is counted (the outage buffer's byte bound), give or take a chunk's tail.
  */
 const SPAN_CHUNK = 64 * 1024;
