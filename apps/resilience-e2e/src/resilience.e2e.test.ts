@@ -234,16 +234,18 @@ describe('overload', () => {
     const before = gateway.rss();
     const outcomes = await burst();
     const shown = JSON.stringify(outcomes.map((o) => [o.status, Math.round(o.ms)]));
-    // Seen by the client, 50 new connections and their answers in this test's own busy process take ~30-60 ms here;
-    // the edge's access log times each request from its arrival to its answer.
-    const refused = outcomes.filter((o) => o.status === 503 && o.ms < 100);
+    // "At once": well before the 1 s a queued request waits for a slot, let alone the 2 s one in flight takes. The
+    // refusals take ~30-80 ms here, seen by the client (50 new connections in this test's own busy process) and by
+    // the edge's access log (arrival to answer); a fixed few tens of ms failed on a slow host.
+    const atOnceMs = 250;
+    const refused = outcomes.filter((o) => o.status === 503 && o.ms < atOnceMs);
     expect(refused.length, shown).toBe(46);
     for (const outcome of refused) expect(outcome.retryAfter).toBe('1');
     const answered = edge.logs.filter(
       (l) => l['msg'] === 'access' && l['status'] === 503 && l['error'] === 'GW_ERR_OVERLOADED',
     );
     expect(
-      answered.slice(-46).every((l) => Number(l['durationMs']) < 50),
+      answered.slice(-46).every((l) => Number(l['durationMs']) < atOnceMs),
       shown,
     ).toBe(true);
     expect(outcomes.filter((o) => o.status === 200)).toHaveLength(2);
