@@ -1,5 +1,6 @@
 import type { Span } from '@opentelemetry/api';
 import type { AppError } from '@mono/errors';
+import { type Deadline, deadlines } from './deadlines';
 import { OutboundBody } from './outbound-body';
 import { endRequestSpan } from './request-span';
 
@@ -11,8 +12,8 @@ export interface Link {
 
 /**
  * What a call on either side of a hop shares: its id on the stream, the body it sends (window-limited, like a Node
- * writable), its head timer (the response head must come in time; stopped once it did) and its span, and the one
- * way it ends (`finish`).
+ * writable), its head timer (the response head must come in time; stopped once it did; deadlines.ts) and its span,
+ * and the one way it ends (`finish`).
  */
 export abstract class HopCall {
   readonly id: number;
@@ -20,14 +21,14 @@ export abstract class HopCall {
   readonly #out: OutboundBody;
   readonly #span: Span;
   #done = false;
-  #timer: NodeJS.Timeout | undefined;
+  #timer: Deadline | undefined;
 
   constructor(id: number, link: Link, span: Span, timerMs: number) {
     this.id = id;
     this.#link = link;
     this.#span = span;
     this.#out = new OutboundBody((chunk, end) => this.#emit(chunk, end));
-    if (timerMs > 0) this.#timer = setTimeout(this.#onTimer, timerMs);
+    if (timerMs > 0) this.#timer = deadlines.add(timerMs, this.#onTimer);
   }
 
   /** True once the call is over (ended, failed, cancelled or aborted): nothing more arrives or leaves. */
@@ -52,7 +53,7 @@ export abstract class HopCall {
 
   /** The response head came in time: the head timer has done its job. */
   protected stopTimer(): void {
-    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer?.cancel();
     this.#timer = undefined;
   }
 
@@ -68,7 +69,7 @@ export abstract class HopCall {
   protected finish(err?: AppError): void {
     if (this.#done) return;
     this.#done = true;
-    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer?.cancel();
     this.#out.ondrain = undefined;
     this.#link.release(this.id);
     endRequestSpan(this.#span, err);
