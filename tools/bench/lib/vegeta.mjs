@@ -22,6 +22,8 @@ export function ensureVegeta() {
  * @property {number} p50 ms
  * @property {number} p99 ms
  * @property {number} p999 ms
+ * @property {number} p99Later ms, over the requests sent in the run's second half: what is left once a JIT has settled
+ *   to the load's shape (its first seconds after a change of shape recompile what the last shape left)
  * @property {number} max ms
  * @property {number} seconds from the first request sent to the last answer
  */
@@ -74,6 +76,8 @@ export async function summarise(vegeta, file, rate) {
   const errors = {};
   /** @type {number[]} */
   const latencies = [];
+  /** @type {Array<[number, number]>} when each request was sent, its latency */
+  const sent = [];
   let ok = 0;
   let first = Infinity;
   let last = 0;
@@ -85,12 +89,22 @@ export async function summarise(vegeta, file, rate) {
     if (r.error) errors[r.error] = (errors[r.error] ?? 0) + 1;
     latencies.push(r.latency / 1e6);
     const at = Date.parse(r.timestamp);
+    sent.push([at, r.latency / 1e6]);
     first = Math.min(first, at);
     last = Math.max(last, at + r.latency / 1e6);
   }
   latencies.sort((a, b) => a - b);
-  /** @param {number} q */
-  const quantile = (q) => latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)] ?? NaN;
+  const lastSent = sent.reduce((max, [at]) => Math.max(max, at), 0);
+  const later = sent
+    .filter(([at]) => at >= (first + lastSent) / 2)
+    .map(([, latency]) => latency)
+    .sort((a, b) => a - b);
+  /**
+   * @param {number} q
+   * @param {number[]} sorted
+   */
+  const quantile = (q, sorted = latencies) =>
+    sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN;
   return {
     rate,
     total: latencies.length,
@@ -100,6 +114,7 @@ export async function summarise(vegeta, file, rate) {
     p50: quantile(0.5),
     p99: quantile(0.99),
     p999: quantile(0.999),
+    p99Later: quantile(0.99, later),
     max: latencies.at(-1) ?? NaN,
     seconds: (last - first) / 1000,
   };
