@@ -74,12 +74,11 @@ export async function summarise(vegeta, file, rate) {
   const byStatus = {};
   /** @type {Record<string, number>} */
   const errors = {};
-  /** @type {number[]} */
-  const latencies = [];
   /** @type {Array<[number, number]>} when each request was sent, its latency */
   const sent = [];
   let ok = 0;
   let first = Infinity;
+  let lastSent = 0;
   let last = 0;
   for await (const line of createInterface({ input: encode.stdout })) {
     if (line.trim() === '') continue;
@@ -87,14 +86,13 @@ export async function summarise(vegeta, file, rate) {
     byStatus[r.code] = (byStatus[r.code] ?? 0) + 1;
     if (r.code >= 200 && r.code < 300) ok += 1;
     if (r.error) errors[r.error] = (errors[r.error] ?? 0) + 1;
-    latencies.push(r.latency / 1e6);
     const at = Date.parse(r.timestamp);
     sent.push([at, r.latency / 1e6]);
     first = Math.min(first, at);
+    lastSent = Math.max(lastSent, at);
     last = Math.max(last, at + r.latency / 1e6);
   }
-  latencies.sort((a, b) => a - b);
-  const lastSent = sent.reduce((max, [at]) => Math.max(max, at), 0);
+  const latencies = sent.map(([, latency]) => latency).sort((a, b) => a - b);
   const later = sent
     .filter(([at]) => at >= (first + lastSent) / 2)
     .map(([, latency]) => latency)
