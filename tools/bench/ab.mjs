@@ -14,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { APPS, portFree, ready, startOurs, URL } from './lib/configs.mjs';
+import { APPS, edgeShares, portFree, ready, startOurs, URL } from './lib/configs.mjs';
 import { startJaeger } from './lib/jaeger.mjs';
 import { cpuByService, cpuSeconds, memory, ProcessGroup } from './lib/processes.mjs';
 import { ordered } from './lib/report.mjs';
@@ -102,7 +102,7 @@ for (let round = 1; round <= ROUNDS; round += 1) {
     try {
       const app = APP === 'native' ? join(APPS, 'tsgi-hello.cjs') : undefined;
       await portFree();
-      startOurs(group, { app, root: tree.dir, sample: SAMPLE, jaeger });
+      const stack = startOurs(group, { app, root: tree.dir, sample: SAMPLE, jaeger });
       await ready();
       if (group.pids().length < 3) throw new Error(`${tree.sha}: a service exited at start (is a port taken?)`);
       await wrk(URL, { connections: CONNECTIONS, seconds: 3 });
@@ -110,8 +110,10 @@ for (let round = 1; round <= ROUNDS; round += 1) {
       const services = group.services();
       const cpu0 = cpuByService(services);
       const jaeger0 = cpuSeconds(jaeger?.pids() ?? []);
+      const edge0 = await stack.edgeProcesses?.();
       const result = await wrk(URL, { connections: CONNECTIONS, seconds: DURATION });
       const cpu1 = cpuByService(services);
+      const shares = edgeShares(edge0, await stack.edgeProcesses?.());
       const jaegerUs = ((cpuSeconds(jaeger?.pids() ?? []) - jaeger0) * 1e6) / result.completed;
       /** @type {Record<string, number>} */
       const cpuBy = {};
@@ -126,7 +128,7 @@ for (let round = 1; round <= ROUNDS; round += 1) {
           .map(([svc, us]) => `${svc} ${us.toFixed(1)}`)
           .join(
             ', ',
-          )}${jaeger ? `; Jaeger ${jaegerUs.toFixed(1)}` : ''}), RSS ${Math.round(rss / MiB)} MiB, PSS ${Math.round(pss / MiB)} MiB${result.non2xx || result.socketErrors ? `, ERRORS: ${result.non2xx} non-2xx, ${result.socketErrors || 'no socket errors'}` : ''}`,
+          )}${jaeger ? `; Jaeger ${jaegerUs.toFixed(1)}` : ''}), RSS ${Math.round(rss / MiB)} MiB, PSS ${Math.round(pss / MiB)} MiB${shares.length ? `, edge processes ${shares.join(':')} %` : ''}${result.non2xx || result.socketErrors ? `, ERRORS: ${result.non2xx} non-2xx, ${result.socketErrors || 'no socket errors'}` : ''}`,
       );
     } finally {
       await group.stop();

@@ -14,7 +14,7 @@ import { execFileSync, execSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CONFIGS, HOST, NODE, PORT, portFree, ready, URL } from './lib/configs.mjs';
+import { CONFIGS, edgeShares, HOST, NODE, PORT, portFree, ready, URL } from './lib/configs.mjs';
 import { echo } from './lib/echo.mjs';
 import { openIdle } from './lib/idle.mjs';
 import { startJaeger } from './lib/jaeger.mjs';
@@ -108,10 +108,10 @@ const median = (values) => {
 /**
  * One measured run: wrk's result; server CPU µs per request in all and per service (Jaeger's apart); wrk's own; the
  * % of the CPUs other processes used; and (ours) each service's request count, the spans Jaeger accepted and the
- * requests that were sampled.
+ * requests that were sampled, and the share of the requests each of the edge's processes served.
  * @typedef {import('./lib/wrk.mjs').WrkResult & {
  *   serverUs: number, cpuBy: Record<string, number>, jaegerUs: number, clientUs: number, bg: number,
- *   counters?: Record<string, number>, spans?: number, sampledExact?: number
+ *   counters?: Record<string, number>, spans?: number, sampledExact?: number, edgeShares?: number[]
  * }} Run
  */
 /**
@@ -353,6 +353,7 @@ async function run(name, group, stack, jaeger, { connections, seconds, pin = fal
     const countersBefore = (await stack.counters?.()) ?? {};
     const sampledBefore = ratio === undefined ? undefined : await stack.sampled?.();
     const spansBefore = jaeger ? await jaeger.settledAccepted() : 0;
+    const edgeBefore = await stack.edgeProcesses?.();
     const cpu = await withCpu(group, jaeger, () =>
       wrk(URL, { connections, seconds, pin, raw: join(out, `${name}.${label}.txt`), sampleRatio: ratio }),
     );
@@ -374,6 +375,7 @@ async function run(name, group, stack, jaeger, { connections, seconds, pin = fal
       result.counters = Object.fromEntries(
         Object.entries(after).map(([svc, n]) => [svc, n - (countersBefore[svc] ?? 0)]),
       );
+      result.edgeShares = edgeShares(edgeBefore, await stack.edgeProcesses?.());
     }
     if (jaeger) result.spans = (await jaeger.settledAccepted()) - spansBefore;
     if (sampledBefore !== undefined) {
@@ -422,7 +424,7 @@ async function measureConfig(name, round, last) {
         .map(([svc, us]) => `${svc} ${us.toFixed(1)}`)
         .join(', ');
       log(
-        `${name.padEnd(22)} -c${String(connections).padEnd(5)} round ${round}: ${Math.round(result.rps2xx)} 2xx/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, ${result.serverUs.toFixed(1)} µs/req (${by}${jaeger ? `; Jaeger ${result.jaegerUs.toFixed(1)}` : ''}), bg ${result.bg} %${result.non2xx || result.socketErrors ? ` ERRORS: ${result.non2xx} non-2xx, ${result.socketErrors || 'no socket errors'}` : ''}`,
+        `${name.padEnd(22)} -c${String(connections).padEnd(5)} round ${round}: ${Math.round(result.rps2xx)} 2xx/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, ${result.serverUs.toFixed(1)} µs/req (${by}${jaeger ? `; Jaeger ${result.jaegerUs.toFixed(1)}` : ''}), bg ${result.bg} %${result.edgeShares?.length ? `, edge processes ${result.edgeShares.join(':')} %` : ''}${result.non2xx || result.socketErrors ? ` ERRORS: ${result.non2xx} non-2xx, ${result.socketErrors || 'no socket errors'}` : ''}`,
       );
     }
     if (!last) return;

@@ -25,7 +25,24 @@ const ADMIN = { edge: 18180, gateway: 18191, framework: 18192 };
  * @property {() => Promise<Record<string, number>>} [counters] each service's requests so far
  * @property {() => Promise<number | undefined>} [sampled] requests whose trace was sampled so far, where the edge
  *   counts them (its /stats `sampled`)
+ * @property {() => Promise<number[] | undefined>} [edgeProcesses] requests each of the edge's processes served so far,
+ *   the primary first (its /stats `workers`), where the edge lists them
  */
+
+/**
+ * What share of a run's requests each of the edge's processes served, in %, from `edgeProcesses` before and after:
+ * the processes accept from the same sockets, and a burst of new connections may all go to one of them (ADR-0017),
+ * whose requests then travel as one wave where two would overlap. Empty when the edge did not list its processes.
+ * @param {number[] | undefined} before
+ * @param {number[] | undefined} after
+ * @returns {number[]}
+ */
+export function edgeShares(before, after) {
+  if (!before || !after || after.length < 2) return [];
+  const served = after.map((n, i) => n - (before[i] ?? 0));
+  const total = served.reduce((a, b) => a + b, 0);
+  return total > 0 ? served.map((n) => Math.round((n * 100) / total)) : [];
+}
 
 /**
  * @typedef {object} BenchConfig
@@ -160,6 +177,10 @@ export function startOurs(group, { app, sample = 0, jaeger, root = ROOT }) {
     async sampled() {
       const edge = (await stats())['edge'];
       return typeof edge?.['sampled'] === 'number' ? edge['sampled'] : undefined;
+    },
+    async edgeProcesses() {
+      const workers = (await stats())['edge']?.['workers'];
+      return Array.isArray(workers) ? workers.map((w) => Number(w.requests)) : undefined;
     },
   };
 }
