@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { gatewayBoundary, type HttpRequest } from '@mono/contracts';
 import { settleWithin } from '@mono/runtime';
 import type { Logger } from '@mono/telemetry';
@@ -24,6 +24,15 @@ export interface EdgeDeps {
   onReady?: (() => void) | undefined;
   /** Where combined access lines go; standard output by default. */
   accessOut?: LineOut | undefined;
+  /** When the edge runs as several processes: where its plain HTTP connections are served (connection-balance.ts). */
+  balance?: Balance | undefined;
+}
+
+export interface Balance {
+  /** Asked about each new plain HTTP connection before anything was read from it: false when it was passed on. */
+  admit(socket: Socket): boolean;
+  /** A plain HTTP connection served here closed. */
+  closed(): void;
 }
 
 export interface Edge {
@@ -41,6 +50,8 @@ export interface Edge {
   listen(handles?: readonly NetServer[]): Promise<number>;
   /** The HTTPS listener's port once listening; undefined without one. */
   readonly tlsPort: number | undefined;
+  /** Serves a plain HTTP connection another edge process accepted and passed on. */
+  adopt(socket: Socket): void;
   /** Closes the listening sockets (this process's handles: another process holding them accepts on). */
   stopAccepting(): void;
   /** Stops accepting, lets requests in flight finish (up to the grace period), closes everything. */
@@ -48,7 +59,10 @@ export interface Edge {
 }
 
 /** The edge service (nginx's role). Nothing happens until `listen()`. */
-export function buildEdge(config: Readonly<EdgeConfig>, { log, onBodyBytes, onReady, accessOut }: EdgeDeps): Edge {
+export function buildEdge(
+  config: Readonly<EdgeConfig>,
+  { log, onBodyBytes, onReady, accessOut, balance }: EdgeDeps,
+): Edge {
   const pools: Record<string, Pool<HttpRequest>> = {};
   const state = new EdgeState(pools);
   const upstream = new UpstreamLimits(config, log);
@@ -106,8 +120,18 @@ export function buildEdge(config: Readonly<EdgeConfig>, { log, onBodyBytes, onRe
     keepAliveTimeoutMs: config.keepAliveTimeoutMs,
     parkAfterMs: PARK_AFTER_MS,
   });
-  // Past maxConnections Node closes a new connection as it accepts it; the open ones go on.
-  const plain = createNetServer((socket) => connections.accept(socket));
+  // Past maxConnections Node closes a new connection as it accepts it; the open ones go on. With `balance`, connections
+  // are accepted paused, so that one passed to another process was not read from here; one passed here is not.
+  const serve = (socket: Socket) => {
+    connections.accept(socket);
+    if (balance !== undefined) socket.once('close', () => balance.closed());
+  };
+  const plain = createNetServer({ pauseOnConnect: balance !== undefined }, (socket) => {
+    const paused = socket.readableFlowing === false;
+    if (paused && balance !== undefined && !balance.admit(socket)) return;
+    serve(socket);
+    if (paused) socket.resume();
+  });
   plain.maxConnections = config.maxConnections;
   const https: HttpsListener | undefined =
     config.tls === undefined ? undefined : createHttpsListener(config, config.tls, connections, handler, log);
@@ -125,6 +149,7 @@ export function buildEdge(config: Readonly<EdgeConfig>, { log, onBodyBytes, onRe
       return tlsPort;
     },
     listeners: https === undefined ? [plain] : [plain, https.server],
+    adopt: serve,
     state,
     handler,
     connect,

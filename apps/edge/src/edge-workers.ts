@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { Server } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import { parseExposition, retire, type Exposition, type Logger } from '@mono/telemetry';
 import type { EdgeSnapshot } from './edge-state';
 import { sendListeners, type HandoverMessage } from './handover';
@@ -8,12 +8,24 @@ import { mergeSnapshots } from './merge-snapshots';
 /** Set, to the worker's number, in the environment of an edge process a primary started to serve beside it. */
 export const WORKER_VARIABLE = 'MONO_EDGE_WORKER';
 
-/** What a primary asks of a worker. */
-export type ToWorker = { type: 'stats' | 'metrics' | 'close'; id: number } | { type: 'stop' };
+/**
+ * What a primary asks of a worker, and tells it: how many client connections the primary holds (`load`), and a
+ * connection it passes on (`connection`, the socket beside the message).
+ */
+export type ToWorker =
+  | { type: 'stats' | 'metrics' | 'close'; id: number }
+  | { type: 'stop' }
+  | { type: 'load'; open: number; taken: number }
+  | { type: 'connection' };
 
-/** What a worker tells its primary: the handover's messages, the answers, and its counters as it exits. */
+/**
+ * What a worker tells its primary: the handover's messages, the answers, its counters as it exits, how many client
+ * connections it holds, and a connection it passes on (the socket beside the message).
+ */
 export type FromWorker =
   | HandoverMessage
+  | { type: 'load'; open: number; taken: number }
+  | { type: 'connection' }
   | { type: 'stats'; id: number; stats: EdgeSnapshot }
   | { type: 'metrics'; id: number; text: string | undefined }
   | { type: 'close'; id: number }
@@ -26,6 +38,8 @@ export interface WorkerSummary {
   state: 'starting' | 'serving' | 'stopping';
   requests?: number;
   inFlight?: number;
+  /** Its client connections, as it last told the primary (at least four times a second while it serves). */
+  connections?: number;
 }
 
 export interface EdgeWorkersOptions {
@@ -36,6 +50,12 @@ export interface EdgeWorkersOptions {
   respawnDelayMs?: number;
   /** ms a worker's answer about its counters may take. */
   askTimeoutMs?: number;
+  /** A worker said how many client connections it holds, and how many of those the primary passed to it it took. */
+  onLoad?: (worker: number, open: number, taken: number) => void;
+  /** A worker passed a client connection on to the primary. */
+  onConnection?: (worker: number, socket: Socket) => void;
+  /** A worker exited. */
+  onExit?: (worker: number) => void;
 }
 
 /**
@@ -51,6 +71,9 @@ export class EdgeWorkers {
   readonly #env: NodeJS.ProcessEnv;
   readonly #respawnDelayMs: number;
   readonly #askTimeoutMs: number;
+  readonly #onLoad: ((worker: number, open: number, taken: number) => void) | undefined;
+  readonly #onConnection: ((worker: number, socket: Socket) => void) | undefined;
+  readonly #onWorkerExit: ((worker: number) => void) | undefined;
   readonly #workers = new Map<number, Worker>();
   readonly #timers = new Set<NodeJS.Timeout>();
   #listeners: readonly Server[] = [];
@@ -61,11 +84,22 @@ export class EdgeWorkers {
   readonly #retiredMetrics: Exposition = new Map();
   #nextId = 1;
 
-  constructor({ log, env, respawnDelayMs = 1_000, askTimeoutMs = 1_000 }: EdgeWorkersOptions) {
+  constructor({
+    log,
+    env,
+    respawnDelayMs = 1_000,
+    askTimeoutMs = 1_000,
+    onLoad,
+    onConnection,
+    onExit,
+  }: EdgeWorkersOptions) {
     this.#log = log;
     this.#env = env;
     this.#respawnDelayMs = respawnDelayMs;
     this.#askTimeoutMs = askTimeoutMs;
+    this.#onLoad = onLoad;
+    this.#onConnection = onConnection;
+    this.#onWorkerExit = onExit;
   }
 
   /** Starts workers 1 … count-1 (the primary is worker 0); each accepts from `listeners` once its pools serve. */
@@ -78,6 +112,21 @@ export class EdgeWorkers {
     return this.#respawns;
   }
 
+  /** Tells every serving worker how many client connections the primary holds, and how many it passed on it took. */
+  tellLoad(open: number, takenFrom: (worker: number) => number): void {
+    for (const w of this.#workers.values())
+      if (w.state === 'serving' && w.child.connected)
+        w.child.send({ type: 'load', open, taken: takenFrom(w.n) } satisfies ToWorker);
+  }
+
+  /** Passes a client connection nothing was read from to worker `n`; false when it does not serve (any more). */
+  pass(n: number, socket: Socket): boolean {
+    const w = this.#workers.get(n);
+    if (w === undefined || w.state !== 'serving' || !w.child.connected) return false;
+    w.child.send({ type: 'connection' } satisfies ToWorker, socket);
+    return true;
+  }
+
   /** Every worker's counters (live ones that answered in time, and those that exited), and how each stands. */
   async stats(): Promise<{ snapshots: EdgeSnapshot[]; workers: WorkerSummary[] }> {
     const live = [...this.#workers.values()];
@@ -87,6 +136,7 @@ export class EdgeWorkers {
     const workers = live.map((w, i) => {
       const stats = answers[i];
       const summary: WorkerSummary = { worker: w.n, pid: w.child.pid ?? 0, state: w.state };
+      if (w.connections !== undefined) summary.connections = w.connections;
       return stats === undefined ? summary : { ...summary, requests: stats.requests, inFlight: stats.inFlight };
     });
     const snapshots = answers.flatMap((s) => (s ? [s] : []));
@@ -147,13 +197,22 @@ export class EdgeWorkers {
       exited: new Promise((resolve) => child.once('exit', () => resolve())),
     };
     this.#workers.set(n, worker);
-    child.on('message', (message: FromWorker) => this.#onMessage(worker, message));
+    child.on('message', (message: FromWorker, handle: unknown) => this.#onMessage(worker, message, handle));
     child.on('error', (err) => this.#log.warn({ worker: n, err: String(err) }, 'edge worker: IPC or start failed'));
     child.once('exit', (code, signal) => this.#onExit(worker, code, signal));
   }
 
-  #onMessage(worker: Worker, message: FromWorker): void {
+  #onMessage(worker: Worker, message: FromWorker, handle: unknown): void {
     switch (message.type) {
+      case 'load':
+        if (worker.state !== 'serving') return;
+        worker.connections = message.open;
+        this.#onLoad?.(worker.n, message.open, message.taken);
+        return;
+      case 'connection':
+        if (this.#onConnection !== undefined) this.#onConnection(worker.n, handle as Socket);
+        else (handle as Socket).destroy();
+        return;
       case 'serving':
         if (!this.#stopping) sendListeners(worker.child, this.#listeners);
         return;
@@ -174,6 +233,7 @@ export class EdgeWorkers {
 
   #onExit(worker: Worker, code: number | null, signal: NodeJS.Signals | null): void {
     this.#workers.delete(worker.n);
+    this.#onWorkerExit?.(worker.n);
     for (const settle of worker.pending.values()) settle(undefined);
     const final = worker.final;
     if (final !== undefined) {
@@ -219,4 +279,5 @@ interface Worker {
   pending: Map<number, (message: FromWorker | undefined) => void>;
   exited: Promise<void>;
   final?: Extract<FromWorker, { type: 'final' }>;
+  connections?: number;
 }

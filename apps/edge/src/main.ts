@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { minorGcEvery, runService, type RunningService } from '@mono/runtime';
 import {
   createLogger,
@@ -11,6 +12,7 @@ import { loadMetricsConfig, loadTelemetryConfig, metricsEnvSchema, telemetryEnvS
 import { buildEdge, type Edge } from './app';
 import { releaseFreeParsers } from './client-connections';
 import { describeEdgeConfig, edgeEnvSchema, loadEdgeConfig, type EdgeConfig } from './config';
+import { ConnectionBalance } from './connection-balance';
 import { EdgeWorkers, WORKER_VARIABLE, type FromWorker, type ToWorker } from './edge-workers';
 import { handOver, receiveListeners, reportTakeover, TAKEOVER_VARIABLE } from './handover';
 import { mergeSnapshots } from './merge-snapshots';
@@ -60,7 +62,37 @@ function url(host: string, port: number, scheme = 'http'): string {
 /** The edge that holds the listening sockets (or takes them over on a restart), serves, and starts the workers. */
 async function startPrimary(config: Readonly<EdgeConfig>, log: Logger): Promise<RunningService> {
   const ready = Promise.withResolvers<void>();
-  edge = buildEdge(config, { log, onBodyBytes: minorGcEvery(), onReady: () => ready.resolve() });
+  // With workers, a new connection goes to the process holding the fewest (connection-balance.ts).
+  const balance =
+    config.workers > 1
+      ? new ConnectionBalance({
+          open: () => running.state.connections().open,
+          report: (open) => workers.tellLoad(open, (n) => balance?.takenFrom(n) ?? 0),
+        })
+      : undefined;
+  const workers = new EdgeWorkers({
+    log,
+    env: process.env,
+    onLoad: (n, open, taken) => balance?.heard(n, open, taken),
+    onConnection: (n, socket) => {
+      running.adopt(socket);
+      balance?.took(n);
+    },
+    onExit: (n) => balance?.forget(n),
+  });
+  edgeWorkers = workers;
+  edge = buildEdge(config, {
+    log,
+    onBodyBytes: minorGcEvery(),
+    onReady: () => ready.resolve(),
+    balance: balance && {
+      admit(socket) {
+        const to = balance.destination();
+        return to === undefined || !workers.pass(to, socket);
+      },
+      closed: () => balance.changed(),
+    },
+  });
   const running = edge;
   if (successor) {
     // The predecessor alone accepts until this edge's pools serve.
@@ -72,8 +104,6 @@ async function startPrimary(config: Readonly<EdgeConfig>, log: Logger): Promise<
   const tlsPort = running.tlsPort;
   const https = tlsPort === undefined || config.tls === undefined ? undefined : url(config.tls.host, tlsPort, 'https');
   log.info({ address, https, successor, workers: config.workers }, 'edge listening');
-  const workers = new EdgeWorkers({ log, env: process.env });
-  edgeWorkers = workers;
   workers.start(config.workers, running.listeners);
   void ready.promise.then(() => {
     log.info({ address }, 'stack ready');
@@ -86,7 +116,14 @@ async function startPrimary(config: Readonly<EdgeConfig>, log: Logger): Promise<
     async stats() {
       const own = running.state.snapshot();
       const { snapshots, workers: others } = await workers.stats();
-      const primary = { worker: 0, pid: process.pid, state: 'serving', requests: own.requests, inFlight: own.inFlight };
+      const primary = {
+        worker: 0,
+        pid: process.pid,
+        state: 'serving',
+        requests: own.requests,
+        inFlight: own.inFlight,
+        connections: own.connections.open,
+      };
       return { ...mergeSnapshots(own, snapshots), workers: [primary, ...others], respawns: workers.respawns };
     },
     ...(config.workers > 1
@@ -102,6 +139,7 @@ async function startPrimary(config: Readonly<EdgeConfig>, log: Logger): Promise<
     ready: () => running.state.ready && !running.state.draining,
     async stop() {
       log.info('edge draining');
+      balance?.stop();
       await Promise.all([running.shutdown(), workers.stop()]);
       await shutdownTelemetry(500);
     },
@@ -115,7 +153,24 @@ async function startWorker(config: Readonly<EdgeConfig>, log: Logger): Promise<R
   const orphaned = () => process.exit(0);
   process.once('disconnect', orphaned);
   const ready = Promise.withResolvers<void>();
-  const running = buildEdge(config, { log, onBodyBytes: minorGcEvery(), onReady: () => ready.resolve() });
+  // A worker hears how many connections the primary holds, and passes a new one to it when it holds fewer.
+  const balance = new ConnectionBalance({
+    open: () => running.state.connections().open,
+    report: (open) => process.connected && void send({ type: 'load', open, taken: balance.takenFrom(0) }),
+  });
+  const running = buildEdge(config, {
+    log,
+    onBodyBytes: minorGcEvery(),
+    onReady: () => ready.resolve(),
+    balance: {
+      admit(socket) {
+        if (balance.destination() === undefined || !process.connected) return true;
+        process.send?.({ type: 'connection' } satisfies FromWorker, socket);
+        return false;
+      },
+      closed: () => balance.changed(),
+    },
+  });
   await running.connect();
   await ready.promise;
   await running.listen(await receiveListeners(running.listeners));
@@ -129,8 +184,12 @@ async function startWorker(config: Readonly<EdgeConfig>, log: Logger): Promise<R
   };
   process.off('disconnect', orphaned);
   process.on('disconnect', stop);
-  process.on('message', (message: ToWorker) => {
-    if (message.type === 'stop') stop();
+  process.on('message', (message: ToWorker, handle: unknown) => {
+    if (message.type === 'load') balance.heard(0, message.open, message.taken);
+    else if (message.type === 'connection') {
+      running.adopt(handle as Socket);
+      balance.took(0);
+    } else if (message.type === 'stop') stop();
     else if (message.type === 'close') {
       running.stopAccepting();
       void send({ type: 'close', id: message.id });
@@ -144,6 +203,7 @@ async function startWorker(config: Readonly<EdgeConfig>, log: Logger): Promise<R
     ready: () => running.state.ready && !running.state.draining,
     async stop() {
       log.info('edge worker draining');
+      balance.stop();
       await running.shutdown();
       if (process.connected) await send({ type: 'final', stats: running.state.snapshot(), text: await metrics() });
       await shutdownTelemetry(500);

@@ -11,7 +11,7 @@ interface Stats {
   requests: number;
   byStatus: Record<string, number>;
   pools: Record<string, { members: Array<{ requests: number }> }>;
-  workers: Array<{ worker: number; pid: number; state: string; requests?: number }>;
+  workers: Array<{ worker: number; pid: number; state: string; requests?: number; connections?: number }>;
   respawns: number;
 }
 
@@ -33,6 +33,17 @@ function alive(pid: number): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** Polls the edge's /stats until `check` holds. */
+async function statsUntil(edge: ServiceProcess, check: (stats: Stats) => boolean, timeoutMs = 5_000): Promise<Stats> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const now = await stats(edge);
+    if (check(now)) return now;
+    if (Date.now() > until) throw new Error(`/stats never matched: ${JSON.stringify(now.workers)}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 
@@ -75,6 +86,29 @@ describe('the edge as several processes (workers)', () => {
       .filter((line) => line.startsWith('http_server_request_duration_count{'))
       .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
     expect(counts).toBe(after.requests);
+  });
+
+  it('should pass new connections to the process holding fewer: a burst the primary alone accepts is served by both', async () => {
+    stack = await startStack({ edge: { EDGE_WORKERS: '2' } });
+    const edge = stack.edge;
+    const worker = await serving(edge, 1);
+    // The primary has heard how many connections the worker holds.
+    const before = await statsUntil(edge, (s) => s.workers[1]?.connections !== undefined);
+    const served = (s: Stats, n: number) => (s.workers[n]?.requests ?? 0) - (before.workers[n]?.requests ?? 0);
+    process.kill(worker, 'SIGSTOP');
+    let answers: Promise<Array<{ status: number }>>;
+    try {
+      // 40 connections at once, one request each, while only the primary can accept.
+      answers = Promise.all(Array.from({ length: 40 }, () => send(`${stack?.url}/hello`)));
+      await statsUntil(edge, (s) => served(s, 0) >= 15);
+    } finally {
+      process.kill(worker, 'SIGCONT');
+    }
+    expect((await answers).map((r) => r.status)).toEqual(Array(40).fill(200));
+    const after = await statsUntil(edge, (s) => served(s, 0) + served(s, 1) === 40);
+    // Each connection holds a request: the worker was passed about half of them, and served them once it ran again.
+    expect(served(after, 1)).toBeGreaterThanOrEqual(15);
+    expect(served(after, 0)).toBeGreaterThanOrEqual(15);
   });
 
   it('should start a worker that died again, while the others answer', async () => {

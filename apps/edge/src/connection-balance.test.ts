@@ -1,0 +1,134 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ConnectionBalance } from './connection-balance';
+
+let balance: ConnectionBalance | undefined;
+let clock = 0;
+let open = 0;
+const reports: number[] = [];
+
+function start(): ConnectionBalance {
+  balance = new ConnectionBalance({
+    open: () => open,
+    report: (n) => reports.push(n),
+    heartbeatMs: 250,
+    reportDelayMs: 1,
+    now: () => clock,
+  });
+  return balance;
+}
+
+/** Where `count` new connections go, each one kept here counted here at once (as the edge does). */
+function place(b: ConnectionBalance, count: number): Array<number | 'here'> {
+  const places: Array<number | 'here'> = [];
+  for (let i = 0; i < count; i++) {
+    const to = b.destination();
+    if (to === undefined) open += 1;
+    places.push(to ?? 'here');
+  }
+  return places;
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  clock = 0;
+  open = 0;
+  reports.length = 0;
+});
+afterEach(() => {
+  balance?.stop();
+  balance = undefined;
+  vi.useRealTimers();
+});
+
+describe('ConnectionBalance', () => {
+  it('should keep every connection while it has heard from no other process', () => {
+    const b = start();
+    expect(place(b, 20).every((to) => to === 'here')).toBe(true);
+  });
+
+  it('should pass a burst on until both hold about as many, counting what is on its way', () => {
+    const b = start();
+    b.heard(1, 0, 0);
+    const places = place(b, 40);
+    const passed = places.filter((to) => to === 1).length;
+    // The peer never reported in between: what was passed counts there all the same.
+    expect(passed).toBeGreaterThanOrEqual(17);
+    expect(open).toBeGreaterThanOrEqual(17);
+    expect(Math.abs(open - passed)).toBeLessThanOrEqual(1 + (open >> 3) + 1);
+  });
+
+  it('should count a passed connection there until the peer says it took it', () => {
+    const b = start();
+    open = 10;
+    b.heard(1, 4, 0);
+    expect(b.destination()).toBe(1);
+    expect(b.destination()).toBe(1);
+    // It took both and holds them: 6, as counted.
+    b.heard(1, 6, 2);
+    expect(b.destination()).toBe(1);
+    // It took the third, and two of its connections closed.
+    b.heard(1, 5, 3);
+    expect(b.destination()).toBe(1);
+    b.heard(1, 8, 4);
+    expect(b.destination()).toBeUndefined();
+  });
+
+  it('should leave alone a difference of up to one and an eighth of what it holds', () => {
+    const b = start();
+    open = 16;
+    b.heard(1, 14, 0);
+    expect(b.destination()).toBeUndefined();
+    b.heard(1, 12, 0);
+    expect(b.destination()).toBe(1);
+  });
+
+  it('should pass to the process holding the fewest', () => {
+    const b = start();
+    open = 30;
+    b.heard(1, 20, 0);
+    b.heard(2, 5, 0);
+    b.heard(3, 12, 0);
+    expect(b.destination()).toBe(2);
+  });
+
+  it('should give nothing to a process not heard from in four heartbeats, and start afresh with one it forgot', () => {
+    const b = start();
+    open = 30;
+    b.heard(1, 0, 0);
+    clock = 1_001;
+    expect(b.destination()).toBeUndefined();
+    b.heard(1, 0, 0);
+    expect(b.destination()).toBe(1);
+    // Gone (a worker exited): a new one of the same number has taken nothing yet.
+    b.forget(1);
+    b.heard(1, 0, 0);
+    expect(b.destination()).toBe(1);
+  });
+
+  it('should report a burst of changes once, and its count on every heartbeat', () => {
+    start();
+    const b = balance as ConnectionBalance;
+    open = 3;
+    b.changed();
+    b.changed();
+    b.changed();
+    expect(reports).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(reports).toEqual([3]);
+    open = 2;
+    vi.advanceTimersByTime(249);
+    expect(reports).toEqual([3, 2]);
+    vi.advanceTimersByTime(250);
+    expect(reports).toEqual([3, 2, 2]);
+  });
+
+  it('should tell a peer how many of its connections it took', () => {
+    const b = start();
+    b.took(1);
+    b.took(1);
+    b.took(2);
+    expect([b.takenFrom(1), b.takenFrom(2), b.takenFrom(3)]).toEqual([2, 1, 0]);
+    vi.advanceTimersByTime(1);
+    expect(reports).toEqual([0]);
+  });
+});

@@ -1,0 +1,123 @@
+export interface ConnectionBalanceOptions {
+  /** Client connections this process holds now. */
+  open: () => number;
+  /** Tells the other processes what `open` is. */
+  report: (open: number) => void;
+  /** ms between reports while nothing changes; a process not heard from in four of them is given nothing. */
+  heartbeatMs?: number;
+  /** ms a change waits before it is reported, so that a burst of connections is one report. */
+  reportDelayMs?: number;
+  now?: () => number;
+}
+
+interface Peer {
+  open: number;
+  heardAt: number;
+  /** Connections this process passed to the peer, and of those the ones the peer said it took (both since it started). */
+  passed: number;
+  taken: number;
+}
+
+/**
+ * Where a new client connection of an edge process should be served: here, or by another edge process holding fewer.
+ * The processes accept from the same listening sockets (ADR-0017), and the one that wakes first takes every
+ * connection waiting: a burst of connections (a client opening its pool, clients reconnecting after a restart) often
+ * all went to one process, whose requests then travelled as one wave while the other process idled. Each process
+ * reports how many connections it holds and how many of those passed to it by each other one it took (at once after
+ * a change, and every `heartbeatMs`), so that connections still on their way count too; a process holding more than
+ * one connection and an eighth over the least loaded one it heard from lately passes the new connection to it
+ * (nginx's `ngx_accept_disabled` draws its line at an eighth too). A process not heard from lately (stopped, stuck,
+ * gone) is given nothing (docs/adr/0029-connections-balanced-across-the-edges-processes.md).
+ *
+ * @example
+ * const balance = new ConnectionBalance({ open: () => connections.open, report: (open) => primary.send({ open }) });
+ * const to = balance.destination(); // undefined: serve it here
+ */
+export class ConnectionBalance {
+  readonly #open: () => number;
+  readonly #report: (open: number) => void;
+  readonly #reportDelayMs: number;
+  readonly #freshMs: number;
+  readonly #now: () => number;
+  readonly #peers = new Map<number, Peer>();
+  readonly #takenFrom = new Map<number, number>();
+  readonly #heartbeat: NodeJS.Timeout;
+  #reportTimer: NodeJS.Timeout | undefined;
+
+  constructor({
+    open,
+    report,
+    heartbeatMs = 250,
+    reportDelayMs = 1,
+    now = performance.now.bind(performance),
+  }: ConnectionBalanceOptions) {
+    this.#open = open;
+    this.#report = report;
+    this.#reportDelayMs = reportDelayMs;
+    this.#freshMs = 4 * heartbeatMs;
+    this.#now = now;
+    this.#heartbeat = setInterval(() => this.#report(this.#open()), heartbeatMs).unref();
+  }
+
+  /** Process `peer` said it holds `open` connections and took `taken` of those this process passed to it. */
+  heard(peer: number, open: number, taken: number): void {
+    const known = this.#peers.get(peer);
+    if (known === undefined) this.#peers.set(peer, { open, heardAt: this.#now(), passed: 0, taken });
+    else Object.assign(known, { open, heardAt: this.#now(), taken });
+  }
+
+  /** Process `peer` is gone: what was passed to it and what it took start again from nothing. */
+  forget(peer: number): void {
+    this.#peers.delete(peer);
+    this.#takenFrom.delete(peer);
+  }
+
+  /** A connection `peer` passed on is served here. */
+  took(peer: number): void {
+    this.#takenFrom.set(peer, this.takenFrom(peer) + 1);
+    this.changed();
+  }
+
+  /** How many connections passed on by `peer` this process took: what it reports to `peer`. */
+  takenFrom(peer: number): number {
+    return this.#takenFrom.get(peer) ?? 0;
+  }
+
+  /** The process a new connection should go to, or undefined to serve it here. */
+  destination(): number | undefined {
+    const mine = this.#open();
+    const now = this.#now();
+    let least: Peer | undefined;
+    let leastPeer = 0;
+    let fewest = Infinity;
+    for (const [peer, known] of this.#peers) {
+      // What it holds, with what is on its way there.
+      const open = known.open + known.passed - known.taken;
+      if (now - known.heardAt <= this.#freshMs && open < fewest) {
+        least = known;
+        leastPeer = peer;
+        fewest = open;
+      }
+    }
+    if (least === undefined || mine <= fewest + 1 + (mine >> 3)) {
+      this.changed();
+      return undefined;
+    }
+    least.passed += 1;
+    return leastPeer;
+  }
+
+  /** This process's count changed (a connection came in): the others hear of it within `reportDelayMs`. */
+  changed(): void {
+    this.#reportTimer ??= setTimeout(() => {
+      this.#reportTimer = undefined;
+      this.#report(this.#open());
+    }, this.#reportDelayMs).unref();
+  }
+
+  stop(): void {
+    clearInterval(this.#heartbeat);
+    clearTimeout(this.#reportTimer);
+    this.#reportTimer = undefined;
+  }
+}
