@@ -82,6 +82,16 @@ describe('ConnectionBalance', () => {
     expect(b.destination()).toBe(1);
   });
 
+  it('should pass nothing back for half a heartbeat to a process that passed it a connection', () => {
+    const b = start();
+    open = 30;
+    b.heard(1, 0, 0);
+    b.took(1);
+    expect(b.destination()).toBeUndefined();
+    clock = 126;
+    expect(b.destination()).toBe(1);
+  });
+
   it('should pass to the process holding the fewest', () => {
     const b = start();
     open = 30;

@@ -16,6 +16,8 @@ interface Peer {
   /** Connections this process passed to the peer, and of those the ones the peer said it took (both since it started). */
   passed: number;
   taken: number;
+  /** When this process last took a connection the peer passed on. */
+  gaveAt: number;
 }
 
 /**
@@ -26,8 +28,8 @@ interface Peer {
  * reports how many connections it holds and how many of those passed to it by each other one it took (at once after
  * a change, and every `heartbeatMs`), so that connections still on their way count too; a process holding more than
  * one connection and an eighth over the least loaded one it heard from lately passes the new connection to it
- * (nginx's `ngx_accept_disabled` draws its line at an eighth too). A process not heard from lately (stopped, stuck,
- * gone) is given nothing (docs/adr/0029-connections-balanced-across-the-edges-processes.md).
+ * (nginx's `ngx_accept_disabled` draws its line at an eighth too), unless that one passed it connections in the last
+ * half heartbeat. A process not heard from lately (stopped, stuck, gone) is given nothing (docs/adr/0029-connections-balanced-across-the-edges-processes.md).
  *
  * @example
  * const balance = new ConnectionBalance({ open: () => connections.open, report: (open) => primary.send({ open }) });
@@ -38,6 +40,7 @@ export class ConnectionBalance {
   readonly #report: (open: number) => void;
   readonly #reportDelayMs: number;
   readonly #freshMs: number;
+  readonly #holdMs: number;
   readonly #now: () => number;
   readonly #peers = new Map<number, Peer>();
   readonly #takenFrom = new Map<number, number>();
@@ -55,6 +58,7 @@ export class ConnectionBalance {
     this.#report = report;
     this.#reportDelayMs = reportDelayMs;
     this.#freshMs = 4 * heartbeatMs;
+    this.#holdMs = heartbeatMs / 2;
     this.#now = now;
     this.#heartbeat = setInterval(() => this.#report(this.#open()), heartbeatMs).unref();
   }
@@ -62,7 +66,7 @@ export class ConnectionBalance {
   /** Process `peer` said it holds `open` connections and took `taken` of those this process passed to it. */
   heard(peer: number, open: number, taken: number): void {
     const known = this.#peers.get(peer);
-    if (known === undefined) this.#peers.set(peer, { open, heardAt: this.#now(), passed: 0, taken });
+    if (known === undefined) this.#peers.set(peer, { open, heardAt: this.#now(), passed: 0, taken, gaveAt: -Infinity });
     else Object.assign(known, { open, heardAt: this.#now(), taken });
   }
 
@@ -75,6 +79,8 @@ export class ConnectionBalance {
   /** A connection `peer` passed on is served here. */
   took(peer: number): void {
     this.#takenFrom.set(peer, this.takenFrom(peer) + 1);
+    const known = this.#peers.get(peer);
+    if (known !== undefined) known.gaveAt = this.#now();
     this.changed();
   }
 
@@ -91,9 +97,10 @@ export class ConnectionBalance {
     let leastPeer = 0;
     let fewest = Infinity;
     for (const [peer, known] of this.#peers) {
-      // What it holds, with what is on its way there.
+      // What it holds, with what is on its way there. A peer that just passed connections here holds more than it
+      // last said: two processes each counting the other from a report a burst has outgrown would pass to each other.
       const open = known.open + known.passed - known.taken;
-      if (now - known.heardAt <= this.#freshMs && open < fewest) {
+      if (now - known.heardAt <= this.#freshMs && now - known.gaveAt > this.#holdMs && open < fewest) {
         least = known;
         leastPeer = peer;
         fewest = open;
