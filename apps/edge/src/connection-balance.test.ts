@@ -82,12 +82,17 @@ describe('ConnectionBalance', () => {
     expect(b.destination()).toBe(1);
   });
 
-  it('should pass nothing back for half a heartbeat to a process that passed it a connection', () => {
+  it('should pass back, for half a heartbeat, only twice as many to a process that passed it a connection', () => {
     const b = start();
     open = 30;
-    b.heard(1, 0, 0);
+    b.heard(1, 14, 0);
     b.took(1);
     expect(b.destination()).toBeUndefined();
+    open = 31;
+    expect(b.destination()).toBe(1);
+    b.heard(1, 14, 0);
+    b.took(1);
+    open = 30;
     clock = 126;
     expect(b.destination()).toBe(1);
   });

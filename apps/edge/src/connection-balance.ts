@@ -26,10 +26,11 @@ interface Peer {
  * connection waiting: a burst of connections (a client opening its pool, clients reconnecting after a restart) often
  * all went to one process, whose requests then travelled as one wave while the other process idled. Each process
  * reports how many connections it holds and how many of those passed to it by each other one it took (at once after
- * a change, and every `heartbeatMs`), so that connections still on their way count too; a process holding more than
+ * a change, and every `heartbeatMs`), so that connections still on their way count too. A process holding more than
  * one connection and an eighth over the least loaded one it heard from lately passes the new connection to it
- * (nginx's `ngx_accept_disabled` draws its line at an eighth too), unless that one passed it connections in the last
- * half heartbeat. A process not heard from lately (stopped, stuck, gone) is given nothing (docs/adr/0029-connections-balanced-across-the-edges-processes.md).
+ * (nginx's `ngx_accept_disabled` draws its line at an eighth too); to one that passed it connections in the last half
+ * heartbeat, only when it holds over twice as many and two. A process not heard from lately (stopped, stuck, gone) is
+ * given nothing (docs/adr/0029-connections-balanced-across-the-edges-processes.md).
  *
  * @example
  * const balance = new ConnectionBalance({ open: () => connections.open, report: (open) => primary.send({ open }) });
@@ -97,16 +98,19 @@ export class ConnectionBalance {
     let leastPeer = 0;
     let fewest = Infinity;
     for (const [peer, known] of this.#peers) {
-      // What it holds, with what is on its way there. A peer that just passed connections here holds more than it
-      // last said: two processes each counting the other from a report a burst has outgrown would pass to each other.
+      // What it holds, with what is on its way there.
       const open = known.open + known.passed - known.taken;
-      if (now - known.heardAt <= this.#freshMs && now - known.gaveAt > this.#holdMs && open < fewest) {
+      if (now - known.heardAt <= this.#freshMs && open < fewest) {
         least = known;
         leastPeer = peer;
         fewest = open;
       }
     }
-    if (least === undefined || mine <= fewest + 1 + (mine >> 3)) {
+    // A peer that just passed connections here holds more than it last said, and thought this process held fewer:
+    // two processes counting each other from reports a burst has outgrown passed each other half the burst. Only
+    // twice as many go back to it then.
+    const line = least !== undefined && now - least.gaveAt <= this.#holdMs ? 2 * fewest + 2 : fewest + 1 + (mine >> 3);
+    if (least === undefined || mine <= line) {
       this.changed();
       return undefined;
     }
