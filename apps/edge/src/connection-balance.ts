@@ -52,7 +52,7 @@ export class ConnectionBalance {
     open,
     report,
     heartbeatMs = 250,
-    reportDelayMs = 1,
+    reportDelayMs = 10,
     now = performance.now.bind(performance),
   }: ConnectionBalanceOptions) {
     this.#open = open;
