@@ -29,10 +29,12 @@ export interface EdgeDeps {
 }
 
 export interface Balance {
-  /** Asked about each new plain HTTP connection before anything was read from it: false when it was passed on. */
+  /** Asked about each new plain HTTP connection accepted paused: false when it was passed on. */
   admit(socket: Socket): boolean;
-  /** A plain HTTP connection served here closed. */
-  closed(): void;
+  /** Whether the next connection may be passed on: only then is it accepted paused (reading starts at once). */
+  readonly passing: boolean;
+  /** A connection served here closed after `openMs`. */
+  closed(openMs: number): void;
 }
 
 export interface Edge {
@@ -119,18 +121,26 @@ export function buildEdge(
     firstRequestTimeoutMs: config.headerTimeoutMs,
     keepAliveTimeoutMs: config.keepAliveTimeoutMs,
     parkAfterMs: PARK_AFTER_MS,
+    onClose: balance && ((openMs) => onClosed(openMs)),
   });
-  // Past maxConnections Node closes a new connection as it accepts it; the open ones go on. With `balance`, connections
-  // are accepted paused, so that one passed to another process was not read from here; one passed here is not.
-  const serve = (socket: Socket) => {
-    connections.accept(socket);
-    if (balance !== undefined) socket.once('close', () => balance.closed());
+  // Past maxConnections Node closes a new connection as it accepts it; the open ones go on. With `balance`, a
+  // connection that may be passed to another process is accepted paused, so that nothing was read from it here; Node
+  // reads `pauseOnConnect` as it accepts each one (net.Server's own option, set before each accept).
+  const onClosed = (openMs: number) => {
+    balance?.closed(openMs);
+    pauseNext();
   };
-  const plain = createNetServer({ pauseOnConnect: balance !== undefined }, (socket) => {
+  const pauseNext = () =>
+    ((plain as NetServer & { pauseOnConnect: boolean }).pauseOnConnect = balance?.passing === true);
+  const plain = createNetServer((socket) => {
     const paused = socket.readableFlowing === false;
-    if (paused && balance !== undefined && !balance.admit(socket)) return;
-    serve(socket);
+    if (paused && balance !== undefined && !balance.admit(socket)) {
+      pauseNext();
+      return;
+    }
+    connections.accept(socket);
     if (paused) socket.resume();
+    pauseNext();
   });
   plain.maxConnections = config.maxConnections;
   const https: HttpsListener | undefined =
@@ -149,7 +159,7 @@ export function buildEdge(
       return tlsPort;
     },
     listeners: https === undefined ? [plain] : [plain, https.server],
-    adopt: serve,
+    adopt: (socket) => connections.accept(socket),
     state,
     handler,
     connect,

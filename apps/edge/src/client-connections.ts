@@ -76,6 +76,8 @@ export interface ClientConnectionsOptions {
   keepAliveTimeoutMs: number;
   /** ms a connection must be idle, after a response, before it is parked. */
   parkAfterMs: number;
+  /** Told when a connection closed, with how long it was open (ms). */
+  onClose?: ((openMs: number) => void) | undefined;
 }
 
 /**
@@ -151,9 +153,11 @@ export class ClientConnections {
       return;
     }
     this.#open.add(socket);
+    const acceptedAt = this.#options.onClose === undefined ? 0 : performance.now();
     socket.once('close', () => {
       this.#handed.delete(socket);
       this.#open.delete(socket);
+      this.#options.onClose?.(performance.now() - acceptedAt);
       if (this.#open.size === 0) this.#drained?.();
     });
     this.#park(socket, this.#options.firstRequestTimeoutMs);

@@ -97,6 +97,36 @@ describe('ConnectionBalance', () => {
     expect(b.destination()).toBe(1);
   });
 
+  it('should say whether the next connection would be passed, without counting one', () => {
+    const b = start();
+    open = 3;
+    expect(b.passing).toBe(false);
+    b.heard(1, 1, 0);
+    expect([b.passing, b.passing]).toEqual([true, true]);
+    expect(b.destination()).toBe(1);
+    // 3 against 2 now: within the line.
+    expect(b.passing).toBe(false);
+    expect(b.destination()).toBeUndefined();
+  });
+
+  it('should pass nothing while more connections closed here after less than a second, lately, than it holds', () => {
+    const b = start();
+    open = 10;
+    b.heard(1, 0, 0);
+    for (let i = 0; i < 30; i++) b.closed(5);
+    expect(b.passing).toBe(false);
+    // 30 closes a second ago count 11, two seconds ago 4.
+    clock = 1_000;
+    b.heard(1, 0, 0);
+    expect(b.passing).toBe(false);
+    clock = 2_000;
+    b.heard(1, 0, 0);
+    expect(b.destination()).toBe(1);
+    // Connections that were open a second or more (a client's pool closing) are not turnover.
+    for (let i = 0; i < 30; i++) b.closed(1_000);
+    expect(b.destination()).toBe(1);
+  });
+
   it('should pass to the process holding the fewest', () => {
     const b = start();
     open = 30;
@@ -135,6 +165,21 @@ describe('ConnectionBalance', () => {
     expect(reports).toEqual([3, 2]);
     vi.advanceTimersByTime(250);
     expect(reports).toEqual([3, 2, 2]);
+  });
+
+  it('should leave its count to the heartbeat while connections turn over faster than they stay', () => {
+    const b = start();
+    open = 10;
+    for (let i = 0; i < 30; i++) b.closed(5);
+    // The first closes are reported as any change is.
+    vi.advanceTimersByTime(1);
+    expect(reports).toEqual([10]);
+    b.closed(5);
+    b.changed();
+    vi.advanceTimersByTime(248);
+    expect(reports).toEqual([10]);
+    vi.advanceTimersByTime(1);
+    expect(reports).toEqual([10, 10]);
   });
 
   it('should tell a peer how many of its connections it took', () => {

@@ -10,6 +10,9 @@ export interface ConnectionBalanceOptions {
   now?: () => number;
 }
 
+/** ms under which a closed connection counts as turnover. */
+const SHORT_MS = 1_000;
+
 interface Peer {
   open: number;
   heardAt: number;
@@ -30,7 +33,8 @@ interface Peer {
  * one connection and an eighth over the least loaded one it heard from lately passes the new connection to it
  * (nginx's `ngx_accept_disabled` draws its line at an eighth too); to one that passed it connections in the last half
  * heartbeat, only when it holds over twice as many and two. A process not heard from lately (stopped, stuck, gone) is
- * given nothing (docs/adr/0029-connections-balanced-across-the-edges-processes.md).
+ * given nothing, and none is passed while connections turn over here (more closed after less than a second, in the
+ * last second or so, than held): passing one costs more than serving it (docs/adr/0029-connections-balanced-across-the-edges-processes.md).
  *
  * @example
  * const balance = new ConnectionBalance({ open: () => connections.open, report: (open) => primary.send({ open }) });
@@ -47,6 +51,9 @@ export class ConnectionBalance {
   readonly #takenFrom = new Map<number, number>();
   readonly #heartbeat: NodeJS.Timeout;
   #reportTimer: NodeJS.Timeout | undefined;
+  /** Connections closed here lately after less than SHORT_MS: each counts 1 when it closes, e times less a second later. */
+  #turnover = 0;
+  #turnoverAt = 0;
 
   constructor({
     open,
@@ -92,6 +99,22 @@ export class ConnectionBalance {
 
   /** The process a new connection should go to, or undefined to serve it here. */
   destination(): number | undefined {
+    const to = this.#underloaded();
+    if (to === undefined) {
+      this.changed();
+      return undefined;
+    }
+    (this.#peers.get(to) as Peer).passed += 1;
+    return to;
+  }
+
+  /** Whether a new connection would be passed on now (the edge accepts it paused then, ready to pass). */
+  get passing(): boolean {
+    return this.#underloaded() !== undefined;
+  }
+
+  /** The peer holding the fewest, when this process holds enough more than it to pass it a connection. */
+  #underloaded(): number | undefined {
     const mine = this.#open();
     const now = this.#now();
     let least: Peer | undefined;
@@ -106,21 +129,36 @@ export class ConnectionBalance {
         fewest = open;
       }
     }
+    // Connections that close within a second (a client opening one per request) are spread by the accepting itself,
+    // and passing one costs both processes more than serving it: more such closed here lately than held, none.
+    if (least === undefined || this.#turnoverNow() > mine) return undefined;
     // A peer that just passed connections here holds more than it last said, and thought this process held fewer:
     // two processes counting each other from reports a burst has outgrown passed each other half the burst. Only
     // twice as many go back to it then.
-    const line = least !== undefined && now - least.gaveAt <= this.#holdMs ? 2 * fewest + 2 : fewest + 1 + (mine >> 3);
-    if (least === undefined || mine <= line) {
-      this.changed();
-      return undefined;
-    }
-    least.passed += 1;
-    return leastPeer;
+    const line = now - least.gaveAt <= this.#holdMs ? 2 * fewest + 2 : fewest + 1 + (mine >> 3);
+    return mine > line ? leastPeer : undefined;
   }
 
-  /** This process's count changed (a connection came in): the others hear of it within `reportDelayMs`. */
+  /** A connection served here closed after `openMs`. */
+  closed(openMs: number): void {
+    if (openMs < SHORT_MS) {
+      this.#turnover = this.#turnoverNow() + 1;
+      this.#turnoverAt = this.#now();
+    }
+    this.changed();
+  }
+
+  #turnoverNow(): number {
+    return this.#turnover * Math.exp((this.#turnoverAt - this.#now()) / 1_000);
+  }
+
+  /**
+   * This process's count changed (a connection came in): the others hear of it within `reportDelayMs` — or with the
+   * next heartbeat while connections turn over here faster than they stay, when no connection is passed either way.
+   */
   changed(): void {
-    this.#reportTimer ??= setTimeout(() => {
+    if (this.#reportTimer !== undefined || this.#turnoverNow() > this.#open()) return;
+    this.#reportTimer = setTimeout(() => {
       this.#reportTimer = undefined;
       this.#report(this.#open());
     }, this.#reportDelayMs).unref();

@@ -90,7 +90,10 @@ async function startPrimary(config: Readonly<EdgeConfig>, log: Logger): Promise<
         const to = balance.destination();
         return to === undefined || !workers.pass(to, socket);
       },
-      closed: () => balance.changed(),
+      get passing() {
+        return balance.passing;
+      },
+      closed: (openMs) => balance.closed(openMs),
     },
   });
   const running = edge;
@@ -168,7 +171,10 @@ async function startWorker(config: Readonly<EdgeConfig>, log: Logger): Promise<R
         process.send?.({ type: 'connection' } satisfies FromWorker, socket);
         return false;
       },
-      closed: () => balance.changed(),
+      get passing() {
+        return balance.passing;
+      },
+      closed: (openMs) => balance.closed(openMs),
     },
   });
   await running.connect();
