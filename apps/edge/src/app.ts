@@ -33,8 +33,12 @@ export interface Balance {
   admit(socket: Socket): boolean;
   /** Whether the next connection may be passed on: only then is it accepted paused (reading starts at once). */
   readonly passing: boolean;
+  /** A connection is served here (accepted, or passed here). */
+  accepted(): void;
   /** A connection served here closed after `openMs`. */
   closed(openMs: number): void;
+  /** Calls `listener` whenever `passing` may have changed for another reason (what other processes said). */
+  onChange(listener: () => void): void;
 }
 
 export interface Edge {
@@ -52,7 +56,7 @@ export interface Edge {
   listen(handles?: readonly NetServer[]): Promise<number>;
   /** The HTTPS listener's port once listening; undefined without one. */
   readonly tlsPort: number | undefined;
-  /** Serves a plain HTTP connection another edge process accepted and passed on. */
+  /** Serves a plain HTTP connection another edge process accepted and passed on (or could not pass on after all). */
   adopt(socket: Socket): void;
   /** Closes the listening sockets (this process's handles: another process holding them accepts on). */
   stopAccepting(): void;
@@ -132,16 +136,21 @@ export function buildEdge(
   };
   const pauseNext = () =>
     ((plain as NetServer & { pauseOnConnect: boolean }).pauseOnConnect = balance?.passing === true);
+  /** `passed`: another process accepted it (served even while this one drains, as the other had accepted it). */
+  const serve = (socket: Socket, passed: boolean) => {
+    connections.accept(socket, passed);
+    if (socket.readableFlowing === false) socket.resume();
+    balance?.accepted();
+    pauseNext();
+  };
   const plain = createNetServer((socket) => {
-    const paused = socket.readableFlowing === false;
-    if (paused && balance !== undefined && !balance.admit(socket)) {
+    if (socket.readableFlowing === false && balance !== undefined && !balance.admit(socket)) {
       pauseNext();
       return;
     }
-    connections.accept(socket);
-    if (paused) socket.resume();
-    pauseNext();
+    serve(socket, false);
   });
+  balance?.onChange(pauseNext);
   plain.maxConnections = config.maxConnections;
   const https: HttpsListener | undefined =
     config.tls === undefined ? undefined : createHttpsListener(config, config.tls, connections, handler, log);
@@ -159,7 +168,7 @@ export function buildEdge(
       return tlsPort;
     },
     listeners: https === undefined ? [plain] : [plain, https.server],
-    adopt: (socket) => connections.accept(socket),
+    adopt: (socket) => serve(socket, true),
     state,
     handler,
     connect,

@@ -146,9 +146,12 @@ export class ClientConnections {
     return this.#hands;
   }
 
-  /** A new connection (its TLS handshake done, for HTTPS): parked until it sends its first request. */
-  accept(socket: Socket): void {
-    if (this.#closing) {
+  /**
+   * A new connection (its TLS handshake done, for HTTPS): parked until it sends its first request. `passed`: another
+   * edge process accepted it, and it is served even while this one drains.
+   */
+  accept(socket: Socket, passed = false): void {
+    if (this.#closing && !passed) {
       socket.destroy();
       return;
     }

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ConnectionBalance } from './connection-balance';
+import { ConnectionBalance, DRAINING } from './connection-balance';
 
 let balance: ConnectionBalance | undefined;
 let clock = 0;
@@ -17,12 +17,20 @@ function start(): ConnectionBalance {
   return balance;
 }
 
+/** Where the edge would send a new connection, counted there when it is passed on (as the edge does). */
+function pass(b: ConnectionBalance): number | undefined {
+  const to = b.destination();
+  if (to !== undefined) b.passedTo(to);
+  return to;
+}
+
 /** Where `count` new connections go, each one kept here counted here at once (as the edge does). */
 function place(b: ConnectionBalance, count: number): Array<number | 'here'> {
   const places: Array<number | 'here'> = [];
   for (let i = 0; i < count; i++) {
     const to = b.destination();
     if (to === undefined) open += 1;
+    else b.passedTo(to);
     places.push(to ?? 'here');
   }
   return places;
@@ -61,25 +69,25 @@ describe('ConnectionBalance', () => {
     const b = start();
     open = 10;
     b.heard(1, 4, 0);
-    expect(b.destination()).toBe(1);
-    expect(b.destination()).toBe(1);
+    expect(pass(b)).toBe(1);
+    expect(pass(b)).toBe(1);
     // It took both and holds them: 6, as counted.
     b.heard(1, 6, 2);
-    expect(b.destination()).toBe(1);
+    expect(pass(b)).toBe(1);
     // It took the third, and two of its connections closed.
     b.heard(1, 5, 3);
-    expect(b.destination()).toBe(1);
+    expect(pass(b)).toBe(1);
     b.heard(1, 8, 4);
-    expect(b.destination()).toBeUndefined();
+    expect(pass(b)).toBeUndefined();
   });
 
   it('should leave alone a difference of up to one and an eighth of what it holds', () => {
     const b = start();
     open = 16;
     b.heard(1, 14, 0);
-    expect(b.destination()).toBeUndefined();
+    expect(pass(b)).toBeUndefined();
     b.heard(1, 12, 0);
-    expect(b.destination()).toBe(1);
+    expect(pass(b)).toBe(1);
   });
 
   it('should pass back, for half a heartbeat, only twice as many to a process that passed it a connection', () => {
@@ -87,14 +95,14 @@ describe('ConnectionBalance', () => {
     open = 30;
     b.heard(1, 14, 0);
     b.took(1);
-    expect(b.destination()).toBeUndefined();
+    expect(pass(b)).toBeUndefined();
     open = 31;
-    expect(b.destination()).toBe(1);
+    expect(pass(b)).toBe(1);
     b.heard(1, 14, 0);
     b.took(1);
     open = 30;
     clock = 126;
-    expect(b.destination()).toBe(1);
+    expect(pass(b)).toBe(1);
   });
 
   it('should say whether the next connection would be passed, without counting one', () => {
@@ -103,10 +111,10 @@ describe('ConnectionBalance', () => {
     expect(b.passing).toBe(false);
     b.heard(1, 1, 0);
     expect([b.passing, b.passing]).toEqual([true, true]);
-    expect(b.destination()).toBe(1);
+    expect(pass(b)).toBe(1);
     // 3 against 2 now: within the line.
     expect(b.passing).toBe(false);
-    expect(b.destination()).toBeUndefined();
+    expect(pass(b)).toBeUndefined();
   });
 
   it('should pass nothing while more connections closed here after less than a second, lately, than it holds', () => {
@@ -121,10 +129,25 @@ describe('ConnectionBalance', () => {
     expect(b.passing).toBe(false);
     clock = 2_000;
     b.heard(1, 0, 0);
-    expect(b.destination()).toBe(1);
+    expect(pass(b)).toBe(1);
     // Connections that were open a second or more (a client's pool closing) are not turnover.
     for (let i = 0; i < 30; i++) b.closed(1_000);
-    expect(b.destination()).toBe(1);
+    expect(pass(b)).toBe(1);
+  });
+
+  it('should count a connection there only once it was passed, and tell the others it drains when stopped', () => {
+    const b = start();
+    open = 3;
+    b.heard(1, 0, 0);
+    expect([b.destination(), b.destination(), b.destination()]).toEqual([1, 1, 1]);
+    b.passedTo(1);
+    b.passedTo(1);
+    expect(b.destination()).toBeUndefined();
+    b.stop();
+    expect(reports).toEqual([DRAINING]);
+    b.changed();
+    vi.advanceTimersByTime(1_000);
+    expect(reports).toEqual([DRAINING]);
   });
 
   it('should pass to the process holding the fewest', () => {
@@ -133,7 +156,7 @@ describe('ConnectionBalance', () => {
     b.heard(1, 20, 0);
     b.heard(2, 5, 0);
     b.heard(3, 12, 0);
-    expect(b.destination()).toBe(2);
+    expect(pass(b)).toBe(2);
   });
 
   it('should give nothing to a process not heard from in four heartbeats, and start afresh with one it forgot', () => {
@@ -141,13 +164,13 @@ describe('ConnectionBalance', () => {
     open = 30;
     b.heard(1, 0, 0);
     clock = 1_001;
-    expect(b.destination()).toBeUndefined();
+    expect(pass(b)).toBeUndefined();
     b.heard(1, 0, 0);
-    expect(b.destination()).toBe(1);
+    expect(pass(b)).toBe(1);
     // Gone (a worker exited): a new one of the same number has taken nothing yet.
     b.forget(1);
     b.heard(1, 0, 0);
-    expect(b.destination()).toBe(1);
+    expect(pass(b)).toBe(1);
   });
 
   it('should report a burst of changes once, and its count on every heartbeat', () => {

@@ -10,6 +10,9 @@ export interface ConnectionBalanceOptions {
   now?: () => number;
 }
 
+/** What a process that stops says it holds: more than any, so that nothing is passed to it while it drains. */
+export const DRAINING = Number.MAX_SAFE_INTEGER;
+
 /** ms under which a closed connection counts as turnover. */
 const SHORT_MS = 1_000;
 
@@ -38,7 +41,7 @@ interface Peer {
  *
  * @example
  * const balance = new ConnectionBalance({ open: () => connections.open, report: (open) => primary.send({ open }) });
- * const to = balance.destination(); // undefined: serve it here
+ * const to = balance.destination(); // undefined: serve it here; else pass it, then balance.passedTo(to)
  */
 export class ConnectionBalance {
   readonly #open: () => number;
@@ -54,6 +57,8 @@ export class ConnectionBalance {
   /** Connections closed here lately after less than SHORT_MS: each counts 1 when it closes, e times less a second later. */
   #turnover = 0;
   #turnoverAt = 0;
+  #stopped = false;
+  #onChange: () => void = () => {};
 
   constructor({
     open,
@@ -71,17 +76,30 @@ export class ConnectionBalance {
     this.#heartbeat = setInterval(() => this.#report(this.#open()), heartbeatMs).unref();
   }
 
+  /** Called whenever `passing` may have changed other than by this process's own accepts and closes. */
+  onChange(listener: () => void): void {
+    this.#onChange = listener;
+  }
+
   /** Process `peer` said it holds `open` connections and took `taken` of those this process passed to it. */
   heard(peer: number, open: number, taken: number): void {
     const known = this.#peers.get(peer);
     if (known === undefined) this.#peers.set(peer, { open, heardAt: this.#now(), passed: 0, taken, gaveAt: -Infinity });
     else Object.assign(known, { open, heardAt: this.#now(), taken });
+    this.#onChange();
   }
 
   /** Process `peer` is gone: what was passed to it and what it took start again from nothing. */
   forget(peer: number): void {
     this.#peers.delete(peer);
     this.#takenFrom.delete(peer);
+    this.#onChange();
+  }
+
+  /** A connection was passed to `peer`: it counts there until `peer` says it took it. */
+  passedTo(peer: number): void {
+    const known = this.#peers.get(peer);
+    if (known !== undefined) known.passed += 1;
   }
 
   /** A connection `peer` passed on is served here. */
@@ -90,6 +108,7 @@ export class ConnectionBalance {
     const known = this.#peers.get(peer);
     if (known !== undefined) known.gaveAt = this.#now();
     this.changed();
+    this.#onChange();
   }
 
   /** How many connections passed on by `peer` this process took: what it reports to `peer`. */
@@ -97,15 +116,9 @@ export class ConnectionBalance {
     return this.#takenFrom.get(peer) ?? 0;
   }
 
-  /** The process a new connection should go to, or undefined to serve it here. */
+  /** The process a new connection should go to (`passedTo` once it went), or undefined to serve it here. */
   destination(): number | undefined {
-    const to = this.#underloaded();
-    if (to === undefined) {
-      this.changed();
-      return undefined;
-    }
-    (this.#peers.get(to) as Peer).passed += 1;
-    return to;
+    return this.#underloaded();
   }
 
   /** Whether a new connection would be passed on now (the edge accepts it paused then, ready to pass). */
@@ -157,14 +170,18 @@ export class ConnectionBalance {
    * next heartbeat while connections turn over here faster than they stay, when no connection is passed either way.
    */
   changed(): void {
-    if (this.#reportTimer !== undefined || this.#turnoverNow() > this.#open()) return;
+    if (this.#stopped || this.#reportTimer !== undefined || this.#turnoverNow() > this.#open()) return;
     this.#reportTimer = setTimeout(() => {
       this.#reportTimer = undefined;
       this.#report(this.#open());
     }, this.#reportDelayMs).unref();
   }
 
+  /** Reports no more, after telling the others this process is draining (`DRAINING`). */
   stop(): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#report(DRAINING);
     clearInterval(this.#heartbeat);
     clearTimeout(this.#reportTimer);
     this.#reportTimer = undefined;

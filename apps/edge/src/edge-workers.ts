@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { Server, Socket } from 'node:net';
+import { Socket, type Server } from 'node:net';
 import { parseExposition, retire, type Exposition, type Logger } from '@mono/telemetry';
 import type { EdgeSnapshot } from './edge-state';
 import { sendListeners, type HandoverMessage } from './handover';
@@ -56,6 +56,8 @@ export interface EdgeWorkersOptions {
   onConnection?: (worker: number, socket: Socket) => void;
   /** A worker exited. */
   onExit?: (worker: number) => void;
+  /** A connection passed to a worker that exited before it was sent: serve it here. */
+  onUnsent?: (socket: Socket) => void;
 }
 
 /**
@@ -74,6 +76,7 @@ export class EdgeWorkers {
   readonly #onLoad: ((worker: number, open: number, taken: number) => void) | undefined;
   readonly #onConnection: ((worker: number, socket: Socket) => void) | undefined;
   readonly #onWorkerExit: ((worker: number) => void) | undefined;
+  readonly #onUnsent: ((socket: Socket) => void) | undefined;
   readonly #workers = new Map<number, Worker>();
   readonly #timers = new Set<NodeJS.Timeout>();
   #listeners: readonly Server[] = [];
@@ -92,6 +95,7 @@ export class EdgeWorkers {
     onLoad,
     onConnection,
     onExit,
+    onUnsent,
   }: EdgeWorkersOptions) {
     this.#log = log;
     this.#env = env;
@@ -100,6 +104,7 @@ export class EdgeWorkers {
     this.#onLoad = onLoad;
     this.#onConnection = onConnection;
     this.#onWorkerExit = onExit;
+    this.#onUnsent = onUnsent;
   }
 
   /** Starts workers 1 … count-1 (the primary is worker 0); each accepts from `listeners` once its pools serve. */
@@ -123,7 +128,10 @@ export class EdgeWorkers {
   pass(n: number, socket: Socket): boolean {
     const w = this.#workers.get(n);
     if (w === undefined || w.state !== 'serving' || !w.child.connected) return false;
-    w.child.send({ type: 'connection' } satisfies ToWorker, socket);
+    // Node sends one descriptor at a time, each once the worker acknowledged the one before; until its turn comes a
+    // socket is kept, paused, and is served here if the worker exits first.
+    w.unsent.add(socket);
+    w.child.send({ type: 'connection' } satisfies ToWorker, socket, () => w.unsent.delete(socket));
     return true;
   }
 
@@ -194,6 +202,7 @@ export class EdgeWorkers {
       child,
       state: 'starting',
       pending: new Map(),
+      unsent: new Set(),
       exited: new Promise((resolve) => child.once('exit', () => resolve())),
     };
     this.#workers.set(n, worker);
@@ -210,8 +219,9 @@ export class EdgeWorkers {
         this.#onLoad?.(worker.n, message.open, message.taken);
         return;
       case 'connection':
-        if (this.#onConnection !== undefined) this.#onConnection(worker.n, handle as Socket);
-        else (handle as Socket).destroy();
+        if (!(handle instanceof Socket)) return;
+        if (this.#onConnection !== undefined) this.#onConnection(worker.n, handle);
+        else handle.destroy();
         return;
       case 'serving':
         if (!this.#stopping) sendListeners(worker.child, this.#listeners);
@@ -234,6 +244,12 @@ export class EdgeWorkers {
   #onExit(worker: Worker, code: number | null, signal: NodeJS.Signals | null): void {
     this.#workers.delete(worker.n);
     this.#onWorkerExit?.(worker.n);
+    // Still queued to be sent: the socket has its descriptor, and nothing was read from it. (The one being sent when
+    // the worker went is lost with it, as any connection of a worker that dies.)
+    for (const socket of worker.unsent)
+      if ((socket as unknown as { _handle: unknown })._handle) this.#onUnsent?.(socket);
+      else socket.destroy();
+    worker.unsent.clear();
     for (const settle of worker.pending.values()) settle(undefined);
     const final = worker.final;
     if (final !== undefined) {
@@ -280,4 +296,6 @@ interface Worker {
   exited: Promise<void>;
   final?: Extract<FromWorker, { type: 'final' }>;
   connections?: number;
+  /** Connections passed to it and not yet sent. */
+  unsent: Set<Socket>;
 }

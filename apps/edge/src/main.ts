@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { minorGcEvery, runService, type RunningService } from '@mono/runtime';
 import {
   createLogger,
@@ -79,6 +79,7 @@ async function startPrimary(config: Readonly<EdgeConfig>, log: Logger): Promise<
       balance?.took(n);
     },
     onExit: (n) => balance?.forget(n),
+    onUnsent: (socket) => running.adopt(socket),
   });
   edgeWorkers = workers;
   edge = buildEdge(config, {
@@ -88,12 +89,16 @@ async function startPrimary(config: Readonly<EdgeConfig>, log: Logger): Promise<
     balance: balance && {
       admit(socket) {
         const to = balance.destination();
-        return to === undefined || !workers.pass(to, socket);
+        if (to === undefined || !workers.pass(to, socket)) return true;
+        balance.passedTo(to);
+        return false;
       },
       get passing() {
         return balance.passing;
       },
+      accepted: () => balance.changed(),
       closed: (openMs) => balance.closed(openMs),
+      onChange: (listener) => balance.onChange(listener),
     },
   });
   const running = edge;
@@ -152,14 +157,19 @@ async function startPrimary(config: Readonly<EdgeConfig>, log: Logger): Promise<
 /** A worker: once its pools serve, it takes the primary's listening sockets, serves, and answers for its counters. */
 async function startWorker(config: Readonly<EdgeConfig>, log: Logger): Promise<RunningService> {
   const send = (message: FromWorker) => new Promise<void>((resolve) => process.send?.(message, () => resolve()));
-  // A primary gone before this worker serves leaves it nothing to wait for.
-  const orphaned = () => process.exit(0);
-  process.once('disconnect', orphaned);
+  // A primary gone before this worker serves leaves it nothing to wait for; once it serves, it drains. Node emits
+  // 'disconnect' only once every descriptor this worker sent was acknowledged, which a primary that died cannot do:
+  // the reports, four times a second, notice the channel closed too.
+  let orphaned: () => void = () => process.exit(0);
+  process.once('disconnect', () => orphaned());
   const ready = Promise.withResolvers<void>();
   // A worker hears how many connections the primary holds, and passes a new one to it when it holds fewer.
   const balance = new ConnectionBalance({
     open: () => running.state.connections().open,
-    report: (open) => process.connected && void send({ type: 'load', open, taken: balance.takenFrom(0) }),
+    report: (open) => {
+      if (process.connected) void send({ type: 'load', open, taken: balance.takenFrom(0) });
+      else orphaned();
+    },
   });
   const running = buildEdge(config, {
     log,
@@ -168,13 +178,19 @@ async function startWorker(config: Readonly<EdgeConfig>, log: Logger): Promise<R
     balance: {
       admit(socket) {
         if (balance.destination() === undefined || !process.connected) return true;
-        process.send?.({ type: 'connection' } satisfies FromWorker, socket);
+        // A failed send has lost the connection (Node closed it); the callback keeps the error from crashing this.
+        process.send?.({ type: 'connection' } satisfies FromWorker, socket, undefined, (err: Error | null) => {
+          if (err) log.warn({ err: err.message }, 'edge worker: passing a connection to the primary failed');
+        });
+        balance.passedTo(0);
         return false;
       },
       get passing() {
         return balance.passing;
       },
+      accepted: () => balance.changed(),
       closed: (openMs) => balance.closed(openMs),
+      onChange: (listener) => balance.onChange(listener),
     },
   });
   await running.connect();
@@ -188,12 +204,12 @@ async function startWorker(config: Readonly<EdgeConfig>, log: Logger): Promise<R
   const stop = () => {
     if (!signalled) process.kill(process.pid, 'SIGTERM');
   };
-  process.off('disconnect', orphaned);
-  process.on('disconnect', stop);
+  orphaned = stop;
   process.on('message', (message: ToWorker, handle: unknown) => {
     if (message.type === 'load') balance.heard(0, message.open, message.taken);
     else if (message.type === 'connection') {
-      running.adopt(handle as Socket);
+      if (!(handle instanceof Socket)) return;
+      running.adopt(handle);
       balance.took(0);
     } else if (message.type === 'stop') stop();
     else if (message.type === 'close') {

@@ -111,6 +111,27 @@ describe('the edge as several processes (workers)', () => {
     expect(served(after, 0)).toBeGreaterThanOrEqual(15);
   });
 
+  it('should serve the connections it passed to a worker that died before they were sent', async () => {
+    stack = await startStack({ edge: { EDGE_WORKERS: '2' } });
+    const edge = stack.edge;
+    const worker = await serving(edge, 1);
+    const before = await statsUntil(edge, (s) => s.workers[1]?.connections !== undefined);
+    process.kill(worker, 'SIGSTOP');
+    // Node sends one descriptor at a time: the first waits for the stopped worker's acknowledgement, the rest queue.
+    const answers = Array.from({ length: 40 }, () =>
+      send(`${stack?.url}/hello`, { abortAfterMs: 10_000 }).then(
+        (res) => res.status,
+        () => 'lost',
+      ),
+    );
+    await statsUntil(edge, (s) => (s.workers[0]?.requests ?? 0) - (before.workers[0]?.requests ?? 0) >= 15);
+    process.kill(worker, 'SIGKILL');
+    const statuses = await Promise.all(answers);
+    // At most the one being sent when the worker died is lost with it, as any connection of a worker that dies.
+    expect(statuses.filter((status) => status === 200).length).toBeGreaterThanOrEqual(39);
+    expect(statuses.filter((status) => status !== 200 && status !== 'lost')).toEqual([]);
+  });
+
   it('should start a worker that died again, while the others answer', async () => {
     stack = await startStack({ edge: { EDGE_WORKERS: '2' } });
     const edge = stack.edge;
