@@ -1,3 +1,5 @@
+import type { Socket } from 'node:net';
+
 export interface ConnectionBalanceOptions {
   /** Client connections this process holds now. */
   open: () => number;
@@ -8,6 +10,8 @@ export interface ConnectionBalanceOptions {
   /** ms a change waits before it is reported, so that a burst of connections is one report. */
   reportDelayMs?: number;
   now?: () => number;
+  /** Passes a connection to process `to`; false when it could not (the connection is served here then). */
+  pass?: (to: number, socket: Socket) => boolean;
 }
 
 /** What a process that stops says it holds: more than any, so that nothing is passed to it while it drains. */
@@ -50,6 +54,7 @@ export class ConnectionBalance {
   readonly #freshMs: number;
   readonly #holdMs: number;
   readonly #now: () => number;
+  readonly #pass: (to: number, socket: Socket) => boolean;
   readonly #peers = new Map<number, Peer>();
   readonly #takenFrom = new Map<number, number>();
   readonly #heartbeat: NodeJS.Timeout;
@@ -66,6 +71,7 @@ export class ConnectionBalance {
     heartbeatMs = 250,
     reportDelayMs = 10,
     now = performance.now.bind(performance),
+    pass = () => false,
   }: ConnectionBalanceOptions) {
     this.#open = open;
     this.#report = report;
@@ -73,6 +79,7 @@ export class ConnectionBalance {
     this.#freshMs = 4 * heartbeatMs;
     this.#holdMs = heartbeatMs / 2;
     this.#now = now;
+    this.#pass = pass;
     this.#heartbeat = setInterval(() => this.#report(this.#open()), heartbeatMs).unref();
   }
 
@@ -114,6 +121,19 @@ export class ConnectionBalance {
   /** How many connections passed on by `peer` this process took: what it reports to `peer`. */
   takenFrom(peer: number): number {
     return this.#takenFrom.get(peer) ?? 0;
+  }
+
+  /** Asked about each new connection accepted paused (app.ts): false when it was passed to another process. */
+  admit(socket: Socket): boolean {
+    const to = this.destination();
+    if (to === undefined || !this.#pass(to, socket)) return true;
+    this.passedTo(to);
+    return false;
+  }
+
+  /** A connection is served here (accepted, or passed here). */
+  accepted(): void {
+    this.changed();
   }
 
   /** The process a new connection should go to (`passedTo` once it went), or undefined to serve it here. */

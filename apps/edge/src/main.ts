@@ -68,6 +68,7 @@ async function startPrimary(config: Readonly<EdgeConfig>, log: Logger): Promise<
       ? new ConnectionBalance({
           open: () => running.state.connections().open,
           report: (open) => workers.tellLoad(open, (n) => balance?.takenFrom(n) ?? 0),
+          pass: (to, socket) => workers.pass(to, socket),
         })
       : undefined;
   const workers = new EdgeWorkers({
@@ -86,20 +87,7 @@ async function startPrimary(config: Readonly<EdgeConfig>, log: Logger): Promise<
     log,
     onBodyBytes: minorGcEvery(),
     onReady: () => ready.resolve(),
-    balance: balance && {
-      admit(socket) {
-        const to = balance.destination();
-        if (to === undefined || !workers.pass(to, socket)) return true;
-        balance.passedTo(to);
-        return false;
-      },
-      get passing() {
-        return balance.passing;
-      },
-      accepted: () => balance.changed(),
-      closed: (openMs) => balance.closed(openMs),
-      onChange: (listener) => balance.onChange(listener),
-    },
+    balance,
   });
   const running = edge;
   if (successor) {
@@ -163,35 +151,27 @@ async function startWorker(config: Readonly<EdgeConfig>, log: Logger): Promise<R
   let orphaned: () => void = () => process.exit(0);
   process.once('disconnect', () => orphaned());
   const ready = Promise.withResolvers<void>();
-  // A worker hears how many connections the primary holds, and passes a new one to it when it holds fewer.
+  // A worker hears how many connections the primary holds, and passes a new one to it (only) when it holds fewer.
   const balance = new ConnectionBalance({
     open: () => running.state.connections().open,
     report: (open) => {
       if (process.connected) void send({ type: 'load', open, taken: balance.takenFrom(0) });
       else orphaned();
     },
+    pass(_, socket) {
+      if (!process.connected) return false;
+      // A failed send has lost the connection (Node closed it); the callback keeps the error from crashing this.
+      process.send?.({ type: 'connection' } satisfies FromWorker, socket, undefined, (err: Error | null) => {
+        if (err) log.warn({ err: err.message }, 'edge worker: passing a connection to the primary failed');
+      });
+      return true;
+    },
   });
   const running = buildEdge(config, {
     log,
     onBodyBytes: minorGcEvery(),
     onReady: () => ready.resolve(),
-    balance: {
-      admit(socket) {
-        if (balance.destination() === undefined || !process.connected) return true;
-        // A failed send has lost the connection (Node closed it); the callback keeps the error from crashing this.
-        process.send?.({ type: 'connection' } satisfies FromWorker, socket, undefined, (err: Error | null) => {
-          if (err) log.warn({ err: err.message }, 'edge worker: passing a connection to the primary failed');
-        });
-        balance.passedTo(0);
-        return false;
-      },
-      get passing() {
-        return balance.passing;
-      },
-      accepted: () => balance.changed(),
-      closed: (openMs) => balance.closed(openMs),
-      onChange: (listener) => balance.onChange(listener),
-    },
+    balance,
   });
   await running.connect();
   await ready.promise;
