@@ -14,6 +14,7 @@ describe('compactWhenIdle', () => {
     const stop = compactWhenIdle({
       everyMs: 50,
       growthBytes: 4 << 20,
+      quietMs: 100,
       afterStart: false,
       gc,
       releaseFreeMemory,
@@ -44,6 +45,7 @@ describe('compactWhenIdle', () => {
       workMs: 100,
       workEveryMs: 0,
       quietBelow: 0.5,
+      quietMs: 100,
       afterStart: false,
       gc,
     });
@@ -57,11 +59,33 @@ describe('compactWhenIdle', () => {
 
   it('should run one in the first idle period after it starts, for what start-up left, and not again', async () => {
     const gc = vi.fn();
-    const stop = compactWhenIdle({ everyMs: 50, growthBytes: 1 << 30, workMs: Infinity, gc });
+    const started = performance.now();
+    const stop = compactWhenIdle({ everyMs: 50, growthBytes: 1 << 30, workMs: Infinity, quietMs: 60_000, gc });
     await vi.waitFor(() => expect(gc).toHaveBeenCalledTimes(1), { timeout: 5_000 });
+    // Not held for quietMs: nothing has run yet whose optimised code or young generation a compaction would drop.
+    expect(performance.now() - started).toBeLessThan(60_000);
     await new Promise((resolve) => setTimeout(resolve, 300));
     stop?.();
     expect(gc).toHaveBeenCalledTimes(1);
+  });
+
+  it('should wait until the process has been idle for quietMs, however short the pauses between bursts', async () => {
+    const compactedAt: number[] = [];
+    const quietMs = 300;
+    const gc = () => compactedAt.push(performance.now());
+    const stop = compactWhenIdle({ everyMs: 20, growthBytes: 0, quietMs, workMs: 50, gc });
+    let workedUntil = 0;
+    // Bursts of work with pauses shorter than quietMs between them: each pause is idle periods, none long enough. The
+    // first burst is more than workMs: what follows start-up is no longer the cheap first compaction.
+    for (let burst = 0; burst < 5; burst += 1) {
+      const until = performance.now() + (burst === 0 ? 100 : 40);
+      while (performance.now() < until);
+      workedUntil = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, 120));
+    }
+    await vi.waitFor(() => expect(compactedAt.length).toBeGreaterThan(0), { timeout: 5_000 });
+    stop?.();
+    expect((compactedAt[0] ?? 0) - workedUntil).toBeGreaterThanOrEqual(quietMs);
   });
 
   it('should leave a busy process alone', async () => {

@@ -23,6 +23,12 @@ export interface CompactWhenIdleOptions {
   /** Event-loop utilization over the last period below which the process counts as idle. */
   idleBelow?: number;
   /**
+   * How long the process must have been idle before a compaction (ms), every period in it under `idleBelow`: a
+   * compaction drops the young generation to its smallest and the code V8 optimised, so a burst arriving right after
+   * one runs slow for a second or more (ADR-0030). A pause between bursts shorter than this costs nothing.
+   */
+  quietMs?: number;
+  /**
    * Event-loop time spent working since the last compaction (ms) that is worth one too, at most once every
    * `workEveryMs`: what a burst leaves behind without growing the heap (thousands of closed connections) is garbage
    * in the old generation that an idle process never collects.
@@ -48,8 +54,8 @@ export interface CompactWhenIdleOptions {
  * Gives memory back once a burst is over. V8 grows its heap for the objects of a burst of requests (thousands of
  * clients arriving at once) and keeps the pages after they died: an idle process runs no major GC, so its resident
  * size stays at the burst's peak (measured: +100 MiB in the edge after 9 000 clients came and went, unchanged a
- * minute later). Every `everyMs` this looks at V8's committed heap; when the event loop was idle over the period and
- * either the heap is `growthBytes` above where the last compaction left it, or the process worked `workMs` since
+ * minute later). Every `everyMs` this looks at V8's committed heap; when the event loop has been idle for `quietMs`
+ * and either the heap is `growthBytes` above where the last compaction left it, or the process worked `workMs` since
  * then and is now quiet (under `quietBelow`; the last one `workEveryMs` ago), it runs one full, compacting
  * collection (V8's "last resort" kind, which also releases the freed pages), after `beforeCompact`, then hands the C
  * heap's free pages back (malloc_trim): a pause of tens of ms that only an idle process takes. The first idle period
@@ -62,9 +68,10 @@ export interface CompactWhenIdleOptions {
  * const stop = compactWhenIdle({ onCompact: (c) => log.info(c, 'heap compacted') });
  */
 export function compactWhenIdle({
-  everyMs = 1_000,
+  everyMs = 500,
   growthBytes = 8 << 20,
   idleBelow = 0.05,
+  quietMs = 2_000,
   workMs = 200,
   workEveryMs = 30_000,
   quietBelow = 0.01,
@@ -80,6 +87,10 @@ export function compactWhenIdle({
   let last = performance.eventLoopUtilization();
   let worked = 0;
   let compactedAt = -Infinity;
+  let busyAt = performance.now();
+  // Right after start-up there is no optimised code or grown young generation to lose: the first idle period will do,
+  // unless `workMs` of work came first.
+  let first = afterStart;
   const timer = setInterval(() => {
     const now = performance.eventLoopUtilization();
     const period = performance.eventLoopUtilization(now, last);
@@ -87,7 +98,12 @@ export function compactWhenIdle({
     worked += period.active;
     const before = committed();
     if (before < baseline) baseline = before;
-    if (period.utilization >= idleBelow) return;
+    if (period.utilization >= idleBelow) {
+      busyAt = performance.now();
+      if (worked >= workMs) first = false;
+      return;
+    }
+    if (!first && performance.now() - busyAt < quietMs) return;
     const grew = before >= baseline + growthBytes;
     const busyBefore =
       period.utilization < quietBelow && worked >= workMs && performance.now() - compactedAt >= workEveryMs;
@@ -99,6 +115,7 @@ export function compactWhenIdle({
     releaseFreeMemory?.();
     baseline = committed();
     worked = 0;
+    first = false;
     compactedAt = performance.now();
     onCompact?.({ before, after: baseline, rssBefore, rssAfter: process.memoryUsage.rss(), ms: compactedAt - started });
   }, everyMs);
