@@ -59,11 +59,10 @@ describe('compactWhenIdle', () => {
 
   it('should run one in the first idle period after it starts, for what start-up left, and not again', async () => {
     const gc = vi.fn();
-    const started = performance.now();
+    // Not held for quietMs (a minute, past the wait's 5 s): nothing has run yet whose optimised code or young
+    // generation a compaction would drop.
     const stop = compactWhenIdle({ everyMs: 50, growthBytes: 1 << 30, workMs: Infinity, quietMs: 60_000, gc });
     await vi.waitFor(() => expect(gc).toHaveBeenCalledTimes(1), { timeout: 5_000 });
-    // Not held for quietMs: nothing has run yet whose optimised code or young generation a compaction would drop.
-    expect(performance.now() - started).toBeLessThan(60_000);
     await new Promise((resolve) => setTimeout(resolve, 300));
     stop?.();
     expect(gc).toHaveBeenCalledTimes(1);
