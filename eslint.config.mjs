@@ -2,6 +2,13 @@ import js from '@eslint/js';
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
+const NO_EXPORT_ALL = { selector: 'ExportAllDeclaration', message: 'Name every export (no export *).' };
+const FUNCTION_LITERAL = ':matches(ArrowFunctionExpression, FunctionExpression)';
+// V8's parser takes `obj.prop = function () {}` for a method and allocates the function in the old generation; made
+// once per request, such a closure keeps everything it reaches alive through every scavenge (docs/adr/0031).
+const FUNCTION_TO_PROPERTY =
+  'Name the function with a const before assigning it to a property: V8 allocates a function literal assigned to a property in the old generation, and one made per request keeps all it reaches alive until a full GC (docs/adr/0031-functions-assigned-to-properties.md).';
+
 export default tseslint.config(
   {
     ignores: [
@@ -41,7 +48,15 @@ export default tseslint.config(
       ],
       'no-restricted-syntax': [
         'error',
-        { selector: 'ExportAllDeclaration', message: 'Name every export (no export *).' },
+        NO_EXPORT_ALL,
+        {
+          selector: `:function AssignmentExpression[left.type='MemberExpression'] > ${FUNCTION_LITERAL}.right`,
+          message: FUNCTION_TO_PROPERTY,
+        },
+        {
+          selector: `:function AssignmentExpression[left.type='MemberExpression'] > :matches(TSAsExpression, TSSatisfiesExpression).right > ${FUNCTION_LITERAL}`,
+          message: FUNCTION_TO_PROPERTY,
+        },
       ],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-floating-promises': 'error',
@@ -71,6 +86,11 @@ export default tseslint.config(
       'tools/**',
     ],
     rules: { 'no-restricted-properties': 'off' },
+  },
+  {
+    // Tests make their functions once; a const for each listener they set would only add lines.
+    files: ['**/*.test.ts', '**/testing.ts', 'apps/*-e2e/**'],
+    rules: { 'no-restricted-syntax': ['error', NO_EXPORT_ALL] },
   },
   {
     // tools/ runs its scripts with plain Node, no build step: JavaScript checked by ESLint's own rules here and by tsc

@@ -154,11 +154,12 @@ export function buildEdge(
   plain.maxConnections = config.maxConnections;
   const https: HttpsListener | undefined =
     config.tls === undefined ? undefined : createHttpsListener(config, config.tls, connections, handler, log);
-  state.connections = () => ({
+  const connectionCounts = () => ({
     open: connections.open + (https?.sessions ?? 0),
     parked: connections.parked,
     http2: https?.sessions ?? 0,
   });
+  state.connections = connectionCounts;
   let connected: Promise<void> | undefined;
   const connect = () =>
     (connected ??= Promise.all(Object.values(pools).map((pool) => pool.start())).then(() => markReady()));

@@ -37,17 +37,19 @@ export class FrameworkContext implements ResponseOutput {
     this.call = call;
     this.#log = log;
     this.#stats = stats;
-    call.onabort = (reason) => {
+    const onabort = (reason: AppError): void => {
       log.info({ requestId: call.head.variables['REQUEST_ID'], reason: reason.code }, 'request aborted');
       this.#ended(reason);
       this.#drained?.();
       this.#onAbort?.();
     };
-    call.ondrain = () => {
+    const ondrain = (): void => {
       const drained = this.#drained;
       this.#drained = undefined;
       drained?.();
     };
+    call.onabort = onabort;
+    call.ondrain = ondrain;
   }
 
   get aborted(): boolean {

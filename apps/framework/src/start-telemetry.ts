@@ -32,7 +32,7 @@ class SampledExpressInstrumentation extends ExpressInstrumentation {
   constructor() {
     super();
     const wrap = this._wrap;
-    this._wrap = (nodule, name, wrapper) =>
+    const sampledWrap: typeof wrap = (nodule, name, wrapper) =>
       wrap(
         nodule,
         name,
@@ -40,6 +40,7 @@ class SampledExpressInstrumentation extends ExpressInstrumentation {
           ? (original, field) => skipWhenUnsampled(original as Handle, wrapper(original, field) as Handle) as never
           : wrapper,
       );
+    this._wrap = sampledWrap;
   }
 }
 

@@ -35,10 +35,11 @@ export function admit(log: Logger, ready: () => boolean): Step<GatewayContext> {
       },
       (err) => failRequest(ctx, err, log),
     );
-    ctx.call.onabort = (reason) => {
+    const onabort = (reason: AppError): void => {
       withdraw();
       ctx.aborted(reason);
     };
+    ctx.call.onabort = onabort;
   };
 }
 

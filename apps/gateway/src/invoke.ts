@@ -64,10 +64,11 @@ function forward(ctx: GatewayContext): PoolCall<Environ> {
     },
     { idempotent: IDEMPOTENT.has(call.head.method) },
   );
-  call.onabort = (reason) => {
+  const onabort = (reason: AppError): void => {
     downstream.cancel();
     ctx.aborted(reason);
   };
+  call.onabort = onabort;
   call.body.attach(
     forwardBody(
       downstream,

@@ -22,11 +22,12 @@ export function forwardBody(
   onError: (err: AppError) => void,
 ): BodySink {
   let owed = 0;
-  target.ondrain = () => {
+  const ondrain = (): void => {
     const bytes = owed;
     owed = 0;
     ack(bytes);
   };
+  target.ondrain = ondrain;
   return {
     data(chunk) {
       if (target.write(chunk) && owed === 0) ack(chunk.byteLength);

@@ -162,6 +162,21 @@ describe('fromExpress', () => {
     expect(seen).toEqual(['finish', 'close, finished=true']);
   });
 
+  it('should leave the socket referring to nothing of the exchange once the response finished', async () => {
+    const finished = gate<NodeJS.EventEmitter & { _httpMessage?: unknown }>();
+    const app = express().get('/', (req, res) => {
+      res.on('finish', () => setImmediate(() => finished.open(req.socket)));
+      res.send('ok');
+    });
+    const recording = invoke(fromExpress(app));
+    await recording.done;
+    // The socket outlives the exchange until a full GC (ADR-0031): a listener left on it would keep the request,
+    // the response and their body queue with it.
+    const socket = await finished.promise;
+    expect(socket.listenerCount('close')).toBe(0);
+    expect(socket._httpMessage).toBeNull();
+  });
+
   it('should run a mounted Express app through the adapter too', async () => {
     const admin = express().get('/users/:id', (req, res) => {
       res.json({ baseUrl: req.baseUrl, id: req.params['id'], signal: req.signal instanceof AbortSignal });

@@ -195,7 +195,7 @@ function hasHeader(raw: readonly string[], lower: string): boolean {
 function pullBody(req: IncomingMessage, environ: Environ): void {
   const input = environ['tsgi.input'][Symbol.asyncIterator]();
   let reading = false;
-  req._read = () => {
+  const read = (): void => {
     if (reading) return;
     reading = true;
     input.next().then(
@@ -212,6 +212,7 @@ function pullBody(req: IncomingMessage, environ: Environ): void {
       },
     );
   };
+  req._read = read;
 }
 
 function createResponse(
@@ -235,7 +236,7 @@ function createResponse(
     flush = startResponse(status, responseHeaders(res, internals, contentLength));
   };
 
-  res.write = function write(chunk: unknown, encoding?: BufferEncoding | WriteCallback, callback?: WriteCallback) {
+  const write = function write(chunk: unknown, encoding?: BufferEncoding | WriteCallback, callback?: WriteCallback) {
     const [enc, cb] = typeof encoding === 'function' ? [undefined, encoding] : [encoding, callback];
     if (internals.finished) {
       process.nextTick(() => cb?.(writeAfterEnd()));
@@ -249,8 +250,9 @@ function createResponse(
     }
     return body.push(bytes, cb);
   } as ServerResponse['write'];
+  res.write = write;
 
-  res.end = function end(chunk?: unknown, encoding?: BufferEncoding | WriteCallback, callback?: WriteCallback) {
+  const end = function end(chunk?: unknown, encoding?: BufferEncoding | WriteCallback, callback?: WriteCallback) {
     if (typeof chunk === 'function') [chunk, encoding, callback] = [undefined, undefined, chunk as WriteCallback];
     const [enc, cb] = typeof encoding === 'function' ? [undefined, encoding] : [encoding, callback];
     if (internals.finished) {
@@ -265,21 +267,29 @@ function createResponse(
     body.end();
     return res;
   } as ServerResponse['end'];
+  res.end = end;
 
-  res.flushHeaders = function flushHeaders() {
+  const flushHeaders = (): void => {
     commitHead();
     flush?.();
   };
+  res.flushHeaders = flushHeaders;
 
   const flag = res as ServerResponse & Partial<FinishFlag>;
   flag[FINISHED] = false;
   Object.defineProperty(res, 'writableFinished', WRITABLE_FINISHED);
-  body.ondrain = () => res.emit('drain');
-  body.onfinish = () => {
+  const ondrain = (): void => void res.emit('drain');
+  const onclose = (): void => {
+    if (!body.settled) body.fail(new Error('the response was destroyed before it ended'));
+  };
+  const onfinish = (): void => {
     flag[FINISHED] = true;
     res.emit('prefinish');
     res.emit('finish');
     res.detachSocket(socket as unknown as Socket);
+    // Node's Writable state gives every socket a function V8 allocates in the old generation, which keeps the
+    // socket reachable until a full GC: what the socket still references then outlives the exchange (ADR-0031).
+    socket.removeListener('close', onclose);
     const request = req as unknown as RequestInternals;
     if (!request._consuming && !req.readableEnded) request._dump();
     process.nextTick(() => {
@@ -287,15 +297,16 @@ function createResponse(
       res.emit('close');
     });
   };
-  body.onabort = () => {
+  const onabort = (): void => {
     // What Node's server does when the connection drops: the request is aborted, then the socket's 'close'
     // reaches the response.
     if (!req.destroyed) req.destroy(connectionReset());
     socket.destroy();
   };
-  socket.once('close', () => {
-    if (!body.settled) body.fail(new Error('the response was destroyed before it ended'));
-  });
+  body.ondrain = ondrain;
+  body.onfinish = onfinish;
+  body.onabort = onabort;
+  socket.once('close', onclose);
   return res;
 }
 
