@@ -4,6 +4,8 @@ import tseslint from 'typescript-eslint';
 
 const NO_EXPORT_ALL = { selector: 'ExportAllDeclaration', message: 'Name every export (no export *).' };
 const FUNCTION_LITERAL = ':matches(ArrowFunctionExpression, FunctionExpression)';
+// What TypeScript erases around an expression: V8 sees the function literal beneath it.
+const TS_CAST = ':matches(TSAsExpression, TSSatisfiesExpression, TSTypeAssertion, TSNonNullExpression)';
 // V8's parser takes `obj.prop = function () {}` for a method and allocates the function in the old generation; made
 // once per request, such a closure keeps everything it reaches alive through every scavenge (docs/adr/0031).
 const FUNCTION_TO_PROPERTY =
@@ -54,7 +56,11 @@ export default tseslint.config(
           message: FUNCTION_TO_PROPERTY,
         },
         {
-          selector: `:function AssignmentExpression[left.type='MemberExpression'] > :matches(TSAsExpression, TSSatisfiesExpression).right > ${FUNCTION_LITERAL}`,
+          selector: `:function AssignmentExpression[left.type='MemberExpression'] > ${TS_CAST}.right > ${FUNCTION_LITERAL}`,
+          message: FUNCTION_TO_PROPERTY,
+        },
+        {
+          selector: `:function AssignmentExpression[left.type='MemberExpression'] > ${TS_CAST}.right > ${TS_CAST} > ${FUNCTION_LITERAL}`,
           message: FUNCTION_TO_PROPERTY,
         },
       ],

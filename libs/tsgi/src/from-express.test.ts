@@ -177,6 +177,17 @@ describe('fromExpress', () => {
     expect(socket._httpMessage).toBeNull();
   });
 
+  it('should fail the response when the app destroys the socket before the response ended', async () => {
+    const app = express().get('/', (req, res) => {
+      res.write('partial');
+      req.socket.destroy();
+    });
+    const recording = invoke(fromExpress(app));
+    await recording.until('fail');
+    const failure = recording.events.find((e) => e.type === 'fail');
+    expect(failure).toMatchObject({ headSent: true, error: { message: 'the response was destroyed before it ended' } });
+  });
+
   it('should run a mounted Express app through the adapter too', async () => {
     const admin = express().get('/users/:id', (req, res) => {
       res.json({ baseUrl: req.baseUrl, id: req.params['id'], signal: req.signal instanceof AbortSignal });

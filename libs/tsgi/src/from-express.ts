@@ -283,13 +283,13 @@ function createResponse(
     if (!body.settled) body.fail(new Error('the response was destroyed before it ended'));
   };
   const onfinish = (): void => {
+    // Node's Writable state gives every socket a function V8 allocates in the old generation, which keeps the
+    // socket reachable until a full GC: what the socket still references then outlives the exchange (ADR-0031).
+    socket.removeListener('close', onclose);
     flag[FINISHED] = true;
     res.emit('prefinish');
     res.emit('finish');
     res.detachSocket(socket as unknown as Socket);
-    // Node's Writable state gives every socket a function V8 allocates in the old generation, which keeps the
-    // socket reachable until a full GC: what the socket still references then outlives the exchange (ADR-0031).
-    socket.removeListener('close', onclose);
     const request = req as unknown as RequestInternals;
     if (!request._consuming && !req.readableEnded) request._dump();
     process.nextTick(() => {
