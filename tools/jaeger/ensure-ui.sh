@@ -5,7 +5,7 @@
 # are not in Jaeger's Go module. Sources, first found wins:
 #   1. JAEGER_UI_ASSETS: a jaeger-ui assets.tar.gz (or any tarball of such a build) or a directory holding one;
 #   2. ../shared/vendor/jaeger-ui-<version>-assets.tar.gz beside the clone (or beside the main checkout of a git
-#      worktree), checked against its .sha256, if present;
+#      worktree, or beside the local checkout it was cloned from), checked against its .sha256, if present;
 #   3. jaeger-ui's GitHub release asset assets.tar.gz over HTTPS (machines that reach GitHub).
 # Exits 3, saying how to get them, when there are none: Jaeger then serves its API with a placeholder page.
 set -euo pipefail
@@ -17,7 +17,10 @@ cache="${MONO_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/mono}/jaeger/$version"
 ui="$cache/ui-$ui_version"
 vendored=""
 main="$(git -C "$root" rev-parse --path-format=absolute --git-common-dir 2>/dev/null || true)"
-for dir in "$root/.." "${main:+$(dirname "$main")/..}"; do
+# A clone of a checkout on this machine (CI's fresh clone) looks beside the checkout it was cloned from too.
+origin="$(git -C "$root" remote get-url origin 2>/dev/null || true)"
+[ -d "$origin" ] || origin=""
+for dir in "$root/.." "${main:+$(dirname "$main")/..}" "${origin:+$origin/..}"; do
   [ -n "$dir" ] && [ -f "$dir/shared/vendor/jaeger-ui-$ui_version-assets.tar.gz" ] || continue
   vendored="$(cd "$dir/shared/vendor" && pwd)/jaeger-ui-$ui_version-assets.tar.gz"
   break
