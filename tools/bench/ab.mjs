@@ -18,7 +18,7 @@ import { APPS, edgeShares, portFree, ready, startOurs, URL } from './lib/configs
 import { startJaeger } from './lib/jaeger.mjs';
 import { cpuByService, cpuSeconds, memory, ProcessGroup } from './lib/processes.mjs';
 import { ordered } from './lib/report.mjs';
-import { wrk } from './lib/wrk.mjs';
+import { warmUp, wrk } from './lib/wrk.mjs';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const args = process.argv.slice(2);
@@ -88,7 +88,7 @@ const trees = revisions.map((rev) => {
     const { command } = JSON.parse(readFileSync(join(dir, project, 'project.json'), 'utf8')).targets.build;
     execFileSync('sh', ['-c', command], { cwd: dir, stdio: 'ignore' });
   }
-  /** @type {Array<import('./lib/wrk.mjs').WrkResult & { cpuUs: number, cpuBy: Record<string, number>, rss: number, pss: number, jaegerUs: number }>} */
+  /** @type {Array<import('./lib/wrk.mjs').WrkResult & { cpuUs: number, cpuBy: Record<string, number>, rss: number, pss: number, jaegerUs: number, warmupSeconds: number }>} */
   const runs = [];
   return { rev, sha, dir, title: git('log', '-1', '--format=%s', sha), runs };
 });
@@ -105,7 +105,7 @@ for (let round = 1; round <= ROUNDS; round += 1) {
       const stack = startOurs(group, { app, root: tree.dir, sample: SAMPLE, jaeger });
       await ready();
       if (group.pids().length < 3) throw new Error(`${tree.sha}: a service exited at start (is a port taken?)`);
-      await wrk(URL, { connections: CONNECTIONS, seconds: 3 });
+      const warmed = await warmUp(URL, { connections: CONNECTIONS });
       await sleep(1_000);
       const services = group.services();
       const cpu0 = cpuByService(services);
@@ -120,9 +120,9 @@ for (let round = 1; round <= ROUNDS; round += 1) {
       for (const [svc, s] of Object.entries(cpu0)) cpuBy[svc] = (((cpu1[svc] ?? s) - s) * 1e6) / result.completed;
       const cpuUs = Object.values(cpuBy).reduce((a, b) => a + b, 0);
       const { rss, pss } = memory(group.pids());
-      tree.runs.push({ ...result, cpuUs, cpuBy, rss, pss, jaegerUs });
+      tree.runs.push({ ...result, cpuUs, cpuBy, rss, pss, jaegerUs, warmupSeconds: warmed });
       console.log(
-        `round ${round} ${tree.sha}: ${Math.round(result.rps2xx)} 2xx/s, p99 ${result.p99.toFixed(2)} ms, ${cpuUs.toFixed(1)} µs/req (${ordered(
+        `round ${round} ${tree.sha}: ${Math.round(result.rps2xx)} 2xx/s after ${warmed} s of warm-up, p99 ${result.p99.toFixed(2)} ms, ${cpuUs.toFixed(1)} µs/req (${ordered(
           cpuBy,
         )
           .map(([svc, us]) => `${svc} ${us.toFixed(1)}`)

@@ -31,7 +31,7 @@ import {
 } from './lib/processes.mjs';
 import { ordered, recordRun, renderReport } from './lib/report.mjs';
 import { attack, ensureVegeta, summarise } from './lib/vegeta.mjs';
-import { wrk } from './lib/wrk.mjs';
+import { warmUp, wrk } from './lib/wrk.mjs';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const args = process.argv.slice(2);
@@ -108,10 +108,12 @@ const median = (values) => {
 /**
  * One measured run: wrk's result; server CPU µs per request in all and per service (Jaeger's apart); wrk's own; the
  * % of the CPUs other processes used; and (ours) each service's request count, the spans Jaeger accepted and the
- * requests that were sampled, and the share of the requests each of the edge's processes served.
+ * requests that were sampled, the share of the requests each of the edge's processes served, and how long the load
+ * before it warmed the stack up.
  * @typedef {import('./lib/wrk.mjs').WrkResult & {
  *   serverUs: number, cpuBy: Record<string, number>, jaegerUs: number, clientUs: number, bg: number,
- *   counters?: Record<string, number>, spans?: number, sampledExact?: number, edgeShares?: number[]
+ *   counters?: Record<string, number>, spans?: number, sampledExact?: number, edgeShares?: number[],
+ *   warmupSeconds?: number
  * }} Run
  */
 /**
@@ -404,15 +406,17 @@ async function measureConfig(name, round, last) {
       results.memIdle = memoryByService(group.services());
     }
     for (const [i, connections] of LOADS.entries()) {
-      // Warm-up, not recorded: the first load's longer (V8 compiles the hot paths), the next one's to open its
-      // connections and let the queues grow.
-      await wrk(URL, { connections, seconds: i === 0 ? 3 : 2 });
+      // Warm-up, not recorded: the first load's until the throughput stops rising (V8 compiles the hot paths), the
+      // next one's to open its connections and let the queues grow.
+      const warmed = i === 0 ? await warmUp(URL, { connections }) : 2;
+      if (i > 0) await wrk(URL, { connections, seconds: warmed });
       await sleep(1_000); // the warm-up's last requests, cut off when wrk stopped, finish before counting starts
       const result = await run(name, group, stack, jaeger, {
         connections,
         seconds: DURATION,
         label: `c${connections}-${round}`,
       });
+      result.warmupSeconds = warmed;
       /** @type {Run[]} */ (results.loads[String(connections)]).push(result);
       if (last) {
         // What a burst leaves once it is over: every configuration gets the same seconds to give memory back.
@@ -424,7 +428,7 @@ async function measureConfig(name, round, last) {
         .map(([svc, us]) => `${svc} ${us.toFixed(1)}`)
         .join(', ');
       log(
-        `${name.padEnd(22)} -c${String(connections).padEnd(5)} round ${round}: ${Math.round(result.rps2xx)} 2xx/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, ${result.serverUs.toFixed(1)} µs/req (${by}${jaeger ? `; Jaeger ${result.jaegerUs.toFixed(1)}` : ''}), bg ${result.bg} %${result.edgeShares?.length ? `, edge processes ${result.edgeShares.join(':')} %` : ''}${result.non2xx || result.socketErrors ? ` ERRORS: ${result.non2xx} non-2xx, ${result.socketErrors || 'no socket errors'}` : ''}`,
+        `${name.padEnd(22)} -c${String(connections).padEnd(5)} round ${round}: ${Math.round(result.rps2xx)} 2xx/s after ${warmed} s of warm-up, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, ${result.serverUs.toFixed(1)} µs/req (${by}${jaeger ? `; Jaeger ${result.jaegerUs.toFixed(1)}` : ''}), bg ${result.bg} %${result.edgeShares?.length ? `, edge processes ${result.edgeShares.join(':')} %` : ''}${result.non2xx || result.socketErrors ? ` ERRORS: ${result.non2xx} non-2xx, ${result.socketErrors || 'no socket errors'}` : ''}`,
       );
     }
     if (!last) return;

@@ -43,6 +43,28 @@ export function wrk(url, { connections, seconds, pin = false, raw, sampleRatio }
 }
 
 /**
+ * Loads a stack until its throughput stops rising, unrecorded: `first` seconds, then slices of `slice` seconds for as
+ * long as a slice answers over `rise` more 2xx per second than the one before, `max` seconds at most. V8 optimises a
+ * path once it has run hot for a while, and on two busy cores its compiler threads get little time: with tracing on,
+ * our services ran their span code unoptimised for 10–15 s under load, so a fixed 3 s warm-up measured the warm-up
+ * (docs/adr/0032-warm-up-until-steady.md). Resolves with the seconds it took.
+ * @param {string} url
+ * @param {{ connections: number, first?: number, slice?: number, max?: number, rise?: number }} options
+ * @returns {Promise<number>}
+ */
+export async function warmUp(url, { connections, first = 3, slice = 2, max = 21, rise = 0.05 }) {
+  let previous = (await wrk(url, { connections, seconds: first })).rps2xx;
+  let seconds = first;
+  while (seconds + slice <= max) {
+    const next = (await wrk(url, { connections, seconds: slice })).rps2xx;
+    seconds += slice;
+    if (next <= previous * (1 + rise)) break;
+    previous = next;
+  }
+  return seconds;
+}
+
+/**
  * @typedef {object} WrkResult
  * @property {number} rps every completed response
  * @property {number} rps2xx 2xx responses per second: what ratios compare
