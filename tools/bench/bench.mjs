@@ -408,8 +408,9 @@ async function measureConfig(name, round, last) {
     for (const [i, connections] of LOADS.entries()) {
       // Warm-up, not recorded: the first load's until the throughput stops rising (V8 compiles the hot paths), the
       // next one's to open its connections and let the queues grow.
-      const warmed = i === 0 ? await warmUp(URL, { connections }) : 2;
-      if (i > 0) await wrk(URL, { connections, seconds: warmed });
+      let warmed = 2;
+      if (i === 0) warmed = await warmUp(URL, { connections });
+      else await wrk(URL, { connections, seconds: warmed });
       await sleep(1_000); // the warm-up's last requests, cut off when wrk stopped, finish before counting starts
       const result = await run(name, group, stack, jaeger, {
         connections,
