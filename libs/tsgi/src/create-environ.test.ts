@@ -73,4 +73,26 @@ describe('createEnviron', () => {
     ) as unknown as Record<string, unknown>;
     expect(environ).toMatchObject({ APP_MODE: 'env', REQUEST_ID: 'r1', HTTP_X_MODE: 'header', PATH_INFO: '/upload' });
   });
+
+  it('lets neither extra nor env variables replace any key every environ has', () => {
+    const own = Object.keys(createEnviron(VARIABLES, live({ headers: [] })));
+    const shadow = Object.fromEntries(own.map((key) => [key, 'replaced']));
+    for (const options of [{ extra: shadow }, { env: shadow }, { extra: shadow, env: shadow }]) {
+      const environ = createEnviron(VARIABLES, live({ headers: [], ...options })) as unknown as Record<string, unknown>;
+      for (const key of own) expect(environ[key], key).not.toBe('replaced');
+    }
+  });
+
+  it('joins repeated header fields, and replaces an extra or env HTTP_* variable with the field', () => {
+    const headers: Array<[string, string]> = [
+      ['X-Rep', 'a'],
+      ['x-rep', 'b'],
+      ['Cookie', 'c=1'],
+      ['Cookie', 'd=2'],
+    ];
+    for (const options of [{}, { extra: { HTTP_X_REP: 'extra' } }, { env: { HTTP_COOKIE: 'env' } }]) {
+      const environ = createEnviron(VARIABLES, live({ headers, ...options })) as unknown as Record<string, unknown>;
+      expect(environ).toMatchObject({ HTTP_X_REP: 'a, b', HTTP_COOKIE: 'c=1; d=2' });
+    }
+  });
 });

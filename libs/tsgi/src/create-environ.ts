@@ -1,5 +1,5 @@
 import type { Environ, ErrorStream, InputStream } from './environ';
-import { httpVariables } from './http-variables';
+import { addHttpVariables, httpVariables } from './http-variables';
 
 /** The CGI variables a gateway sends for a request, before the HTTP_* view is added. */
 export interface RequestVariables {
@@ -42,17 +42,26 @@ export interface LiveParts {
  * Assembles an environ: the gateway's CGI variables, the HTTP_* view of the raw headers, and the `tsgi.*` keys, every
  * one a plain data property. The input stream behind `tsgi.input` is made when the application first reads it: most
  * requests never do. (Getters defined on each environ cost ~0.5 µs a request, more than the rest of it together.)
+ * The keys every environ has come first, in one object literal; the others are added to it (ADR-0033).
  *
  * @example
  * const environ = createEnviron(variables, { urlScheme: 'http', headers, input: () => input, errors,
  *   signal, deadline: Infinity, multiprocess: false });
  */
 export function createEnviron(variables: RequestVariables, live: LiveParts): Environ {
-  return {
-    ...live.env,
-    ...live.extra,
-    ...httpVariables(live.headers),
-    ...variables,
+  const environ: Record<string, unknown> = {
+    REQUEST_METHOD: variables.REQUEST_METHOD,
+    SCRIPT_NAME: variables.SCRIPT_NAME,
+    PATH_INFO: variables.PATH_INFO,
+    QUERY_STRING: variables.QUERY_STRING,
+    CONTENT_TYPE: variables.CONTENT_TYPE,
+    CONTENT_LENGTH: variables.CONTENT_LENGTH,
+    SERVER_NAME: variables.SERVER_NAME,
+    SERVER_PORT: variables.SERVER_PORT,
+    SERVER_PROTOCOL: variables.SERVER_PROTOCOL,
+    REMOTE_ADDR: variables.REMOTE_ADDR,
+    REMOTE_PORT: variables.REMOTE_PORT,
+    REQUEST_URI: variables.REQUEST_URI,
     'tsgi.version': [1, 0],
     'tsgi.url_scheme': live.urlScheme,
     'tsgi.errors': live.errors,
@@ -64,7 +73,52 @@ export function createEnviron(variables: RequestVariables, live: LiveParts): Env
     'tsgi.deadline': live.deadline,
     'tsgi.input': new LazyInput(live.input),
     'tsgi.signal': live.signal,
-  } as Environ;
+  };
+  // Below the keys above, in rising precedence: the application's env, the extra variables, the HTTP_* fields.
+  let shadowed = false;
+  if (live.env !== undefined) shadowed = addBelow(environ, live.env);
+  if (live.extra !== undefined) shadowed = addBelow(environ, live.extra) || shadowed;
+  if (shadowed) Object.assign(environ, httpVariables(live.headers));
+  else addHttpVariables(environ, live.headers);
+  return environ as unknown as Environ;
+}
+
+/** The keys every environ has, which nothing else replaces. */
+const OWN_KEYS: ReadonlySet<string> = new Set([
+  'REQUEST_METHOD',
+  'SCRIPT_NAME',
+  'PATH_INFO',
+  'QUERY_STRING',
+  'CONTENT_TYPE',
+  'CONTENT_LENGTH',
+  'SERVER_NAME',
+  'SERVER_PORT',
+  'SERVER_PROTOCOL',
+  'REMOTE_ADDR',
+  'REMOTE_PORT',
+  'REQUEST_URI',
+  'tsgi.version',
+  'tsgi.url_scheme',
+  'tsgi.errors',
+  'tsgi.multithread',
+  'tsgi.multiprocess',
+  'tsgi.run_once',
+  'tsgi.input_terminated',
+  'tsgi.headers',
+  'tsgi.deadline',
+  'tsgi.input',
+  'tsgi.signal',
+] satisfies Array<keyof Environ>);
+
+/** Adds the variables whose keys no environ has of its own; true when one of them is an HTTP_* key. */
+function addBelow(environ: Record<string, unknown>, variables: Readonly<Record<string, string>>): boolean {
+  let http = false;
+  for (const key in variables) {
+    if (OWN_KEYS.has(key)) continue;
+    environ[key] = variables[key];
+    if (key.startsWith('HTTP_')) http = true;
+  }
+  return http;
 }
 
 /** `tsgi.input` that makes the real stream on the first read, readline or iteration. */

@@ -19,6 +19,18 @@ export function httpVariables(headers: Iterable<readonly [string, string]>): Rec
 }
 
 /**
+ * `httpVariables` added straight to `target`, which holds no HTTP_* key yet (createEnviron).
+ */
+export function addHttpVariables(target: Record<string, unknown>, headers: Iterable<readonly [string, string]>): void {
+  for (const [name, value] of headers) {
+    const key = variableName(name);
+    if (key === undefined) continue;
+    const previous = target[key] as string | undefined;
+    target[key] = previous === undefined ? value : `${previous}${key === 'HTTP_COOKIE' ? '; ' : ', '}${value}`;
+  }
+}
+
+/**
  * Header names repeat from request to request: each one's variable is worked out once, for the first 1000 names of
  * at most 64 characters (a client's long made-up names cannot make the cache hold much).
  */
