@@ -41,5 +41,8 @@ export function forwardedFor(peer: string, host: string, scheme: string): string
 }
 
 function quote(value: string): string {
-  return TOKEN.test(value) ? value : `"${value.replace(/["\\]/g, '\\$&')}"`;
+  if (TOKEN.test(value)) return value;
+  // A host with a port is quoted on every request; the replace, whose `$&` V8 runs in its runtime, only when needed.
+  if (!value.includes('"') && !value.includes('\\')) return `"${value}"`;
+  return `"${value.replace(/["\\]/g, '\\$&')}"`;
 }
