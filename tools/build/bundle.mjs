@@ -16,7 +16,7 @@ const root = resolve(import.meta.dirname, '../..');
 const { dependencies = {} } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 // Inlined although an npm package: the OpenTelemetry SDK's span code, from its ES module build. Its CommonJS build
 // reaches every @opentelemetry/api export through a getter that is a bound function, which V8 runs through its
-// runtime: ~1-2 µs of every span started (docs/adr/0033-what-our-code-costs-by-owner.md). Nothing patches it.
+// runtime: ~1-2 µs of every span started (docs/adr/0033-what-a-request-costs-by-owner.md). Nothing patches it.
 const inlined = new Set(['@opentelemetry/sdk-trace']);
 const external = Object.keys(dependencies)
   .filter((name) => !inlined.has(name))
