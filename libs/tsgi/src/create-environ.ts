@@ -113,7 +113,7 @@ const OWN_KEYS: ReadonlySet<string> = new Set([
 /** Adds the variables whose keys no environ has of its own; true when one of them is an HTTP_* key. */
 function addBelow(environ: Record<string, unknown>, variables: Readonly<Record<string, string>>): boolean {
   let http = false;
-  for (const key in variables) {
+  for (const key of Object.keys(variables)) {
     if (OWN_KEYS.has(key)) continue;
     environ[key] = variables[key];
     if (key.startsWith('HTTP_')) http = true;
