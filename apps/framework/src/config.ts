@@ -15,7 +15,7 @@ import {
   type Env,
   type ServiceConfigSpec,
 } from '@mono/config';
-import { parseApplicationSpec } from '@mono/tsgi';
+import { CGI_KEYS, parseApplicationSpec } from '@mono/tsgi';
 import * as v from 'valibot';
 
 /** The name the default application is reported and logged under; a mount's `app` "" (or this) reaches it. */
@@ -74,22 +74,7 @@ export const frameworkEnvSchema = v.object({
 });
 
 /** The CGI variables of the environ: an application's own variable may not take one of these names. */
-const CGI_NAMES = new Set([
-  'REQUEST_METHOD',
-  'SCRIPT_NAME',
-  'PATH_INFO',
-  'QUERY_STRING',
-  'CONTENT_TYPE',
-  'CONTENT_LENGTH',
-  'SERVER_NAME',
-  'SERVER_PORT',
-  'SERVER_PROTOCOL',
-  'REMOTE_ADDR',
-  'REMOTE_PORT',
-  'REQUEST_URI',
-  'REQUEST_ID',
-  'HTTPS',
-]);
+const CGI_NAMES = new Set<string>([...CGI_KEYS, 'REQUEST_ID', 'HTTPS']);
 
 const moduleSpec = v.pipe(
   v.string(),

@@ -1,4 +1,4 @@
-import type { Environ, ErrorStream, InputStream } from './environ';
+import { CGI_KEYS, TSGI_KEYS, type Environ, type ErrorStream, type InputStream } from './environ';
 import { addHttpVariables, httpVariables } from './http-variables';
 
 /** The CGI variables a gateway sends for a request, before the HTTP_* view is added. */
@@ -84,31 +84,7 @@ export function createEnviron(variables: RequestVariables, live: LiveParts): Env
 }
 
 /** The keys every environ has, which nothing else replaces. */
-const OWN_KEYS: ReadonlySet<string> = new Set([
-  'REQUEST_METHOD',
-  'SCRIPT_NAME',
-  'PATH_INFO',
-  'QUERY_STRING',
-  'CONTENT_TYPE',
-  'CONTENT_LENGTH',
-  'SERVER_NAME',
-  'SERVER_PORT',
-  'SERVER_PROTOCOL',
-  'REMOTE_ADDR',
-  'REMOTE_PORT',
-  'REQUEST_URI',
-  'tsgi.version',
-  'tsgi.url_scheme',
-  'tsgi.errors',
-  'tsgi.multithread',
-  'tsgi.multiprocess',
-  'tsgi.run_once',
-  'tsgi.input_terminated',
-  'tsgi.headers',
-  'tsgi.deadline',
-  'tsgi.input',
-  'tsgi.signal',
-] satisfies Array<keyof Environ>);
+const OWN_KEYS: ReadonlySet<string> = new Set([...CGI_KEYS, ...TSGI_KEYS]);
 
 /** Adds the variables whose keys no environ has of its own; true when one of them is an HTTP_* key. */
 function addBelow(environ: Record<string, unknown>, variables: Readonly<Record<string, string>>): boolean {

@@ -68,6 +68,37 @@ export interface TsgiVariables {
 
 export type Environ = CgiVariables & TsgiVariables;
 
+/** The CGI variables every environ has (`CgiVariables`' keys). */
+export const CGI_KEYS = [
+  'REQUEST_METHOD',
+  'SCRIPT_NAME',
+  'PATH_INFO',
+  'QUERY_STRING',
+  'CONTENT_TYPE',
+  'CONTENT_LENGTH',
+  'SERVER_NAME',
+  'SERVER_PORT',
+  'SERVER_PROTOCOL',
+  'REMOTE_ADDR',
+  'REMOTE_PORT',
+  'REQUEST_URI',
+] as const satisfies ReadonlyArray<keyof CgiVariables>;
+
+/** The `tsgi.*` keys every environ has (`TsgiVariables`' keys). */
+export const TSGI_KEYS = [
+  'tsgi.version',
+  'tsgi.url_scheme',
+  'tsgi.input',
+  'tsgi.errors',
+  'tsgi.multithread',
+  'tsgi.multiprocess',
+  'tsgi.run_once',
+  'tsgi.input_terminated',
+  'tsgi.headers',
+  'tsgi.signal',
+  'tsgi.deadline',
+] as const satisfies ReadonlyArray<keyof TsgiVariables>;
+
 /** PEP 3333's exc_info: the error being handled, when an application replaces its headers after a failure. */
 export type ExcInfo = unknown;
 

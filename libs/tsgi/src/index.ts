@@ -17,6 +17,7 @@ export type {
   StartResponse,
   TsgiVariables,
 } from './environ';
+export { CGI_KEYS, TSGI_KEYS } from './environ';
 export { environOf, fromExpress } from './from-express';
 export type { FromExpressOptions, NodeListener } from './from-express';
 export { fromFetch } from './from-fetch';

@@ -1,33 +1,6 @@
-import type { Environ, ErrorStream, InputStream } from './environ';
+import { CGI_KEYS, TSGI_KEYS, type Environ, type ErrorStream, type InputStream } from './environ';
 import type { RequestCheck } from './validator';
 
-const CGI_KEYS = [
-  'REQUEST_METHOD',
-  'SCRIPT_NAME',
-  'PATH_INFO',
-  'QUERY_STRING',
-  'CONTENT_TYPE',
-  'CONTENT_LENGTH',
-  'SERVER_NAME',
-  'SERVER_PORT',
-  'SERVER_PROTOCOL',
-  'REMOTE_ADDR',
-  'REMOTE_PORT',
-  'REQUEST_URI',
-] as const;
-const TSGI_KEYS = [
-  'tsgi.version',
-  'tsgi.url_scheme',
-  'tsgi.input',
-  'tsgi.errors',
-  'tsgi.multithread',
-  'tsgi.multiprocess',
-  'tsgi.run_once',
-  'tsgi.input_terminated',
-  'tsgi.headers',
-  'tsgi.signal',
-  'tsgi.deadline',
-] as const;
 const FLAGS = ['tsgi.multithread', 'tsgi.multiprocess', 'tsgi.run_once', 'tsgi.input_terminated'] as const;
 const METHOD = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
