@@ -9,12 +9,7 @@
  */
 export function httpVariables(headers: Iterable<readonly [string, string]>): Record<`HTTP_${string}`, string> {
   const variables: Record<string, string> = {};
-  for (const [name, value] of headers) {
-    const key = variableName(name);
-    if (key === undefined) continue;
-    const previous = variables[key];
-    variables[key] = previous === undefined ? value : `${previous}${key === 'HTTP_COOKIE' ? '; ' : ', '}${value}`;
-  }
+  addHttpVariables(variables, headers);
   return variables;
 }
 
