@@ -1,4 +1,7 @@
+import { once } from 'node:events';
+import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { setImmediate as nextLoopTurn } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { Deadlines } from './deadlines';
 
@@ -89,5 +92,34 @@ describe('Deadlines', () => {
     await one.fired;
     expect(performance.now() - started).toBeGreaterThanOrEqual(40);
     expect(order).toEqual(['one']);
+  });
+
+  it('lets a response that arrived while the loop was held up past a deadline be read before the deadline expires', async () => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const client = connect((server.address() as AddressInfo).port, '127.0.0.1');
+    const [[accepted]] = await Promise.all([once(server, 'connection') as Promise<[Socket]>, once(client, 'connect')]);
+    try {
+      const deadlines = new Deadlines();
+      const order: string[] = [];
+      const answered = deadlines.add(10, () => order.push('answered: expired'));
+      const unanswered = expiry(order, 'unanswered: expired');
+      deadlines.add(10, unanswered.onExpire);
+      accepted.on('data', () => {
+        order.push('response read');
+        answered.cancel();
+      });
+      // The response is in the socket in time; then the loop is held up past both deadlines (a compaction, say).
+      client.write('head');
+      const blocked = performance.now();
+      while (performance.now() - blocked < 40);
+      await unanswered.fired;
+      await nextLoopTurn();
+      expect(order).toEqual(['response read', 'unanswered: expired']);
+    } finally {
+      client.destroy();
+      server.close();
+    }
   });
 });

@@ -11,10 +11,16 @@ class Entry implements Deadline {
   next: Entry = this;
   constructor(
     readonly at: number,
-    readonly onExpire: (() => void) | undefined,
+    /** Undefined once cancelled: a deadline found due may still be cancelled before it expires. */
+    public onExpire: (() => void) | undefined,
   ) {}
 
   cancel(): void {
+    this.onExpire = undefined;
+    this.unlink();
+  }
+
+  unlink(): void {
     this.prev.next = this.next;
     this.next.prev = this.prev;
     this.prev = this;
@@ -91,7 +97,7 @@ export class Deadlines {
       let entry = head.next;
       while (entry !== head && entry.at <= now) {
         const after = entry.next;
-        entry.cancel();
+        entry.unlink();
         due.push(entry);
         entry = after;
       }
@@ -101,17 +107,28 @@ export class Deadlines {
     // Node's timer may fire a little before `now` reaches a deadline (it counts from the loop's cached time): what is
     // not due yet waits for the next arming.
     if (next !== Infinity) this.#arm(next);
-    for (const entry of due) {
-      try {
-        (entry.onExpire as () => void)();
-      } catch (err) {
-        // As from a timer of its own: uncaught, and the other expiries still run.
-        queueMicrotask(() => {
-          throw err;
-        });
-      }
-    }
+    if (due.length > 0) setImmediate(expire, due);
   };
+}
+
+/**
+ * Runs after the loop's poll phase, not in its timers phase: when the loop was held up past a deadline (a collection,
+ * a long task), the response that arrived in time is read before the timer that fired late can fail its call.
+ */
+function expire(due: Entry[]): void {
+  for (const entry of due) {
+    const onExpire = entry.onExpire;
+    if (onExpire === undefined) continue;
+    entry.onExpire = undefined;
+    try {
+      onExpire();
+    } catch (err) {
+      // As from a timer of its own: uncaught, and the other expiries still run.
+      queueMicrotask(() => {
+        throw err;
+      });
+    }
+  }
 }
 
 /** The process's head timers (every call's, on either side of every hop). */
