@@ -270,6 +270,29 @@ describe('timeouts that let streams live', () => {
     expect(aborted).toMatchObject({ requestId, reason: 'FW_ERR_DEADLINE_EXCEEDED' });
   });
 
+  it("should give the framework's 504 that came in time, not its own, when the edge was held up past its timer", async () => {
+    const framework = await start('framework', { FRAMEWORK_APP: COUNTING_APP });
+    const gateway = await start('gateway', { GATEWAY_FRAMEWORK: address(framework) });
+    const edge = await edgeOver([gateway], { EDGE_UPSTREAM_HEAD_TIMEOUT_MS: '1000' });
+    const started = performance.now();
+    const post = send(`http://127.0.0.1:${edge.port}/work?ms=10000`, { method: 'POST' });
+    await framework.waitForLog((line) => line['msg'] === 'work started', 5_000);
+    // Every edge process stops (as a long collection would stop one) while the framework's deadline fires and the
+    // gateway passes its 504 on; they go on once the edge's own timer (the limit plus 50 ms) is overdue.
+    const edgeProcesses = edge.pids();
+    for (const pid of edgeProcesses) process.kill(pid, 'SIGSTOP');
+    try {
+      await framework.waitForLog((line) => line['msg'] === 'request aborted', 3_000);
+      await vi.waitFor(async () => expect((await stats(gateway))['inFlight']).toBe(0), { timeout: 2_000 });
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, started + 1_300 - performance.now())));
+    } finally {
+      for (const pid of edgeProcesses) process.kill(pid, 'SIGCONT');
+    }
+    const res = await post;
+    expect(res.status).toBe(504);
+    expect(JSON.parse(res.body.toString())).toMatchObject({ code: 'FW_ERR_DEADLINE_EXCEEDED' });
+  });
+
   it('should complete /stream?n=70&ms=1000 (70 s, a chunk a second) with default settings', async () => {
     const framework = await start('framework');
     const gateway = await start('gateway', { GATEWAY_FRAMEWORK: address(framework) });
