@@ -119,7 +119,6 @@ function expire(due: Entry[]): void {
   for (const entry of due) {
     const onExpire = entry.onExpire;
     if (onExpire === undefined) continue;
-    entry.onExpire = undefined;
     try {
       onExpire();
     } catch (err) {
