@@ -26,6 +26,26 @@ function ours(field: number): Buffer {
   return w.buf;
 }
 
+/** One nested message (field 2) per group, holding the group's strings (field 1): lengths measured at two depths. */
+function nested(w: WireWriter, groups: readonly (readonly string[])[]): Buffer {
+  w.measuring();
+  let size = 0;
+  for (const group of groups) {
+    size += w.fill(
+      tag(2, LEN),
+      w.reserve(),
+      group.reduce((sum, value) => sum + w.measureString(tag(1, LEN), value), 0),
+    );
+  }
+  w.begin(size);
+  for (const group of groups) {
+    w.message(tag(2, LEN));
+    for (const value of group) w.string(tag(1, LEN), value);
+  }
+  expect(w.at).toBe(size);
+  return w.take();
+}
+
 /** The same message written by @bufbuild/protobuf, the runtime of the generated code. */
 function reference(field: number): Buffer {
   const writer = new BinaryWriter();
@@ -109,4 +129,16 @@ describe('WireWriter', () => {
       expect([r.varint(), r.varint()]).toEqual([tag(1, VARINT), value]);
     },
   );
+
+  it('should write each message of a reused writer as a fresh writer writes it, larger or smaller than the last', () => {
+    const reused = new WireWriter();
+    const shapes = [40, 3, 0, 41, 1].map((n, round) =>
+      Array.from({ length: n }, (_, i) =>
+        Array.from({ length: i % 4 }, (_, j) => `${'r'.repeat(round + 1)}-${i}-${j}`),
+      ),
+    );
+    for (const groups of shapes) {
+      expect(nested(reused, groups).toString('hex')).toBe(nested(new WireWriter(), groups).toString('hex'));
+    }
+  });
 });
