@@ -2,8 +2,12 @@
 // it instruments is loaded. A master's workers are started with the same flags and load it too.
 import cluster from 'node:cluster';
 import { ConfigError } from '@mono/config';
+import { holdTickShape } from '@mono/runtime';
 import { loadFrameworkConfig } from './config';
 import type * as StartTelemetry from './start-telemetry';
+
+// The first code of every process: docs/adr/0034-a-request-alone-and-what-a-request-allocates.md
+holdTickShape();
 
 const master = cluster.isPrimary && supervises();
 // With --check-config, main.cjs checks these variables with the service's own and nothing is started. A master
