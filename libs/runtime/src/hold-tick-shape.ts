@@ -6,10 +6,9 @@ let held: object | undefined;
  * Keeps one of Node's tick objects (what `process.nextTick` queues) alive for the life of the process.
  *
  * Without it, a process fell, in 9 of 14 fresh stacks, into a state where `nextTick` cost ~5–8× as much per call for
- * good (the edge 2.8–3.5 µs per request instead of ~0.4; the gateway and the framework less often); with one tick
- * object held from the start, in none of 10. V8 keeps an object literal's maps, and the feedback of the literal that
- * builds tick objects, only weakly: with no tick object alive when a full GC runs (a service at rest before its first
- * load, a compaction when idle), the next one gets maps of its own and the literal's feedback gives up on them
+ * good (an edge process 2.2–3.5 µs per request instead of ~0.4); with one tick object held from the start, in none of
+ * 16. That fits V8 holding an object literal's maps and feedback weakly, so that a full GC with no tick object alive
+ * (at rest before the first load, a compaction when idle) replaces them
  * (docs/adr/0034-a-request-alone-and-what-a-request-allocates.md). Called first in each process, before any load.
  */
 export function holdTickShape(): void {
