@@ -2,12 +2,14 @@
 // it instruments is loaded. A master's workers are started with the same flags and load it too.
 import cluster from 'node:cluster';
 import { ConfigError } from '@mono/config';
-import { holdTickShape } from '@mono/runtime';
+import { holdTickShape, settleProtectors } from '@mono/runtime';
 import { loadFrameworkConfig } from './config';
 import type * as StartTelemetry from './start-telemetry';
 
-// The first code of every process: docs/adr/0034-a-request-alone-and-what-a-request-allocates.md
+// The first code of every process, so that V8 starts in the state it would reach later anyway:
+// docs/adr/0034-a-request-alone-and-what-a-request-allocates.md, docs/adr/0035-a-first-keepalive-ping-and-the-open-loop.md
 holdTickShape();
+settleProtectors();
 
 const master = cluster.isPrimary && supervises();
 // With --check-config, main.cjs checks these variables with the service's own and nothing is started. A master

@@ -8,6 +8,7 @@ export { settleWithin } from './with-timeout';
 export { startAdminServer } from './admin-server';
 export type { AdminOptions, AdminServer } from './admin-server';
 export { heldTick, holdTickShape } from './hold-tick-shape';
+export { settleProtectors } from './settle-protectors';
 export { minorGcEvery } from './minor-gc-every';
 export { compactionFields, compactWhenIdle } from './compact-when-idle';
 export type { Compaction, CompactWhenIdleOptions } from './compact-when-idle';
