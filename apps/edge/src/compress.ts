@@ -4,6 +4,7 @@ import { constants, createBrotliCompress, createGzip, createZstdCompress, type G
 import { accepted, type Coding } from './accept-encoding';
 import type { Stage } from './compose';
 import type { CompressionConfig } from './compression-config';
+import { isEncodable, type Encodable } from './encodable';
 
 /** nginx compresses these statuses only: a redirect or an error page is small, a 206 is a part of a representation. */
 const STATUSES = new Set([200, 403, 404]);
@@ -17,10 +18,8 @@ const FLUSH: Readonly<Record<Coding, number>> = {
 
 /** A zlib, brotli or zstd compressor: a Transform that can flush what it holds. */
 type Coder = Transform & Pick<Gzip, 'flush'>;
-type WriteHead = (status: number, reason?: unknown, headers?: unknown) => ServerResponse;
-type Write = (chunk: unknown, encoding?: unknown, cb?: unknown) => boolean;
-type End = (chunk?: unknown, encoding?: unknown, cb?: unknown) => ServerResponse;
-type Emit = (event: string | symbol, ...args: unknown[]) => boolean;
+/** The edge's own responses (EdgeResponse, EdgeHttp2Response), as the stages see them. */
+type Response = ServerResponse & Encodable;
 
 /**
  * Compresses a response on the fly (nginx's gzip filter, with br and zstd): for a request with Accept-Encoding only —
@@ -30,7 +29,8 @@ type Emit = (event: string | symbol, ...args: unknown[]) => boolean;
  * response gets `Vary: Accept-Encoding` whether or not this client takes a coding. Encoded, it loses Content-Length
  * and Accept-Ranges and a strong ETag becomes weak (a different representation). Each chunk is flushed as it
  * arrives: a stream is never held back. At most `maxStreams` responses are encoded at once (each coder holds
- * 0.2-1 MiB); beyond that they go out as they are.
+ * 0.2-1 MiB); beyond that they go out as they are. The edge's response classes route their output through the
+ * encoder this stage gives them (encodable.ts).
  */
 export function compress(config: CompressionConfig): Stage {
   if (config.encodings.length === 0) return (_ctx, next) => next();
@@ -38,14 +38,17 @@ export function compress(config: CompressionConfig): Stage {
   const streams = { open: 0 };
   return function compressStage(ctx, next) {
     const header = ctx.req.headers['accept-encoding'];
-    if (header !== undefined) new ResponseEncoder(ctx.req, ctx.res, header, config, types, streams).install();
+    const res = ctx.res;
+    if (header !== undefined && isEncodable(res))
+      res.encoder = new ResponseEncoder(ctx.req, res as Response, header, config, types, streams);
     return next();
   };
 }
 
-class ResponseEncoder {
+/** One response's encoding: decided when its head goes out, then a coder between the response and Node's writes. */
+export class ResponseEncoder {
   readonly #req: IncomingMessage;
-  readonly #res: ServerResponse;
+  readonly #res: Response;
   readonly #header: string;
   readonly #config: CompressionConfig;
   readonly #types: RegExp;
@@ -53,14 +56,10 @@ class ResponseEncoder {
   #decided = false;
   #coder: Coder | undefined;
   #flush = 0;
-  #writeHead: WriteHead;
-  #write: Write;
-  #end: End;
-  #emit: Emit;
 
   constructor(
     req: IncomingMessage,
-    res: ServerResponse,
+    res: Response,
     header: string,
     config: CompressionConfig,
     types: RegExp,
@@ -72,21 +71,9 @@ class ResponseEncoder {
     this.#config = config;
     this.#types = types;
     this.#streams = streams;
-    this.#writeHead = res.writeHead as WriteHead;
-    this.#write = res.write as Write;
-    this.#end = res.end as End;
-    this.#emit = res.emit as Emit;
   }
 
-  install(): void {
-    const res = this.#res as unknown as Record<string, unknown>;
-    res['writeHead'] = this.#onWriteHead;
-    res['write'] = this.#onWrite;
-    res['end'] = this.#onEnd;
-    res['emit'] = this.#onEmit;
-  }
-
-  readonly #onWriteHead = (status: number, reason?: unknown, headers?: unknown): ServerResponse => {
+  writeHead(status: number, reason?: unknown, headers?: unknown): void {
     const res = this.#res;
     if (typeof reason !== 'string') {
       headers = reason;
@@ -96,21 +83,21 @@ class ResponseEncoder {
       if (headers !== undefined && headers !== null) setHeaders(res, headers as string[] | OutgoingHttpHeaders);
       this.#decide(status, undefined);
     }
-    return reason === undefined ? this.#writeHead.call(res, status) : this.#writeHead.call(res, status, reason);
-  };
+    res.rawWriteHead(status, reason as string | undefined);
+  }
 
-  readonly #onWrite = (chunk: unknown, encoding?: unknown, cb?: unknown): boolean => {
+  write(chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
     const res = this.#res;
     if (!this.#decided && !res.headersSent) res.writeHead(res.statusCode);
     const coder = this.#coder;
-    if (coder === undefined) return this.#write.call(res, chunk, encoding, cb);
+    if (coder === undefined) return res.rawWrite(chunk, encoding, cb);
     const callback = (typeof encoding === 'function' ? encoding : cb) as ((err?: Error | null) => void) | undefined;
     const ok = coder.write(toBuffer(chunk, encoding), callback);
     coder.flush(this.#flush);
     return ok;
-  };
+  }
 
-  readonly #onEnd = (chunk?: unknown, encoding?: unknown, cb?: unknown): ServerResponse => {
+  end(chunk?: unknown, encoding?: unknown, cb?: unknown): void {
     const res = this.#res;
     if (typeof chunk === 'function') [cb, chunk] = [chunk, undefined];
     else if (typeof encoding === 'function') [cb, encoding] = [encoding, undefined];
@@ -120,27 +107,33 @@ class ResponseEncoder {
       if (res.getHeader('content-length') === undefined && !res.getHeader('transfer-encoding'))
         res.setHeader('Content-Length', known);
       this.#decide(res.statusCode, known);
-      this.#writeHead.call(res, res.statusCode);
+      res.writeHead(res.statusCode);
     }
     const coder = this.#coder;
-    if (coder === undefined) return this.#end.call(res, chunk, encoding, cb);
-    coder.once('end', () => this.#end.call(res, cb));
+    if (coder === undefined) {
+      res.rawEnd(chunk, encoding, cb);
+      return;
+    }
+    coder.once('end', () => res.rawEnd(cb));
     if (chunk !== undefined && chunk !== null) coder.end(toBuffer(chunk, encoding));
     else coder.end();
-    return res;
-  };
+  }
 
   /** Node and the Http2 compatibility layer tell the producer to go on with 'drain': the coder's, not the socket's. */
-  readonly #onEmit = (event: string | symbol, ...args: unknown[]): boolean => {
-    if (event === 'drain' && this.#coder !== undefined) {
-      this.#coder.resume();
-      return true;
-    }
-    return this.#emit.call(this.#res, event, ...args);
-  };
+  absorbs(event: string | symbol): boolean {
+    if (event !== 'drain' || this.#coder === undefined) return false;
+    this.#coder.resume();
+    return true;
+  }
 
   #decide(status: number, knownLength: number | undefined): void {
     this.#decided = true;
+    this.#decideCoding(status, knownLength);
+    // Not encoded: the rest of the response goes straight to Node's methods.
+    if (this.#coder === undefined) this.#res.encoder = undefined;
+  }
+
+  #decideCoding(status: number, knownLength: number | undefined): void {
     const res = this.#res;
     if (!STATUSES.has(status)) return;
     if (res.getHeader('content-encoding') !== undefined || res.getHeader('content-range') !== undefined) return;
@@ -177,9 +170,9 @@ class ResponseEncoder {
       this.#streams.open -= 1;
     };
     coder.on('data', (chunk: Buffer) => {
-      if (!this.#write.call(res, chunk)) coder.pause();
+      if (!res.rawWrite(chunk)) coder.pause();
     });
-    coder.on('drain', () => this.#emit.call(res, 'drain'));
+    coder.on('drain', () => res.rawEmit('drain'));
     coder.on('end', close);
     coder.on('close', close);
     coder.on('error', (err: Error) => res.destroy(err));

@@ -1,19 +1,25 @@
 import { ServerResponse, type IncomingMessage, type OutgoingHttpHeader, type OutgoingHttpHeaders } from 'node:http';
 import type { EdgeContext } from './context';
+import { encodable, type Encodable } from './encodable';
 
 type HeaderList = OutgoingHttpHeaders | OutgoingHttpHeader[];
 
+/** Node's ServerResponse under the compression stage's encoder (encodable.ts), typed as Node's: generic, with its statics. */
+const EncodableServerResponse = encodable(ServerResponse) as unknown as Omit<typeof ServerResponse, 'prototype'> &
+  (new <Request extends IncomingMessage>(req: Request) => ServerResponse<Request> & Encodable);
+
 /**
  * The edge's HTTP response (createServer's `ServerResponse` option): what the edge keeps about a response lives in
- * fields declared here, not in properties added to Node's objects per request, which would send each one into V8's
- * slow dictionary mode.
+ * fields declared here (and the compression stage's encoder in encodable.ts), not in properties added to Node's
+ * objects per request, which would give each such response a map of its own or send it into V8's slow dictionary
+ * mode.
  *
  * The fields the edge puts on every response (X-Request-Id, X-Trace-Id) wait here and go out with the head: set with
  * `setHeader` first, they sent every proxied response down `writeHead`'s slow path (each field of the gateway's flat
  * list removed by name, then appended: ~5 % of the edge's CPU per request). A field of the same name that the
  * response sets itself wins, as it did over `setHeader`.
  */
-export class EdgeResponse<Request extends IncomingMessage = IncomingMessage> extends ServerResponse<Request> {
+export class EdgeResponse<Request extends IncomingMessage = IncomingMessage> extends EncodableServerResponse<Request> {
   /** The request's context while the pipeline runs it (the clientError handler looks for it). */
   context: EdgeContext | undefined = undefined;
   /** Name, value, name, value… of the edge's own fields, until the head goes out. */

@@ -4,6 +4,7 @@ import {
   type IncomingHttpHeaders,
   type OutgoingHttpHeaders,
 } from 'node:http2';
+import { encodable } from './encodable';
 
 /** Fields HTTP/2 forbids (RFC 9113 §8.2.2): they describe one HTTP/1.1 connection. */
 const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
@@ -41,7 +42,7 @@ Object.defineProperty(EdgeHttp2Request.prototype, 'rawHeaders', {
  * fields (`Connection: close` after a 413, an application's `Keep-Alive`) are left out quietly instead of warning or
  * failing the stream.
  */
-export class EdgeHttp2Response extends Http2ServerResponse {
+export class EdgeHttp2Response extends encodable(Http2ServerResponse) {
   override setHeader(name: string, value: number | string | readonly string[]): this {
     if (!CONNECTION_SPECIFIC.has(name.toLowerCase())) super.setHeader(name, value);
     return this;
