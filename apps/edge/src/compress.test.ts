@@ -38,6 +38,13 @@ const routes: Record<string, { headers: Route; body?: string; status?: number }>
     ],
     body: 'Hello World!',
   },
+  '/two-varies': {
+    headers: [
+      ['Vary', 'Origin'],
+      ['Content-Type', 'text/plain'],
+      ['Vary', 'Cookie'],
+    ],
+  },
   '/png': { headers: [['Content-Type', 'image/png']] },
   '/no-transform': {
     headers: [
@@ -165,6 +172,12 @@ describe('compress', () => {
     const res = await get('/etag', { 'Accept-Encoding': 'gzip' });
     expect(res.headers).toMatchObject({ etag: 'W/"v1"', vary: 'Origin, Accept-Encoding', 'content-encoding': 'gzip' });
     expect(res.headers['accept-ranges']).toBeUndefined();
+  });
+
+  it('should keep every Vary field of the response in the one it sends, with Accept-Encoding added once', async () => {
+    const res = await get('/two-varies', { 'Accept-Encoding': 'gzip' });
+    expect(res.headers).toMatchObject({ vary: 'Origin, Cookie, Accept-Encoding', 'content-encoding': 'gzip' });
+    expect(gunzipSync(res.body).toString()).toBe(TEXT);
   });
 
   it('should add only Vary when the response could be encoded but the client takes no coding the edge has', async () => {

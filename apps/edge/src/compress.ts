@@ -80,10 +80,18 @@ export class ResponseEncoder {
       reason = undefined;
     }
     if (!this.#decided) {
-      if (headers !== undefined && headers !== null) setHeaders(res, headers as string[] | OutgoingHttpHeaders);
-      this.#decide(status, undefined);
+      if (isFlatList(headers)) {
+        // Decided on the list itself: turned into setHeader calls, it would send the head down Node's slow path.
+        const fields = new ListFields(res, headers);
+        this.#decide(status, undefined, fields);
+        headers = fields.list;
+      } else {
+        if (headers !== undefined && headers !== null) setHeaders(res, headers as OutgoingHttpHeaders);
+        headers = undefined;
+        this.#decide(status, undefined, res);
+      }
     }
-    res.rawWriteHead(status, reason as string | undefined);
+    res.rawWriteHead(status, reason as string | undefined, headers);
   }
 
   write(chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
@@ -106,7 +114,7 @@ export class ResponseEncoder {
       const known = chunk === undefined || chunk === null ? 0 : toBuffer(chunk, encoding).byteLength;
       if (res.getHeader('content-length') === undefined && !res.getHeader('transfer-encoding'))
         res.setHeader('Content-Length', known);
-      this.#decide(res.statusCode, known);
+      this.#decide(res.statusCode, known, res);
       res.writeHead(res.statusCode);
     }
     const coder = this.#coder;
@@ -126,33 +134,32 @@ export class ResponseEncoder {
     return true;
   }
 
-  #decide(status: number, knownLength: number | undefined): void {
+  #decide(status: number, knownLength: number | undefined, fields: Fields): void {
     this.#decided = true;
-    this.#decideCoding(status, knownLength);
+    this.#decideCoding(status, knownLength, fields);
     // Not encoded: the rest of the response goes straight to Node's methods.
     if (this.#coder === undefined) this.#res.encoder = undefined;
   }
 
-  #decideCoding(status: number, knownLength: number | undefined): void {
-    const res = this.#res;
+  #decideCoding(status: number, knownLength: number | undefined, fields: Fields): void {
     if (!STATUSES.has(status)) return;
-    if (res.getHeader('content-encoding') !== undefined || res.getHeader('content-range') !== undefined) return;
-    const cacheControl = res.getHeader('cache-control');
+    if (fields.getHeader('content-encoding') !== undefined || fields.getHeader('content-range') !== undefined) return;
+    const cacheControl = fields.getHeader('cache-control');
     if (cacheControl !== undefined && NO_TRANSFORM.test(String(cacheControl))) return;
-    const type = res.getHeader('content-type');
+    const type = fields.getHeader('content-type');
     if (type === undefined || !this.#types.test(mediaType(String(type)))) return;
-    const length = res.getHeader('content-length') ?? knownLength;
+    const length = fields.getHeader('content-length') ?? knownLength;
     if (length !== undefined && Number(length) < this.#config.minLength) return;
-    const vary = res.getHeader('vary');
-    if (vary === undefined) res.setHeader('Vary', 'Accept-Encoding');
-    else if (!VARIES.test(String(vary))) res.setHeader('Vary', `${String(vary)}, Accept-Encoding`);
+    const vary = fields.getHeader('vary');
+    if (vary === undefined) fields.setHeader('Vary', 'Accept-Encoding');
+    else if (!VARIES.test(String(vary))) fields.setHeader('Vary', `${String(vary)}, Accept-Encoding`);
     const coding = accepted(this.#header, this.#config.encodings)[0];
     if (coding === undefined || this.#streams.open >= this.#config.maxStreams) return;
-    res.removeHeader('Content-Length');
-    res.removeHeader('Accept-Ranges');
-    res.setHeader('Content-Encoding', coding);
-    const etag = res.getHeader('etag');
-    if (typeof etag === 'string' && !etag.startsWith('W/')) res.setHeader('ETag', `W/${etag}`);
+    fields.removeHeader('Content-Length');
+    fields.removeHeader('Accept-Ranges');
+    fields.setHeader('Content-Encoding', coding);
+    const etag = fields.getHeader('etag');
+    if (typeof etag === 'string' && !etag.startsWith('W/')) fields.setHeader('ETag', `W/${etag}`);
     if (this.#req.method === 'HEAD') return;
     this.#open(coding, length === undefined ? 0 : Number(length));
   }
@@ -200,13 +207,73 @@ function createCoder(coding: Coding, level: number, sizeHint: number): Coder {
   }
 }
 
-function setHeaders(res: ServerResponse, headers: string[] | OutgoingHttpHeaders): void {
-  if (Array.isArray(headers)) {
-    // As Node's writeHead does with a flat list beside fields already set: replace by name, keep repeats.
-    for (let i = 0; i < headers.length; i += 2) res.removeHeader(headers[i] as string);
-    for (let i = 0; i < headers.length; i += 2) res.appendHeader(headers[i] as string, headers[i + 1] as string);
-    return;
+/** The fields of a head as the encoder reads and changes them. */
+type Fields = Pick<ServerResponse, 'getHeader' | 'removeHeader'> & { setHeader(name: string, value: string): unknown };
+
+/** A flat list of name, value, name, value… */
+function isFlatList(headers: unknown): headers is string[] {
+  return Array.isArray(headers) && (headers.length === 0 || typeof headers[0] === 'string');
+}
+
+/**
+ * The fields of a head given to writeHead as a flat list, over those set on the response before: the list's win, as
+ * Node merges them. A change copies the list first (it may be the caller's).
+ */
+class ListFields {
+  readonly #res: Response;
+  #list: string[];
+  #copied = false;
+
+  constructor(res: Response, list: string[]) {
+    this.#res = res;
+    this.#list = list;
   }
+
+  get list(): string[] {
+    return this.#list;
+  }
+
+  getHeader(name: string): string | number | string[] | undefined {
+    const list = this.#list;
+    let value: string | undefined;
+    for (let i = 0; i < list.length; i += 2)
+      if (sameName(list[i] as string, name)) value = value === undefined ? list[i + 1] : `${value}, ${list[i + 1]}`;
+    return value ?? this.#res.getHeader(name);
+  }
+
+  setHeader(name: string, value: string): void {
+    this.#drop(name);
+    if (this.#res.hasHeader(name)) this.#res.removeHeader(name);
+    this.#own().push(name, value);
+  }
+
+  removeHeader(name: string): void {
+    this.#drop(name);
+    this.#res.removeHeader(name);
+  }
+
+  #drop(name: string): void {
+    for (let i = 0; i < this.#list.length; i += 2) {
+      if (!sameName(this.#list[i] as string, name)) continue;
+      this.#own().splice(i, 2);
+      i -= 2;
+    }
+  }
+
+  #own(): string[] {
+    if (!this.#copied) {
+      this.#list = [...this.#list];
+      this.#copied = true;
+    }
+    return this.#list;
+  }
+}
+
+function sameName(a: string, b: string): boolean {
+  return a.length === b.length && a.toLowerCase() === b.toLowerCase();
+}
+
+function setHeaders(res: ServerResponse, headers: OutgoingHttpHeaders): void {
   for (const [name, value] of Object.entries(headers)) if (value !== undefined) res.setHeader(name, value);
 }
 

@@ -16,7 +16,7 @@ export interface Encodable {
   /** The encoder of this response while it decides or encodes; undefined for the rest. */
   encoder: ResponseEncoder | undefined;
   /** Node's writeHead, write, end and emit, under the encoder. */
-  rawWriteHead(status: number, reason?: string): void;
+  rawWriteHead(status: number, reason?: string, headers?: unknown): void;
   rawWrite(chunk: unknown, encoding?: unknown, cb?: unknown): boolean;
   rawEnd(chunk?: unknown, encoding?: unknown, cb?: unknown): void;
   rawEmit(event: string | symbol, ...args: unknown[]): boolean;
@@ -62,9 +62,9 @@ export function encodable<Base extends ResponseClass>(base: Base) {
       return super.emit(event, ...args);
     }
 
-    rawWriteHead(status: number, reason?: string): void {
-      if (reason === undefined) super.writeHead(status);
-      else super.writeHead(status, reason);
+    rawWriteHead(status: number, reason?: string, headers?: unknown): void {
+      if (reason === undefined) super.writeHead(status, headers);
+      else super.writeHead(status, reason, headers);
     }
 
     rawWrite(chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
