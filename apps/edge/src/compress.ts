@@ -55,6 +55,8 @@ export class ResponseEncoder {
   readonly #streams: { open: number };
   #decided = false;
   #coder: Coder | undefined;
+  /** The coding named in Content-Encoding, once decided. */
+  #coding: Coding | undefined;
   #flush = 0;
 
   constructor(
@@ -80,6 +82,8 @@ export class ResponseEncoder {
       reason = undefined;
     }
     if (!this.#decided) {
+      // [name, value] pairs, which Node's writeHead takes too, as the flat list they stand for.
+      if (Array.isArray(headers) && Array.isArray(headers[0])) headers = (headers as unknown[][]).flat();
       if (isFlatList(headers)) {
         // Decided on the list itself: turned into setHeader calls, it would send the head down Node's slow path.
         const fields = new ListFields(res, headers);
@@ -91,7 +95,13 @@ export class ResponseEncoder {
         this.#decide(status, undefined, res);
       }
     }
-    res.rawWriteHead(status, reason as string | undefined, headers);
+    try {
+      res.rawWriteHead(status, reason as string | undefined, headers);
+    } catch (err) {
+      // Node refused the head (a field it rejects, a bad status): the response that replaces it decides afresh.
+      this.#undecide();
+      throw err;
+    }
   }
 
   write(chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
@@ -134,6 +144,17 @@ export class ResponseEncoder {
     return true;
   }
 
+  #undecide(): void {
+    this.#decided = false;
+    this.#res.encoder = this;
+    if (this.#coding !== undefined && this.#res.getHeader('content-encoding') === this.#coding)
+      this.#res.removeHeader('Content-Encoding');
+    this.#coding = undefined;
+    const coder = this.#coder;
+    this.#coder = undefined;
+    coder?.destroy();
+  }
+
   #decide(status: number, knownLength: number | undefined, fields: Fields): void {
     this.#decided = true;
     this.#decideCoding(status, knownLength, fields);
@@ -158,6 +179,7 @@ export class ResponseEncoder {
     fields.removeHeader('Content-Length');
     fields.removeHeader('Accept-Ranges');
     fields.setHeader('Content-Encoding', coding);
+    this.#coding = coding;
     const etag = fields.getHeader('etag');
     if (typeof etag === 'string' && !etag.startsWith('W/')) fields.setHeader('ETag', `W/${etag}`);
     if (this.#req.method === 'HEAD') return;

@@ -50,7 +50,15 @@ export class EdgeResponse<Request extends IncomingMessage = IncomingMessage> ext
     const list = typeof reason === 'string' ? headers : reason;
     if (!this.#set && Array.isArray(list) && (list.length === 0 || typeof list[0] === 'string')) {
       const flat = withOwn(own, list as string[]);
-      return typeof reason === 'string' ? super.writeHead(statusCode, reason, flat) : super.writeHead(statusCode, flat);
+      try {
+        return typeof reason === 'string'
+          ? super.writeHead(statusCode, reason, flat)
+          : super.writeHead(statusCode, flat);
+      } catch (err) {
+        // Node refused the head: the response that replaces it (a 502) still carries the edge's fields.
+        this.#own = own;
+        throw err;
+      }
     }
     for (let i = 0; i < own.length; i += 2) {
       const name = own[i] as string;
