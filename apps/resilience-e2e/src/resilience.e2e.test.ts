@@ -200,11 +200,14 @@ describe('retries that never run a request twice', () => {
       await start('gateway', { GATEWAY_FRAMEWORK: address(framework) }),
       await start('gateway', { GATEWAY_FRAMEWORK: address(framework) }),
     ];
-    // A fresh edge sends its first request to the first gateway of its list.
     const edge = await edgeOver(gateways);
     const post = send(`http://127.0.0.1:${edge.port}/work?ms=10000`, { method: 'POST' });
     await framework.waitForLog((line) => line['msg'] === 'work started', 5_000);
-    gateways[0]?.signal('SIGKILL');
+    // The gateway the request went through, as its own counters say: which one an edge picks first depends on
+    // which gateway's health it heard of first.
+    const inFlight = await Promise.all(gateways.map(async (gateway) => (await stats(gateway))['inFlight']));
+    expect(inFlight.toSorted()).toEqual([0, 1]);
+    gateways[inFlight.indexOf(1)]?.signal('SIGKILL');
     const response = await post;
     expect(response.status).toBe(502);
     const count = await send(`http://127.0.0.1:${edge.port}/count`);
