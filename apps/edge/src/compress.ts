@@ -4,6 +4,7 @@ import { constants, createBrotliCompress, createGzip, createZstdCompress, type G
 import { accepted, type Coding } from './accept-encoding';
 import type { Stage } from './compose';
 import type { CompressionConfig } from './compression-config';
+import { isFlatList } from './edge-response';
 import { isEncodable, type Encodable } from './encodable';
 
 /** nginx compresses these statuses only: a redirect or an error page is small, a 206 is a part of a representation. */
@@ -231,11 +232,6 @@ function createCoder(coding: Coding, level: number, sizeHint: number): Coder {
 
 /** The fields of a head as the encoder reads and changes them. */
 type Fields = Pick<ServerResponse, 'getHeader' | 'removeHeader'> & { setHeader(name: string, value: string): unknown };
-
-/** A flat list of name, value, name, value… */
-function isFlatList(headers: unknown): headers is string[] {
-  return Array.isArray(headers) && (headers.length === 0 || typeof headers[0] === 'string');
-}
 
 /**
  * The fields of a head given to writeHead as a flat list, over those set on the response before: the list's win, as

@@ -48,8 +48,8 @@ export class EdgeResponse<Request extends IncomingMessage = IncomingMessage> ext
     if (own === undefined) return super.writeHead(statusCode, reason as string, headers);
     this.#own = undefined;
     const list = typeof reason === 'string' ? headers : reason;
-    if (!this.#set && Array.isArray(list) && (list.length === 0 || typeof list[0] === 'string')) {
-      const flat = withOwn(own, list as string[]);
+    if (!this.#set && isFlatList(list)) {
+      const flat = withOwn(own, list);
       try {
         return typeof reason === 'string'
           ? super.writeHead(statusCode, reason, flat)
@@ -66,6 +66,11 @@ export class EdgeResponse<Request extends IncomingMessage = IncomingMessage> ext
     }
     return super.writeHead(statusCode, reason as string, headers);
   }
+}
+
+/** A head's fields as a flat list: name, value, name, value… (not an object, not [name, value] pairs). */
+export function isFlatList(headers: unknown): headers is string[] {
+  return Array.isArray(headers) && (headers.length === 0 || typeof headers[0] === 'string');
 }
 
 /** The edge's fields, then the response's flat list, leaving out an edge field the list names itself. */
