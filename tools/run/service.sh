@@ -4,14 +4,15 @@
 #
 #   tools/run/service.sh <edge|gateway|framework> [--check-config]
 #
-# The Node/V8 flags are in tools/run/node-flags, with why each is there. MALLOC_MMAP_THRESHOLD_ keeps glibc from
-# holding freed 1 MiB message buffers (docs/adr/0003-memory.md); MALLOC_ARENA_MAX from keeping what a burst freed in
-# an arena per thread (docs/adr/0017-edge-workers.md).
+# The Node/V8 flags are in tools/run/node-flags, with why each is there. MALLOC_MMAP_THRESHOLD_ (2 MiB, above the
+# largest gRPC message a service allocates) lets glibc reuse freed message buffers instead of mapping and faulting in
+# fresh pages for each (docs/adr/0037-message-buffers-from-the-heap.md); MALLOC_ARENA_MAX keeps it from holding what a
+# burst freed in an arena per thread (docs/adr/0017-edge-workers.md).
 set -euo pipefail
 name="$1"
 shift
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-131072}"
+export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-2097152}"
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 dist="$root/apps/$name/dist"
 # The project's Node 24 (the `node` devDependency), whatever PATH says; the machine's own node may be older.

@@ -11,6 +11,20 @@ function flagsFor(name: ServiceName): string[] {
   return [...common, ...own].join(' ').split(/\s+/).filter(Boolean);
 }
 
+/** A variable of a process's environment, as the process was started with it. */
+function environ(pid: number, name: string): string | undefined {
+  const entry = readFileSync(`/proc/${pid}/environ`, 'utf8')
+    .split('\0')
+    .find((line) => line.startsWith(`${name}=`));
+  return entry?.slice(name.length + 1);
+}
+
+/** What a service's image sets `name` to (its Dockerfile's ENV). */
+function imageEnv(name: ServiceName, variable: string): string | undefined {
+  const dockerfile = readFileSync(join(ROOT, 'apps', name, 'Dockerfile'), 'utf8');
+  return new RegExp(`\\b${variable}=(\\S+)`).exec(dockerfile)?.[1];
+}
+
 /** A process's Node options: its arguments after the executable, up to the script or `--require`. */
 function nodeOptions(pid: number): string[] {
   const [, ...args] = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
@@ -33,6 +47,13 @@ describe('node-flags', () => {
   });
 
   for (const name of ['edge', 'gateway', 'framework'] as const) {
+    it(`should map no ${name} message buffer of its own: glibc's mmap threshold above the largest (ADR-0037)`, () => {
+      // A batch is written once its body passes 1 MiB, so it carries at most 1 MiB + a 256 KiB frame + heads.
+      const threshold = 2 << 20;
+      for (const pid of stack[name].pids()) expect(environ(pid, 'MALLOC_MMAP_THRESHOLD_')).toBe(String(threshold));
+      expect(imageEnv(name, 'MALLOC_MMAP_THRESHOLD_')).toBe(String(threshold));
+    });
+
     it(`should start every ${name} process with the common flags and then its own, which win`, () => {
       const pids = stack[name].pids();
       // The edge's primary and its worker; the framework's master and its worker.
