@@ -47,7 +47,7 @@ describe('node-flags', () => {
   });
 
   for (const name of ['edge', 'gateway', 'framework'] as const) {
-    it(`should map no ${name} message buffer of its own: glibc's mmap threshold above the largest (ADR-0037)`, () => {
+    it(`should run every ${name} process and image with glibc's mmap threshold above the largest message (ADR-0037)`, () => {
       // A batch is written once its body passes 1 MiB, so it carries at most 1 MiB + a 256 KiB frame + heads.
       const threshold = 2 << 20;
       for (const pid of stack[name].pids()) expect(environ(pid, 'MALLOC_MMAP_THRESHOLD_')).toBe(String(threshold));
