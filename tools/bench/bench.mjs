@@ -14,7 +14,18 @@ import { execFileSync, execSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CONFIGS, edgeShares, HOST, NODE, PORT, portFree, ready, URL } from './lib/configs.mjs';
+import {
+  CONFIGS,
+  ECHO_FLOORS,
+  edgeShares,
+  HOST,
+  NODE,
+  PORT,
+  portFree,
+  ready,
+  startEchoChain,
+  URL,
+} from './lib/configs.mjs';
 import { echo } from './lib/echo.mjs';
 import { openIdle } from './lib/idle.mjs';
 import { startJaeger } from './lib/jaeger.mjs';
@@ -159,6 +170,7 @@ for (let round = 1; round <= REPS; round += 1) {
 const open = flag('no-open-loop') ? undefined : await measureOpenLoop();
 const idle = flag('no-idle') ? undefined : await measureIdle();
 const echoResult = flag('no-echo') || !selected.includes('ours-express') ? undefined : await measureEcho();
+if (echoResult) echoResult.floors = await measureEchoFloors();
 
 const commit = execFileSync('git', ['log', '-1', '--format=%h', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
 const raw = {
@@ -295,12 +307,23 @@ async function waitQuiet() {
  */
 async function withConfig(name, body) {
   const config = configOf(name);
+  return withStarted((group, jaeger) => config.start(group, { runDir: join(out, 'run'), jaeger }), config.traced, body);
+}
+
+/**
+ * @template T
+ * @param {(group: ProcessGroup, jaeger: Jaeger | undefined) => Started | Promise<Started>} start
+ * @param {number | undefined} traced
+ * @param {(group: ProcessGroup, stack: Started, jaeger: Jaeger | undefined) => Promise<T>} body
+ * @returns {Promise<T>}
+ */
+async function withStarted(start, traced, body) {
   await waitQuiet();
   await portFree();
-  const jaeger = config.traced ? await startJaeger() : undefined;
+  const jaeger = traced ? await startJaeger() : undefined;
   const group = new ProcessGroup();
   try {
-    const stack = await config.start(group, { runDir: join(out, 'run'), jaeger });
+    const stack = await start(group, jaeger);
     await ready();
     await sleep(500);
     return await body(group, stack, jaeger);
@@ -594,6 +617,7 @@ async function measureIdle() {
   return all;
 }
 
+/** @returns {Promise<import('./lib/report.mjs').RawEcho>} */
 async function measureEcho() {
   log(`\n${ECHO_BYTES / 1e9} GB through POST /echo (ours-express, tracing off)`);
   return withConfig('ours-express', async (group) => {
@@ -612,6 +636,10 @@ async function measureEcho() {
     const during = await wrk(URL, { connections: 10, seconds: 5, raw: join(out, 'echo.hello-during.txt') });
     const result = await streaming;
     clearInterval(sampler);
+    // Once more with nothing beside it, as the floors below run: the figure they compare with.
+    const cpuBefore = cpuByService(group.services());
+    const alone = await echo(`http://${HOST}:${PORT}/echo`, ECHO_BYTES);
+    const cpuAfter = cpuByService(group.services());
     log(
       `/echo: ${result.mbPerSecond.toFixed(0)} MB/s, peaks ${Object.entries(peaks)
         .map(([svc, m]) => `${svc} ${(m.pss / MiB).toFixed(0)} MiB`)
@@ -625,6 +653,42 @@ async function measureEcho() {
       helloP99During: during.p99,
       helloRpsAlone: hello.rps2xx,
       helloRpsDuring: during.rps2xx,
+      mbPerSecondAlone: alone.intact ? alone.mbPerSecond : undefined,
+      cpuSecondsAlone: secondsBetween(cpuBefore, cpuAfter),
     };
   });
+}
+
+/**
+ * CPU seconds each service used between two readings of cpuByService.
+ * @param {Record<string, number>} before
+ * @param {Record<string, number>} after
+ */
+function secondsBetween(before, after) {
+  return Object.fromEntries(
+    Object.entries(after).map(([name, seconds]) => [name, Math.round((seconds - (before[name] ?? 0)) * 100) / 100]),
+  );
+}
+
+/**
+ * The same body, alone, through three bare Node processes with each transport (apps/echo-chain.cjs): what the shape
+ * allows on this host, so that /echo compares across hosts as a ratio. MB/s, and each process's CPU seconds.
+ */
+async function measureEchoFloors() {
+  /** @type {Record<string, { mbPerSecond: number, intact: boolean, cpuSeconds: Record<string, number> }>} */
+  const floors = {};
+  for (const mode of /** @type {(keyof typeof ECHO_FLOORS)[]} */ (Object.keys(ECHO_FLOORS))) {
+    floors[mode] = await withStarted(
+      (group) => startEchoChain(group, mode),
+      undefined,
+      async (group) => {
+        const before = cpuByService(group.services());
+        const result = await echo(`http://${HOST}:${PORT}/echo`, ECHO_BYTES);
+        const cpuSeconds = secondsBetween(before, cpuByService(group.services()));
+        log(`  floor, ${ECHO_FLOORS[mode]}: ${result.mbPerSecond.toFixed(0)} MB/s`);
+        return { mbPerSecond: result.mbPerSecond, intact: result.intact, cpuSeconds };
+      },
+    );
+  }
+  return floors;
 }

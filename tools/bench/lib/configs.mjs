@@ -1,7 +1,8 @@
 // The configurations the benchmark compares. Each serves GET /hello -> 200 "Hello World!" on 127.0.0.1:18080
 // (ports outside the ephemeral range) and runs as production builds with access logs off.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -235,6 +236,38 @@ function startSeed(group, runDir) {
 function startNode(group, name, file) {
   group.spawn(NODE, [join(APPS, file)], { name, env: { PORT: String(PORT), NODE_ENV: 'production' } });
   return { front: name };
+}
+
+/**
+ * The /echo floor of the stack's shape (apps/echo-chain.cjs): three bare Node processes, front → middle → back, with
+ * only the transport between them, on Unix sockets in the system's temporary directory.
+ * @type {Record<'grpc' | 'http2' | 'socket', string>}
+ */
+export const ECHO_FLOORS = {
+  grpc: 'grpc-js, one bidirectional call per request (the transport our services use, with nothing else)',
+  http2: "Node's http2, one stream per request",
+  socket: 'plain Unix-socket connections, one per request',
+};
+
+/**
+ * Starts the chain back first, each process once its socket exists.
+ * @param {import('./processes.mjs').ProcessGroup} group
+ * @param {keyof typeof ECHO_FLOORS} mode
+ * @returns {Promise<Started>}
+ */
+export async function startEchoChain(group, mode) {
+  const env = { MODE: mode, SOCKET_DIR: tmpdir(), PORT: String(PORT), NODE_ENV: 'production' };
+  for (const role of ['back', 'middle']) {
+    const socket = join(tmpdir(), `mono-bench-chain-${role}.sock`);
+    rmSync(socket, { force: true });
+    group.spawn(NODE, [join(APPS, 'echo-chain.cjs')], { name: role, env: { ...env, ROLE: role } });
+    for (let i = 0; !existsSync(socket); i += 1) {
+      if (i === 100) throw new Error(`the echo chain's ${role} did not listen on ${socket}`);
+      await sleep(50);
+    }
+  }
+  group.spawn(NODE, [join(APPS, 'echo-chain.cjs')], { name: 'front', env: { ...env, ROLE: 'front' } });
+  return { front: 'front' };
 }
 
 const NATIVE_APP = join(APPS, 'tsgi-hello.cjs');

@@ -54,7 +54,11 @@ const MiB = 1024 * 1024;
 /**
  * @typedef {{ mbPerSecond: number, seconds: number, intact: boolean, status: number | undefined, bytesSent: number,
  *   peaks: Record<string, Memory>, helloP99Alone: number, helloP99During: number, helloRpsAlone?: number,
- *   helloRpsDuring?: number }} RawEcho
+ *   helloRpsDuring?: number, mbPerSecondAlone?: number, cpuSecondsAlone?: Record<string, number>, floors?: Record<string, RawEchoFloor> }} RawEcho
+ */
+/**
+ * The same body through three bare Node processes with one transport (tools/bench/apps/echo-chain.cjs).
+ * @typedef {{ mbPerSecond: number, intact: boolean, cpuSeconds: Record<string, number> }} RawEchoFloor
  */
 
 /** @param {number[]} values */
@@ -305,6 +309,34 @@ function echoLines(e) {
       : [
           `- /hello 2xx req/s in those 5 s: alone ${f(e.helloRpsAlone)}, while the body streams ${f(e.helloRpsDuring)}`,
         ]),
+    ...(e.floors ? echoFloorLines(e, e.floors) : []),
+  ];
+}
+
+/** @param {Record<string, number>} seconds CPU seconds by process or service */
+function cpuList(seconds) {
+  return Object.entries(seconds)
+    .map(([name, sec]) => `${name} ${f(sec, 1)}`)
+    .join(' · ');
+}
+
+/**
+ * @param {RawEcho} e
+ * @param {Record<string, RawEchoFloor>} floors
+ */
+function echoFloorLines(e, floors) {
+  /** @type {Record<string, string>} */
+  const names = { grpc: 'grpc-js', http2: "Node's http2", socket: 'plain Unix sockets' };
+  return [
+    `- alone (nothing beside it, as the floors): ${f(e.mbPerSecondAlone)} MB/s${e.cpuSecondsAlone ? ` (CPU s ${cpuList(e.cpuSecondsAlone)})` : ''}`,
+    `- the shape's floor on this host, the same body alone through three bare Node processes (front → middle → back, tools/bench/apps/echo-chain.cjs) with nothing but the transport between them: ${Object.entries(
+      floors,
+    )
+      .map(
+        ([mode, fl]) =>
+          `${names[mode] ?? mode} ${f(fl.mbPerSecond)} MB/s${fl.intact ? '' : ' (CORRUPTED)'} (CPU s ${cpuList(fl.cpuSeconds)})`,
+      )
+      .join(', ')}; ours alone ${ratio(e.mbPerSecondAlone, floors['grpc']?.mbPerSecond)}× the grpc-js chain's`,
   ];
 }
 
@@ -440,7 +472,13 @@ export function targets(raw) {
   }
   const e = raw.echo;
   if (e) {
-    target(e.mbPerSecond >= 200 && e.intact, `/echo ≥ 200 MB/s: ${f(e.mbPerSecond)} MB/s`);
+    const floors = Object.entries(e.floors ?? {})
+      .map(([mode, fl]) => `${mode} ${f(fl.mbPerSecond)}`)
+      .join(', ');
+    target(
+      e.mbPerSecond >= 200 && e.intact,
+      `/echo ≥ 200 MB/s: ${f(e.mbPerSecond)} MB/s${floors ? ` (alone ${f(e.mbPerSecondAlone)}; the shape's bare chains ${floors} MB/s)` : ''}`,
+    );
     target(
       Object.values(e.peaks).every((m) => m.pss < 150 * MiB),
       `every service < 150 MiB (PSS) during /echo: ${ordered(e.peaks)
@@ -522,6 +560,10 @@ export function historyEntry(raw) {
       express: vsPlain('ours-express-traced', low, (t, u) => t.cpu / u.cpu),
     },
     echoMBs: round(raw.echo?.mbPerSecond, 0),
+    echoAloneMBs: round(raw.echo?.mbPerSecondAlone, 0),
+    echoFloorMBs: raw.echo?.floors
+      ? Object.fromEntries(Object.entries(raw.echo.floors).map(([mode, fl]) => [mode, round(fl.mbPerSecond, 0)]))
+      : undefined,
     idlePssMiB: round((mem?.memIdle?.total.pss ?? NaN) / MiB, 0),
     afterOverIdle: round((mem?.memAfter?.total.pss ?? NaN) / (mem?.memIdle?.total.pss ?? NaN)),
     pssAfterX: round((mem?.memAfter?.total.pss ?? NaN) / (raw.configs['seed']?.memAfter?.total.pss ?? NaN)),
@@ -551,7 +593,7 @@ export function renderHistory(entries) {
   /** @param {Record<string, number | null>} pair */
   const both = (pair) => Object.values(pair).map(x).join(' / ');
   return [
-    '| run | CPU | seed 2xx/s -c50 / -c1000 | native ×seed | Express ×seed | native CPU ×seed | native p99 ×seed | open 50 % p99 ×seed | lone ×seed | 10 % tracing cost (native, Express) | 100 % CPU ×untraced | /echo MB/s | idle PSS MiB | PSS after -c1000 ÷ idle | PSS after -c1000 ×seed | checks |',
+    '| run | CPU | seed 2xx/s -c50 / -c1000 | native ×seed | Express ×seed | native CPU ×seed | native p99 ×seed | open 50 % p99 ×seed | lone ×seed | 10 % tracing cost (native, Express) | 100 % CPU ×untraced | /echo MB/s (alone; bare chains: grpc-js / http2 / sockets) | idle PSS MiB | PSS after -c1000 ÷ idle | PSS after -c1000 ×seed | checks |',
     '|---|---|---|---|---|---|---|---:|---:|---|---|---:|---:|---:|---:|---|',
     ...entries.map(
       (e) =>
@@ -559,7 +601,7 @@ export function renderHistory(entries) {
           .map((n) => n ?? '–')
           .join(
             ' / ',
-          )} | ${both(e.nativeX)} | ${both(e.expressX)} | ${both(e.nativeCpuX)} | ${both(e.nativeP99X)} | ${x(e.openP99X)} | ${x(e.loneX)} | ${pct(e.tracing10Cost.native)}, ${pct(e.tracing10Cost.express)} | ${x(e.traced100CpuX.native)}, ${x(e.traced100CpuX.express)} | ${e.echoMBs ?? '–'} | ${e.idlePssMiB ?? '–'} | ${x(e.afterOverIdle)} | ${x(e.pssAfterX)} | ${e.checks} |`,
+          )} | ${both(e.nativeX)} | ${both(e.expressX)} | ${both(e.nativeCpuX)} | ${both(e.nativeP99X)} | ${x(e.openP99X)} | ${x(e.loneX)} | ${pct(e.tracing10Cost.native)}, ${pct(e.tracing10Cost.express)} | ${x(e.traced100CpuX.native)}, ${x(e.traced100CpuX.express)} | ${e.echoMBs ?? '–'}${e.echoFloorMBs ? ` (${e.echoAloneMBs ?? '–'}; ${Object.values(e.echoFloorMBs).join(' / ')})` : ''} | ${e.idlePssMiB ?? '–'} | ${x(e.afterOverIdle)} | ${x(e.pssAfterX)} | ${e.checks} |`,
     ),
   ].join('\n');
 }
