@@ -23,5 +23,5 @@ export { prometheusHandler, prometheusText } from './prometheus-handler';
 export type { Logger } from './logger';
 export { grpcAttributes, grpcStatusAttributes, grpcStatusName } from './rpc-attributes';
 export { randomHex, randomSpanId, randomTraceId } from './random-ids';
-export { setSamplingFacts, tracingOff, unsampledBelow, unsampledRemoteContext } from './sampling';
+export { setSamplingFacts, tracingOff, unsampledBelow, w3cRemoteContext } from './sampling';
 export { shutdownTelemetry } from './shutdown-telemetry';

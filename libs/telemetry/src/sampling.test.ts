@@ -1,7 +1,7 @@
 import { ROOT_CONTEXT, TraceFlags, defaultTextMapGetter, propagation, trace } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { setSamplingFacts, tracingOff, unsampledBelow, unsampledRemoteContext } from './sampling';
+import { setSamplingFacts, tracingOff, unsampledBelow, w3cRemoteContext } from './sampling';
 
 const under = (traceFlags: TraceFlags) =>
   trace.setSpanContext(ROOT_CONTEXT, {
@@ -39,41 +39,50 @@ describe('tracingOff', () => {
   });
 });
 
-describe('unsampledRemoteContext', () => {
+describe('w3cRemoteContext', () => {
   const w3c = new CompositePropagator({
     propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
   });
   const UNSAMPLED = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00';
+  const SAMPLED = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
 
-  it('gives the span context the W3C propagators extract, for an unsampled traceparent alone', () => {
-    setSamplingFacts({ parentBased: true, off: false, w3c: true });
-    const fast = unsampledRemoteContext({ traceparent: UNSAMPLED });
-    const extracted = w3c.extract(ROOT_CONTEXT, { traceparent: UNSAMPLED }, defaultTextMapGetter);
-    expect(fast).toBeDefined();
-    expect(trace.getSpanContext(fast!)).toEqual(trace.getSpanContext(extracted));
-    expect(propagation.getBaggage(fast!)).toBeUndefined();
+  it('gives the span context the W3C propagators extract, for a traceparent alone, sampled or not', () => {
+    setSamplingFacts({ parentBased: false, off: false, w3c: true });
+    for (const traceparent of [UNSAMPLED, SAMPLED, '00-ffffffffffffffffffffffffffffffff-0000000000000001-01']) {
+      const fast = w3cRemoteContext({ traceparent });
+      const extracted = w3c.extract(ROOT_CONTEXT, { traceparent }, defaultTextMapGetter);
+      expect(fast, traceparent).toBeDefined();
+      expect(trace.getSpanContext(fast!), traceparent).toStrictEqual(trace.getSpanContext(extracted));
+      expect(propagation.getBaggage(fast!)).toBeUndefined();
+    }
+    expect(trace.getSpanContext(w3cRemoteContext({ traceparent: SAMPLED })!)?.traceFlags).toBe(TraceFlags.SAMPLED);
   });
 
   it('leaves to the propagators what it does not handle', () => {
     setSamplingFacts({ parentBased: true, off: false, w3c: true });
     const cases: Array<Record<string, string>> = [
-      { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
+      { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-03' },
+      { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-10' },
       { traceparent: UNSAMPLED, tracestate: 'vendor=x' },
-      { traceparent: UNSAMPLED, baggage: 'tenant=acme' },
+      { traceparent: SAMPLED, baggage: 'tenant=acme' },
       { traceparent: '01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00' },
-      { traceparent: '00-00000000000000000000000000000000-b7ad6b7169203331-00' },
+      { traceparent: '00-00000000000000000000000000000000-b7ad6b7169203331-01' },
       { traceparent: '00-0af7651916cd43dd8448eb211c80319c-0000000000000000-00' },
       { traceparent: '00-0AF7651916CD43DD8448EB211C80319C-b7ad6b7169203331-00' },
+      { traceparent: '00-0af7651916cd43dd8448eb211c80319g-b7ad6b7169203331-01' },
+      { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b716920333/-01' },
+      { traceparent: '00-0af7651916cd43dd8448eb211c80319c_b7ad6b7169203331-01' },
       { traceparent: `${UNSAMPLED} ` },
+      { traceparent: `${SAMPLED}-extra` },
+      { b3: '0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-1' },
       {},
     ];
-    for (const carrier of cases) expect(unsampledRemoteContext(carrier), JSON.stringify(carrier)).toBeUndefined();
+    for (const carrier of cases) expect(w3cRemoteContext(carrier), JSON.stringify(carrier)).toBeUndefined();
   });
 
-  it('is off unless the sampler follows the parent and the propagators are W3C only', () => {
-    setSamplingFacts({ parentBased: false, off: false, w3c: true });
-    expect(unsampledRemoteContext({ traceparent: UNSAMPLED })).toBeUndefined();
+  it('is off unless the propagators are W3C only', () => {
     setSamplingFacts({ parentBased: true, off: false, w3c: false });
-    expect(unsampledRemoteContext({ traceparent: UNSAMPLED })).toBeUndefined();
+    expect(w3cRemoteContext({ traceparent: SAMPLED })).toBeUndefined();
+    expect(w3cRemoteContext({ traceparent: UNSAMPLED })).toBeUndefined();
   });
 });

@@ -11,7 +11,7 @@ import {
 } from '@opentelemetry/api';
 import type { Boundary } from '@mono/contracts';
 import type { AppError } from '@mono/errors';
-import { grpcAttributes, grpcStatusAttributes, unsampledBelow, unsampledRemoteContext } from '@mono/telemetry';
+import { grpcAttributes, grpcStatusAttributes, unsampledBelow, w3cRemoteContext } from '@mono/telemetry';
 import {
   ATTR_ERROR_TYPE,
   ATTR_NETWORK_TRANSPORT,
@@ -51,9 +51,7 @@ export function startClientSpan(
 }
 
 export function startServerSpan(boundary: Boundary<unknown>, carrier: Readonly<Record<string, string>>): RequestSpan {
-  const unsampled = unsampledRemoteContext(carrier);
-  if (unsampled !== undefined) return { span: trace.getSpan(unsampled) as Span, context: unsampled };
-  const parent = propagation.extract(ROOT_CONTEXT, carrier);
+  const parent = w3cRemoteContext(carrier) ?? propagation.extract(ROOT_CONTEXT, carrier);
   if (unsampledBelow(parent)) return { span: trace.getSpan(parent) as Span, context: parent };
   const span = tracer.startSpan(`${boundary.rpcService}/Exchange`, { kind: SpanKind.SERVER }, parent);
   if (span.isRecording()) span.setAttributes(rpcAttributes(boundary));
