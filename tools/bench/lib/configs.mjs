@@ -255,18 +255,31 @@ export const ECHO_FLOORS = {
  * @param {keyof typeof ECHO_FLOORS} mode
  * @returns {Promise<Started>}
  */
-export async function startEchoChain(group, mode) {
-  const env = { MODE: mode, SOCKET_DIR: tmpdir(), PORT: String(PORT), NODE_ENV: 'production' };
+export function startEchoChain(group, mode) {
+  return startChain(group, 'echo-chain.cjs', 'mono-bench-chain', { MODE: mode });
+}
+
+/**
+ * Three bare Node processes of an app in apps/ (ROLE back, middle, front), started back first, each once the one
+ * behind it listens on its Unix socket (`<prefix>-<role>.sock` in the system's temporary directory).
+ * @param {import('./processes.mjs').ProcessGroup} group
+ * @param {string} file
+ * @param {string} prefix
+ * @param {Record<string, string>} [extra]
+ * @returns {Promise<Started>}
+ */
+async function startChain(group, file, prefix, extra = {}) {
+  const env = { ...extra, SOCKET_DIR: tmpdir(), PORT: String(PORT), NODE_ENV: 'production' };
   for (const role of ['back', 'middle']) {
-    const socket = join(tmpdir(), `mono-bench-chain-${role}.sock`);
+    const socket = join(tmpdir(), `${prefix}-${role}.sock`);
     rmSync(socket, { force: true });
-    group.spawn(NODE, [join(APPS, 'echo-chain.cjs')], { name: role, env: { ...env, ROLE: role } });
+    group.spawn(NODE, [join(APPS, file)], { name: role, env: { ...env, ROLE: role } });
     for (let i = 0; !existsSync(socket); i += 1) {
-      if (i === 100) throw new Error(`the echo chain's ${role} did not listen on ${socket}`);
+      if (i === 100) throw new Error(`${file}: the ${role} did not listen on ${socket}`);
       await sleep(50);
     }
   }
-  group.spawn(NODE, [join(APPS, 'echo-chain.cjs')], { name: 'front', env: { ...env, ROLE: 'front' } });
+  group.spawn(NODE, [join(APPS, file)], { name: 'front', env: { ...env, ROLE: 'front' } });
   return { front: 'front' };
 }
 
@@ -334,6 +347,11 @@ export const CONFIGS = {
   node: {
     label: 'plain Node http, one process',
     start: (g) => startNode(g, 'node', 'node-hello.cjs'),
+  },
+  'bare-chain': {
+    label:
+      "the stack's shape with nothing else: three bare Node processes, a long-lived grpc-js stream per hop, a turn's requests in one message (apps/mux-chain.cjs)",
+    start: (g) => startChain(g, 'mux-chain.cjs', 'mono-bench-mux'),
   },
 };
 

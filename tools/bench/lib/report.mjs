@@ -179,7 +179,7 @@ export function renderReport(raw) {
     }
     lines.push('');
   }
-  lines.push(...memoryTable(raw), '', ...tracingTable(raw), '');
+  lines.push(...memoryTable(raw), '', ...floorLines(raw), ...tracingTable(raw), '');
   if (raw.open) lines.push(...openTable(raw), '');
   if (raw.idle) lines.push(...idleTable(raw), '');
   if (raw.echo) lines.push(...echoLines(raw.echo), '');
@@ -292,6 +292,43 @@ function idleTable(raw) {
     );
   }
   return lines;
+}
+
+/**
+ * The bare chain (apps/mux-chain.cjs): the stack's shape carrying requests as our transport does, with nothing else;
+ * what the design allows on this host, and ours as a share of it.
+ * @param {Raw} raw
+ */
+function floorLines(raw) {
+  const bare = raw.configs['bare-chain'];
+  if (!bare) return [];
+  const { loads } = raw.method;
+  /**
+   * @param {string} a
+   * @param {string} b
+   * @param {(r: Row) => number | undefined} pick
+   */
+  const perLoad = (a, b, pick) =>
+    loads
+      .map((load) => {
+        const x = rowOf(raw, a, load);
+        const y = rowOf(raw, b, load);
+        return x && y && !x.errors && !y.errors ? ratio(pick(x), pick(y)) : '–';
+      })
+      .join(' / ');
+  const lone = (/** @type {string} */ a, /** @type {string} */ b) =>
+    ratio(raw.configs[a]?.lone?.p50, raw.configs[b]?.lone?.p50);
+  const pair = `-c${loads.join(' / -c')}`;
+  const paragraphs = [
+    `bare-chain, the stack's shape with nothing else (three bare Node processes, a long-lived grpc-js stream per hop, a turn's requests in one message), against the seed (${pair}): req/s ${perLoad('bare-chain', 'seed', (r) => r.rps)}×, server CPU per request ${perLoad('bare-chain', 'seed', (r) => r.cpu)}×, lone p50 ${lone('bare-chain', 'seed')}×.`,
+    ...['ours-native', 'ours-express']
+      .filter((name) => raw.configs[name])
+      .map(
+        (name) =>
+          `${name} against it: req/s ${perLoad(name, 'bare-chain', (r) => r.rps)}×, server CPU per request ${perLoad(name, 'bare-chain', (r) => r.cpu)}×, lone p50 ${lone(name, 'bare-chain')}×.`,
+      ),
+  ];
+  return ["#### The shape's floor", '', ...paragraphs.flatMap((p) => [p, ''])];
 }
 
 /** @param {RawEcho} e */
@@ -551,6 +588,8 @@ export function historyEntry(raw) {
         ? null
         : round((raw.open?.runs['ours-native']?.[half]?.p99 ?? NaN) / (raw.open?.runs['seed']?.[half]?.p99 ?? NaN)),
     loneX: seedLone ? round((raw.configs['ours-native']?.lone?.p50 ?? NaN) / seedLone) : null,
+    bareX: { [low]: vsSeed('bare-chain', low, (r) => r.rps), [high]: vsSeed('bare-chain', high, (r) => r.rps) },
+    bareLoneX: seedLone ? round((raw.configs['bare-chain']?.lone?.p50 ?? NaN) / seedLone) : null,
     tracing10Cost: {
       native: vsPlain('ours-native-traced10', low, (t, u) => 1 - t.rps / u.rps),
       express: vsPlain('ours-express-traced10', low, (t, u) => 1 - t.rps / u.rps),
@@ -593,15 +632,15 @@ export function renderHistory(entries) {
   /** @param {Record<string, number | null>} pair */
   const both = (pair) => Object.values(pair).map(x).join(' / ');
   return [
-    '| run | CPU | seed 2xx/s -c50 / -c1000 | native ×seed | Express ×seed | native CPU ×seed | native p99 ×seed | open 50 % p99 ×seed | lone ×seed | 10 % tracing cost (native, Express) | 100 % CPU ×untraced | /echo MB/s (alone; bare chains: grpc-js / http2 / sockets) | idle PSS MiB | PSS after -c1000 ÷ idle | PSS after -c1000 ×seed | checks |',
-    '|---|---|---|---|---|---|---|---:|---:|---|---|---:|---:|---:|---:|---|',
+    '| run | CPU | seed 2xx/s -c50 / -c1000 | native ×seed | Express ×seed | native CPU ×seed | native p99 ×seed | open 50 % p99 ×seed | lone ×seed | bare chain ×seed (lone) | 10 % tracing cost (native, Express) | 100 % CPU ×untraced | /echo MB/s (alone; bare chains: grpc-js / http2 / sockets) | idle PSS MiB | PSS after -c1000 ÷ idle | PSS after -c1000 ×seed | checks |',
+    '|---|---|---|---|---|---|---|---:|---:|---|---|---|---:|---:|---:|---:|---|',
     ...entries.map(
       (e) =>
         `| ${e.stamp.slice(0, 16).replace('T', ' ')} at ${e.commit} | ${e.cpu} | ${Object.values(e.seedRps)
           .map((n) => n ?? '–')
           .join(
             ' / ',
-          )} | ${both(e.nativeX)} | ${both(e.expressX)} | ${both(e.nativeCpuX)} | ${both(e.nativeP99X)} | ${x(e.openP99X)} | ${x(e.loneX)} | ${pct(e.tracing10Cost.native)}, ${pct(e.tracing10Cost.express)} | ${x(e.traced100CpuX.native)}, ${x(e.traced100CpuX.express)} | ${e.echoMBs ?? '–'}${e.echoFloorMBs ? ` (${e.echoAloneMBs ?? '–'}; ${Object.values(e.echoFloorMBs).join(' / ')})` : ''} | ${e.idlePssMiB ?? '–'} | ${x(e.afterOverIdle)} | ${x(e.pssAfterX)} | ${e.checks} |`,
+          )} | ${both(e.nativeX)} | ${both(e.expressX)} | ${both(e.nativeCpuX)} | ${both(e.nativeP99X)} | ${x(e.openP99X)} | ${x(e.loneX)} | ${e.bareX ? `${both(e.bareX)} (${x(e.bareLoneX)})` : '–'} | ${pct(e.tracing10Cost.native)}, ${pct(e.tracing10Cost.express)} | ${x(e.traced100CpuX.native)}, ${x(e.traced100CpuX.express)} | ${e.echoMBs ?? '–'}${e.echoFloorMBs ? ` (${e.echoAloneMBs ?? '–'}; ${Object.values(e.echoFloorMBs).join(' / ')})` : ''} | ${e.idlePssMiB ?? '–'} | ${x(e.afterOverIdle)} | ${x(e.pssAfterX)} | ${e.checks} |`,
     ),
   ].join('\n');
 }
