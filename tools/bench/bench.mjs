@@ -1,7 +1,9 @@
-// tools/bench: our stack against the stack it replaces (nginx → uWSGI → Flask), Express alone and plain Node, in one
-// run on this machine, with the same load generators and settings. Closed loop (wrk) at 50 and 1000 connections, a
-// lone pinned client, an open loop (vegeta) at 50 % and 90 % of the seed's capacity, tracing at 100 % and 10 %, memory
-// idle, after load and per idle connection, then 1 GB through POST /echo. Prints tables, the ratios of ours to the seed
+// tools/bench: our stack against the stack it replaces (nginx → uWSGI → Flask), Express alone, plain Node and the
+// shape's floor (three bare Node processes with only our transport's way of carrying requests), in one run on this
+// machine, with the same load generators and settings. Closed loop (wrk) at 50 and 1000 connections, a lone pinned
+// client, an open loop (vegeta) at 50 % and 90 % of the seed's capacity, tracing at 100 % and 10 %, memory idle, after
+// load and per idle connection, then 1 GB through POST /echo, alone too, and through bare chains of each transport (the
+// /echo floor). Prints tables, the ratios of ours to the seed
 // stack, honesty checks and the targets; writes everything to tmp/bench/<stamp>/. A full run with the default settings
 // is also appended to tools/bench/history.json and written into tools/bench/README.md (--no-record: not).
 //
