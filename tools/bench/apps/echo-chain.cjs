@@ -1,6 +1,6 @@
 // The /echo floor of the stack's shape: three bare Node processes — front (HTTP/1.1 on PORT), middle, back (echoes) —
 // with nothing but the transport between them. ROLE is front, middle or back; MODE is how the hops talk, over Unix
-// sockets in SOCKET_DIR:
+// sockets (SOCKET_PREFIX-<role>.sock):
 //   grpc    one bidirectional grpc-js call per request, each body chunk a message, grpc-js's defaults
 //   http2   one stream of Node's http2 per request on one session per hop, the body as DATA frames
 //   socket  one Unix-socket connection per request, the body's bytes as they are
@@ -11,30 +11,15 @@ const fs = require('node:fs');
 const http = require('node:http');
 const http2 = require('node:http2');
 const net = require('node:net');
-const path = require('node:path');
 const grpc = require('@grpc/grpc-js');
+const bareHop = require('./bare-hop.cjs');
 
 const role = process.env.ROLE ?? '';
 const mode = process.env.MODE ?? 'grpc';
-const dir = process.env.SOCKET_DIR ?? '/tmp';
 const port = Number(process.env.PORT ?? 18080);
 /** @type {Record<string, string>} */
 const NEXT = { front: 'middle', middle: 'back' };
-/** @param {string} name */
-const socketOf = (name) => path.join(dir, `mono-bench-chain-${name}.sock`);
-/** @param {Buffer} b */
-const same = (b) => b;
-const service = {
-  echo: {
-    path: '/bench.Chain/Echo',
-    requestStream: true,
-    responseStream: true,
-    requestSerialize: same,
-    requestDeserialize: same,
-    responseSerialize: same,
-    responseDeserialize: same,
-  },
-};
+const service = bareHop.bytesService('echo', '/bench.Chain/Echo');
 
 /** Object streams (grpc-js calls) moved message by message, with backpressure; byte streams piped. A failed hop
  * fails the request (the front's client sees its connection reset), never the process. */
@@ -64,7 +49,7 @@ let session;
  * @returns {import('node:stream').Writable}
  */
 function upstream(onResponse) {
-  const target = socketOf(NEXT[role] ?? '');
+  const target = bareHop.socketOf(NEXT[role] ?? '');
   if (mode === 'socket') {
     const socket = net.connect({ path: target, allowHalfOpen: true });
     onResponse(socket);
@@ -85,7 +70,7 @@ function upstream(onResponse) {
   return call;
 }
 
-if (role !== 'front') fs.rmSync(socketOf(role), { force: true });
+if (role !== 'front') fs.rmSync(bareHop.socketOf(role), { force: true });
 if (role === 'front') {
   http
     .createServer((req, res) => {
@@ -107,7 +92,7 @@ if (role === 'front') {
       );
     },
   });
-  server.bindAsync(`unix:${socketOf(role)}`, grpc.ServerCredentials.createInsecure(), (error) => {
+  server.bindAsync(`unix:${bareHop.socketOf(role)}`, grpc.ServerCredentials.createInsecure(), (error) => {
     if (error) throw error;
   });
 } else if (mode === 'http2') {
@@ -120,7 +105,7 @@ if (role === 'front') {
         upstream((answer) => relay(answer, res)),
       );
     })
-    .listen(socketOf(role));
+    .listen(bareHop.socketOf(role));
 } else {
   net
     .createServer({ allowHalfOpen: true }, (socket) => {
@@ -130,5 +115,5 @@ if (role === 'front') {
         upstream((answer) => relay(answer, socket)),
       );
     })
-    .listen(socketOf(role));
+    .listen(bareHop.socketOf(role));
 }

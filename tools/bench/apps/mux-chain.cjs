@@ -1,6 +1,6 @@
 // The request floor of the stack's shape: three bare Node processes — front (HTTP/1.1 on PORT), middle, back (answers
 // GET /hello with "Hello World!") — carrying requests the way our transport does and nothing else: one long-lived
-// bidirectional grpc-js stream per hop over a Unix socket (in SOCKET_DIR), the requests that arrive in one turn of the
+// bidirectional grpc-js stream per hop over a Unix socket (SOCKET_PREFIX-<role>.sock), the requests that arrive in one turn of the
 // event loop batched into one message, matched to their answers by id. No limits, deadlines, flow control, envelope
 // beyond the path, environ or telemetry. ROLE is front, middle or back.
 //
@@ -8,27 +8,12 @@
 'use strict';
 const fs = require('node:fs');
 const http = require('node:http');
-const path = require('node:path');
 const grpc = require('@grpc/grpc-js');
+const bareHop = require('./bare-hop.cjs');
 
 const role = process.env.ROLE ?? '';
-const dir = process.env.SOCKET_DIR ?? '/tmp';
 const port = Number(process.env.PORT ?? 18080);
-/** @param {string} name */
-const socketOf = (name) => path.join(dir, `mono-bench-mux-${name}.sock`);
-/** @param {Buffer} b */
-const same = (b) => b;
-const service = {
-  exchange: {
-    path: '/bench.Mux/Exchange',
-    requestStream: true,
-    responseStream: true,
-    requestSerialize: same,
-    requestDeserialize: same,
-    responseSerialize: same,
-    responseDeserialize: same,
-  },
-};
+const service = bareHop.bytesService('exchange', '/bench.Mux/Exchange');
 const HELLO = Buffer.from('Hello World!');
 
 /** Records queued in this turn, written to `stream` as one message once the turn's I/O is done. */
@@ -78,7 +63,7 @@ function records(message, each) {
 function connectNext() {
   const Client = grpc.makeGenericClientConstructor(service, 'Mux');
   const next = role === 'front' ? 'middle' : 'back';
-  const client = new Client(`unix:${socketOf(next)}`, grpc.credentials.createInsecure());
+  const client = new Client(`unix:${bareHop.socketOf(next)}`, grpc.credentials.createInsecure());
   return /** @type {import('node:stream').Duplex} */ (/** @type {() => unknown} */ (client['exchange'])());
 }
 
@@ -87,7 +72,7 @@ function connectNext() {
  * @param {(id: number, payload: Buffer, answer: (body: Buffer) => void) => void} onRecord
  */
 function serve(onRecord) {
-  fs.rmSync(socketOf(role), { force: true });
+  fs.rmSync(bareHop.socketOf(role), { force: true });
   const server = new grpc.Server();
   server.addService(service, {
     exchange(/** @type {import('@grpc/grpc-js').ServerDuplexStream<Buffer, Buffer>} */ call) {
@@ -98,49 +83,50 @@ function serve(onRecord) {
       call.on('end', () => call.end());
     },
   });
-  server.bindAsync(`unix:${socketOf(role)}`, grpc.ServerCredentials.createInsecure(), (error) => {
+  server.bindAsync(`unix:${bareHop.socketOf(role)}`, grpc.ServerCredentials.createInsecure(), (error) => {
     if (error) throw error;
   });
+}
+
+/**
+ * The next hop: each request sent in this turn's batch with what it came from, and `onAnswer` called with that and
+ * the request's body when it comes back.
+ * @template T
+ * @param {(from: T, body: Buffer) => void} onAnswer
+ * @returns {(payload: Buffer, from: T) => void}
+ */
+function nextHop(onAnswer) {
+  const upstream = connectNext();
+  const requests = new Batcher(upstream);
+  /** @type {Map<number, T>} */
+  const waiting = new Map();
+  let nextId = 0;
+  upstream.on('data', (/** @type {Buffer} */ message) =>
+    records(message, (id, body) => {
+      const from = waiting.get(id);
+      waiting.delete(id);
+      if (from !== undefined) onAnswer(from, body);
+    }),
+  );
+  return (payload, from) => {
+    nextId = (nextId + 1) >>> 0;
+    waiting.set(nextId, from);
+    requests.add(nextId, payload);
+  };
 }
 
 if (role === 'back') {
   serve((_id, _target, answer) => answer(HELLO));
 } else if (role === 'middle') {
-  const upstream = connectNext();
-  const requests = new Batcher(upstream);
-  /** @type {Map<number, (body: Buffer) => void>} */
-  const waiting = new Map();
-  let nextId = 0;
-  upstream.on('data', (/** @type {Buffer} */ message) =>
-    records(message, (id, body) => {
-      const answer = waiting.get(id);
-      waiting.delete(id);
-      answer?.(Buffer.from(body));
-    }),
-  );
-  serve((_id, target, answer) => {
-    nextId = (nextId + 1) >>> 0;
-    waiting.set(nextId, answer);
-    requests.add(nextId, Buffer.from(target));
-  });
+  const forward = nextHop((/** @type {(body: Buffer) => void} */ answer, body) => answer(Buffer.from(body)));
+  serve((_id, target, answer) => forward(Buffer.from(target), answer));
 } else {
-  const upstream = connectNext();
-  const requests = new Batcher(upstream);
-  /** @type {Map<number, import('node:http').ServerResponse>} */
-  const waiting = new Map();
-  let nextId = 0;
-  upstream.on('data', (/** @type {Buffer} */ message) =>
-    records(message, (id, body) => {
-      const res = waiting.get(id);
-      waiting.delete(id);
-      res?.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': body.length }).end(body);
-    }),
+  const forward = nextHop((/** @type {import('node:http').ServerResponse} */ res, body) =>
+    res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': body.length }).end(body),
   );
   http
     .createServer((req, res) => {
-      nextId = (nextId + 1) >>> 0;
-      waiting.set(nextId, res);
-      requests.add(nextId, Buffer.from(req.url ?? '/'));
+      forward(Buffer.from(req.url ?? '/'), res);
       req.resume();
     })
     .listen(port, '127.0.0.1');

@@ -269,9 +269,10 @@ export function startEchoChain(group, mode) {
  * @returns {Promise<Started>}
  */
 async function startChain(group, file, prefix, extra = {}) {
-  const env = { ...extra, SOCKET_DIR: tmpdir(), PORT: String(PORT), NODE_ENV: 'production' };
+  const socketPrefix = join(tmpdir(), prefix);
+  const env = { ...extra, SOCKET_PREFIX: socketPrefix, PORT: String(PORT), NODE_ENV: 'production' };
   for (const role of ['back', 'middle']) {
-    const socket = join(tmpdir(), `${prefix}-${role}.sock`);
+    const socket = `${socketPrefix}-${role}.sock`;
     rmSync(socket, { force: true });
     group.spawn(NODE, [join(APPS, file)], { name: role, env: { ...env, ROLE: role } });
     for (let i = 0; !existsSync(socket); i += 1) {
