@@ -83,10 +83,11 @@ function hopAddresses(root) {
  * loaded with `always_off`), 1 every request (`parentbased_always_on`, the default), between: that ratio of new
  * traces (`parentbased_traceidratio`).
  * @param {import('./processes.mjs').ProcessGroup} group
- * @param {{ app?: string, sample?: number, jaeger?: Jaeger, root?: string }} options `jaeger`: needed when sampling
+ * @param {{ app?: string, sample?: number, jaeger?: Jaeger, root?: string, env?: Record<string, string> }} options
+ *   `jaeger`: needed when sampling; `env`: added to every service's environment (tools/bench/profile.mjs)
  * @returns {Started}
  */
-export function startOurs(group, { app, sample = 0, jaeger, root = ROOT }) {
+export function startOurs(group, { app, sample = 0, jaeger, root = ROOT, env = {} }) {
   if (sample > 0 && !jaeger) throw new Error('startOurs: tracing needs a Jaeger to export to');
   /** @type {Record<string, Record<string, unknown>>} */
   const signalled = {};
@@ -100,6 +101,7 @@ export function startOurs(group, { app, sample = 0, jaeger, root = ROOT }) {
     ...(sample > 0 && sample < 1 ? { OTEL_TRACES_SAMPLER_ARG: String(sample) } : {}),
     OTEL_TRACES_EXPORTER: sample > 0 ? 'otlp' : 'none',
     ...(jaeger && sample > 0 ? { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpHttp } : {}),
+    ...env,
   };
   const hops = hopAddresses(root);
   // The shipped configuration files, where the revision has them (they raise the body limit for /echo).
