@@ -31,6 +31,45 @@ describe('fromExpress', () => {
     });
   });
 
+  it('should keep writeHead as under a Node server: its headers merged, headersSent, no setHeader after it', async () => {
+    const seen: { before?: boolean; after?: boolean; late?: string } = {};
+    const app = express().get('/head', (_req, res) => {
+      res.setHeader('X-Early', 'a');
+      seen.before = res.headersSent;
+      res.writeHead(201, { 'X-Head': 'b' });
+      seen.after = res.headersSent;
+      try {
+        res.setHeader('X-Late', 'c');
+      } catch (err) {
+        seen.late = (err as NodeJS.ErrnoException).code;
+      }
+      res.end('made');
+    });
+    const recording = invoke(fromExpress(app), { uri: '/head' });
+    await recording.done;
+    expect(seen).toEqual({ before: false, after: true, late: 'ERR_HTTP_HEADERS_SENT' });
+    expect(recording.status).toBe(201);
+    expect(recording.headers).toEqual(
+      expect.arrayContaining([
+        ['X-Early', 'a'],
+        ['X-Head', 'b'],
+      ]),
+    );
+    expect(recording.headers.map(([name]) => name.toLowerCase())).not.toContain('x-late');
+    expect(recording.body).toBe('made');
+  });
+
+  it('should send no body with a 204 from writeHead, whatever the app writes', async () => {
+    const app = express().get('/none', (_req, res) => {
+      res.writeHead(204);
+      res.end('ignored');
+    });
+    const recording = invoke(fromExpress(app), { uri: '/none' });
+    await recording.done;
+    expect(recording.status).toBe(204);
+    expect(recording.body).toBe('');
+  });
+
   it('should give the app req.signal, aborted when the client goes away', async () => {
     const seen = gate<AbortSignal>();
     const app = express().get('/wait', (req) => seen.open((req as IncomingMessage & { signal: AbortSignal }).signal));
