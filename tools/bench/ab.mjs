@@ -167,3 +167,22 @@ for (const tree of trees) {
     )} | ${services.map((svc) => `${svc} ${median(tree.runs.map((r) => r.cpuBy[svc] ?? NaN)).toFixed(1)}`).join(' · ')}${SAMPLE > 0 ? ` (+ Jaeger ${median(tree.runs.map((r) => r.jaegerUs)).toFixed(1)})` : ''} | ${Math.round(median(tree.runs.map((r) => r.rss)) / MiB)} | ${Math.round(median(tree.runs.map((r) => r.pss)) / MiB)} |`,
   );
 }
+
+// The host's speed moves every service's CPU per request together (by a third between rounds here, ADR-0033); each
+// service's share of the three does not move with it. A change confined to one service shows in that service's share
+// when the host's drift hides it in the totals.
+console.log(
+  "\neach service's share of the server CPU per request, % (median, min–max over the rounds): a change in one service moves its share\n",
+);
+const services = ordered(trees[0]?.runs[0]?.cpuBy ?? {}).map(([svc]) => svc);
+console.log(`| revision | ${services.join(' | ')} |`);
+console.log(`|---|${services.map(() => '---:').join('|')}|`);
+for (const tree of trees) {
+  const shares = services.map((svc) =>
+    spread(
+      tree.runs.map((r) => ((r.cpuBy[svc] ?? NaN) * 100) / r.cpuUs),
+      1,
+    ),
+  );
+  console.log(`| ${tree.sha} | ${shares.join(' | ')} |`);
+}
