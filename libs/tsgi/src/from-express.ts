@@ -79,7 +79,8 @@ export function environOf(req: IncomingMessage): Environ | undefined {
  * `http.ServerResponse`, as under `http.createServer(app)`, with the environ behind them. `req.ip`, `req.protocol`,
  * `req.hostname`, `req.baseUrl`/`req.originalUrl` (from SCRIPT_NAME), 'close' on disconnect, `res.flushHeaders()`
  * and streamed `res.write` behave as there. The adapter replaces only what would touch a socket (write, end,
- * flushHeaders, writableFinished, on the instance); docs/adr/0002-express-adapter.md explains the choice.
+ * flushHeaders, writableFinished, and the head's text, on the instance); docs/adr/0002-express-adapter.md explains
+ * the choice.
  *
  * @example
  * const application = fromExpress(express().get('/hello', (req, res) => res.send('Hello World!')));
