@@ -166,6 +166,12 @@ class ProxyExchange implements ResponseSink {
     this.#settle();
   }
 
+  last(chunk: Uint8Array): void {
+    this.#ctx.bytesSent += chunk.byteLength;
+    this.#ctx.res.end(chunk);
+    this.#settle();
+  }
+
   error(err: AppError): void {
     if (this.#settled) return;
     this.#ctx.upstream = this.#call?.upstream;
@@ -188,8 +194,10 @@ class ProxyExchange implements ResponseSink {
     const { req, res } = this.#ctx;
     res.off('close', this.#onClientClose);
     res.off('drain', this.#onDrain);
-    req.off('data', this.#onRequestData);
-    req.off('end', this.#onRequestEnd);
+    if (this.#hasBody) {
+      req.off('data', this.#onRequestData);
+      req.off('end', this.#onRequestEnd);
+    }
     this.#resolve();
   }
 

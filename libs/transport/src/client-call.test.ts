@@ -32,6 +32,49 @@ const frame = (data: number, end: boolean, head = false): ReplyFrame =>
   }) as unknown as ReplyFrame;
 
 describe('ClientCall', () => {
+  it('should hand a sink that takes it the last chunk and the end at once, with no credit for it', () => {
+    const credits: number[] = [];
+    const heard: string[] = [];
+    const link: ClientLink = {
+      data: () => {},
+      release: () => {},
+      cancel: () => {},
+      credit: (_id, b) => credits.push(b),
+    };
+    const sink = {
+      head: () => heard.push('head'),
+      data: (chunk: Uint8Array) => heard.push(`data ${chunk.byteLength}`),
+      last: (chunk: Uint8Array) => heard.push(`last ${chunk.byteLength}`),
+      end: () => heard.push('end'),
+      error: () => heard.push('error'),
+    };
+    const span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+    const c = new ClientCall(1, link, sink, frameworkHopErrors.client, 0, { span, context: ROOT_CONTEXT });
+    c.receive(frame(4, false, true));
+    c.receive(frame(6, true));
+    c.receive(frame(2, true));
+    expect(heard).toEqual(['head', 'data 4', 'last 6']);
+    expect(c.done).toBe(true);
+    expect(credits).toEqual([]);
+  });
+
+  it('should end a response whose end comes without a chunk through end, even for a sink that takes last', () => {
+    const heard: string[] = [];
+    const link: ClientLink = { data: () => {}, release: () => {}, cancel: () => {}, credit: () => {} };
+    const sink = {
+      head: () => heard.push('head'),
+      data: (chunk: Uint8Array) => heard.push(`data ${chunk.byteLength}`),
+      last: (chunk: Uint8Array) => heard.push(`last ${chunk.byteLength}`),
+      end: () => heard.push('end'),
+      error: () => heard.push('error'),
+    };
+    const span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+    const c = new ClientCall(1, link, sink, frameworkHopErrors.client, 0, { span, context: ROOT_CONTEXT });
+    c.receive(frame(3, false, true));
+    c.receive(frame(0, true));
+    expect(heard).toEqual(['head', 'data 3', 'end']);
+  });
+
   it('should give credit for the response chunks its consumer took, but not for the one that came with the end', async () => {
     const { c, credits, outcome } = call();
     c.receive(frame(4, false, true));

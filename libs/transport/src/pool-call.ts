@@ -110,6 +110,17 @@ export class PoolCall<H> {
     this.#sink.end();
   }
 
+  onLast(attempt: Attempt<H>, chunk: Uint8Array): void {
+    if (attempt !== this.#attempt || this.#done) return;
+    this.#done = true;
+    const sink = this.#sink;
+    if (sink.last !== undefined) sink.last(chunk);
+    else {
+      sink.data(chunk);
+      sink.end();
+    }
+  }
+
   onError(attempt: Attempt<H>, err: AppError): void {
     if (attempt !== this.#attempt || this.#done) return;
     const unreachable = err.code === this.#pool.unavailableCode;
@@ -192,6 +203,10 @@ class Attempt<H> implements ResponseSink {
 
   end(): void {
     this.owner.onEnd(this);
+  }
+
+  last(chunk: Uint8Array): void {
+    this.owner.onLast(this, chunk);
   }
 
   error(err: AppError): void {

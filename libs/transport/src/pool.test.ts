@@ -76,6 +76,33 @@ async function servedBy(p: Pool<Environ>, n: number): Promise<string[]> {
 }
 
 describe('Pool', () => {
+  it('should hand a whole response to a sink that takes it as its last chunk, and to any other as data and end', async () => {
+    const a = await serve('a', (call) => {
+      call.respond(OK);
+      void call.write(Buffer.from('whole'));
+      call.end();
+    });
+    const { pool: p } = await pool({ servers: [a.address] });
+    const heard: string[] = [];
+    const done = signal();
+    const sink = {
+      head: () => heard.push('head'),
+      data: (chunk: Uint8Array) => heard.push(`data ${Buffer.from(chunk).toString()}`),
+      last: (chunk: Uint8Array) => {
+        heard.push(`last ${Buffer.from(chunk).toString()}`);
+        done.resolve();
+      },
+      end: () => heard.push('end'),
+      error: (err: AppError) => heard.push(`error ${err.code}`),
+    };
+    p.call(environ('/'), { headTimeoutMs: 0, idleTimeoutMs: 0 }, sink, { idempotent: true }).end();
+    await done.promise;
+    expect(heard).toEqual(['head', 'last whole']);
+    const { body, error } = await send(p);
+    expect(error).toBeUndefined();
+    expect(body.toString()).toBe('whole');
+  });
+
   it('should balance round-robin over every member', async () => {
     const [a, b] = await Promise.all([serve('a'), serve('b')]);
     const { pool: p } = await pool({ servers: [a.address, b.address] });
