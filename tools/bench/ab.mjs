@@ -14,25 +14,18 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { takeOption } from './lib/arguments.mjs';
 import { APPS, edgeShares, portFree, ready, startOurs, URL } from './lib/configs.mjs';
 import { startJaeger } from './lib/jaeger.mjs';
+import { ensureFromDebian } from './lib/prerequisites.mjs';
 import { cpuByService, cpuSeconds, memory, ProcessGroup } from './lib/processes.mjs';
 import { ordered } from './lib/report.mjs';
 import { warmUp, wrk } from './lib/wrk.mjs';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const args = process.argv.slice(2);
-/**
- * Removes `--name value` from the arguments and returns the value.
- * @param {string} name
- * @param {string} fallback
- */
-const option = (name, fallback) => {
-  const at = args.indexOf(`--${name}`);
-  if (at === -1) return fallback;
-  const [, value = fallback] = args.splice(at, 2);
-  return value;
-};
+/** @type {(name: string, fallback: string) => string} */
+const option = (name, fallback) => takeOption(args, name, fallback);
 const APP = option('app', 'native');
 const ROUNDS = Number(option('rounds', '5'));
 const DURATION = Number(option('duration', '10'));
@@ -50,17 +43,7 @@ process.env.PATH = `${join(ROOT, 'node_modules', '.bin')}:${process.env.PATH}`;
 /** @param {string[]} argv */
 const git = (...argv) => execFileSync('git', argv, { cwd: ROOT, encoding: 'utf8' }).trim();
 // The load generator, from Debian, the first time (as bench.mjs does).
-try {
-  execFileSync('wrk', ['--version'], { stdio: 'ignore' });
-} catch (err) {
-  if (/** @type {NodeJS.ErrnoException} */ (err).code === 'ENOENT') {
-    console.log('ab: installing wrk from Debian');
-    execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'wrk'], {
-      stdio: 'ignore',
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    });
-  }
-}
+ensureFromDebian('wrk', ['--version'], 'wrk', (line) => console.log(`ab: ${line}`));
 const MiB = 1024 * 1024;
 
 const trees = revisions.map((rev) => {

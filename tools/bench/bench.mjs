@@ -42,6 +42,7 @@ import {
   ProcessGroup,
   systemTicks,
 } from './lib/processes.mjs';
+import { buildBundles } from './lib/prerequisites.mjs';
 import { ordered, recordRun, renderReport } from './lib/report.mjs';
 import { attack, ensureVegeta, summarise } from './lib/vegeta.mjs';
 import { warmUp, wrk } from './lib/wrk.mjs';
@@ -261,11 +262,7 @@ function prepare() {
     process.exit(2);
   }
   log('building the services (production bundles)');
-  execFileSync(
-    join(ROOT, 'node_modules', '.bin', 'nx'),
-    ['run-many', '-t', 'build', '--projects=edge,gateway,framework,express-demo,fetch-demo,tsgi-demo'],
-    { cwd: ROOT, stdio: 'ignore', env: { ...process.env, NX_DAEMON: 'false' } },
-  );
+  buildBundles();
   const list = [
     `node ${execFileSync(NODE, ['--version']).toString().trim()}`,
     execSync('nginx -v 2>&1').toString().trim().replace('nginx version: nginx/', 'nginx '),

@@ -10,39 +10,26 @@
 //
 //   node tools/bench/profile.mjs [--app native|express] [--sample 0] [--connections 50] [--seconds 8] [--lone]
 //     [--top 25] [--hz 2000]
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { takeFlag, takeOption } from './lib/arguments.mjs';
 import { charge, functionOf, OWNER_LABELS, OWNERS } from './lib/by-owner.mjs';
 import { APPS, portFree, ready, startOurs, URL } from './lib/configs.mjs';
 import { startJaeger } from './lib/jaeger.mjs';
+import { buildBundles, ensureFromDebian } from './lib/prerequisites.mjs';
 import { cpuModel, pinToCpu0, ProcessGroup } from './lib/processes.mjs';
 import { warmUp, wrk } from './lib/wrk.mjs';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const args = process.argv.slice(2);
-/**
- * Removes `--name value` from the arguments and returns the value.
- * @param {string} name
- * @param {string} fallback
- */
-const option = (name, fallback) => {
-  const at = args.indexOf(`--${name}`);
-  if (at === -1) return fallback;
-  const [, value = fallback] = args.splice(at, 2);
-  return value;
-};
-/** @param {string} name */
-const flag = (name) => {
-  const at = args.indexOf(`--${name}`);
-  if (at !== -1) args.splice(at, 1);
-  return at !== -1;
-};
+/** @type {(name: string, fallback: string) => string} */
+const option = (name, fallback) => takeOption(args, name, fallback);
 const APP = option('app', 'native');
 const SAMPLE = Number(option('sample', '0'));
-const LONE = flag('lone');
+const LONE = takeFlag(args, 'lone');
 const CONNECTIONS = LONE ? 1 : Number(option('connections', '50'));
 const SECONDS = Number(option('seconds', '8'));
 const TOP = Number(option('top', '25'));
@@ -54,28 +41,12 @@ if (args.length > 0 || !['native', 'express'].includes(APP)) {
   process.exit(2);
 }
 
-/** Installs a Debian package the first time a command of it is missing (as ab.mjs does wrk). */
-const ensure = (/** @type {string} */ command, /** @type {string[]} */ check, /** @type {string} */ pkg) => {
-  try {
-    execFileSync(command, check, { stdio: 'ignore' });
-  } catch (err) {
-    if (/** @type {NodeJS.ErrnoException} */ (err).code !== 'ENOENT') return;
-    console.log(`profile: installing ${pkg} from Debian`);
-    execFileSync('apt-get', ['install', '-y', '--no-install-recommends', pkg], {
-      stdio: 'ignore',
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    });
-  }
-};
-ensure('wrk', ['--version'], 'wrk');
-ensure('perf', ['--version'], 'linux-perf');
+const log = (/** @type {string} */ line) => console.log(`profile: ${line}`);
+ensureFromDebian('wrk', ['--version'], 'wrk', log);
+ensureFromDebian('perf', ['--version'], 'linux-perf', log);
 
-console.log('profile: building the services (production bundles)');
-execFileSync(
-  join(ROOT, 'node_modules', '.bin', 'nx'),
-  ['run-many', '-t', 'build', '--projects=edge,gateway,framework,express-demo,fetch-demo,tsgi-demo'],
-  { cwd: ROOT, stdio: 'ignore', env: { ...process.env, NX_DAEMON: 'false' } },
-);
+log('building the services (production bundles)');
+buildBundles();
 
 const out = join(ROOT, 'tmp', 'profile');
 mkdirSync(out, { recursive: true });

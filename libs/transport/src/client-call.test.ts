@@ -20,6 +20,28 @@ function call() {
   return { c, credits, outcome: recording.outcome };
 }
 
+/** A call whose sink takes `last` and writes down what it hears, in order. */
+function hearing() {
+  const credits: number[] = [];
+  const heard: string[] = [];
+  const link: ClientLink = {
+    data: () => {},
+    release: () => {},
+    cancel: () => {},
+    credit: (_id, bytes) => credits.push(bytes),
+  };
+  const sink = {
+    head: () => heard.push('head'),
+    data: (chunk: Uint8Array) => heard.push(`data ${chunk.byteLength}`),
+    last: (chunk: Uint8Array) => heard.push(`last ${chunk.byteLength}`),
+    end: () => heard.push('end'),
+    error: () => heard.push('error'),
+  };
+  const span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+  const c = new ClientCall(1, link, sink, frameworkHopErrors.client, 0, { span, context: ROOT_CONTEXT });
+  return { c, heard, credits };
+}
+
 const frame = (data: number, end: boolean, head = false): ReplyFrame =>
   ({
     id: 1,
@@ -33,23 +55,7 @@ const frame = (data: number, end: boolean, head = false): ReplyFrame =>
 
 describe('ClientCall', () => {
   it('should hand a sink that takes it the last chunk and the end at once, with no credit for it', () => {
-    const credits: number[] = [];
-    const heard: string[] = [];
-    const link: ClientLink = {
-      data: () => {},
-      release: () => {},
-      cancel: () => {},
-      credit: (_id, b) => credits.push(b),
-    };
-    const sink = {
-      head: () => heard.push('head'),
-      data: (chunk: Uint8Array) => heard.push(`data ${chunk.byteLength}`),
-      last: (chunk: Uint8Array) => heard.push(`last ${chunk.byteLength}`),
-      end: () => heard.push('end'),
-      error: () => heard.push('error'),
-    };
-    const span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
-    const c = new ClientCall(1, link, sink, frameworkHopErrors.client, 0, { span, context: ROOT_CONTEXT });
+    const { c, heard, credits } = hearing();
     c.receive(frame(4, false, true));
     c.receive(frame(6, true));
     c.receive(frame(2, true));
@@ -59,17 +65,7 @@ describe('ClientCall', () => {
   });
 
   it('should end a response whose end comes without a chunk through end, even for a sink that takes last', () => {
-    const heard: string[] = [];
-    const link: ClientLink = { data: () => {}, release: () => {}, cancel: () => {}, credit: () => {} };
-    const sink = {
-      head: () => heard.push('head'),
-      data: (chunk: Uint8Array) => heard.push(`data ${chunk.byteLength}`),
-      last: (chunk: Uint8Array) => heard.push(`last ${chunk.byteLength}`),
-      end: () => heard.push('end'),
-      error: () => heard.push('error'),
-    };
-    const span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
-    const c = new ClientCall(1, link, sink, frameworkHopErrors.client, 0, { span, context: ROOT_CONTEXT });
+    const { c, heard } = hearing();
     c.receive(frame(3, false, true));
     c.receive(frame(0, true));
     expect(heard).toEqual(['head', 'data 3', 'end']);
