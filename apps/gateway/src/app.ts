@@ -1,4 +1,4 @@
-import { frameworkBoundary, gatewayBoundary, type Environ } from '@mono/contracts';
+import { forwardingFrameworkBoundary, forwardingGatewayBoundary, type ForwardedEnviron } from '@mono/contracts';
 import { clearStaleSocket, settleWithin } from '@mono/runtime';
 import type { Logger } from '@mono/telemetry';
 import {
@@ -38,7 +38,7 @@ export interface Gateway {
 
 /** The gateway service (uWSGI's role). Nothing happens until `listen()`. */
 export function buildGateway(config: Readonly<GatewayConfig>, { log, onBodyBytes }: GatewayDeps): Gateway {
-  const grpc = createGrpcServer(gatewayBoundary.rpcService, 'gateway');
+  const grpc = createGrpcServer(forwardingGatewayBoundary.rpcService, 'gateway');
   let serving = false;
   let draining = false;
   const markServing = () => {
@@ -47,10 +47,10 @@ export function buildGateway(config: Readonly<GatewayConfig>, { log, onBodyBytes
     grpc.serving();
     log.info('gateway serving');
   };
-  const pools: Record<string, Pool<Environ>> = {};
+  const pools: Record<string, Pool<ForwardedEnviron>> = {};
   for (const [name, settings] of Object.entries(config.pools)) {
     pools[name] = new Pool(
-      frameworkBoundary,
+      forwardingFrameworkBoundary,
       settings,
       { errors: frameworkHopErrors.client, onBodyBytes },
       {
@@ -70,7 +70,7 @@ export function buildGateway(config: Readonly<GatewayConfig>, { log, onBodyBytes
   const mounts: Mount[] = config.mounts.map((mount) => ({
     path: mount.path,
     poolName: mount.pool,
-    pool: pools[mount.pool] as Pool<Environ>,
+    pool: pools[mount.pool] as Pool<ForwardedEnviron>,
     app: mount.app,
     admission: new Admission(mount.limits),
     limits: mountLimits(own),
@@ -80,7 +80,7 @@ export function buildGateway(config: Readonly<GatewayConfig>, { log, onBodyBytes
   const stats = new GatewayStats(mounts, pools);
   const exchange = addExchangeService(
     grpc.server,
-    gatewayBoundary,
+    forwardingGatewayBoundary,
     createPipeline(config, { mounts, stats, metrics: gatewayMetrics(mounts), log, ready: () => serving }),
     { errors: gatewayHopErrors.server, onBodyBytes, limits: agreement.announced },
   );

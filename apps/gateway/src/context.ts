@@ -2,7 +2,7 @@ import type { Context, Span } from '@opentelemetry/api';
 import type { AppError } from '@mono/errors';
 import { GrpcStatus } from '@mono/errors';
 import { grpcStatusName } from '@mono/telemetry';
-import type { Environ, HttpRequest } from '@mono/contracts';
+import type { ForwardedEnviron, ForwardedRequest } from '@mono/contracts';
 import type { ServerCall } from '@mono/transport';
 import type { Ticket } from './admission';
 import type { GatewayMetrics } from './gateway-metrics';
@@ -10,7 +10,7 @@ import type { GatewayStats, Mount, Outcome } from './gateway-stats';
 
 /** What the gateway knows about one request as it crosses the pipeline; each step fills in its part. */
 export class GatewayContext {
-  readonly call: ServerCall<HttpRequest>;
+  readonly call: ServerCall<ForwardedRequest>;
   /** performance.now() when the request reached the gateway. */
   readonly startedAt = performance.now();
   /** Its mount: path, framework pool, admission (environ). */
@@ -20,7 +20,7 @@ export class GatewayContext {
   /** gRPC status name of how it ended, for metrics. */
   grpcStatus = 'CANCELLED';
   /** The environ for the framework (environ). */
-  environ: Environ | undefined = undefined;
+  environ: ForwardedEnviron | undefined = undefined;
   /** The request's INTERNAL span, or the call's own when nothing below it is recorded (trace-invoke). */
   span: Span | undefined = undefined;
   /** The context the framework is called in (trace-invoke). */
@@ -41,7 +41,7 @@ export class GatewayContext {
   readonly #metrics: GatewayMetrics;
   #finished = false;
 
-  constructor(call: ServerCall<HttpRequest>, stats: GatewayStats, metrics: GatewayMetrics) {
+  constructor(call: ServerCall<ForwardedRequest>, stats: GatewayStats, metrics: GatewayMetrics) {
     this.call = call;
     this.active = call.context;
     this.#stats = stats;

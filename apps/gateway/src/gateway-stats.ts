@@ -1,12 +1,12 @@
 import type { Pool, PoolStats, RequestLimits } from '@mono/transport';
-import type { Environ } from '@mono/contracts';
+import type { ForwardedEnviron } from '@mono/contracts';
 import type { Admission } from './admission';
 
 /** One mount as the gateway serves it: its path (SCRIPT_NAME), its framework pool, its admission, its limits. */
 export interface Mount {
   readonly path: string;
   readonly poolName: string;
-  readonly pool: Pool<Environ>;
+  readonly pool: Pool<ForwardedEnviron>;
   /** The application at the framework that serves it; "" is the framework's default one. */
   readonly app: string;
   readonly admission: Admission;
@@ -44,10 +44,10 @@ export class GatewayStats {
   readonly byStatus: Record<string, number> = {};
   cancelled = 0;
   readonly #mounts: readonly Mount[];
-  readonly #pools: Readonly<Record<string, Pool<Environ>>>;
+  readonly #pools: Readonly<Record<string, Pool<ForwardedEnviron>>>;
   readonly #byMount = new Map<Mount, MountCounters>();
 
-  constructor(mounts: readonly Mount[], pools: Readonly<Record<string, Pool<Environ>>>) {
+  constructor(mounts: readonly Mount[], pools: Readonly<Record<string, Pool<ForwardedEnviron>>>) {
     this.#mounts = mounts;
     this.#pools = pools;
     for (const mount of mounts) this.#byMount.set(mount, new MountCounters());

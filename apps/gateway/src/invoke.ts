@@ -1,5 +1,5 @@
 import { context } from '@opentelemetry/api';
-import type { Environ } from '@mono/contracts';
+import type { ForwardedEnviron } from '@mono/contracts';
 import { AppError } from '@mono/errors';
 import { grpcStatusName } from '@mono/telemetry';
 import { forwardBody, type PoolCall } from '@mono/transport';
@@ -25,7 +25,7 @@ export function invoke(config: Pick<GatewayConfig, 'maxDurationMs'>): Step<Gatew
   };
 }
 
-function forward(ctx: GatewayContext): PoolCall<Environ> {
+function forward(ctx: GatewayContext): PoolCall<ForwardedEnviron> {
   const { call } = ctx;
   const framework = (ctx.mount as Mount).pool;
   ctx.forwardedAt = performance.now();
@@ -35,11 +35,11 @@ function forward(ctx: GatewayContext): PoolCall<Environ> {
     (err) => call.fail(err),
   );
   const downstream = framework.call(
-    ctx.environ as Environ,
+    ctx.environ as ForwardedEnviron,
     {
       headTimeoutMs: ctx.timeoutMs,
       idleTimeoutMs: ctx.idleTimeoutMs,
-      bodyBytes: bodyBytes(ctx.environ as Environ),
+      bodyBytes: bodyBytes(ctx.environ as ForwardedEnviron),
     },
     {
       head(head) {
@@ -80,7 +80,11 @@ function forward(ctx: GatewayContext): PoolCall<Environ> {
 }
 
 /** GATEWAY_MAX_DURATION_MS passed (uWSGI's harakiri): the framework's call is cancelled, the request fails. */
-function harakiri(ctx: GatewayContext, downstream: PoolCall<Environ>, config: Pick<GatewayConfig, 'maxDurationMs'>) {
+function harakiri(
+  ctx: GatewayContext,
+  downstream: PoolCall<ForwardedEnviron>,
+  config: Pick<GatewayConfig, 'maxDurationMs'>,
+) {
   ctx.timer = undefined;
   downstream.cancel();
   const err = new AppError('GW_ERR_MAX_DURATION', `the request ran longer than ${config.maxDurationMs} ms`);
@@ -90,7 +94,7 @@ function harakiri(ctx: GatewayContext, downstream: PoolCall<Environ>, config: Pi
 }
 
 /** The request body's declared size: Infinity when its length is not known (tsgi.input_terminated). */
-function bodyBytes(environ: Environ): number {
+function bodyBytes(environ: ForwardedEnviron): number {
   if (environ.inputTerminated) return Infinity;
   return environ.contentLength === '' ? 0 : Number(environ.contentLength);
 }

@@ -1,4 +1,4 @@
-import type { Environ, Limits } from '@mono/contracts';
+import type { ForwardedEnviron, Limits } from '@mono/contracts';
 import type { Logger } from '@mono/telemetry';
 import {
   describeLimit,
@@ -19,14 +19,19 @@ import type { Mount } from './gateway-stats';
 export class LimitAgreement {
   readonly #own: Limits;
   readonly #mounts: readonly Mount[];
-  readonly #pools: Readonly<Record<string, Pool<Environ>>>;
+  readonly #pools: Readonly<Record<string, Pool<ForwardedEnviron>>>;
   readonly #log: Logger;
   /** What was last logged for each pool, so that a change is logged once. */
   readonly #logged = new Map<string, string>();
   #announced: Limits;
   #announce: ((limits: Limits) => void) | undefined;
 
-  constructor(own: Limits, mounts: readonly Mount[], pools: Readonly<Record<string, Pool<Environ>>>, log: Logger) {
+  constructor(
+    own: Limits,
+    mounts: readonly Mount[],
+    pools: Readonly<Record<string, Pool<ForwardedEnviron>>>,
+    log: Logger,
+  ) {
     this.#own = own;
     this.#mounts = mounts;
     this.#pools = pools;
@@ -57,9 +62,9 @@ export class LimitAgreement {
   }
 
   /** The pools a mount sends requests to: the others limit nothing the edges send. */
-  #used(): Array<Pool<Environ>> {
+  #used(): Array<Pool<ForwardedEnviron>> {
     const names = new Set(this.#mounts.map((mount) => mount.poolName));
-    return [...names].map((name) => this.#pools[name] as Pool<Environ>);
+    return [...names].map((name) => this.#pools[name] as Pool<ForwardedEnviron>);
   }
 
   #report(pool: string, inner: Limits): void {

@@ -1,4 +1,4 @@
-import type { HttpRequest } from '@mono/contracts';
+import type { ForwardedRequest } from '@mono/contracts';
 import type { Logger } from '@mono/telemetry';
 import type { ServerCall } from '@mono/transport';
 import { admit } from './admit';
@@ -40,7 +40,7 @@ export function createPipeline(
   { mounts, stats, metrics, log, ready = () => true }: PipelineDeps,
 ) {
   const run = compose([environ(mounts), limits(), traceInvoke(), admit(log, ready), deadline(config), invoke(config)]);
-  return function gatewayPipeline(call: ServerCall<HttpRequest>): void {
+  return function gatewayPipeline(call: ServerCall<ForwardedRequest>): void {
     stats.requests += 1;
     const ctx = new GatewayContext(call, stats, metrics);
     try {

@@ -4,11 +4,19 @@ import { join } from 'node:path';
 import { createFileRegistry, fromBinary, ScalarType, type DescField, type DescMessage } from '@bufbuild/protobuf';
 import { FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
 import { describe, expect, it, type TestContext } from 'vitest';
-import { decodeReplyBatch, decodeRequestBatch, encodeReplyBatch, encodeRequestBatch } from './batch-codec';
 import { RequestBatch as FrameworkRequestBatch } from './generated/mono/framework/v1/framework';
 import { RequestBatch as GatewayRequestBatch } from './generated/mono/gateway/v1/gateway';
 import { ReplyBatch } from './generated/mono/transport/v1/transport';
-import { environCodec, httpRequestCodec } from './head-codecs';
+import {
+  decodeReplyBatch,
+  decodeRequestBatch,
+  encodeReplyBatch,
+  encodeRequestBatch,
+  type HeadCodec,
+} from './batch-codec';
+import { environCodec, httpRequestCodec, keptEnvironCodec, keptHttpRequestCodec } from './head-codecs';
+import type { RequestBatch } from './request-batch';
+import type { WireHeaders } from './wire-headers';
 
 /**
  * The hand codec against the .proto files and the generated code. The expected fields come from the .proto files
@@ -61,6 +69,20 @@ const BATCHES: ReadonlyArray<{
     reference: FrameworkRequestBatch,
   },
   {
+    name: 'mono.gateway.v1.RequestBatch, its header fields kept as received (the gateway reads it so)',
+    desc: schema('mono.gateway.v1.RequestBatch'),
+    encode: (batch) => keptRoundTrip(encodeRequestBatch(batch as never, httpRequestCodec), keptHttpRequestCodec),
+    decode: (bytes) => listed(decodeRequestBatch(bytes, keptHttpRequestCodec)),
+    reference: GatewayRequestBatch,
+  },
+  {
+    name: 'mono.framework.v1.RequestBatch, its header fields kept as received (the gateway writes it so)',
+    desc: schema('mono.framework.v1.RequestBatch'),
+    encode: (batch) => keptRoundTrip(encodeRequestBatch(batch as never, environCodec), keptEnvironCodec),
+    decode: (bytes) => listed(decodeRequestBatch(bytes, keptEnvironCodec)),
+    reference: FrameworkRequestBatch,
+  },
+  {
     name: 'mono.transport.v1.ReplyBatch',
     desc: schema('mono.transport.v1.ReplyBatch'),
     encode: (batch) => encodeReplyBatch(batch as never),
@@ -68,6 +90,20 @@ const BATCHES: ReadonlyArray<{
     reference: ReplyBatch,
   },
 ];
+
+/** What a kept codec writes of a batch it read: the bytes it forwards. */
+function keptRoundTrip<H>(bytes: Buffer, kept: HeadCodec<H>): Buffer {
+  return encodeRequestBatch(decodeRequestBatch(bytes, kept), kept);
+}
+
+/** A batch read by a kept codec, its header fields decoded to compare with the generated code's. */
+function listed(batch: RequestBatch<{ headers: WireHeaders }>): unknown {
+  return {
+    frames: batch.frames.map((frame) =>
+      frame.head === undefined ? frame : { ...frame, head: { ...frame.head, headers: [...frame.head.headers.list()] } },
+    ),
+  };
+}
 
 // ---- values for every field, from the schema ----------------------------------------------------------------------
 

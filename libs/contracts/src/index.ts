@@ -1,4 +1,12 @@
-export { frameworkBoundary, gatewayBoundary } from './boundaries';
+export {
+  forwardingFrameworkBoundary,
+  forwardingGatewayBoundary,
+  frameworkBoundary,
+  gatewayBoundary,
+} from './boundaries';
+export type { ForwardedEnviron, ForwardedRequest } from './boundaries';
+export type { EnvironOf, HttpRequestOf } from './head-codecs';
+export { WireHeaders } from './wire-headers';
 export { defineBoundary } from './boundary';
 export type { Boundary } from './boundary';
 export type { RequestBatch, RequestFrame } from './request-batch';

@@ -1,4 +1,4 @@
-import type { Environ, HttpRequest } from '@mono/contracts';
+import { WireHeaders, type EnvironOf, type Header, type HttpRequestOf } from '@mono/contracts';
 import { AppError } from '@mono/errors';
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
@@ -7,24 +7,23 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
  * The environ for a request as the edge received it (what uWSGI builds from the uwsgi packet): the mount point
  * with the longest match becomes SCRIPT_NAME, the rest of the path PATH_INFO (percent-decoded), the query string
  * stays as received. `mounts` are sorted longest first; "" is the root. The application is the framework's default one
- * (""); a gateway whose mount names another sets `application`.
+ * (""); a gateway whose mount names another sets `application`. The header fields go on as they came, decoded or kept
+ * as received (WireHeaders), of which only Host, Content-Type and Content-Length are read.
  *
  * @example
  * buildEnviron(request, ['/app', '']).scriptName // '/app' for GET /app/hello
  */
-export function buildEnviron(request: HttpRequest, mounts: readonly string[]): Environ {
+export function buildEnviron<F extends readonly Header[] | WireHeaders>(
+  request: HttpRequestOf<F>,
+  mounts: readonly string[],
+): EnvironOf<F> {
   const { path, query } = splitTarget(request.target);
   const mount = mounts.find((m) => path === m || path.startsWith(`${m}/`) || m === '');
   if (mount === undefined) throw new AppError('GW_ERR_NO_MOUNT', `no application is mounted at ${path}`);
-  let contentType = '';
-  let contentLength = '';
-  let hostHeader = '';
-  for (const { name, value } of request.headers) {
-    const lower = name.toLowerCase();
-    if (lower === 'host' && hostHeader === '') hostHeader = value;
-    else if (lower === 'content-type' && contentType === '') contentType = value;
-    else if (lower === 'content-length' && contentLength === '') contentLength = value;
-  }
+  const fields = request.headers;
+  const contentType = firstValue(fields, 'content-type');
+  const contentLength = firstValue(fields, 'content-length');
+  const hostHeader = firstValue(fields, 'host');
   const variables: Record<string, string> = { REQUEST_ID: request.requestId };
   if (request.scheme === 'https') variables['HTTPS'] = 'on';
   return {
@@ -46,6 +45,13 @@ export function buildEnviron(request: HttpRequest, mounts: readonly string[]): E
     application: '',
     inputTerminated: request.bodyLengthUnknown && contentLength === '',
   };
+}
+
+/** The first non-empty value of the fields named `lowerName`; '' if none has one. */
+function firstValue(fields: readonly Header[] | WireHeaders, lowerName: string): string {
+  if (fields instanceof WireHeaders) return fields.value(lowerName);
+  for (const { name, value } of fields) if (value !== '' && name.toLowerCase() === lowerName) return value;
+  return '';
 }
 
 /** Splits an origin-form (`/p?q`) or absolute-form (`http://h/p?q`) request-target. */
