@@ -155,6 +155,8 @@ const median = (values) => {
  * @property {Memory} totalAfter
  */
 
+/** The revision the bundles were built from, taken when they are built: the tree may change while the run lasts. */
+let built = { commit: '', dirty: false };
 const versions = prepare();
 const cpu = cpuModel();
 log(`CPU: ${cpu.model} × ${cpu.cpus}`);
@@ -175,14 +177,9 @@ const idle = flag('no-idle') ? undefined : await measureIdle();
 const echoResult = flag('no-echo') || !selected.includes('ours-express') ? undefined : await measureEcho();
 if (echoResult) echoResult.floors = await measureEchoFloors();
 
-const commit = execFileSync('git', ['log', '-1', '--format=%h', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
 const raw = {
   stamp: new Date().toISOString(),
-  commit,
-  dirty: execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8' })
-    .trim()
-    .split('\n')
-    .some((line) => line.trim() !== '' && !/tools\/bench\/(README\.md|history\.json)$/.test(line)),
+  ...built,
   cpu,
   versions,
   method: {
@@ -263,6 +260,13 @@ function prepare() {
   }
   log('building the services (production bundles)');
   buildBundles();
+  built = {
+    commit: execFileSync('git', ['log', '-1', '--format=%h', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim(),
+    dirty: execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .some((line) => line.trim() !== '' && !/tools\/bench\/(README\.md|history\.json)$/.test(line)),
+  };
   const list = [
     `node ${execFileSync(NODE, ['--version']).toString().trim()}`,
     execSync('nginx -v 2>&1').toString().trim().replace('nginx version: nginx/', 'nginx '),
