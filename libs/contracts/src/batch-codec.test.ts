@@ -14,7 +14,7 @@ import {
   encodeRequestBatch,
   type HeadCodec,
 } from './batch-codec';
-import { environCodec, httpRequestCodec, keptEnvironCodec, keptHttpRequestCodec } from './head-codecs';
+import { environCodec, httpRequestCodec, forwardedEnvironCodec, forwardedHttpRequestCodec } from './head-codecs';
 import type { RequestBatch } from './request-batch';
 import type { WireHeaders } from './wire-headers';
 
@@ -69,17 +69,18 @@ const BATCHES: ReadonlyArray<{
     reference: FrameworkRequestBatch,
   },
   {
-    name: 'mono.gateway.v1.RequestBatch, its header fields kept as received (the gateway reads it so)',
+    name: 'mono.gateway.v1.RequestBatch, its header fields as received (the gateway reads it so)',
     desc: schema('mono.gateway.v1.RequestBatch'),
-    encode: (batch) => keptRoundTrip(encodeRequestBatch(batch as never, httpRequestCodec), keptHttpRequestCodec),
-    decode: (bytes) => listed(decodeRequestBatch(bytes, keptHttpRequestCodec)),
+    encode: (batch) =>
+      forwardedRoundTrip(encodeRequestBatch(batch as never, httpRequestCodec), forwardedHttpRequestCodec),
+    decode: (bytes) => listed(decodeRequestBatch(bytes, forwardedHttpRequestCodec)),
     reference: GatewayRequestBatch,
   },
   {
-    name: 'mono.framework.v1.RequestBatch, its header fields kept as received (the gateway writes it so)',
+    name: 'mono.framework.v1.RequestBatch, its header fields as received (the gateway writes it so)',
     desc: schema('mono.framework.v1.RequestBatch'),
-    encode: (batch) => keptRoundTrip(encodeRequestBatch(batch as never, environCodec), keptEnvironCodec),
-    decode: (bytes) => listed(decodeRequestBatch(bytes, keptEnvironCodec)),
+    encode: (batch) => forwardedRoundTrip(encodeRequestBatch(batch as never, environCodec), forwardedEnvironCodec),
+    decode: (bytes) => listed(decodeRequestBatch(bytes, forwardedEnvironCodec)),
     reference: FrameworkRequestBatch,
   },
   {
@@ -91,12 +92,12 @@ const BATCHES: ReadonlyArray<{
   },
 ];
 
-/** What a kept codec writes of a batch it read: the bytes it forwards. */
-function keptRoundTrip<H>(bytes: Buffer, kept: HeadCodec<H>): Buffer {
-  return encodeRequestBatch(decodeRequestBatch(bytes, kept), kept);
+/** What a forwarded codec writes of a batch it read: the bytes it forwards. */
+function forwardedRoundTrip<H>(bytes: Buffer, codec: HeadCodec<H>): Buffer {
+  return encodeRequestBatch(decodeRequestBatch(bytes, codec), codec);
 }
 
-/** A batch read by a kept codec, its header fields decoded to compare with the generated code's. */
+/** A batch read by a forwarded codec, its header fields decoded to compare with the generated code's. */
 function listed(batch: RequestBatch<{ headers: WireHeaders }>): unknown {
   return {
     frames: batch.frames.map((frame) =>

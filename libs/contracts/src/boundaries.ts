@@ -1,4 +1,4 @@
-import { environCodec, httpRequestCodec, keptEnvironCodec, keptHttpRequestCodec } from './head-codecs';
+import { environCodec, forwardedEnvironCodec, forwardedHttpRequestCodec, httpRequestCodec } from './head-codecs';
 import type { EnvironOf, HttpRequestOf } from './head-codecs';
 import { defineBoundary } from './boundary';
 import type { Environ } from './generated/mono/framework/v1/framework';
@@ -25,17 +25,17 @@ export type ForwardedEnviron = EnvironOf<WireHeaders>;
 
 /**
  * The same two boundaries as the gateway speaks them, serving the first and calling the second: the same bytes on
- * the wire, but the request's header fields are kept as received and written into the environ as they are, read
+ * the wire, but the request's header fields are held as received and written into the environ as they came, read
  * only for the few the environ's variables need (docs/adr/0040-header-fields-forwarded-as-received.md).
  */
 export const forwardingGatewayBoundary = defineBoundary<ForwardedRequest>(
   'gateway',
   'mono.gateway.v1.GatewayService',
-  keptHttpRequestCodec,
+  forwardedHttpRequestCodec,
 );
 
 export const forwardingFrameworkBoundary = defineBoundary<ForwardedEnviron>(
   'framework',
   'mono.framework.v1.FrameworkService',
-  keptEnvironCodec,
+  forwardedEnvironCodec,
 );

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { frameworkBoundary, gatewayBoundary } from './boundaries';
+import {
+  forwardingFrameworkBoundary,
+  forwardingGatewayBoundary,
+  frameworkBoundary,
+  gatewayBoundary,
+} from './boundaries';
 import { FrameworkServiceService } from './generated/mono/framework/v1/framework';
 import { GatewayServiceService } from './generated/mono/gateway/v1/gateway';
 
@@ -75,6 +80,8 @@ describe('boundaries', () => {
     for (const [boundary, generated] of [
       [gatewayBoundary, GatewayServiceService.exchange],
       [frameworkBoundary, FrameworkServiceService.exchange],
+      [forwardingGatewayBoundary, GatewayServiceService.exchange],
+      [forwardingFrameworkBoundary, FrameworkServiceService.exchange],
     ] as const) {
       const { path, requestStream, responseStream } = boundary.definition['Exchange'] ?? {};
       expect({ path, requestStream, responseStream }).toEqual({

@@ -11,7 +11,7 @@ import { boolSize, uint32Size, type WireWriter } from './wire-writer';
 /**
  * The hand-written codecs of each boundary's head, the message a request's first frame carries (batch-codec.ts), in
  * two kinds that differ only in how the head's header fields are held: decoded (`Header[]`, the generated types'),
- * or kept as received (WireHeaders, what the gateway forwards). Both read and write the same bytes.
+ * or as received (WireHeaders, what the gateway forwards). Both read and write the same bytes.
  */
 
 /** A head whose header fields are held as `F`. */
@@ -38,7 +38,7 @@ const DECODED: FieldsCodec<Header[]> = {
   seal: () => {},
 };
 
-const KEPT: FieldsCodec<WireHeaders> = {
+const FORWARDED: FieldsCodec<WireHeaders> = {
   empty: (r) => new WireHeaders(r.buf),
   add: (r, end, fields) => fields.add(r, end),
   measure: (_, fieldTag, fields) => fields.measure(fieldTag),
@@ -86,9 +86,9 @@ const ENVIRON_STRINGS = [
 const ENVIRON_STRING_TAGS = ENVIRON_STRINGS.map((_, i) => tag(i + 1, LEN));
 
 export const httpRequestCodec: HeadCodec<HttpRequest> = httpRequestCodecOf(DECODED);
-export const keptHttpRequestCodec: HeadCodec<HttpRequestOf<WireHeaders>> = httpRequestCodecOf(KEPT);
+export const forwardedHttpRequestCodec: HeadCodec<HttpRequestOf<WireHeaders>> = httpRequestCodecOf(FORWARDED);
 export const environCodec: HeadCodec<Environ> = environCodecOf(DECODED);
-export const keptEnvironCodec: HeadCodec<EnvironOf<WireHeaders>> = environCodecOf(KEPT);
+export const forwardedEnvironCodec: HeadCodec<EnvironOf<WireHeaders>> = environCodecOf(FORWARDED);
 
 function httpRequestCodecOf<F>(fields: FieldsCodec<F>): HeadCodec<HttpRequestOf<F>> {
   return {

@@ -10,17 +10,14 @@ const TAG_VALUE = tag(2, LEN);
 /** Up to this many bytes a field is copied in JavaScript, beyond it through `Buffer.copy` (wire-writer.ts's SHORT). */
 const SHORT = 64;
 
-/**
- * A received message larger than this (a batch with body chunks, up to ~1.3 MiB) is not held for as long as a request
- * lasts: its fields are copied out of it when the head has been read. A batch of heads alone (~12 KB for 48 requests)
- * is held until its requests have been forwarded, as its body views would be.
- */
-const HOLD_AT_MOST = 16 * 1024;
+const EMPTY = Buffer.alloc(0);
 
 /**
- * Header fields kept as a received head carried them (each a `mono.transport.v1.Header` message): what the gateway
- * hands from the edge's request to the framework's environ without decoding and encoding every name and value again.
- * It reads only the fields it is asked for; the bytes stay a view into the received message.
+ * Header fields as a received head carried them (each a `mono.transport.v1.Header` message): what the gateway hands
+ * from the edge's request to the framework's environ without decoding and encoding every name and value again. It
+ * reads only the fields it is asked for. Their bytes are copied out of the received message when the head has been
+ * read (a few hundred bytes): a view would hold the whole message — a turn's batch of heads, or body chunks — for as
+ * long as the request lasts.
  *
  * @example
  * const host = fields.value('host'); // the first non-empty Host field's value, or ''
@@ -35,16 +32,25 @@ export class WireHeaders {
     this.#buf = buf;
   }
 
-  /** Reader side: the field whose body runs from the reader's position to `end`. */
+  /**
+   * Reader side: the field whose body runs from the reader's position to `end`. Its fields are walked as readHeader
+   * would (a wire type it cannot skip, or a length past the end, throws here, while the message is decoded), their
+   * strings not decoded.
+   */
   add(r: WireReader, end: number): void {
-    this.#bounds.push(r.at, end);
-    r.at = end;
+    const start = r.at;
+    while (r.at < end) r.skip(r.varint());
+    if (r.at !== end) throw new Error('truncated message');
+    this.#bounds.push(start, end);
   }
 
-  /** Reader side, once the head is read: copies the fields out of a large received message (HOLD_AT_MOST). */
+  /** Reader side, once the head is read: the fields' bytes become their own (see above). */
   seal(): void {
     const bounds = this.#bounds;
-    if (this.#buf.length <= HOLD_AT_MOST || bounds.length === 0) return;
+    if (bounds.length === 0) {
+      this.#buf = EMPTY;
+      return;
+    }
     let from = bounds[0] as number;
     let to = bounds[1] as number;
     for (let i = 2; i < bounds.length; i += 2) {
@@ -53,10 +59,6 @@ export class WireHeaders {
     }
     this.#buf = Buffer.from(this.#buf.subarray(from, to));
     for (let i = 0; i < bounds.length; i += 1) bounds[i] = (bounds[i] as number) - from;
-  }
-
-  get count(): number {
-    return this.#bounds.length >> 1;
   }
 
   /** The value of the first field named `lowerName` (lower-case ASCII) whose value is not empty; '' if none is. */
@@ -170,7 +172,10 @@ function sameName(buf: Buffer, from: number, to: number, lowerName: string): boo
   return true;
 }
 
-/** The UTF-16 length of the UTF-8 bytes `buf[from, to)`: a character per sequence, two for one of four bytes. */
+/**
+ * The UTF-16 length of the UTF-8 bytes `buf[from, to)`: a character per sequence, two for one of four bytes. Valid
+ * UTF-8 is assumed, which is what every writer of these messages produces from strings.
+ */
 function utf16Length(buf: Buffer, from: number, to: number): number {
   let chars = 0;
   for (let i = from; i < to; i += 1) {

@@ -1,5 +1,27 @@
+import { forwardingGatewayBoundary, gatewayBoundary, type Header } from '@mono/contracts';
 import { describe, expect, it } from 'vitest';
 import { requestHeadBytes } from './request-head-bytes';
+
+/** The fields as the gateway reads them from the edge: as encoded, not decoded. */
+function asReceived(headers: Header[]) {
+  const head = {
+    method: 'GET',
+    target: '/',
+    protocol: 'HTTP/1.1',
+    scheme: 'http',
+    headers,
+    client: undefined,
+    server: undefined,
+    requestId: '',
+    bodyLengthUnknown: false,
+  };
+  const bytes = gatewayBoundary.serializeRequest({
+    frames: [{ id: 1, head, data: Buffer.alloc(0), end: true, cancel: false, credit: 0 }],
+  });
+  const received = forwardingGatewayBoundary.deserializeRequest(bytes).frames[0]?.head?.headers;
+  if (received === undefined) throw new Error('no head');
+  return received;
+}
 
 describe('requestHeadBytes', () => {
   it('should count the head as HTTP/1.1 writes it, byte for byte', () => {
@@ -18,6 +40,18 @@ describe('requestHeadBytes', () => {
     const value = Buffer.from([0xe9, 0xff]).toString('latin1');
     expect(requestHeadBytes('GET', '/', 'HTTP/1.1', [{ name: 'X', value }])).toBe(
       Buffer.byteLength(`GET / HTTP/1.1\r\nX: ${value}\r\n\r\n`, 'latin1'),
+    );
+  });
+
+  it('should count header fields as received as it counts them decoded', () => {
+    const headers = [
+      { name: 'Host', value: 'localhost:8080' },
+      { name: 'X-Latin1', value: Buffer.from([0xe9, 0xff]).toString('latin1') },
+      { name: 'X-Wide', value: '\u2713 \u{1d11e}' },
+      { name: 'Accept', value: '' },
+    ];
+    expect(requestHeadBytes('GET', '/', 'HTTP/1.1', asReceived(headers))).toBe(
+      requestHeadBytes('GET', '/', 'HTTP/1.1', headers),
     );
   });
 });

@@ -1,4 +1,4 @@
-import { WireHeaders, type Header } from '@mono/contracts';
+import type { Header, WireHeaders } from '@mono/contracts';
 
 /**
  * The size of a request head as HTTP/1.1 writes it — `method SP target SP protocol CRLF`, then `name: value CRLF` per
@@ -17,10 +17,15 @@ export function requestHeadBytes(
   headers: readonly Header[] | WireHeaders,
 ): number {
   let bytes = method.length + target.length + protocol.length + 6;
-  if (headers instanceof WireHeaders) return bytes + headers.headBytes();
+  if (!isList(headers)) return bytes + headers.headBytes();
   for (let i = 0; i < headers.length; i += 1) {
     const header = headers[i] as Header;
     bytes += header.name.length + header.value.length + 4;
   }
   return bytes;
+}
+
+/** Not `instanceof WireHeaders`, which a second copy of the contracts library would answer wrongly. */
+function isList(headers: readonly Header[] | WireHeaders): headers is readonly Header[] {
+  return Array.isArray(headers);
 }

@@ -1,4 +1,4 @@
-import type { HttpRequest } from '@mono/contracts';
+import { forwardingGatewayBoundary, gatewayBoundary, type HttpRequest } from '@mono/contracts';
 import { describe, expect, it } from 'vitest';
 import { buildEnviron } from './build-environ';
 
@@ -14,6 +14,16 @@ function request(target: string, headers: Array<[string, string]> = [['Host', 'e
     requestId: 'rid',
     bodyLengthUnknown: false,
   };
+}
+
+/** The request as the gateway reads it: its header fields as the edge encoded them. */
+function forwarded(q: HttpRequest) {
+  const bytes = gatewayBoundary.serializeRequest({
+    frames: [{ id: 1, head: q, data: Buffer.alloc(0), end: true, cancel: false, credit: 0 }],
+  });
+  const head = forwardingGatewayBoundary.deserializeRequest(bytes).frames[0]?.head;
+  if (head === undefined) throw new Error('no head');
+  return head;
 }
 
 describe('buildEnviron', () => {
@@ -81,5 +91,20 @@ describe('buildEnviron', () => {
       variables: { REQUEST_ID: 'rid' },
     });
     expect(environ.headers.filter((h) => h.name === 'X-Rep').map((h) => h.value)).toEqual(['a', 'b']);
+  });
+
+  it('should read the same variables from header fields as received, and hand the fields on as they are', () => {
+    const q = request('/shop/cart', [
+      ['host', ''],
+      ['HOST', 'shop.example:8443'],
+      ['content-TYPE', 'text/plain'],
+      ['Content-Length', '5'],
+      ['X-Rep', 'a'],
+    ]);
+    const decoded = buildEnviron(q, ['/shop', '']);
+    const received = forwarded(q);
+    const environ = buildEnviron(received, ['/shop', '']);
+    expect({ ...environ, headers: environ.headers.list() }).toEqual(decoded);
+    expect(environ.headers).toBe(received.headers);
   });
 });

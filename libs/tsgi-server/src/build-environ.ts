@@ -1,4 +1,4 @@
-import { WireHeaders, type EnvironOf, type Header, type HttpRequestOf } from '@mono/contracts';
+import type { EnvironOf, Header, HttpRequestOf, WireHeaders } from '@mono/contracts';
 import { AppError } from '@mono/errors';
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
@@ -49,9 +49,14 @@ export function buildEnviron<F extends readonly Header[] | WireHeaders>(
 
 /** The first non-empty value of the fields named `lowerName`; '' if none has one. */
 function firstValue(fields: readonly Header[] | WireHeaders, lowerName: string): string {
-  if (fields instanceof WireHeaders) return fields.value(lowerName);
+  if (!isList(fields)) return fields.value(lowerName);
   for (const { name, value } of fields) if (value !== '' && name.toLowerCase() === lowerName) return value;
   return '';
+}
+
+/** Not `instanceof WireHeaders`, which a second copy of the contracts library would answer wrongly. */
+function isList(fields: readonly Header[] | WireHeaders): fields is readonly Header[] {
+  return Array.isArray(fields);
 }
 
 /** Splits an origin-form (`/p?q`) or absolute-form (`http://h/p?q`) request-target. */
