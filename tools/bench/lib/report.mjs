@@ -45,6 +45,7 @@ const MiB = 1024 * 1024;
  * @property {{ total: Memory, services: Record<string, Memory> }} [memAfter]
  * @property {Record<string, { total: Memory, services: Record<string, Memory> }>} [memAfterBy]
  * @property {RawRun} [lone]
+ * @property {RawRun[]} [lones]
  */
 /**
  * @typedef {{ share: number, rate: number, scheduled: number, total: number, ok: number, p50: number, p99: number, p999: number,
@@ -203,7 +204,7 @@ function memoryTable(raw) {
   const lines = [
     '#### A lone client, and memory',
     '',
-    `Lone client: \`wrk -c1 -d${raw.method.duration}s\`, wrk and every server process pinned to CPU 0, last round. Memory (MiB): every process of the configuration, idle (3 s after it started, before any load) and 3 s after each load of its last round ended. PSS (proportional set size) counts a page shared by n processes 1/n in each; RSS counts it in full in each.`,
+    `Lone client: \`wrk -c1 -d${raw.method.duration}s\`, wrk and every server process pinned to CPU 0, in every round (each a fresh start), the median round's figures and the rounds' range of p50. Memory (MiB): every process of the configuration, idle (3 s after it started, before any load) and 3 s after each load of its last round ended. PSS (proportional set size) counts a page shared by n processes 1/n in each; RSS counts it in full in each.`,
     '',
     `| config | lone p50 ms | ×seed | lone CPU µs/req | RSS idle | PSS idle | ${loads.map((c) => `RSS after -c${c} | PSS after -c${c}`).join(' | ')} | PSS after ×seed | PSS after -c${loads.at(-1)} per service |`,
     `|---|---:|---:|---:|---:|---:|${loads.map(() => '---:|---:|').join('')}---:|---|`,
@@ -215,7 +216,7 @@ function memoryTable(raw) {
       return `${mib(m?.rss)} | ${mib(m?.pss)}`;
     });
     lines.push(
-      `| ${name} | ${f(c.lone?.p50, 3)} | ${ratio(c.lone?.p50, seed?.lone?.p50)} | ${f(c.lone?.serverUs, 1)} | ${mib(c.memIdle?.total.rss)} | ${mib(c.memIdle?.total.pss)} | ${by.join(' | ')} | ${ratio(c.memAfter?.total.pss, seed?.memAfter?.total.pss)} | ${ordered(
+      `| ${name} | ${f(c.lone?.p50, 3)}${loneRange(c.lones)} | ${ratio(c.lone?.p50, seed?.lone?.p50)} | ${f(c.lone?.serverUs, 1)} | ${mib(c.memIdle?.total.rss)} | ${mib(c.memIdle?.total.pss)} | ${by.join(' | ')} | ${ratio(c.memAfter?.total.pss, seed?.memAfter?.total.pss)} | ${ordered(
         after,
       )
         .map(([svc, m]) => `${svc} ${mib(m.pss)}`)
@@ -676,4 +677,11 @@ function replaceBlock(text, name, content) {
   const to = text.indexOf(end);
   if (from === -1 || to < from) throw new Error(`README.md: no ${start} … ${end} block`);
   return `${text.slice(0, from + start.length)}\n${content}\n${text.slice(to)}`;
+}
+
+/** ` (min–max)` of the lone client's p50 over the rounds, when there was more than one. */
+function loneRange(/** @type {RawRun[] | undefined} */ lones) {
+  if (lones === undefined || lones.length < 2) return '';
+  const p50s = lones.map((run) => run.p50);
+  return ` (${Math.min(...p50s).toFixed(3)}–${Math.max(...p50s).toFixed(3)})`;
 }
