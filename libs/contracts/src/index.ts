@@ -6,7 +6,8 @@ export {
 } from './boundaries';
 export type { ForwardedEnviron, ForwardedRequest } from './boundaries';
 export type { EnvironOf, HttpRequestOf } from './head-codecs';
-export { WireHeaders } from './wire-headers';
+export { isDecoded, WireHeaders } from './wire-headers';
+export type { HeaderFields } from './wire-headers';
 export { defineBoundary } from './boundary';
 export type { Boundary } from './boundary';
 export type { RequestBatch, RequestFrame } from './request-batch';

@@ -12,6 +12,14 @@ const SHORT = 64;
 
 const EMPTY = Buffer.alloc(0);
 
+/** A head's header fields: decoded, or as received. */
+export type HeaderFields = readonly Header[] | WireHeaders;
+
+/** Whether the fields are decoded; not `instanceof WireHeaders`, which a second copy of this library answers wrongly. */
+export function isDecoded(fields: HeaderFields): fields is readonly Header[] {
+  return Array.isArray(fields);
+}
+
 /**
  * Header fields as a received head carried them (each a `mono.transport.v1.Header` message): what the gateway hands
  * from the edge's request to the framework's environ without decoding and encoding every name and value again. It

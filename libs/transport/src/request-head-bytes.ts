@@ -1,4 +1,4 @@
-import type { Header, WireHeaders } from '@mono/contracts';
+import { isDecoded, type Header, type HeaderFields } from '@mono/contracts';
 
 /**
  * The size of a request head as HTTP/1.1 writes it — `method SP target SP protocol CRLF`, then `name: value CRLF` per
@@ -10,22 +10,12 @@ import type { Header, WireHeaders } from '@mono/contracts';
  * @example
  * requestHeadBytes('GET', '/', 'HTTP/1.1', [{ name: 'Host', value: 'a' }]) // 26: "GET / HTTP/1.1\r\nHost: a\r\n\r\n"
  */
-export function requestHeadBytes(
-  method: string,
-  target: string,
-  protocol: string,
-  headers: readonly Header[] | WireHeaders,
-): number {
+export function requestHeadBytes(method: string, target: string, protocol: string, headers: HeaderFields): number {
   let bytes = method.length + target.length + protocol.length + 6;
-  if (!isList(headers)) return bytes + headers.headBytes();
+  if (!isDecoded(headers)) return bytes + headers.headBytes();
   for (let i = 0; i < headers.length; i += 1) {
     const header = headers[i] as Header;
     bytes += header.name.length + header.value.length + 4;
   }
   return bytes;
-}
-
-/** Not `instanceof WireHeaders`, which a second copy of the contracts library would answer wrongly. */
-function isList(headers: readonly Header[] | WireHeaders): headers is readonly Header[] {
-  return Array.isArray(headers);
 }

@@ -1,4 +1,4 @@
-import type { EnvironOf, Header, HttpRequestOf, WireHeaders } from '@mono/contracts';
+import { isDecoded, type EnvironOf, type HeaderFields, type HttpRequestOf } from '@mono/contracts';
 import { AppError } from '@mono/errors';
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
@@ -13,7 +13,7 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
  * @example
  * buildEnviron(request, ['/app', '']).scriptName // '/app' for GET /app/hello
  */
-export function buildEnviron<F extends readonly Header[] | WireHeaders>(
+export function buildEnviron<F extends HeaderFields>(
   request: HttpRequestOf<F>,
   mounts: readonly string[],
 ): EnvironOf<F> {
@@ -48,15 +48,10 @@ export function buildEnviron<F extends readonly Header[] | WireHeaders>(
 }
 
 /** The first non-empty value of the fields named `lowerName`; '' if none has one. */
-function firstValue(fields: readonly Header[] | WireHeaders, lowerName: string): string {
-  if (!isList(fields)) return fields.value(lowerName);
+function firstValue(fields: HeaderFields, lowerName: string): string {
+  if (!isDecoded(fields)) return fields.value(lowerName);
   for (const { name, value } of fields) if (value !== '' && name.toLowerCase() === lowerName) return value;
   return '';
-}
-
-/** Not `instanceof WireHeaders`, which a second copy of the contracts library would answer wrongly. */
-function isList(fields: readonly Header[] | WireHeaders): fields is readonly Header[] {
-  return Array.isArray(fields);
 }
 
 /** Splits an origin-form (`/p?q`) or absolute-form (`http://h/p?q`) request-target. */
