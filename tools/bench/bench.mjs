@@ -142,7 +142,8 @@ const median = (values) => {
  */
 /**
  * @typedef {import('./lib/vegeta.mjs').OpenLoopResult & {
- *   share: number, scheduled: number, serverUs: number, cpuBy: Record<string, number>, clientUs: number,
+ *   share: number, closedBefore?: number, scheduled: number, serverUs: number, cpuBy: Record<string, number>,
+ *   clientUs: number,
  *   counters?: Record<string, number>
  * }} OpenRun
  */
@@ -536,7 +537,12 @@ async function measureOpenLoop() {
   const runs = {};
   for (const name of names) {
     runs[name] = await withConfig(name, async (group, stack, jaeger) => {
-      await wrk(URL, { connections: LOADS[0] ?? 50, seconds: 3 });
+      // Warmed up as every closed-loop round is (until its throughput stops rising, ADR-0032): a fresh stack of ours
+      // served ~45 % of its steady req/s in its first 3 s, and the open loop then measured the JIT warming up. Then
+      // what it serves closed-loop just before its open loop: the rates are shares of the seed's req/s measured
+      // minutes earlier, and a host that slowed since makes them larger shares of what it has now.
+      await warmUp(URL, { connections: LOADS[0] ?? 50 });
+      const closedBefore = (await wrk(URL, { connections: LOADS[0] ?? 50, seconds: 3 })).rps2xx;
       await sleep(1_000);
       /** @type {OpenRun[]} */
       const list = [];
@@ -555,6 +561,7 @@ async function measureOpenLoop() {
         const result = {
           ...r,
           share,
+          closedBefore,
           scheduled: rate * OPEN_SECONDS,
           serverUs: perRequest(cpu.server),
           clientUs: perRequest(cpu.clientSeconds),
@@ -575,7 +582,7 @@ async function measureOpenLoop() {
             `FAIL open loop ${share * 100} %: ${r.total - r.ok} of ${r.total} not 2xx (${JSON.stringify(r.byStatus)}; ${Object.keys(r.errors).slice(0, 3).join('; ')})`,
           );
         log(
-          `${name.padEnd(22)} open ${Math.round(r.rate)}/s: p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, p99.9 ${r.p999.toFixed(2)} ms, ${r.ok}/${r.total} 2xx of ${result.scheduled} due, ${result.serverUs.toFixed(1)} µs/req (vegeta ${result.clientUs.toFixed(1)})`,
+          `${name.padEnd(22)} open ${Math.round(r.rate)}/s: p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, p99.9 ${r.p999.toFixed(2)} ms, ${r.ok}/${r.total} 2xx of ${result.scheduled} due, ${result.serverUs.toFixed(1)} µs/req (vegeta ${result.clientUs.toFixed(1)}); -c${LOADS[0] ?? 50} just before ${Math.round(closedBefore)}/s (the rate ${Math.round((100 * rate) / closedBefore)} % of it)`,
         );
         list.push(result);
         await sleep(1_000);

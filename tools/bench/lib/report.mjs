@@ -49,7 +49,7 @@ const MiB = 1024 * 1024;
  */
 /**
  * @typedef {{ share: number, rate: number, scheduled: number, total: number, ok: number, p50: number, p99: number, p999: number,
- *   p99Later?: number, serverUs: number, cpuBy: Record<string, number>, clientUs: number }} RawOpen
+ *   p99Later?: number, serverUs: number, cpuBy: Record<string, number>, clientUs: number, closedBefore?: number }} RawOpen
  */
 /** @typedef {{ front: string, connections: number, before: Memory, after: Memory, totalBefore: Memory, totalAfter: Memory }} RawIdle */
 /**
@@ -260,16 +260,16 @@ function openTable(raw) {
   const lines = [
     `#### Open loop: vegeta at a fixed rate, ${raw.method.openSeconds} s each`,
     '',
-    `Rates: ${open.shares.map((s) => `${s * 100} %`).join(' and ')} of the seed's ${f(open.seedRps)} 2xx req/s at -c${raw.method.loads[0]} in this run. vegeta sends each request when it is due, on a new connection when every open one waits for an answer; "sent" below "due" means vegeta itself fell behind (it got too little CPU). Latency from when each request was sent; "p99 later" over the requests sent in the run's second half.`,
+    `Rates: ${open.shares.map((s) => `${s * 100} %`).join(' and ')} of the seed's ${f(open.seedRps)} 2xx req/s at -c${raw.method.loads[0]} in this run. vegeta sends each request when it is due, on a new connection when every open one waits for an answer; "sent" below "due" means vegeta itself fell behind (it got too little CPU). Latency from when each request was sent; "p99 later" over the requests sent in the run's second half. "Closed loop before": the configuration's own 2xx req/s at -c${raw.method.loads[0]} in the 3 s warm-up just before its open loop, and the rate as a share of it: a host that slowed since the seed was measured makes the same rate a larger share of what the machine has left.`,
     '',
-    '| config | rate req/s | p50 ms | p99 ms | p99.9 ms | p99 ×seed | p99 later ms | ×seed | 2xx / sent / due | server CPU µs/req | per service µs/req | vegeta µs/req |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|',
+    '| config | rate req/s | p50 ms | p99 ms | p99.9 ms | p99 ×seed | p99 later ms | ×seed | 2xx / sent / due | server CPU µs/req | per service µs/req | vegeta µs/req | closed loop before req/s (rate ÷) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|',
   ];
   for (const [name, runs] of Object.entries(open.runs)) {
     for (const r of runs) {
       const seed = open.runs['seed']?.find((s) => s.share === r.share);
       lines.push(
-        `| ${name} | ${f(r.rate)} (${r.share * 100} %) | ${f(r.p50, 2)} | ${f(r.p99, 2)} | ${f(r.p999, 2)} | ${ratio(r.p99, seed?.p99)} | ${f(r.p99Later, 2)} | ${ratio(r.p99Later, seed?.p99Later)} | ${r.ok} / ${r.total} / ${r.scheduled} | ${f(r.serverUs, 1)} | ${perService(r.cpuBy)} | ${f(r.clientUs, 1)} |`,
+        `| ${name} | ${f(r.rate)} (${r.share * 100} %) | ${f(r.p50, 2)} | ${f(r.p99, 2)} | ${f(r.p999, 2)} | ${ratio(r.p99, seed?.p99)} | ${f(r.p99Later, 2)} | ${ratio(r.p99Later, seed?.p99Later)} | ${r.ok} / ${r.total} / ${r.scheduled} | ${f(r.serverUs, 1)} | ${perService(r.cpuBy)} | ${f(r.clientUs, 1)} | ${r.closedBefore === undefined ? '–' : `${f(r.closedBefore)} (${Math.round((100 * r.rate) / r.closedBefore)} %)`} |`,
       );
     }
   }
