@@ -535,14 +535,15 @@ async function measureOpenLoop() {
   );
   /** @type {Record<string, OpenRun[]>} */
   const runs = {};
+  const connections = LOADS[0] ?? 50;
   for (const name of names) {
     runs[name] = await withConfig(name, async (group, stack, jaeger) => {
       // Warmed up as every closed-loop round is (until its throughput stops rising, ADR-0032): a fresh stack of ours
       // served ~45 % of its steady req/s in its first 3 s, and the open loop then measured the JIT warming up. Then
       // what it serves closed-loop just before its open loop: the rates are shares of the seed's req/s measured
       // minutes earlier, and a host that slowed since makes them larger shares of what it has now.
-      await warmUp(URL, { connections: LOADS[0] ?? 50 });
-      const closedBefore = (await wrk(URL, { connections: LOADS[0] ?? 50, seconds: 3 })).rps2xx;
+      await warmUp(URL, { connections });
+      const closedBefore = (await wrk(URL, { connections, seconds: 3 })).rps2xx;
       await sleep(1_000);
       /** @type {OpenRun[]} */
       const list = [];
@@ -550,7 +551,6 @@ async function measureOpenLoop() {
         const before = (await stack.counters?.()) ?? {};
         const file = join(out, `${name}.open-${share}.bin`);
         const rate = Math.round(share * seedRps);
-        const connections = LOADS[0] ?? 50;
         const cpu = await withCpu(group, jaeger, () =>
           attack(vegeta, URL, { rate, seconds: OPEN_SECONDS, connections, out: file }),
         );
@@ -582,7 +582,7 @@ async function measureOpenLoop() {
             `FAIL open loop ${share * 100} %: ${r.total - r.ok} of ${r.total} not 2xx (${JSON.stringify(r.byStatus)}; ${Object.keys(r.errors).slice(0, 3).join('; ')})`,
           );
         log(
-          `${name.padEnd(22)} open ${Math.round(r.rate)}/s: p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, p99.9 ${r.p999.toFixed(2)} ms, ${r.ok}/${r.total} 2xx of ${result.scheduled} due, ${result.serverUs.toFixed(1)} µs/req (vegeta ${result.clientUs.toFixed(1)}); -c${LOADS[0] ?? 50} just before ${Math.round(closedBefore)}/s (the rate ${Math.round((100 * rate) / closedBefore)} % of it)`,
+          `${name.padEnd(22)} open ${Math.round(r.rate)}/s: p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, p99.9 ${r.p999.toFixed(2)} ms, ${r.ok}/${r.total} 2xx of ${result.scheduled} due, ${result.serverUs.toFixed(1)} µs/req (vegeta ${result.clientUs.toFixed(1)}); -c${connections} just before ${Math.round(closedBefore)}/s (the rate ${Math.round((100 * r.rate) / closedBefore)} % of it)`,
         );
         list.push(result);
         await sleep(1_000);
