@@ -46,6 +46,10 @@ describe('node-flags', () => {
     expect(flagsFor('edge')).toContain('--max-semi-space-size=32');
   });
 
+  it("should run every service without V8's Maglev tier (ADR-0041)", () => {
+    for (const name of ['edge', 'gateway', 'framework'] as const) expect(flagsFor(name)).toContain('--no-maglev');
+  });
+
   for (const name of ['edge', 'gateway', 'framework'] as const) {
     it(`should run every ${name} process and image with glibc's mmap threshold above the largest message (ADR-0037)`, () => {
       // A batch is written once its body passes 1 MiB, so it carries at most 1 MiB + a 256 KiB frame + heads.
