@@ -47,18 +47,12 @@ export interface CallOptions {
   bodyBytes?: number;
 }
 
-/** How long a health Watch that failed waits before it asks again. */
-const WATCH_RETRY_MS = 1_000;
-
 /**
- * The client side of one hop to one upstream address: one channel, one long-lived Exchange stream at a time, and
- * every request multiplexed on it (ADR-0001); requests with large bodies on a second one (ADR-0026).
- *
- * @example
- * const gateway = new MuxClient('127.0.0.1:50051', gatewayBoundary, { errors: gatewayHopErrors.client });
- * const call = gateway.call(request, { headTimeoutMs: 60_000, idleTimeoutMs: 60_000 }, sink);
- * call.end();
+ * How long a health Watch that failed waits before it asks again. The new Watch waits for the channel to be ready
+ * (it reconnects with the backoff of channelOptions), so a restarted upstream is heard as soon as it is reachable.
  */
+const WATCH_RETRY_MS = 100;
+
 export class MuxClient<H> {
   readonly address: string;
   readonly #client: Client;
@@ -123,21 +117,28 @@ export class MuxClient<H> {
 
   /**
    * Follows the upstream's grpc.health.v1 Watch for the boundary's service on this client's own channel, telling
-   * `onStatus` each status (SERVING, NOT_SERVING, …; "" while it cannot ask), and asking again after a failure.
+   * `onStatus` each status (SERVING, NOT_SERVING, …; "" while it cannot ask). The first Watch fails at once when the
+   * upstream is unreachable; after a failure it asks again, waiting for the channel to reconnect.
    */
   watchHealth(onStatus: (status: string) => void): void {
+    this.#followHealth(onStatus, false);
+  }
+
+  #followHealth(onStatus: (status: string) => void, waitForReady: boolean): void {
     if (this.#closed) return;
     const health = new HealthClient(this.address, credentials.createInsecure(), {
       channelOverride: this.#client.getChannel(),
     });
-    const watch = health.watch({ service: this.#boundary.rpcService }, new Metadata());
+    const metadata = new Metadata();
+    if (waitForReady) metadata.setOptions({ waitForReady: true });
+    const watch = health.watch({ service: this.#boundary.rpcService }, metadata);
     this.#watch = watch;
     watch.on('data', (response: HealthCheckResponse) => onStatus(ServingStatus[response.status] ?? ''));
     watch.on('error', (err: Error & { code?: number }) => {
       this.#watch = undefined;
       if (this.#closed || err.code === status.UNIMPLEMENTED) return;
       onStatus('');
-      this.#watchTimer = setTimeout(() => this.watchHealth(onStatus), WATCH_RETRY_MS);
+      this.#watchTimer = setTimeout(() => this.#followHealth(onStatus, true), WATCH_RETRY_MS);
       this.#watchTimer.unref();
     });
   }

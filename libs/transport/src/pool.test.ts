@@ -15,7 +15,7 @@ afterEach(() => {
 const OK = { status: 200, reason: 'OK', headers: [] };
 
 /** A server that answers with its own name in X-Server, or runs `handler`. */
-async function serve(name: string, handler?: (call: ServerCall<Environ>) => void): Promise<TestServer> {
+async function serve(name: string, handler?: (call: ServerCall<Environ>) => void, port = 0): Promise<TestServer> {
   const server = await startTestServer<Environ>(
     handler ??
       ((call) => {
@@ -29,6 +29,7 @@ async function serve(name: string, handler?: (call: ServerCall<Environ>) => void
           error: () => {},
         });
       }),
+    { port },
   );
   cleanups.push(() => server.stop());
   return server;
@@ -223,6 +224,25 @@ describe('Pool', () => {
     expect(p.stats().members.find((m) => m.address === a.address)).toMatchObject({ state: 'ejected', requests: 0 });
     expect(await servedBy(p, 3)).toEqual(['b', 'b', 'b']);
     expect(p.stats().ejections).toBe(1);
+  });
+
+  it('should use a member that came back at its address again as soon as its channel reconnects', async () => {
+    const [a, b] = await Promise.all([serve('a'), serve('b')]);
+    const { pool: p, events } = await pool({ servers: [a.address, b.address] });
+    await vi.waitFor(() => expect(events.filter((e) => e.startsWith('serving'))).toHaveLength(2));
+    a.stop();
+    await vi.waitFor(() => expect(events).toContain(`ejected ${a.address}`));
+    const back = await serve('a again', undefined, a.port);
+    const restartedAt = performance.now();
+    await vi.waitFor(() => expect(events.filter((e) => e === `serving ${a.address}`)).toHaveLength(2), {
+      timeout: 3_000,
+      interval: 5,
+    });
+    // Within the channel's reconnect backoff (100 ms, then x1.6: the server was away for a few ms), not after a
+    // fixed pause of the Watch's own (it was 1 s) or the ejection's 10 s.
+    expect(performance.now() - restartedAt).toBeLessThan(500);
+    expect(p.stats().members.find((m) => m.address === back.address)?.state).toBe('up');
+    expect((await servedBy(p, 4)).sort()).toEqual(['a again', 'a again', 'b', 'b']);
   });
 
   it('should never take a lone member out', async () => {
