@@ -1,6 +1,16 @@
+/** Up to this many bytes a string is looked up among those seen before (docs/adr/0042-strings-seen-before.md). */
+const KNOWN_MAX = 48;
+const SLOTS = 256;
+/** Strings seen before, each in the slot its bytes hash to; '' where none is yet. */
+const known: string[] = new Array<string>(SLOTS).fill('');
+/** Whether each slot's string was found again since a string that hashed there was last decoded anew. */
+const foundAgain = new Uint8Array(SLOTS);
+
 /**
  * A protobuf reader over one received buffer for the hot messages (batch-codec.ts): strings are decoded straight
- * from the buffer, bytes are views into it (no copy), unknown fields are skipped as the wire type says.
+ * from the buffer, or are the same string as last time when their bytes were seen before (header names, methods,
+ * hosts: most of a request's strings recur); bytes are views into it (no copy), unknown fields are skipped as the
+ * wire type says.
  */
 export class WireReader {
   readonly buf: Buffer;
@@ -34,8 +44,33 @@ export class WireReader {
 
   string(): string {
     const end = this.end();
-    const value = this.buf.toString('utf8', this.at, end);
+    const at = this.at;
     this.at = end;
+    const length = end - at;
+    if (length === 0) return '';
+    const buf = this.buf;
+    if (length > KNOWN_MAX) return buf.toString('utf8', at, end);
+    const slot =
+      (length * 31 +
+        (buf[at] as number) * 7 +
+        (buf[end - 1] as number) * 13 +
+        (buf[at + (length >> 1)] as number) * 3 +
+        (buf[length > 1 ? end - 2 : at] as number)) &
+      (SLOTS - 1);
+    const seen = known[slot] as string;
+    if (seen.length === length) {
+      let i = 0;
+      while (i < length && seen.charCodeAt(i) === buf[at + i]) i += 1;
+      if (i === length) {
+        foundAgain[slot] = 1;
+        return seen;
+      }
+    }
+    const value = buf.toString('utf8', at, end);
+    // A string found again keeps its slot against one newcomer (an id seen once); a UTF-8 string whose length in
+    // characters differs from its bytes is never kept: only one byte per character can be compared as above.
+    if (foundAgain[slot] === 1) foundAgain[slot] = 0;
+    else if (value.length === length) known[slot] = value;
     return value;
   }
 
