@@ -1,7 +1,9 @@
 /** Up to this many bytes a string is looked up among those seen before (docs/adr/0042-strings-seen-before.md). */
 const KNOWN_MAX = 48;
-const SLOTS = 256;
-/** Strings seen before, each in the slot its bytes hash to; '' where none is yet. */
+const SLOTS = 1024;
+/** A slot is the top 10 bits of the sampled bytes times 2^32 / φ (Fibonacci hashing). */
+const SLOT_SHIFT = 22;
+/** Strings seen before, each in the slot that its length and four of its bytes hash to; '' where none is yet. */
 const known: string[] = new Array<string>(SLOTS).fill('');
 /** Whether each slot's string was found again since a string that hashed there was last decoded anew. */
 const foundAgain = new Uint8Array(SLOTS);
@@ -50,13 +52,13 @@ export class WireReader {
     if (length === 0) return '';
     const buf = this.buf;
     if (length > KNOWN_MAX) return buf.toString('utf8', at, end);
-    const slot =
-      (length * 31 +
-        (buf[at] as number) * 7 +
-        (buf[end - 1] as number) * 13 +
-        (buf[at + (length >> 1)] as number) * 3 +
-        (buf[length > 1 ? end - 2 : at] as number)) &
-      (SLOTS - 1);
+    const sample =
+      ((buf[at] as number) |
+        ((buf[at + (length >> 1)] as number) << 8) |
+        ((buf[end - 1] as number) << 16) |
+        ((buf[length > 1 ? end - 2 : at] as number) << 24)) ^
+      length;
+    const slot = Math.imul(sample, 0x9e3779b1) >>> SLOT_SHIFT;
     const seen = known[slot] as string;
     if (seen.length === length) {
       let i = 0;
