@@ -3,7 +3,10 @@ const KNOWN_MAX = 48;
 const SLOTS = 1024;
 /** A slot is the top 10 bits of the sampled bytes times 2^32 / φ (Fibonacci hashing). */
 const SLOT_SHIFT = 22;
-/** Strings seen before, each in the slot that its length and four of its bytes hash to; '' where none is yet. */
+/**
+ * Strings seen before, each in the slot that its length and four of its bytes hash to or in the other slot of that
+ * pair; '' where none is yet.
+ */
 const known: string[] = new Array<string>(SLOTS).fill('');
 /** Whether each slot's string was found again since a string that hashed there was last decoded anew. */
 const foundAgain = new Uint8Array(SLOTS);
@@ -59,20 +62,27 @@ export class WireReader {
         ((buf[length > 1 ? end - 2 : at] as number) << 24)) ^
       length;
     const slot = Math.imul(sample, 0x9e3779b1) >>> SLOT_SHIFT;
-    const seen = known[slot] as string;
-    if (seen.length === length) {
-      let i = 0;
-      while (i < length && seen.charCodeAt(i) === buf[at + i]) i += 1;
-      if (i === length) {
-        foundAgain[slot] = 1;
-        return seen;
-      }
+    if (sameAs(known[slot] as string, buf, at, length)) {
+      foundAgain[slot] = 1;
+      return known[slot] as string;
+    }
+    const other = slot ^ 1;
+    if (sameAs(known[other] as string, buf, at, length)) {
+      foundAgain[other] = 1;
+      return known[other] as string;
     }
     const value = buf.toString('utf8', at, end);
-    // A string found again keeps its slot against one newcomer (an id seen once); a UTF-8 string whose length in
-    // characters differs from its bytes is never kept: only one byte per character can be compared as above.
-    if (foundAgain[slot] === 1) foundAgain[slot] = 0;
-    else if (value.length === length) known[slot] = value;
+    // Either slot of the pair takes a newcomer unless its string was found again since the last one (an id seen once
+    // does not push out a header name that every request carries); a string whose UTF-8 takes more bytes than it has
+    // characters is never kept: only one byte per character can be compared as sameAs does.
+    if (foundAgain[slot] === 0) {
+      if (value.length === length) known[slot] = value;
+    } else if (foundAgain[other] === 0) {
+      if (value.length === length) known[other] = value;
+    } else {
+      foundAgain[slot] = 0;
+      foundAgain[other] = 0;
+    }
     return value;
   }
 
@@ -101,4 +111,11 @@ export class WireReader {
         throw new Error(`unsupported wire type ${tag & 7}`);
     }
   }
+}
+
+/** Whether `seen`'s characters are the `length` bytes at `at`, one for one. */
+function sameAs(seen: string, buf: Buffer, at: number, length: number): boolean {
+  if (seen.length !== length) return false;
+  for (let i = 0; i < length; i += 1) if (seen.charCodeAt(i) !== buf[at + i]) return false;
+  return true;
 }
