@@ -1,8 +1,8 @@
 /** Up to this many bytes a string is looked up among those seen before (docs/adr/0042-strings-seen-before.md). */
 const KNOWN_MAX = 48;
-const SLOTS = 1024;
-/** A slot is the top 10 bits of the sampled bytes times 2^32 / φ (Fibonacci hashing). */
-const SLOT_SHIFT = 22;
+/** A slot is the top SLOT_BITS bits of the sampled bytes times 2^32 / φ (Fibonacci hashing). */
+const SLOT_BITS = 10;
+const SLOTS = 1 << SLOT_BITS;
 /**
  * Strings seen before, each in the slot that its length and four of its bytes hash to or in the other slot of that
  * pair; '' where none is yet.
@@ -61,7 +61,7 @@ export class WireReader {
         ((buf[end - 1] as number) << 16) |
         ((buf[length > 1 ? end - 2 : at] as number) << 24)) ^
       length;
-    const slot = Math.imul(sample, 0x9e3779b1) >>> SLOT_SHIFT;
+    const slot = Math.imul(sample, 0x9e3779b1) >>> (32 - SLOT_BITS);
     if (sameAs(known[slot] as string, buf, at, length)) {
       foundAgain[slot] = 1;
       return known[slot] as string;
