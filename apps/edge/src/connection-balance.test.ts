@@ -205,6 +205,16 @@ describe('ConnectionBalance', () => {
     expect(reports).toEqual([10, 10]);
   });
 
+  it('should report at once when asked, and not once stopped', () => {
+    const b = start();
+    open = 7;
+    b.reportNow();
+    expect(reports).toEqual([7]);
+    b.stop();
+    b.reportNow();
+    expect(reports).toEqual([7, DRAINING]);
+  });
+
   it('should tell a peer how many of its connections it took', () => {
     const b = start();
     b.took(1);

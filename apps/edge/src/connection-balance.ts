@@ -197,6 +197,11 @@ export class ConnectionBalance {
     }, this.#reportDelayMs).unref();
   }
 
+  /** Tells the others at once what this process holds (another process just began to accept and has heard nothing). */
+  reportNow(): void {
+    if (!this.#stopped) this.#report(this.#open());
+  }
+
   /** Reports no more, after telling the others this process is draining (`DRAINING`). */
   stop(): void {
     if (this.#stopped) return;

@@ -52,6 +52,8 @@ export interface EdgeWorkersOptions {
   askTimeoutMs?: number;
   /** A worker said how many client connections it holds, and how many of those the primary passed to it it took. */
   onLoad?: (worker: number, open: number, taken: number) => void;
+  /** A worker began to accept. */
+  onServing?: (worker: number) => void;
   /** A worker passed a client connection on to the primary. */
   onConnection?: (worker: number, socket: Socket) => void;
   /** A worker exited. */
@@ -75,11 +77,13 @@ export class EdgeWorkers {
   readonly #askTimeoutMs: number;
   readonly #onLoad: ((worker: number, open: number, taken: number) => void) | undefined;
   readonly #onConnection: ((worker: number, socket: Socket) => void) | undefined;
+  readonly #onServing: ((worker: number) => void) | undefined;
   readonly #onWorkerExit: ((worker: number) => void) | undefined;
   readonly #onUnsent: ((socket: Socket) => void) | undefined;
   readonly #workers = new Map<number, Worker>();
   readonly #timers = new Set<NodeJS.Timeout>();
-  #listeners: readonly Server[] = [];
+  readonly #waiters = new Set<() => void>();
+  #listeners: readonly Server[] | undefined;
   #stopping = false;
   #respawns = 0;
   /** What workers that exited had counted, summed as they exit: added to the live ones'. */
@@ -93,6 +97,7 @@ export class EdgeWorkers {
     respawnDelayMs = 1_000,
     askTimeoutMs = 1_000,
     onLoad,
+    onServing,
     onConnection,
     onExit,
     onUnsent,
@@ -102,15 +107,46 @@ export class EdgeWorkers {
     this.#respawnDelayMs = respawnDelayMs;
     this.#askTimeoutMs = askTimeoutMs;
     this.#onLoad = onLoad;
+    this.#onServing = onServing;
     this.#onConnection = onConnection;
     this.#onWorkerExit = onExit;
     this.#onUnsent = onUnsent;
   }
 
-  /** Starts workers 1 … count-1 (the primary is worker 0); each accepts from `listeners` once its pools serve. */
-  start(count: number, listeners: readonly Server[]): void {
-    this.#listeners = listeners;
+  /**
+   * Starts workers 1 … count-1 (the primary is worker 0) before the primary has its listening sockets, so that their
+   * start overlaps its own; each takes the sockets once its pools serve and `listen` gave them.
+   */
+  start(count: number): void {
     for (let n = 1; n < count; n++) this.#spawn(n);
+  }
+
+  /** The sockets every worker accepts from: given now to those waiting for them, later to the others. */
+  listen(listeners: readonly Server[]): void {
+    this.#listeners = listeners;
+    if (this.#stopping) return;
+    for (const w of this.#workers.values()) if (w.asked && w.child.connected) sendListeners(w.child, listeners);
+  }
+
+  /**
+   * Resolves once every worker started is at least `state` — `asked`: its pools serve and it waits for the listening
+   * sockets; `serving`: it accepts — or after `timeoutMs` (a worker that cannot start does not hold the edge up).
+   */
+  settled(state: 'asked' | 'serving', timeoutMs: number): Promise<void> {
+    const { promise, resolve } = Promise.withResolvers<void>();
+    const done = () => {
+      clearTimeout(timer);
+      this.#waiters.delete(waiter);
+      resolve();
+    };
+    const waiter = () => {
+      for (const w of this.#workers.values()) if (w.state === 'starting' && (state === 'serving' || !w.asked)) return;
+      done();
+    };
+    const timer = setTimeout(done, timeoutMs).unref();
+    this.#waiters.add(waiter);
+    waiter();
+    return promise;
   }
 
   get respawns(): number {
@@ -201,6 +237,7 @@ export class EdgeWorkers {
       n,
       child,
       state: 'starting',
+      asked: false,
       pending: new Map(),
       unsent: new Set(),
       exited: new Promise((resolve) => child.once('exit', () => resolve())),
@@ -224,11 +261,19 @@ export class EdgeWorkers {
         else handle.destroy();
         return;
       case 'serving':
-        if (!this.#stopping) sendListeners(worker.child, this.#listeners);
+        worker.asked = true;
+        if (!this.#stopping && this.#listeners !== undefined) sendListeners(worker.child, this.#listeners);
+        this.#settle();
         return;
       case 'ready':
         if (worker.state === 'starting') worker.state = 'serving';
         this.#log.info({ worker: worker.n, pid: message.pid }, 'edge worker serving');
+        // A worker that just began to accept holds next to nothing, and has not heard what the primary holds: each
+        // may pass the other connections from now on, not from their next reports (the worker's before this were not
+        // heard), which then correct the counts.
+        this.#onLoad?.(worker.n, 0, 0);
+        this.#onServing?.(worker.n);
+        this.#settle();
         return;
       case 'stats':
       case 'metrics':
@@ -241,9 +286,14 @@ export class EdgeWorkers {
     }
   }
 
+  #settle(): void {
+    for (const waiter of this.#waiters) waiter();
+  }
+
   #onExit(worker: Worker, code: number | null, signal: NodeJS.Signals | null): void {
     this.#workers.delete(worker.n);
     this.#onWorkerExit?.(worker.n);
+    this.#settle();
     // Still queued to be sent: the socket has its descriptor, and nothing was read from it. (The one being sent when
     // the worker went is lost with it, as any connection of a worker that dies.)
     for (const socket of worker.unsent)
@@ -292,6 +342,8 @@ interface Worker {
   n: number;
   child: ChildProcess;
   state: WorkerSummary['state'];
+  /** Its pools serve and it asked for the listening sockets. */
+  asked: boolean;
   pending: Map<number, (message: FromWorker | undefined) => void>;
   exited: Promise<void>;
   final?: Extract<FromWorker, { type: 'final' }>;

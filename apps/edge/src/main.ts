@@ -59,6 +59,9 @@ function url(host: string, port: number, scheme = 'http'): string {
   return `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
+/** How long the edge's readiness (and a restart's takeover) waits for its workers to start; then it goes on without. */
+const WORKERS_START_MS = 5_000;
+
 /** The edge that holds the listening sockets (or takes them over on a restart), serves, and starts the workers. */
 async function startPrimary(config: Readonly<EdgeConfig>, log: Logger): Promise<RunningService> {
   const ready = Promise.withResolvers<void>();
@@ -75,6 +78,7 @@ async function startPrimary(config: Readonly<EdgeConfig>, log: Logger): Promise<
     log,
     env: process.env,
     onLoad: (n, open, taken) => balance?.heard(n, open, taken),
+    onServing: () => balance?.reportNow(),
     onConnection: (n, socket) => {
       running.adopt(socket);
       balance?.took(n);
@@ -83,6 +87,7 @@ async function startPrimary(config: Readonly<EdgeConfig>, log: Logger): Promise<
     onUnsent: (socket) => running.adopt(socket),
   });
   edgeWorkers = workers;
+  workers.start(config.workers);
   edge = buildEdge(config, {
     log,
     onBodyBytes: minorGcEvery(),
@@ -91,17 +96,22 @@ async function startPrimary(config: Readonly<EdgeConfig>, log: Logger): Promise<
   });
   const running = edge;
   if (successor) {
-    // The predecessor alone accepts until this edge's pools serve.
+    // The predecessor alone accepts until this edge's pools serve, and its workers' do.
     await running.connect();
     await ready.promise;
+    await workers.settled('asked', WORKERS_START_MS);
   }
   const port = await running.listen(successor ? await receiveListeners(running.listeners) : undefined);
   const address = url(config.host, port);
   const tlsPort = running.tlsPort;
   const https = tlsPort === undefined || config.tls === undefined ? undefined : url(config.tls.host, tlsPort, 'https');
   log.info({ address, https, successor, workers: config.workers }, 'edge listening');
-  workers.start(config.workers, running.listeners);
-  void ready.promise.then(() => {
+  workers.listen(running.listeners);
+  // Ready once every process accepts: clients that connect in a burst when it says so (or, on a restart, once the
+  // predecessor stops accepting) are spread over all of them, not held for their lives by the one that was up first.
+  let started = false;
+  void Promise.all([ready.promise, workers.settled('serving', WORKERS_START_MS)]).then(() => {
+    started = true;
     log.info({ address }, 'stack ready');
     // The one line a person running `serve` waits for.
     if (!successor) process.stdout.write(`stack ready: ${address}\n`);
@@ -132,7 +142,7 @@ async function startPrimary(config: Readonly<EdgeConfig>, log: Logger): Promise<
           },
         }
       : {}),
-    ready: () => running.state.ready && !running.state.draining,
+    ready: () => running.state.ready && started && !running.state.draining,
     async stop() {
       log.info('edge draining');
       balance?.stop();

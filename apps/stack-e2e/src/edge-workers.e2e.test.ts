@@ -1,3 +1,4 @@
+import { Agent, get as httpGet } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { send, startStack, type ServiceProcess, type Stack } from '@mono/testing';
 
@@ -15,8 +16,8 @@ interface Stats {
   respawns: number;
 }
 
-async function stats(edge: ServiceProcess): Promise<Stats> {
-  const res = await send(`http://127.0.0.1:${edge.adminPort}/stats`);
+async function stats(edge: ServiceProcess, adminPort = edge.adminPort): Promise<Stats> {
+  const res = await send(`http://127.0.0.1:${adminPort}/stats`);
   return JSON.parse(res.body.toString()) as Stats;
 }
 
@@ -37,14 +38,34 @@ function alive(pid: number): boolean {
 }
 
 /** Polls the edge's /stats until `check` holds. */
-async function statsUntil(edge: ServiceProcess, check: (stats: Stats) => boolean, timeoutMs = 5_000): Promise<Stats> {
+async function statsUntil(
+  edge: ServiceProcess,
+  check: (stats: Stats) => boolean,
+  timeoutMs = 5_000,
+  adminPort = edge.adminPort,
+): Promise<Stats> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const now = await stats(edge);
-    if (check(now)) return now;
-    if (Date.now() > until) throw new Error(`/stats never matched: ${JSON.stringify(now.workers)}`);
+    const now = await stats(edge, adminPort).catch((err: Error) => err);
+    if (!(now instanceof Error) && check(now)) return now;
+    if (Date.now() > until)
+      throw new Error(`/stats never matched: ${now instanceof Error ? now.message : JSON.stringify(now.workers)}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** The client connections process `n` holds, as /stats says. */
+function connections(s: Stats, n: number): number {
+  return s.workers[n]?.connections ?? 0;
+}
+
+/** A GET on `agent`'s connections: the status, once the body was read. */
+function get(url: string, agent: Agent): Promise<number> {
+  return new Promise((resolve, reject) =>
+    httpGet(url, { agent }, (res) => {
+      res.resume().on('end', () => resolve(res.statusCode ?? 0));
+    }).on('error', reject),
+  );
 }
 
 /** Resolves once `pid` has exited (a process this test did not start: /proc is all there is to watch). */
@@ -86,6 +107,61 @@ describe('the edge as several processes (workers)', () => {
       .filter((line) => line.startsWith('http_server_request_duration_count{'))
       .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
     expect(counts).toBe(after.requests);
+  });
+
+  it('should say it is ready only once every process accepts: keep-alive clients connecting then are spread over them', async () => {
+    stack = await startStack({ edge: { EDGE_WORKERS: '2' } });
+    const edge = stack.edge;
+    // startStack returned on 'stack ready'; the primary logs a worker's start as the worker tells it.
+    const at = (msg: string) => edge.logs.findIndex((line) => line['msg'] === msg);
+    expect(at('edge worker serving')).toBeGreaterThanOrEqual(0);
+    expect(at('edge worker serving')).toBeLessThan(at('stack ready'));
+    // 40 keep-alive connections at once, each kept open after its request (a client opening its pool).
+    const agent = new Agent({ keepAlive: true, maxSockets: 40 });
+    try {
+      const statuses = await Promise.all(Array.from({ length: 40 }, () => get(`${stack?.url}/hello`, agent)));
+      expect(statuses).toEqual(Array(40).fill(200));
+      const held = await statsUntil(edge, (s) => connections(s, 0) + connections(s, 1) === 40);
+      expect(connections(held, 0)).toBeGreaterThanOrEqual(10);
+      expect(connections(held, 1)).toBeGreaterThanOrEqual(10);
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('should take over on SIGHUP once its own workers can accept: clients that reconnect then are spread over them', async () => {
+    stack = await startStack({ edge: { EDGE_WORKERS: '2' } });
+    const edge = stack.edge;
+    await serving(edge, 1);
+    // 40 clients, each sending one request after another on its keep-alive connection: when the old edge drains it
+    // closes them, and the clients connect again, to whichever new process accepts.
+    const agent = new Agent({ keepAlive: true, maxSockets: 40 });
+    let loading = true;
+    const url = `${stack.url}/hello`;
+    const clients = Array.from({ length: 40 }, async () => {
+      while (loading) await get(url, agent).catch(() => 0);
+    });
+    let successor: number | undefined;
+    try {
+      edge.signal('SIGHUP');
+      successor = Number((await edge.waitForLog((line) => line['msg'] === 'edge handed over', 20_000))['successor']);
+      expect(await edge.exited).toBe(0);
+      // Its admin listener, on a port of its own (the test's edge asks for a free one).
+      const admin = edge.logs.filter((line) => line['msg'] === 'edge admin listening').at(-1)?.['address'];
+      const held = await statsUntil(
+        edge,
+        (s) => s.workers[0]?.pid === successor && connections(s, 0) + connections(s, 1) === 40,
+        10_000,
+        Number(String(admin).split(':').at(-1)),
+      );
+      expect(connections(held, 0)).toBeGreaterThanOrEqual(10);
+      expect(connections(held, 1)).toBeGreaterThanOrEqual(10);
+    } finally {
+      loading = false;
+      await Promise.all(clients);
+      agent.destroy();
+      if (successor !== undefined) process.kill(successor, 'SIGTERM');
+    }
   });
 
   it('should pass new connections to the process holding fewer: a burst the primary alone accepts is served by both', async () => {
