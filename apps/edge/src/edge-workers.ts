@@ -129,10 +129,11 @@ export class EdgeWorkers {
   }
 
   /**
-   * Resolves once every worker started is at least `state` — `asked`: its pools serve and it waits for the listening
-   * sockets; `serving`: it accepts — or after `timeoutMs` (a worker that cannot start does not hold the edge up).
+   * Resolves once every worker is at least `state` — `asked`: its pools serve and it waits for the listening sockets;
+   * `serving`: it accepts — counting one that exited and is about to be started again as starting; or at `until`
+   * (a `Date.now()` time): a worker that cannot start does not hold the edge up.
    */
-  settled(state: 'asked' | 'serving', timeoutMs: number): Promise<void> {
+  settled(state: 'asked' | 'serving', until: number): Promise<void> {
     const { promise, resolve } = Promise.withResolvers<void>();
     const done = () => {
       clearTimeout(timer);
@@ -140,10 +141,11 @@ export class EdgeWorkers {
       resolve();
     };
     const waiter = () => {
+      if (this.#timers.size > 0) return;
       for (const w of this.#workers.values()) if (w.state === 'starting' && (state === 'serving' || !w.asked)) return;
       done();
     };
-    const timer = setTimeout(done, timeoutMs).unref();
+    const timer = setTimeout(done, Math.max(0, until - Date.now())).unref();
     this.#waiters.add(waiter);
     waiter();
     return promise;
@@ -266,7 +268,8 @@ export class EdgeWorkers {
         this.#settle();
         return;
       case 'ready':
-        if (worker.state === 'starting') worker.state = 'serving';
+        if (worker.state !== 'starting') return;
+        worker.state = 'serving';
         this.#log.info({ worker: worker.n, pid: message.pid }, 'edge worker serving');
         // A worker that just began to accept holds next to nothing, and has not heard what the primary holds: each
         // may pass the other connections from now on, not from their next reports (the worker's before this were not
@@ -293,7 +296,6 @@ export class EdgeWorkers {
   #onExit(worker: Worker, code: number | null, signal: NodeJS.Signals | null): void {
     this.#workers.delete(worker.n);
     this.#onWorkerExit?.(worker.n);
-    this.#settle();
     // Still queued to be sent: the socket has its descriptor, and nothing was read from it. (The one being sent when
     // the worker went is lost with it, as any connection of a worker that dies.)
     for (const socket of worker.unsent)
@@ -306,7 +308,10 @@ export class EdgeWorkers {
       this.#retired = this.#retired === undefined ? final.stats : mergeSnapshots(this.#retired, [final.stats]);
       if (final.text !== undefined) retire(this.#retiredMetrics, parseExposition(final.text));
     }
-    if (this.#stopping) return;
+    if (this.#stopping) {
+      this.#settle();
+      return;
+    }
     this.#log.warn(
       { worker: worker.n, pid: worker.child.pid, code, signal, inMs: this.#respawnDelayMs },
       'edge worker exited; starting it again',

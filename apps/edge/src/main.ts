@@ -24,6 +24,8 @@ const worker = Number(process.env[WORKER_VARIABLE] ?? 0);
 delete process.env[WORKER_VARIABLE];
 let edge: Edge | undefined;
 let edgeWorkers: EdgeWorkers | undefined;
+/** How long the edge's readiness (and a restart's takeover) waits for its workers to start; then it goes on without. */
+const WORKERS_START_MS = 10_000;
 
 void runService({
   name: 'edge',
@@ -59,9 +61,6 @@ function url(host: string, port: number, scheme = 'http'): string {
   return `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
-/** How long the edge's readiness (and a restart's takeover) waits for its workers to start; then it goes on without. */
-const WORKERS_START_MS = 5_000;
-
 /** The edge that holds the listening sockets (or takes them over on a restart), serves, and starts the workers. */
 async function startPrimary(config: Readonly<EdgeConfig>, log: Logger): Promise<RunningService> {
   const ready = Promise.withResolvers<void>();
@@ -87,7 +86,6 @@ async function startPrimary(config: Readonly<EdgeConfig>, log: Logger): Promise<
     onUnsent: (socket) => running.adopt(socket),
   });
   edgeWorkers = workers;
-  workers.start(config.workers);
   edge = buildEdge(config, {
     log,
     onBodyBytes: minorGcEvery(),
@@ -95,13 +93,22 @@ async function startPrimary(config: Readonly<EdgeConfig>, log: Logger): Promise<
     balance,
   });
   const running = edge;
-  if (successor) {
-    // The predecessor alone accepts until this edge's pools serve, and its workers' do.
-    await running.connect();
-    await ready.promise;
-    await workers.settled('asked', WORKERS_START_MS);
+  // The workers start now, so that their start overlaps this one's, and wait for the listening sockets.
+  workers.start(config.workers);
+  const workersBy = Date.now() + WORKERS_START_MS;
+  let port: number;
+  try {
+    if (successor) {
+      // The predecessor alone accepts until this edge's pools serve, and its workers' do.
+      await running.connect();
+      await ready.promise;
+      await workers.settled('asked', workersBy);
+    }
+    port = await running.listen(successor ? await receiveListeners(running.listeners) : undefined);
+  } catch (err) {
+    await workers.stop();
+    throw err;
   }
-  const port = await running.listen(successor ? await receiveListeners(running.listeners) : undefined);
   const address = url(config.host, port);
   const tlsPort = running.tlsPort;
   const https = tlsPort === undefined || config.tls === undefined ? undefined : url(config.tls.host, tlsPort, 'https');
@@ -110,7 +117,9 @@ async function startPrimary(config: Readonly<EdgeConfig>, log: Logger): Promise<
   // Ready once every process accepts: clients that connect in a burst when it says so (or, on a restart, once the
   // predecessor stops accepting) are spread over all of them, not held for their lives by the one that was up first.
   let started = false;
-  void Promise.all([ready.promise, workers.settled('serving', WORKERS_START_MS)]).then(() => {
+  void Promise.all([ready.promise, workers.settled('serving', workersBy)]).then(() => {
+    // Stopped meanwhile (its workers gone with it): never ready, and a successor leaves its predecessor serving.
+    if (running.state.draining) return;
     started = true;
     log.info({ address }, 'stack ready');
     // The one line a person running `serve` waits for.

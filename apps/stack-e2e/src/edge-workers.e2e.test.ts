@@ -1,4 +1,4 @@
-import { Agent, get as httpGet } from 'node:http';
+import { Agent, get as httpGet, type ClientRequest } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { send, startStack, type ServiceProcess, type Stack } from '@mono/testing';
 
@@ -59,12 +59,16 @@ function connections(s: Stats, n: number): number {
   return s.workers[n]?.connections ?? 0;
 }
 
-/** A GET on `agent`'s connections: the status, once the body was read. */
+/** A GET on `agent`'s connections: the status, once the body was read (an error after 5 s without one). */
 function get(url: string, agent: Agent): Promise<number> {
   return new Promise((resolve, reject) =>
-    httpGet(url, { agent }, (res) => {
+    httpGet(url, { agent, timeout: 5_000 }, (res) => {
       res.resume().on('end', () => resolve(res.statusCode ?? 0));
-    }).on('error', reject),
+    })
+      .on('timeout', function (this: ClientRequest) {
+        this.destroy(new Error('no answer within 5 s'));
+      })
+      .on('error', reject),
   );
 }
 
@@ -160,7 +164,10 @@ describe('the edge as several processes (workers)', () => {
       loading = false;
       await Promise.all(clients);
       agent.destroy();
-      if (successor !== undefined) process.kill(successor, 'SIGTERM');
+      if (successor !== undefined) {
+        process.kill(successor, 'SIGTERM');
+        await gone(successor, 10_000);
+      }
     }
   });
 
