@@ -52,7 +52,7 @@ export interface EdgeWorkersOptions {
   askTimeoutMs?: number;
   /** A worker said how many client connections it holds, and how many of those the primary passed to it it took. */
   onLoad?: (worker: number, open: number, taken: number) => void;
-  /** A worker began to accept. */
+  /** A worker began to accept (its reports of its load before this were not heard). */
   onServing?: (worker: number) => void;
   /** A worker passed a client connection on to the primary. */
   onConnection?: (worker: number, socket: Socket) => void;
@@ -271,10 +271,6 @@ export class EdgeWorkers {
         if (worker.state !== 'starting') return;
         worker.state = 'serving';
         this.#log.info({ worker: worker.n, pid: message.pid }, 'edge worker serving');
-        // A worker that just began to accept holds next to nothing, and has not heard what the primary holds: each
-        // may pass the other connections from now on, not from their next reports (the worker's before this were not
-        // heard), which then correct the counts.
-        this.#onLoad?.(worker.n, 0, 0);
         this.#onServing?.(worker.n);
         this.#settle();
         return;

@@ -77,7 +77,12 @@ async function startPrimary(config: Readonly<EdgeConfig>, log: Logger): Promise<
     log,
     env: process.env,
     onLoad: (n, open, taken) => balance?.heard(n, open, taken),
-    onServing: () => balance?.reportNow(),
+    // A worker that just began to accept holds next to nothing, and has not heard what this process holds: each may
+    // pass the other connections from now on, not from their next reports, which then correct the counts.
+    onServing: (n) => {
+      balance?.heard(n, 0, 0);
+      balance?.reportNow();
+    },
     onConnection: (n, socket) => {
       running.adopt(socket);
       balance?.took(n);
