@@ -57,25 +57,47 @@ describe('compactWhenIdle', () => {
     expect(gc).toHaveBeenCalledTimes(1);
   });
 
-  it('should run one in the first idle period after it starts, for what start-up left, and not again', async () => {
+  it('should run one at once when it starts, for what start-up left, without waiting for an idle period', async () => {
+    const gc = vi.fn();
+    const compactions: Compaction[] = [];
+    // A process loaded from its first moment: no idle period comes, and quietMs is a minute.
+    const stop = compactWhenIdle({
+      everyMs: 20,
+      growthBytes: 0,
+      workMs: 0,
+      quietMs: 60_000,
+      gc,
+      onCompact: (c) => compactions.push(c),
+    });
+    expect(gc).toHaveBeenCalledTimes(1);
+    expect(gc).toHaveBeenCalledWith({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+    expect(compactions).toHaveLength(1);
+    const until = performance.now() + 200;
+    while (performance.now() < until) await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    stop?.();
+    expect(gc).toHaveBeenCalledTimes(1);
+  });
+
+  it('should run one more in the first idle period after it starts, for what its last steps left, and not again', async () => {
     const gc = vi.fn();
     // Not held for quietMs (a minute, past the wait's 5 s): nothing has run yet whose optimised code or young
     // generation a compaction would drop.
     const stop = compactWhenIdle({ everyMs: 50, growthBytes: 1 << 30, workMs: Infinity, quietMs: 60_000, gc });
-    await vi.waitFor(() => expect(gc).toHaveBeenCalledTimes(1), { timeout: 5_000 });
+    expect(gc).toHaveBeenCalledTimes(1);
+    await vi.waitFor(() => expect(gc).toHaveBeenCalledTimes(2), { timeout: 5_000 });
     await new Promise((resolve) => setTimeout(resolve, 300));
     stop?.();
-    expect(gc).toHaveBeenCalledTimes(1);
+    expect(gc).toHaveBeenCalledTimes(2);
   });
 
   it('should wait until the process has been idle for quietMs, however short the pauses between bursts', async () => {
     const compactedAt: number[] = [];
     const quietMs = 300;
     const gc = () => compactedAt.push(performance.now());
-    const stop = compactWhenIdle({ everyMs: 20, growthBytes: 0, quietMs, workMs: 50, gc });
+    const stop = compactWhenIdle({ everyMs: 20, growthBytes: 0, quietMs, workMs: 50, afterStart: false, gc });
     let workedUntil = 0;
-    // Bursts of work with pauses shorter than quietMs between them: each pause is idle periods, none long enough. The
-    // first burst is more than workMs: what follows start-up is no longer the cheap first compaction.
+    // Bursts of work with pauses shorter than quietMs between them: each pause is idle periods, none long enough.
     for (let burst = 0; burst < 5; burst += 1) {
       const until = performance.now() + (burst === 0 ? 100 : 40);
       while (performance.now() < until);
@@ -89,7 +111,7 @@ describe('compactWhenIdle', () => {
 
   it('should leave a busy process alone', async () => {
     const gc = vi.fn();
-    const stop = compactWhenIdle({ everyMs: 50, growthBytes: 0, idleBelow: 0, gc });
+    const stop = compactWhenIdle({ everyMs: 50, growthBytes: 0, idleBelow: 0, afterStart: false, gc });
     await new Promise((resolve) => setTimeout(resolve, 200));
     stop?.();
     expect(gc).not.toHaveBeenCalled();

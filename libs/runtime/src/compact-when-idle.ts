@@ -38,8 +38,9 @@ export interface CompactWhenIdleOptions {
   /** Event-loop utilization below which the process counts as quiet enough for a compaction after work alone. */
   quietBelow?: number;
   /**
-   * The first idle period compacts too: start-up leaves garbage (modules loaded, the SDK set up) and a young
-   * generation grown to its largest, which an idle process never gives back.
+   * Compacts once at once, when this is called at the end of start-up: start-up leaves garbage (modules loaded, the
+   * SDK set up) and a young generation grown to its largest, and a process under load from its first second (a
+   * restart under traffic) has no idle period to give them back in (ADR-0043).
    */
   afterStart?: boolean;
   gc?: FullGc | null;
@@ -58,9 +59,10 @@ export interface CompactWhenIdleOptions {
  * and either the heap is `growthBytes` above where the last compaction left it, or the process worked `workMs` since
  * then and is now quiet (under `quietBelow`; the last one `workEveryMs` ago), it runs one full, compacting
  * collection (V8's "last resort" kind, which also releases the freed pages), after `beforeCompact`, then hands the C
- * heap's free pages back (malloc_trim): a pause of tens of ms that only an idle process takes. The first idle period
- * after it starts compacts as well (`afterStart`; measured: the stack's five processes idle 241 → 190 MiB PSS, the
- * young generation of the edge's and the framework worker's 32 → 1 MiB).
+ * heap's free pages back (malloc_trim): a pause of tens of ms that only an idle process takes, and a starting one:
+ * with `afterStart` it compacts once as it is called, at the end of start-up, and once more in the first idle period
+ * unless work came first (measured: the stack's five processes idle 241 → 190 MiB PSS, the young generation of the
+ * edge's and the framework worker's 32 → 1 MiB).
  * Needs `--expose-gc` (every launcher sets it); without it there is nothing to call, and the result is undefined.
  * Returns the function that stops it.
  *
@@ -82,14 +84,25 @@ export function compactWhenIdle({
   onCompact,
 }: CompactWhenIdleOptions = {}): (() => void) | undefined {
   if (gc == null) return undefined;
-  // Nothing compacted yet: with afterStart, any size counts as grown.
-  let baseline = afterStart ? -Infinity : committed();
-  let last = performance.eventLoopUtilization();
+  let baseline = committed();
   let worked = 0;
   let compactedAt = -Infinity;
+  const compact = (before: number) => {
+    const started = performance.now();
+    const rssBefore = process.memoryUsage.rss();
+    beforeCompact?.();
+    gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+    releaseFreeMemory?.();
+    baseline = committed();
+    worked = 0;
+    compactedAt = performance.now();
+    onCompact?.({ before, after: baseline, rssBefore, rssAfter: process.memoryUsage.rss(), ms: compactedAt - started });
+  };
+  if (afterStart) compact(baseline);
+  let last = performance.eventLoopUtilization();
   let busyAt = performance.now();
-  // Right after start-up there is no optimised code or grown young generation to lose: the first idle period will do,
-  // unless `workMs` of work came first.
+  // What the last steps of start-up left (connections to upstreams) goes in the first idle period too, unless
+  // `workMs` of work came first: there is no optimised code or grown young generation to lose yet.
   let first = afterStart;
   const timer = setInterval(() => {
     const now = performance.eventLoopUtilization();
@@ -103,21 +116,16 @@ export function compactWhenIdle({
       if (worked >= workMs) first = false;
       return;
     }
-    if (!first && performance.now() - busyAt < quietMs) return;
+    if (first) {
+      first = false;
+      compact(before);
+      return;
+    }
+    if (performance.now() - busyAt < quietMs) return;
     const grew = before >= baseline + growthBytes;
     const busyBefore =
       period.utilization < quietBelow && worked >= workMs && performance.now() - compactedAt >= workEveryMs;
-    if (!grew && !busyBefore) return;
-    const started = performance.now();
-    const rssBefore = process.memoryUsage.rss();
-    beforeCompact?.();
-    gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
-    releaseFreeMemory?.();
-    baseline = committed();
-    worked = 0;
-    first = false;
-    compactedAt = performance.now();
-    onCompact?.({ before, after: baseline, rssBefore, rssAfter: process.memoryUsage.rss(), ms: compactedAt - started });
+    if (grew || busyBefore) compact(before);
   }, everyMs);
   timer.unref();
   return () => clearInterval(timer);
