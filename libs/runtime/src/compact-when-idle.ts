@@ -38,9 +38,9 @@ export interface CompactWhenIdleOptions {
   /** Event-loop utilization below which the process counts as quiet enough for a compaction after work alone. */
   quietBelow?: number;
   /**
-   * Compacts once at once, when this is called at the end of start-up: start-up leaves garbage (modules loaded, the
-   * SDK set up) and a young generation grown to its largest, and a process under load from its first second (a
-   * restart under traffic) has no idle period to give them back in (ADR-0043).
+   * Compacts as this is called, at the end of start-up, and once more in the first idle period: start-up leaves
+   * garbage (modules loaded, the SDK set up) and a young generation grown to its largest, and a process under load
+   * from its first second (a restart under traffic) has no idle period to give them back in (ADR-0043).
    */
   afterStart?: boolean;
   gc?: FullGc | null;
