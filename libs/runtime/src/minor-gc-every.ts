@@ -1,3 +1,5 @@
+import { loadReleaseFreeMemory, type ReleaseFreeMemory } from './release-free-memory';
+
 /** What `--expose-gc` puts on globalThis. */
 export type Gc = (options: { type: 'minor' | 'major' }) => void;
 
@@ -12,8 +14,10 @@ const BODY_BYTES_PER_GC = 8 << 20; // 8 MiB
 
 /**
  * A counter for a service's transports (`onBodyBytes` of MuxClient and addExchangeService) that asks V8 for a minor
- * GC each time `bytesPerGc` more body bytes were sent or received. One per process, shared by every transport in
- * it. This is the one place that reads `globalThis.gc`: without `--expose-gc` (every launcher sets it,
+ * GC each time `bytesPerGc` more body bytes were sent or received, and first hands back the C heap's free pages
+ * (`releaseFreeMemory`, malloc_trim): what the last one freed lies in holes between live buffers, which `free()`
+ * keeps resident (docs/adr/0044-the-c-heap-trimmed-as-a-body-streams.md). One per process, shared by every transport
+ * in it. This is the one place that reads `globalThis.gc`: without `--expose-gc` (every launcher sets it,
  * tools/run/node-flags) there is nothing to call, and the result is `undefined`: no nudge.
  *
  * @example
@@ -23,13 +27,16 @@ const BODY_BYTES_PER_GC = 8 << 20; // 8 MiB
 export function minorGcEvery({
   bytesPerGc = BODY_BYTES_PER_GC,
   gc = (globalThis as { gc?: Gc }).gc ?? null,
-}: { bytesPerGc?: number; gc?: Gc | null } = {}): ((bytes: number) => void) | undefined {
+  releaseFreeMemory = loadReleaseFreeMemory(),
+}: { bytesPerGc?: number; gc?: Gc | null; releaseFreeMemory?: ReleaseFreeMemory | null } = {}):
+  ((bytes: number) => void) | undefined {
   if (gc == null) return undefined;
   let moved = 0;
   return function bodyBytesMoved(bytes: number): void {
     moved += bytes;
     if (moved < bytesPerGc) return;
     moved = 0;
+    releaseFreeMemory?.();
     gc({ type: 'minor' });
   };
 }
