@@ -47,10 +47,10 @@ for (const output of Object.values(result.metafile.outputs)) {
   }
 }
 writeFileSync(join(appDir, 'dist', 'externals.json'), `${JSON.stringify([...packages].sort(), null, 2)}\n`);
-// A bundle with libs/runtime's idle compaction gives the C heap's free pages back through this addon, beside it.
+// A bundle with libs/runtime's idle compaction or minor-GC nudge gives the C heap's free pages back through this
+// addon, beside it.
 if (Object.keys(result.metafile.inputs).some((input) => input.endsWith('libs/runtime/src/release-free-memory.ts'))) {
   const notBuilt = buildMallocTrim(join(appDir, 'dist', 'malloc-trim.node'));
-  if (notBuilt)
-    console.warn(`${appDir}: malloc-trim.node not built (${notBuilt}): the C heap is not trimmed when idle`);
+  if (notBuilt) console.warn(`${appDir}: malloc-trim.node not built (${notBuilt}): the C heap is not trimmed`);
 }
 console.log(`bundled ${appDir}: ${entries.join(', ')} in ${Math.round(performance.now() - started)} ms`);

@@ -27,16 +27,18 @@ const BODY_BYTES_PER_GC = 8 << 20; // 8 MiB
 export function minorGcEvery({
   bytesPerGc = BODY_BYTES_PER_GC,
   gc = (globalThis as { gc?: Gc }).gc ?? null,
-  releaseFreeMemory = loadReleaseFreeMemory(),
+  releaseFreeMemory,
 }: { bytesPerGc?: number; gc?: Gc | null; releaseFreeMemory?: ReleaseFreeMemory | null } = {}):
   ((bytes: number) => void) | undefined {
   if (gc == null) return undefined;
+  // Loaded only where it will be used: a process without --expose-gc never touches the addon.
+  const trim = releaseFreeMemory === undefined ? loadReleaseFreeMemory() : releaseFreeMemory;
   let moved = 0;
   return function bodyBytesMoved(bytes: number): void {
     moved += bytes;
     if (moved < bytesPerGc) return;
     moved = 0;
-    releaseFreeMemory?.();
+    trim?.();
     gc({ type: 'minor' });
   };
 }
