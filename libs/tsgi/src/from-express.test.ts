@@ -1,4 +1,6 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { describe, expect, it } from 'vitest';
 import { environOf, fromExpress } from './from-express';
@@ -244,5 +246,42 @@ describe('fromExpress', () => {
     const recording = invoke(fromExpress(app));
     await recording.done;
     expect(recording.body).toBe('test-request');
+  });
+
+  it('should host an Express app behind a plain function, and a listener that only calls writeHead', async () => {
+    const inner = express().get('/', (_req, res) => res.send('inner'));
+    const wrapped = invoke(fromExpress((req: IncomingMessage, res: ServerResponse) => inner(req, res)));
+    await wrapped.done;
+    expect(wrapped.body).toBe('inner');
+    expect(wrapped.headers).toContainEqual(['Content-Length', '5']);
+    const bare = invoke(
+      fromExpress((_req: IncomingMessage, res: ServerResponse) => res.writeHead(202, { 'X-Only': 'head' }).end()),
+    );
+    await bare.done;
+    expect(bare.status).toBe(202);
+    expect(bare.headers).toContainEqual(['X-Only', 'head']);
+  });
+
+  it("should leave a real server's requests and responses in the same process to Node, even for the same app", async () => {
+    const app = express().get('/', (req, res) => {
+      res.on('finish', () => void finished.push(res.writableFinished));
+      res.send(`signal: ${req.signal instanceof AbortSignal}`);
+    });
+    const finished: boolean[] = [];
+    const hosted = invoke(fromExpress(app));
+    await hosted.done;
+    expect(hosted.body).toBe('signal: true');
+    const server = createServer(app).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('x-powered-by')).toBe('Express');
+      expect(await response.text()).toBe('signal: true');
+      expect(finished).toEqual([true, true]);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });

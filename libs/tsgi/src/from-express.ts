@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import type { Application, Environ, Flush, HeaderList, StartResponse } from './environ';
 import { isHopByHop, statusAllowsBody } from './response-head';
-import { ResponseQueue } from './response-queue';
+import { ResponseQueue, type QueueOwner } from './response-queue';
 
 /** A Node request listener: an Express (or Connect, or plain `http`) application. */
 export type NodeListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -26,7 +26,6 @@ interface ResponseInternals {
   _storeHeader(statusLine: string, headers: unknown): void;
   _hasBody: boolean;
   finished: boolean;
-  getRawHeaderNames(): string[];
 }
 
 type WriteCallback = (err?: Error | null) => void;
@@ -37,32 +36,6 @@ type WriteCallback = (err?: Error | null) => void;
  * finds the environ that the host's copy attached.
  */
 const ENVIRON = Symbol.for('tsgi.environ');
-
-/**
- * `res.writableFinished`, one accessor for every response, reading a flag on the response. A getter made per
- * request gives each response a hidden class of its own that keeps the request's objects alive from the old
- * generation (docs/adr/0004-request-cost.md): 4 KB a request were promoted through it.
- */
-const FINISHED = Symbol('tsgi.finished');
-type FinishFlag = { [FINISHED]: boolean };
-const WRITABLE_FINISHED: PropertyDescriptor = {
-  configurable: true,
-  get(this: FinishFlag) {
-    return this[FINISHED];
-  },
-};
-
-/**
- * `req.signal`, one accessor for every request: the environ's `tsgi.signal`, which aborts when the client leaves,
- * the response head is late or the body goes idle (made only when an application reads it).
- */
-const REQUEST_SIGNAL: PropertyDescriptor = {
-  configurable: true,
-  enumerable: false,
-  get(this: IncomingMessage) {
-    return environOf(this)?.['tsgi.signal'];
-  },
-};
 
 /**
  * The environ behind a request that `fromExpress` created (Flask's `request.environ`).
@@ -78,28 +51,282 @@ export function environOf(req: IncomingMessage): Environ | undefined {
  * Hosts a Node request listener, unchanged, as a TSGI application: the app gets a real `http.IncomingMessage` and
  * `http.ServerResponse`, as under `http.createServer(app)`, with the environ behind them. `req.ip`, `req.protocol`,
  * `req.hostname`, `req.baseUrl`/`req.originalUrl` (from SCRIPT_NAME), 'close' on disconnect, `res.flushHeaders()`
- * and streamed `res.write` behave as there. The adapter replaces only what would touch a socket (write, end,
- * flushHeaders, writableFinished, and the head's text, on the instance); docs/adr/0002-express-adapter.md explains
- * the choice.
+ * and streamed `res.write` behave as there. What would touch a socket (write, end, flushHeaders, writableFinished,
+ * the head's text, `req.signal`) is replaced once on Node's own prototypes, for the requests and responses this
+ * adapter made and no others, so that Express's swap of prototypes keeps it and a request makes no functions
+ * (docs/adr/0045-the-express-adapter-on-nodes-prototypes.md, superseding docs/adr/0002-express-adapter.md).
  *
  * @example
  * const application = fromExpress(express().get('/hello', (req, res) => res.send('Hello World!')));
  */
 export function fromExpress(app: NodeListener, { highWaterMark = 64 * 1024 }: FromExpressOptions = {}): Application {
+  installOnNodePrototypes();
+  const { Request, Response } = constructorsFor(app);
   return function expressApplication(environ, startResponse) {
     const socket = new EnvironSocket(environ);
-    const req = createRequest(environ, socket) as IncomingMessage & { [ENVIRON]: Environ };
-    // A symbol-keyed property: no listing (Object.keys, for…in, JSON) shows it; assigned, not defined (a runtime call).
-    req[ENVIRON] = environ;
-    Object.defineProperty(req, 'signal', REQUEST_SIGNAL);
-    const body = new ResponseQueue(highWaterMark);
-    const res = createResponse(req, socket, body, startResponse);
+    const req = createRequest(environ, socket, Request);
+    const res = Reflect.construct(ServerResponse, [req], Response) as AdaptedResponse;
+    const exchange = new Exchange(req, res, socket, highWaterMark, startResponse);
+    // With the header map made, writeHead() merges its headers into it (else they bypass the map that
+    // responseHeaders reads).
+    (res as unknown as HeaderMapHolder)[OUT_HEADERS] = Object.create(null) as HeaderMap;
+    res[EXCHANGE] = exchange;
+    socket.exchange = exchange;
+    res.assignSocket(socket as unknown as Socket);
     app(req, res);
-    return body;
+    return exchange.body;
   };
 }
 
+/** What `new` makes a request and a response with: on an Express app's own prototypes, when it has them. */
+interface Constructors {
+  Request: new (...args: never[]) => object;
+  Response: new (...args: never[]) => object;
+}
+
+/**
+ * An Express app moves every `req` and `res` onto its own prototypes (`app.request`, `app.response`, which end at
+ * Node's) as it starts on them, and moving an object onto another prototype costs more than the rest of its
+ * routing of `/hello` (a fifth of the adapter's time in a loop): made there already, the move finds them in place.
+ * Any other listener gets Node's own.
+ */
+function constructorsFor(app: NodeListener): Constructors {
+  const { request, response } = app as Partial<Record<'request' | 'response', unknown>>;
+  if (!inherits(request, IncomingMessage.prototype) || !inherits(response, ServerResponse.prototype))
+    return { Request: IncomingMessage, Response: ServerResponse };
+  return { Request: newTargetWith(request), Response: newTargetWith(response) };
+}
+
+function inherits(value: unknown, prototype: object): value is object {
+  return typeof value === 'object' && value !== null && Object.prototype.isPrototypeOf.call(prototype, value);
+}
+
+/** A constructor whose instances, made by `Reflect.construct(Node's, args, it)`, have `prototype`. */
+function newTargetWith(prototype: object): new (...args: never[]) => object {
+  const target = function target() {} as unknown as new (...args: never[]) => object;
+  target.prototype = prototype;
+  return target;
+}
+
+/**
+ * One request's response as the adapter drives it: what the replaced methods need beyond Node's own fields, and
+ * what the body queue and the socket tell it.
+ */
+class Exchange implements QueueOwner {
+  readonly body: ResponseQueue;
+  flush: Flush | undefined = undefined;
+  /** `res.writableFinished`: the host read the whole body. */
+  finished = false;
+
+  constructor(
+    readonly req: IncomingMessage,
+    readonly res: AdaptedResponse,
+    readonly socket: EnvironSocket,
+    highWaterMark: number,
+    readonly startResponse: StartResponse,
+  ) {
+    this.body = new ResponseQueue(highWaterMark, this);
+  }
+
+  commitHead(contentLength?: number): void {
+    if (this.flush) return;
+    const res = this.res;
+    if (!res._header) res.writeHead(res.statusCode);
+    const status = `${res.statusCode} ${res.statusMessage || STATUS_CODES[res.statusCode] || 'Unknown'}`;
+    this.flush = this.startResponse(status, responseHeaders(res, contentLength));
+  }
+
+  write(chunk: unknown, encoding?: BufferEncoding | WriteCallback, callback?: WriteCallback): boolean {
+    let enc = encoding;
+    let cb = callback;
+    if (typeof encoding === 'function') {
+      enc = undefined;
+      cb = encoding;
+    }
+    if (this.res.finished) {
+      process.nextTick(() => cb?.(writeAfterEnd()));
+      return false;
+    }
+    this.commitHead();
+    const bytes = toBytes(chunk, enc as BufferEncoding | undefined);
+    if (!this.res._hasBody || bytes.byteLength === 0) {
+      if (cb) process.nextTick(cb);
+      return true;
+    }
+    return this.body.push(bytes, cb);
+  }
+
+  end(chunk?: unknown, encoding?: BufferEncoding | WriteCallback, callback?: WriteCallback): void {
+    let data = chunk;
+    let enc = encoding;
+    let cb = callback;
+    if (typeof chunk === 'function') {
+      data = undefined;
+      enc = undefined;
+      cb = chunk as WriteCallback;
+    } else if (typeof encoding === 'function') {
+      enc = undefined;
+      cb = encoding;
+    }
+    const res = this.res;
+    if (res.finished) {
+      if (cb) process.nextTick(cb);
+      return;
+    }
+    const bytes = data === undefined || data === null ? undefined : toBytes(data, enc as BufferEncoding | undefined);
+    this.commitHead(res._header ? undefined : (bytes?.byteLength ?? 0));
+    if (bytes && bytes.byteLength > 0 && res._hasBody) this.body.push(bytes);
+    res.finished = true;
+    if (cb) res.once('finish', cb);
+    this.body.end();
+  }
+
+  flushHeaders(): void {
+    this.commitHead();
+    this.flush?.();
+  }
+
+  drained(): void {
+    this.res.emit('drain');
+  }
+
+  finishedReading(): void {
+    const { req, res, socket } = this;
+    // Node's Writable state gives every socket a function V8 allocates in the old generation, which keeps the
+    // socket reachable until a full GC: what the socket still references then outlives the exchange (ADR-0031).
+    socket.exchange = undefined;
+    this.finished = true;
+    res.emit('prefinish');
+    res.emit('finish');
+    res.detachSocket(socket as unknown as Socket);
+    const request = req as unknown as RequestInternals;
+    if (!request._consuming && !req.readableEnded) request._dump();
+    process.nextTick(closeResponse, res);
+  }
+
+  aborted(): void {
+    // What Node's server does when the connection drops: the request is aborted, then the socket's 'close'
+    // reaches the response.
+    if (!this.req.destroyed) this.req.destroy(connectionReset());
+    this.socket.destroy();
+  }
+
+  /** The socket was destroyed (by the app, or by `aborted`): a body not yet ended fails. */
+  socketClosed(): void {
+    if (!this.body.settled) this.body.fail(new Error('the response was destroyed before it ended'));
+  }
+}
+
+function closeResponse(res: ServerResponse): void {
+  res.destroyed = true;
+  res.emit('close');
+}
+
+/** Where a request's exchange hangs on its response: a registered symbol, for the same reason as ENVIRON. */
+const EXCHANGE = Symbol.for('tsgi.exchange');
+/** Marks Node's prototypes as replaced, once per process whichever copy of this library came first. */
+const INSTALLED = Symbol.for('tsgi.adapter-installed');
+
+/** Node's header map (`kOutHeaders`): each field by its lowercased name, with the name as set and its value. */
+type HeaderMap = Record<string, [string, number | string | readonly string[]]>;
+/** Node's own symbol for a response's header map, found once on a response. */
+const OUT_HEADERS = ownSymbol(new ServerResponse({ method: 'GET' } as IncomingMessage), 'kOutHeaders');
+
+type AdaptedResponse = ServerResponse & ResponseInternals & { [EXCHANGE]?: Exchange };
+type HeaderMapHolder = Record<typeof OUT_HEADERS, HeaderMap | null>;
+type AdaptedRequest = IncomingMessage & { [ENVIRON]?: Environ };
+
+/**
+ * Replaces, on `ServerResponse.prototype` and `IncomingMessage.prototype`, what an adapted exchange must not take
+ * from Node: each replacement serves the requests and responses this adapter made (an `EXCHANGE` or an `ENVIRON` on
+ * them) and hands any other, a real server's in the same process, to Node's own. On the prototypes rather than on
+ * each response, because Express moves every `res` onto its own prototype chain (which ends at Node's) and a method
+ * per response is a function made per request.
+ */
+function installOnNodePrototypes(): void {
+  const response = ServerResponse.prototype as unknown as AdaptedResponse;
+  if (Object.hasOwn(response, INSTALLED)) return;
+  const node = {
+    write: response.write,
+    end: response.end,
+    flushHeaders: response.flushHeaders,
+    storeHeader: response._storeHeader,
+    writableFinished: getterOf(response, 'writableFinished'),
+    signal: getterOf(IncomingMessage.prototype, 'signal'),
+  };
+  Object.defineProperties(response, {
+    [INSTALLED]: { value: true },
+    write: method(function write(this: AdaptedResponse, chunk: unknown, encoding?: unknown, callback?: unknown) {
+      const exchange = this[EXCHANGE];
+      if (exchange === undefined) return Reflect.apply(node.write, this, [chunk, encoding, callback]);
+      return exchange.write(chunk, encoding as BufferEncoding | WriteCallback, callback as WriteCallback);
+    }),
+    end: method(function end(this: AdaptedResponse, chunk?: unknown, encoding?: unknown, callback?: unknown) {
+      const exchange = this[EXCHANGE];
+      if (exchange === undefined) return Reflect.apply(node.end, this, [chunk, encoding, callback]);
+      exchange.end(chunk, encoding as BufferEncoding | WriteCallback, callback as WriteCallback);
+      return this;
+    }),
+    flushHeaders: method(function flushHeaders(this: AdaptedResponse) {
+      const exchange = this[EXCHANGE];
+      if (exchange === undefined) Reflect.apply(node.flushHeaders, this, []);
+      else exchange.flushHeaders();
+    }),
+    // What writeHead() stores once it has validated the status and merged its headers into the header map: only
+    // the status line, which makes `headersSent` true. Node's own writes the whole head as text (every field
+    // checked again, Date, the framing) for a socket; here the head goes to `start_response` from the header map
+    // (responseHeaders), and that text was never read (~1 µs a request).
+    _storeHeader: method(function _storeHeader(this: AdaptedResponse, statusLine: string, headers: unknown) {
+      if (this[EXCHANGE] === undefined) Reflect.apply(node.storeHeader, this, [statusLine, headers]);
+      else this._header = statusLine;
+    }),
+    writableFinished: accessor(function writableFinished(this: AdaptedResponse) {
+      const exchange = this[EXCHANGE];
+      return exchange === undefined ? node.writableFinished?.call(this) : exchange.finished;
+    }),
+  });
+  // `req.signal`: the environ's `tsgi.signal`, which aborts when the client leaves, the response head is late or
+  // the body goes idle (made only when an application reads it).
+  Object.defineProperty(
+    IncomingMessage.prototype,
+    'signal',
+    accessor(function signal(this: AdaptedRequest) {
+      const environ = this[ENVIRON];
+      return environ === undefined ? node.signal?.call(this) : environ['tsgi.signal'];
+    }),
+  );
+}
+
+function ownSymbol(object: object, description: string): symbol {
+  const found = Object.getOwnPropertySymbols(object).find((symbol) => symbol.description === description);
+  if (found === undefined) throw new Error(`fromExpress: this Node has no ${description} on its responses`);
+  return found;
+}
+
+function method(value: (...args: never[]) => unknown): PropertyDescriptor {
+  return { value, writable: true, configurable: true, enumerable: true };
+}
+
+function accessor(get: () => unknown): PropertyDescriptor {
+  return { get, configurable: true, enumerable: false };
+}
+
+function getterOf(object: object, name: string): (() => unknown) | undefined {
+  for (let o: object | null = object; o !== null; o = Object.getPrototypeOf(o) as object | null) {
+    const descriptor = Object.getOwnPropertyDescriptor(o, name);
+    if (descriptor) return descriptor.get;
+  }
+  return undefined;
+}
+
+/**
+ * The socket a Node listener sees: the environ's addresses, and a stream that writes nowhere. Destroyed (by the
+ * application, or when the client left), it tells the exchange it served; the error it is destroyed with goes to
+ * the request (Node's `IncomingMessage` passes it on), not out as the socket's 'error', which nothing handles here.
+ */
 class EnvironSocket extends Duplex {
+  /** The exchange it serves, until the response finished. */
+  exchange: Exchange | undefined = undefined;
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly remoteFamily: string;
@@ -115,10 +342,14 @@ class EnvironSocket extends Duplex {
     this.localAddress = environ.SERVER_NAME;
     this.localPort = Number(environ.SERVER_PORT);
     this.encrypted = environ['tsgi.url_scheme'] === 'https' ? true : undefined;
-    this.on('error', () => {});
   }
 
   override _read(): void {}
+
+  override _destroy(_error: Error | null, callback: (error?: Error | null) => void): void {
+    this.exchange?.socketClosed();
+    callback(null);
+  }
 
   override _write(_chunk: unknown, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     callback();
@@ -149,13 +380,22 @@ class EnvironSocket extends Duplex {
   }
 }
 
-function createRequest(environ: Environ, socket: EnvironSocket): IncomingMessage {
-  const req = new IncomingMessage(socket as unknown as Socket);
+function createRequest(environ: Environ, socket: EnvironSocket, Request: Constructors['Request']): AdaptedRequest {
+  const req = Reflect.construct(IncomingMessage, [socket], Request) as AdaptedRequest;
   const internals = req as unknown as RequestInternals;
-  const [major = 1, minor = 1] = /HTTP\/(\d)\.(\d)/.exec(environ.SERVER_PROTOCOL)?.slice(1).map(Number) ?? [];
-  req.httpVersionMajor = major;
-  req.httpVersionMinor = minor;
-  req.httpVersion = `${major}.${minor}`;
+  // A symbol-keyed property: no listing (Object.keys, for…in, JSON) shows it; assigned, not defined (a runtime call).
+  req[ENVIRON] = environ;
+  const protocol = environ.SERVER_PROTOCOL;
+  if (protocol === 'HTTP/1.1') {
+    req.httpVersionMajor = 1;
+    req.httpVersionMinor = 1;
+    req.httpVersion = '1.1';
+  } else {
+    const [major = 1, minor = 1] = /HTTP\/(\d)\.(\d)/.exec(protocol)?.slice(1).map(Number) ?? [];
+    req.httpVersionMajor = major;
+    req.httpVersionMinor = minor;
+    req.httpVersion = `${major}.${minor}`;
+  }
   req.method = environ.REQUEST_METHOD;
   req.url = pathBelowMount(environ);
   const raw = environ['tsgi.headers'].flat();
@@ -218,125 +458,19 @@ function pullBody(req: IncomingMessage, environ: Environ): void {
   req._read = read;
 }
 
-function createResponse(
-  req: IncomingMessage,
-  socket: EnvironSocket,
-  body: ResponseQueue,
-  startResponse: StartResponse,
-): ServerResponse {
-  const res = new ServerResponse(req);
-  const internals = res as unknown as ResponseInternals;
-  // With the header map initialised, writeHead() merges its headers into it (else they bypass getHeaders()).
-  res.setHeader('x-tsgi', '');
-  res.removeHeader('x-tsgi');
-  internals._storeHeader = storeStatusLine;
-  res.assignSocket(socket as unknown as Socket);
-
-  let flush: Flush | undefined;
-  const commitHead = (contentLength?: number) => {
-    if (flush) return;
-    if (!internals._header) res.writeHead(res.statusCode);
-    const status = `${res.statusCode} ${res.statusMessage || STATUS_CODES[res.statusCode] || 'Unknown'}`;
-    flush = startResponse(status, responseHeaders(res, internals, contentLength));
-  };
-
-  const write = function write(chunk: unknown, encoding?: BufferEncoding | WriteCallback, callback?: WriteCallback) {
-    const [enc, cb] = typeof encoding === 'function' ? [undefined, encoding] : [encoding, callback];
-    if (internals.finished) {
-      process.nextTick(() => cb?.(writeAfterEnd()));
-      return false;
-    }
-    commitHead();
-    const bytes = toBytes(chunk, enc);
-    if (!internals._hasBody || bytes.byteLength === 0) {
-      if (cb) process.nextTick(cb);
-      return true;
-    }
-    return body.push(bytes, cb);
-  } as ServerResponse['write'];
-  res.write = write;
-
-  const end = function end(chunk?: unknown, encoding?: BufferEncoding | WriteCallback, callback?: WriteCallback) {
-    if (typeof chunk === 'function') [chunk, encoding, callback] = [undefined, undefined, chunk as WriteCallback];
-    const [enc, cb] = typeof encoding === 'function' ? [undefined, encoding] : [encoding, callback];
-    if (internals.finished) {
-      if (cb) process.nextTick(cb);
-      return res;
-    }
-    const bytes = chunk === undefined || chunk === null ? undefined : toBytes(chunk, enc);
-    commitHead(internals._header ? undefined : (bytes?.byteLength ?? 0));
-    if (bytes && bytes.byteLength > 0 && internals._hasBody) body.push(bytes);
-    internals.finished = true;
-    if (cb) res.once('finish', cb);
-    body.end();
-    return res;
-  } as ServerResponse['end'];
-  res.end = end;
-
-  const flushHeaders = (): void => {
-    commitHead();
-    flush?.();
-  };
-  res.flushHeaders = flushHeaders;
-
-  const flag = res as ServerResponse & Partial<FinishFlag>;
-  flag[FINISHED] = false;
-  Object.defineProperty(res, 'writableFinished', WRITABLE_FINISHED);
-  const ondrain = (): void => void res.emit('drain');
-  const onclose = (): void => {
-    if (!body.settled) body.fail(new Error('the response was destroyed before it ended'));
-  };
-  const onfinish = (): void => {
-    // Node's Writable state gives every socket a function V8 allocates in the old generation, which keeps the
-    // socket reachable until a full GC: what the socket still references then outlives the exchange (ADR-0031).
-    socket.removeListener('close', onclose);
-    flag[FINISHED] = true;
-    res.emit('prefinish');
-    res.emit('finish');
-    res.detachSocket(socket as unknown as Socket);
-    const request = req as unknown as RequestInternals;
-    if (!request._consuming && !req.readableEnded) request._dump();
-    process.nextTick(() => {
-      res.destroyed = true;
-      res.emit('close');
-    });
-  };
-  const onabort = (): void => {
-    // What Node's server does when the connection drops: the request is aborted, then the socket's 'close'
-    // reaches the response.
-    if (!req.destroyed) req.destroy(connectionReset());
-    socket.destroy();
-  };
-  body.ondrain = ondrain;
-  body.onfinish = onfinish;
-  body.onabort = onabort;
-  socket.once('close', onclose);
-  return res;
-}
-
-/**
- * What writeHead() stores once it has validated the status and merged its headers into the header map: only the
- * status line, which makes `headersSent` true. Node's own `_storeHeader` writes the whole head as text (every field
- * checked again, Date, the framing) for a socket; here the head goes to `start_response` from the header map
- * (responseHeaders), and that text was never read (~1 µs a request).
- */
-function storeStatusLine(this: ResponseInternals, statusLine: string): void {
-  this._header = statusLine;
-}
-
-function responseHeaders(res: ServerResponse, internals: ResponseInternals, contentLength?: number): HeaderList {
+function responseHeaders(res: AdaptedResponse, contentLength?: number): HeaderList {
   const headers: HeaderList = [];
   let framed = false;
-  for (const name of internals.getRawHeaderNames()) {
-    const lower = name.toLowerCase();
+  const map = (res as unknown as HeaderMapHolder)[OUT_HEADERS];
+  for (const lower in map) {
+    const [name, value] = (map as HeaderMap)[lower] as HeaderMap[string];
     if (lower === 'content-length' || lower === 'transfer-encoding') framed = true;
-    if (isHopByHop(name)) continue;
-    const value = res.getHeader(name);
+    if (isHopByHop(lower)) continue;
     if (Array.isArray(value)) for (const item of value) headers.push([name, String(item)]);
-    else if (value !== undefined) headers.push([name, String(value)]);
+    else headers.push([name, String(value)]);
   }
   // Node adds Content-Length for a body given whole to end() before the head was written.
-  if (contentLength !== undefined && !framed && internals._hasBody && statusAllowsBody(res.statusCode)) {
+  if (contentLength !== undefined && !framed && res._hasBody && statusAllowsBody(res.statusCode)) {
     headers.push(['Content-Length', String(contentLength)]);
   }
   return headers;

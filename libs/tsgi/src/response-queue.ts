@@ -1,14 +1,20 @@
+/** What a response queue tells the writer that owns it. */
+export interface QueueOwner {
+  /** The host took enough that a writer told to wait may write again. */
+  drained(): void;
+  /** The host read the whole body. */
+  finishedReading(): void;
+  /** The host stopped before the end (client gone, deadline, error). */
+  aborted(): void;
+}
+
 /**
  * The body an imperative writer (`res.write`, `res.end`) produces, as the async iterable a TSGI host reads. It
- * reports fullness like a Node writable (push returns false past the high-water mark; `ondrain` when the host has
+ * reports fullness like a Node writable (push returns false past the high-water mark; `drained` when the host has
  * taken enough) and tells its owner when the host finished reading it or gave up early.
  */
 export class ResponseQueue implements AsyncIterableIterator<Uint8Array> {
-  ondrain: (() => void) | undefined = undefined;
-  /** The host read the whole body. */
-  onfinish: (() => void) | undefined = undefined;
-  /** The host stopped before the end (client gone, deadline, error). */
-  onabort: (() => void) | undefined = undefined;
+  readonly #owner: QueueOwner;
   readonly #highWaterMark: number;
   readonly #chunks: Uint8Array[] = [];
   readonly #callbacks: Array<(() => void) | undefined> = [];
@@ -19,8 +25,9 @@ export class ResponseQueue implements AsyncIterableIterator<Uint8Array> {
   #settled = false;
   #waiter: { resolve: (r: IteratorResult<Uint8Array>) => void; reject: (e: unknown) => void } | undefined;
 
-  constructor(highWaterMark: number) {
+  constructor(highWaterMark: number, owner: QueueOwner) {
     this.#highWaterMark = highWaterMark;
+    this.#owner = owner;
   }
 
   get settled(): boolean {
@@ -75,7 +82,7 @@ export class ResponseQueue implements AsyncIterableIterator<Uint8Array> {
     const waiter = this.#waiter;
     this.#waiter = undefined;
     waiter?.resolve({ value: undefined, done: true });
-    this.onabort?.();
+    this.#owner.aborted();
   }
 
   [Symbol.asyncIterator](): AsyncIterableIterator<Uint8Array> {
@@ -90,7 +97,7 @@ export class ResponseQueue implements AsyncIterableIterator<Uint8Array> {
       if (written) process.nextTick(written);
       if (this.#needDrain && this.#size < this.#highWaterMark) {
         this.#needDrain = false;
-        process.nextTick(() => this.ondrain?.());
+        process.nextTick(drain, this.#owner);
       }
       return { value: chunk, done: false };
     }
@@ -98,7 +105,7 @@ export class ResponseQueue implements AsyncIterableIterator<Uint8Array> {
     if (this.#ended || this.#settled) {
       if (!this.#settled) {
         this.#settled = true;
-        this.onfinish?.();
+        this.#owner.finishedReading();
       }
       return { value: undefined, done: true };
     }
@@ -117,4 +124,8 @@ export class ResponseQueue implements AsyncIterableIterator<Uint8Array> {
       reject(err);
     }
   }
+}
+
+function drain(owner: QueueOwner): void {
+  owner.drained();
 }
