@@ -2,6 +2,7 @@
 // history of full runs (tools/bench/history.json) that the README's tables are written from.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { TIMEOUT_SECONDS } from './vegeta.mjs';
 
 const BENCH = join(import.meta.dirname, '..');
 export const HISTORY = join(BENCH, 'history.json');
@@ -260,7 +261,7 @@ function openTable(raw) {
   const lines = [
     `#### Open loop: vegeta at a fixed rate, ${raw.method.openSeconds} s each`,
     '',
-    `Rates: ${open.shares.map((s) => `${s * 100} %`).join(' and ')} of the seed's ${f(open.seedRps)} 2xx req/s at -c${raw.method.loads[0]} in this run. vegeta sends each request when it is due, on a new connection when every open one waits for an answer; "sent" below "due" means vegeta itself fell behind (it got too little CPU). Latency from when each request was sent; "p99 later" over the requests sent in the run's second half. "Closed loop before": the configuration's own 2xx req/s at -c${raw.method.loads[0]} in 3 s after its warm-up, just before its open loop, and the rate as a share of it: a host that slowed since the seed was measured makes the same rate a larger share of what the machine has left.`,
+    `Rates: ${open.shares.map((s) => `${s * 100} %`).join(' and ')} of the seed's ${f(open.seedRps)} 2xx req/s at -c${raw.method.loads[0]} in this run. vegeta sends each request when it is due over at most ${raw.method.loads[0]} keep-alive connections: one due while all of them wait for answers waits for one, its latency counted from when it was due, and counts as unanswered at vegeta's ${TIMEOUT_SECONDS} s timeout (no service saw it); "sent" below "due" means vegeta itself fell behind (it got too little CPU). Latency from when each request was sent; "p99 later" over the requests sent in the run's second half. "Closed loop before": the configuration's own 2xx req/s at -c${raw.method.loads[0]} in 3 s after its warm-up, just before its open loop, and the rate as a share of it: a host that slowed since the seed was measured makes the same rate a larger share of what the machine has left.`,
     '',
     '| config | rate req/s | p50 ms | p99 ms | p99.9 ms | p99 ×seed | p99 later ms | ×seed | 2xx / sent / due | server CPU µs/req | per service µs/req | vegeta µs/req | closed loop before req/s (rate ÷) |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|',
@@ -381,7 +382,7 @@ function echoFloorLines(e, floors) {
 /** @param {Raw} raw */
 function honesty(raw) {
   return Object.entries(raw.configs).flatMap(([name, c]) => [
-    `- ${name}: ${c.checks.length === 0 ? 'ok' : 'FAILED'}: ${honestyDetail(raw, name)}`,
+    `- ${name}: ${c.checks.length === 0 ? 'ok' : 'FAILED'}; checked: ${honestyDetail(raw, name)}`,
     ...c.checks.map((check) => `  - ${check}`),
   ]);
 }

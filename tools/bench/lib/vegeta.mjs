@@ -12,6 +12,9 @@ export function ensureVegeta() {
   return execFileSync('bash', [join(ROOT, 'tools', 'load', 'ensure-vegeta.sh')], { encoding: 'utf8' }).trim();
 }
 
+/** How long vegeta waits for a request's answer, from when it was due: one it held for a free connection included. */
+export const TIMEOUT_SECONDS = 10;
+
 /**
  * @typedef {object} OpenLoopResult
  * @property {number} rate requests per second asked for
@@ -46,7 +49,7 @@ export function attack(vegeta, url, { rate, seconds, connections, out }) {
         'attack',
         `-rate=${Math.round(rate)}/s`,
         `-duration=${seconds}s`,
-        '-timeout=10s',
+        `-timeout=${TIMEOUT_SECONDS}s`,
         '-max-body=0',
         `-max-connections=${connections}`,
         `-output=${out}`,
