@@ -1,10 +1,11 @@
 import { once } from 'node:events';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, get, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { describe, expect, it } from 'vitest';
-import { environOf, fromExpress } from './from-express';
-import { invoke } from './testing';
+import { environOf } from './environ-of';
+import { fromExpress } from './from-express';
+import { invoke, testEnviron } from './testing';
 
 /** A promise the test opens when it chooses, with the value it opens it with. */
 function gate<T = void>(): { promise: Promise<T>; open: (value: T) => void } {
@@ -284,4 +285,122 @@ describe('fromExpress', () => {
       server.close();
     }
   });
+
+  it('should take headers given to writeHead alone in each form Node takes, and refuse what it refuses, as a real server', async () => {
+    const forms: Array<(res: ServerResponse) => void> = [
+      (res) => res.writeHead(200, { 'X-One': '1', 'Set-Cookie': ['a=1', 'b=2'] }),
+      (res) =>
+        res.writeHead(200, [
+          ['X-One', '1'],
+          ['X-Two', '2'],
+        ] as unknown as string[]),
+      (res) => res.writeHead(200, ['X-One', '1', 'X-Two', '2', 'x-one', '3']),
+      (res) => res.writeHead(200, ['X-One']),
+      (res) => res.writeHead(200, { 'Bad Name': 'x' }),
+    ];
+    for (const form of forms) {
+      const listener = (_req: IncomingMessage, res: ServerResponse) => {
+        try {
+          form(res);
+        } catch (err) {
+          res.writeHead(500, { 'X-Refused': String((err as NodeJS.ErrnoException).code) });
+        }
+        res.end();
+      };
+      const hosted = invoke(fromExpress(listener));
+      await hosted.done;
+      const dropped = new Set(['content-length', 'date', 'connection', 'keep-alive', 'transfer-encoding']);
+      expect([hosted.status, hosted.headers.filter(([name]) => !dropped.has(name.toLowerCase()))]).toEqual(
+        await underNode(listener, dropped),
+      );
+    }
+  });
+
+  it('should call back a write and an end after the client went away with the error a destroyed socket gives', async () => {
+    const handled = gate();
+    const called = gate<Array<string | undefined>>();
+    const app = express().get('/wait', (_req, res) => {
+      res.on('close', () => {
+        const codes: Array<string | undefined> = [];
+        res.write('late', (err) => codes.push((err as NodeJS.ErrnoException | null)?.code));
+        res.end((err?: Error | null) => called.open([...codes, (err as NodeJS.ErrnoException | null)?.code]));
+      });
+      handled.open();
+    });
+    const recording = invoke(fromExpress(app), { uri: '/wait' });
+    await handled.promise;
+    recording.abort();
+    expect(await called.promise).toEqual(['ERR_STREAM_DESTROYED', 'ERR_STREAM_DESTROYED']);
+  });
+
+  it('should leave the socket referring to no response once the client went away and the response closed', async () => {
+    const handled = gate<NodeJS.EventEmitter & { _httpMessage?: unknown }>();
+    const closed = gate();
+    const app = express().get('/wait', (req, res) => {
+      res.on('close', () => setImmediate(() => closed.open()));
+      handled.open(req.socket);
+    });
+    const recording = invoke(fromExpress(app), { uri: '/wait' });
+    const socket = await handled.promise;
+    recording.abort();
+    await closed.promise;
+    expect(socket._httpMessage).toBeNull();
+  });
+
+  it("should emit the response's close once when the app destroys the request after answering it", async () => {
+    let closes = 0;
+    const closed = gate();
+    const app = express().post('/', (req, res) => {
+      res.on('close', () => {
+        closes += 1;
+        closed.open();
+      });
+      res.status(413).send('too big');
+      req.destroy();
+    });
+    const body = Buffer.from('unread');
+    const environ = testEnviron({ method: 'POST', headers: [['Content-Length', String(body.length)]], body: [body] });
+    // A host that reads the answer only after the socket's close reached the response.
+    const answer = fromExpress(app)(environ, () => () => {}) as AsyncIterable<Uint8Array>;
+    await closed.promise;
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of answer) chunks.push(chunk);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(Buffer.concat(chunks).toString()).toBe('too big');
+    expect(closes).toBe(1);
+  });
+
+  it('should fail the response with the error the app destroys it with', async () => {
+    const app = express().get('/', (_req, res) => {
+      res.write('partial');
+      res.destroy(new Error('gave up'));
+    });
+    const recording = invoke(fromExpress(app));
+    await recording.until('fail');
+    expect(recording.events.find((e) => e.type === 'fail')).toMatchObject({ error: { message: 'gave up' } });
+  });
 });
+
+/** The status and the header fields a real `http` server sends for `listener`, but for `dropped`. */
+async function underNode(
+  listener: (req: IncomingMessage, res: ServerResponse) => void,
+  dropped: ReadonlySet<string>,
+): Promise<[number | undefined, Array<[string, string]>]> {
+  const server = createServer(listener).listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  try {
+    const [response] = (await once(get(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`), 'response')) as [
+      IncomingMessage,
+    ];
+    response.resume();
+    const fields: Array<[string, string]> = [];
+    for (let i = 0; i < response.rawHeaders.length; i += 2) {
+      const name = response.rawHeaders[i] as string;
+      if (!dropped.has(name.toLowerCase())) fields.push([name, response.rawHeaders[i + 1] as string]);
+    }
+    return [response.statusCode, fields];
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+}

@@ -18,7 +18,8 @@ export type {
   TsgiVariables,
 } from './environ';
 export { CGI_KEYS, TSGI_KEYS } from './environ';
-export { environOf, fromExpress } from './from-express';
+export { environOf } from './environ-of';
+export { fromExpress } from './from-express';
 export type { FromExpressOptions, NodeListener } from './from-express';
 export { fromFetch } from './from-fetch';
 export type { FetchHandler } from './from-fetch';

@@ -1,3 +1,8 @@
+import { streamDestroyed } from './stream-errors';
+
+/** Called once a chunk was taken by the host, or with why it never will be. */
+export type WrittenCallback = (error?: Error | null) => void;
+
 /** What a response queue tells the writer that owns it. */
 export interface QueueOwner {
   /** The host took enough that a writer told to wait may write again. */
@@ -17,7 +22,7 @@ export class ResponseQueue implements AsyncIterableIterator<Uint8Array> {
   readonly #owner: QueueOwner;
   readonly #highWaterMark: number;
   readonly #chunks: Uint8Array[] = [];
-  readonly #callbacks: Array<(() => void) | undefined> = [];
+  readonly #callbacks: Array<WrittenCallback | undefined> = [];
   #size = 0;
   #needDrain = false;
   #ended = false;
@@ -34,7 +39,7 @@ export class ResponseQueue implements AsyncIterableIterator<Uint8Array> {
     return this.#settled;
   }
 
-  push(chunk: Uint8Array, written?: () => void): boolean {
+  push(chunk: Uint8Array, written?: WrittenCallback): boolean {
     if (this.#settled || this.#ended) return false;
     this.#chunks.push(chunk);
     this.#callbacks.push(written);
@@ -78,7 +83,8 @@ export class ResponseQueue implements AsyncIterableIterator<Uint8Array> {
     if (this.#settled) return;
     this.#settled = true;
     this.#chunks.length = 0;
-    this.#callbacks.length = 0;
+    // As a destroyed socket does with the writes it still held.
+    for (const written of this.#callbacks.splice(0)) if (written) process.nextTick(written, streamDestroyed('write'));
     const waiter = this.#waiter;
     this.#waiter = undefined;
     waiter?.resolve({ value: undefined, done: true });
