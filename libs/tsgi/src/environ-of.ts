@@ -8,6 +8,9 @@ import type { Environ } from './environ';
  */
 export const ENVIRON = Symbol.for('tsgi.environ');
 
+/** A request `fromExpress` made: its environ under `ENVIRON`. */
+export type AdaptedRequest = IncomingMessage & { [ENVIRON]?: Environ };
+
 /**
  * The environ behind a request that `fromExpress` created (Flask's `request.environ`).
  *
@@ -15,5 +18,5 @@ export const ENVIRON = Symbol.for('tsgi.environ');
  * app.get('/environ', (req, res) => res.json(environOf(req)?.SCRIPT_NAME));
  */
 export function environOf(req: IncomingMessage): Environ | undefined {
-  return (req as IncomingMessage & { [ENVIRON]?: Environ })[ENVIRON];
+  return (req as AdaptedRequest)[ENVIRON];
 }

@@ -9,13 +9,11 @@ import type { Socket } from 'node:net';
 import type { Flush, HeaderList, StartResponse } from './environ';
 import type { EnvironSocket, SocketOwner } from './environ-socket';
 import { isHopByHop, statusAllowsBody } from './response-head';
-import { ResponseQueue, type QueueOwner } from './response-queue';
+import { ResponseQueue, type QueueOwner, type WrittenCallback } from './response-queue';
 import { alreadyFinished, connectionReset, streamDestroyed, writeAfterEnd } from './stream-errors';
 
 /** Where a response's exchange hangs: this copy of the library's own (another copy's replacements pass it on). */
 export const EXCHANGE = Symbol('tsgi.exchange');
-
-export type WriteCallback = (err?: Error | null) => void;
 
 /** Fields of Node's http objects that the adapter drives as Node's own HTTP server does. */
 export interface RequestInternals {
@@ -50,7 +48,7 @@ export class Exchange implements QueueOwner, SocketOwner {
   #head: unknown = undefined;
   #mapped = false;
   /** The callbacks given to `end()`, called once the host read the body or the exchange failed. */
-  #endCallbacks: WriteCallback[] | undefined = undefined;
+  #endCallbacks: WrittenCallback[] | undefined = undefined;
 
   constructor(
     readonly req: IncomingMessage,
@@ -83,7 +81,7 @@ export class Exchange implements QueueOwner, SocketOwner {
     this.flush = this.startResponse(status, this.#responseHeaders(contentLength));
   }
 
-  write(chunk: unknown, encoding?: BufferEncoding | WriteCallback, callback?: WriteCallback): boolean {
+  write(chunk: unknown, encoding?: BufferEncoding | WrittenCallback, callback?: WrittenCallback): boolean {
     let enc = encoding;
     let cb = callback;
     if (typeof encoding === 'function') {
@@ -105,14 +103,14 @@ export class Exchange implements QueueOwner, SocketOwner {
     return this.body.push(bytes, cb);
   }
 
-  end(chunk?: unknown, encoding?: BufferEncoding | WriteCallback, callback?: WriteCallback): void {
+  end(chunk?: unknown, encoding?: BufferEncoding | WrittenCallback, callback?: WrittenCallback): void {
     let data = chunk;
     let enc = encoding;
     let cb = callback;
     if (typeof chunk === 'function') {
       data = undefined;
       enc = undefined;
-      cb = chunk as WriteCallback;
+      cb = chunk as WrittenCallback;
     } else if (typeof encoding === 'function') {
       enc = undefined;
       cb = encoding;
@@ -207,8 +205,7 @@ function addMapped(headers: HeaderList, map: unknown): boolean {
   const fields = map as Record<string, Field>;
   for (const lower in fields) {
     const [name, value] = fields[lower] as Field;
-    if (lower === 'content-length' || lower === 'transfer-encoding') framed = true;
-    if (!isHopByHop(lower)) addValues(headers, name, value);
+    if (addField(headers, lower, name, value)) framed = true;
   }
   return framed;
 }
@@ -217,16 +214,18 @@ function addMapped(headers: HeaderList, map: unknown): boolean {
 function addGiven(headers: HeaderList, given: unknown): boolean {
   let framed = false;
   forEachField(given, (name, value) => {
-    const lower = name.toLowerCase();
-    if (lower === 'content-length' || lower === 'transfer-encoding') framed = true;
-    if (!isHopByHop(lower)) addValues(headers, name, value);
+    if (addField(headers, name.toLowerCase(), name, value)) framed = true;
   });
   return framed;
 }
 
-function addValues(headers: HeaderList, name: string, value: unknown): void {
-  if (Array.isArray(value)) for (const item of value) headers.push([name, String(item)]);
-  else if (value !== undefined) headers.push([name, String(value)]);
+/** One field into `headers`, unless it is hop-by-hop; whether it frames the body. */
+function addField(headers: HeaderList, lower: string, name: string, value: unknown): boolean {
+  if (!isHopByHop(lower)) {
+    if (Array.isArray(value)) for (const item of value) headers.push([name, String(item)]);
+    else if (value !== undefined) headers.push([name, String(value)]);
+  }
+  return lower === 'content-length' || lower === 'transfer-encoding';
 }
 
 /** Each field of headers given to writeHead(), in the forms Node's `_storeHeader` takes, with its checks. */

@@ -1,7 +1,7 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Application, Environ } from './environ';
-import { ENVIRON } from './environ-of';
+import { ENVIRON, type AdaptedRequest } from './environ-of';
 import { EnvironSocket } from './environ-socket';
 import { EXCHANGE, Exchange, type AdaptedResponse, type RequestInternals } from './express-exchange';
 import { installOnNodePrototypes } from './node-prototypes';
@@ -14,8 +14,6 @@ export interface FromExpressOptions {
   /** Bytes `res.write` may queue before it returns false and waits for 'drain'. */
   highWaterMark?: number;
 }
-
-type AdaptedRequest = IncomingMessage & { [ENVIRON]?: Environ };
 
 /**
  * Hosts a Node request listener, unchanged, as a TSGI application: the app gets a real `http.IncomingMessage` and

@@ -1,9 +1,8 @@
 import { IncomingMessage, OutgoingMessage, ServerResponse } from 'node:http';
-import type { Environ } from './environ';
-import { ENVIRON } from './environ-of';
-import { EXCHANGE, type AdaptedResponse, type WriteCallback } from './express-exchange';
+import { ENVIRON, type AdaptedRequest } from './environ-of';
+import { EXCHANGE, type AdaptedResponse } from './express-exchange';
+import type { WrittenCallback } from './response-queue';
 
-type AdaptedRequest = IncomingMessage & { [ENVIRON]?: Environ };
 type Method = (this: unknown, ...args: unknown[]) => unknown;
 
 let installed = false;
@@ -31,12 +30,12 @@ export function installOnNodePrototypes(): void {
     write: method(function write(this: AdaptedResponse, chunk: unknown, encoding?: unknown, callback?: unknown) {
       const exchange = this[EXCHANGE];
       if (exchange === undefined) return Reflect.apply(below('write'), this, arguments);
-      return exchange.write(chunk, encoding as BufferEncoding | WriteCallback, callback as WriteCallback);
+      return exchange.write(chunk, encoding as BufferEncoding | WrittenCallback, callback as WrittenCallback);
     }),
     end: method(function end(this: AdaptedResponse, chunk?: unknown, encoding?: unknown, callback?: unknown) {
       const exchange = this[EXCHANGE];
       if (exchange === undefined) return Reflect.apply(below('end'), this, arguments);
-      exchange.end(chunk, encoding as BufferEncoding | WriteCallback, callback as WriteCallback);
+      exchange.end(chunk, encoding as BufferEncoding | WrittenCallback, callback as WrittenCallback);
       return this;
     }),
     flushHeaders: method(function flushHeaders(this: AdaptedResponse) {
