@@ -6,6 +6,8 @@ export type EdgeSnapshot = {
   ready: boolean;
   draining: boolean;
   requests: number;
+  /** Requests whose trace the edge sampled (their spans are exported). */
+  sampled: number;
   inFlight: number;
   connections: { open: number; parked: number; http2: number };
   byStatus: Record<string, number>;
@@ -25,6 +27,7 @@ export class EdgeState {
   /** The stack has been ready once: a gateway served, and it had a framework that served. */
   ready = false;
   requests = 0;
+  sampled = 0;
   inFlight = 0;
   readonly byStatus: Record<string, number> = {};
   /** Client connections: open, parked (idle keep-alive ones holding no parser), HTTP/2 (app.ts sets it). */
@@ -52,6 +55,7 @@ export class EdgeState {
       ready: this.ready && !this.draining,
       draining: this.draining,
       requests: this.requests,
+      sampled: this.sampled,
       inFlight: this.inFlight,
       connections: this.connections(),
       byStatus: this.byStatus,

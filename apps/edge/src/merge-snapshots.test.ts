@@ -7,6 +7,7 @@ function snapshot(requests: number, overrides: Partial<EdgeSnapshot> = {}): Edge
     ready: true,
     draining: false,
     requests,
+    sampled: 2,
     inFlight: 1,
     connections: { open: 3, parked: 1, http2: 0 },
     byStatus: { '200': requests },
@@ -34,6 +35,7 @@ describe('mergeSnapshots', () => {
     expect(total).toMatchObject({
       draining: true,
       requests: 15,
+      sampled: 4,
       inFlight: 2,
       connections: { open: 6, parked: 2, http2: 0 },
       byStatus: { '200': 14, '502': 1 },

@@ -2,8 +2,8 @@ import type { PoolStats } from '@mono/transport';
 import type { EdgeSnapshot } from './edge-state';
 
 /**
- * The counters of several edge processes as one, as a single process would show them: requests, statuses, connections
- * and each pool's retries, ejections and per-gateway requests summed. Readiness, draining and each gateway's state
+ * The counters of several edge processes as one, as a single process would show them: requests, sampled traces, statuses,
+ * connections and each pool's retries, ejections and per-gateway requests summed. Readiness, draining and each gateway's state
  * are the first snapshot's (the primary's): every process watches every gateway's health itself.
  */
 export function mergeSnapshots(first: EdgeSnapshot, others: readonly EdgeSnapshot[]): EdgeSnapshot {
@@ -15,6 +15,7 @@ export function mergeSnapshots(first: EdgeSnapshot, others: readonly EdgeSnapsho
   };
   for (const s of others) {
     total.requests += s.requests;
+    total.sampled += s.sampled;
     total.inFlight += s.inFlight;
     total.cancelled += s.cancelled;
     total.deadlineExpiries += s.deadlineExpiries;

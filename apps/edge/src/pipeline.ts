@@ -61,7 +61,7 @@ export function createPipeline(
   const logging = config.accessLog === false ? undefined : { ...config, accessLog: config.accessLog };
   const run = compose([
     requestId(trust),
-    traceRequest(config),
+    traceRequest(config, state),
     ...(logging ? [accessLog(log, logging, accessOut)] : []),
     errorsToStatus(log),
     framing(config),
@@ -101,7 +101,7 @@ export function createRejection(config: Readonly<EdgeConfig>, { state, trust, lo
   const logging = config.accessLog === false ? undefined : { ...config, accessLog: config.accessLog };
   const run = compose([
     requestId(trust),
-    traceRequest(config),
+    traceRequest(config, state),
     ...(logging ? [accessLog(log, logging, accessOut)] : []),
     clientError(),
   ]);

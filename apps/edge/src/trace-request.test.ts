@@ -28,7 +28,7 @@ async function edgeOver(handler: (call: ServerCall<HttpRequest>) => void, env: R
   );
   await edge.connect();
   await vi.waitFor(() => expect(edge.state.ready).toBe(true));
-  return edge.handler;
+  return Object.assign(edge.handler, { state: edge.state });
 }
 
 const serverSpan = () =>
@@ -156,6 +156,19 @@ describe('the edge SERVER span', () => {
       // A sampled caller is still traced through.
       await inject(pipeline, { url: '/hello', headers: { traceparent } });
       expect(serverSpan()?.parentSpanContext?.spanId).toBe(CALLER.spanId);
+    });
+
+    it('should count the requests whose trace it sampled, not the others', async () => {
+      setSamplingFacts({ parentBased: true, off: false, w3c: true });
+      const pipeline = await edgeOver(echoHandler);
+      await inject(pipeline, { url: '/hello', headers: { traceparent } });
+      await inject(pipeline, { url: '/hello', headers: { traceparent: `00-${CALLER.traceId}-${CALLER.spanId}-00` } });
+      await inject(pipeline, { url: '/hello' });
+      expect(pipeline.state.requests).toBe(3);
+      expect(pipeline.state.sampled).toBe(2);
+      expect(
+        tracing.spans().filter((s) => s.kind === SpanKind.SERVER && s.instrumentationScope.name === 'edge'),
+      ).toHaveLength(2);
     });
   });
 });

@@ -42,6 +42,7 @@ import {
 } from '@opentelemetry/semantic-conventions';
 import type { Stage } from './compose';
 import type { EdgeConfig } from './config';
+import type { EdgeState } from './edge-state';
 import { addOwnField } from './edge-response';
 import { isHealthCheck } from './health';
 
@@ -56,8 +57,12 @@ const HOST = /^(\[[^\]]*\]|[^:]*)(?::(\d{1,5}))?$/;
  * context (or, with EDGE_TRACE_INCOMING=link, starts a new trace linked to it), runs the rest of the pipeline in its
  * context, names its trace id in X-Trace-Id, and ends ERROR for a 5xx (a 4xx is the client's error; an error the edge answered names its code in error.type either way). Attributes
  * follow the HTTP server semantic conventions (1.45); health checks are not traced unless EDGE_HEALTH_QUIET is false.
+ * A sampled trace is counted in `state.sampled`.
  */
-export function traceRequest(config: Pick<EdgeConfig, 'traceIncoming' | 'healthPath' | 'healthQuiet'>): Stage {
+export function traceRequest(
+  config: Pick<EdgeConfig, 'traceIncoming' | 'healthPath' | 'healthQuiet'>,
+  state: Pick<EdgeState, 'sampled'>,
+): Stage {
   return async function traceRequestStage(ctx, next) {
     const { req, res } = ctx;
     if (config.healthQuiet && isHealthCheck(req, config.healthPath)) {
@@ -77,6 +82,7 @@ export function traceRequest(config: Pick<EdgeConfig, 'traceIncoming' | 'healthP
         ? unrecorded(parent)
         : tracer.startSpan(method, { kind: SpanKind.SERVER, links }, parent);
     if (span.isRecording()) {
+      if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) !== 0) state.sampled += 1;
       span.setAttributes(requestAttributes(ctx.req, ctx.requestId));
       if (caller) span.setAttribute(ATTR_MONO_TRACE_ORIGIN, link ? 'linked' : 'continued');
     }
