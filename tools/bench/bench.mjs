@@ -96,6 +96,9 @@ const RECORD = FULL && !flag('no-record');
 
 raiseOpenFiles();
 const BG_MAX = 10;
+// wrk stops its thread within 0.1 s of its duration (10.00–10.13 s in 419 runs of -d10s); a run that took longer had
+// wrk itself held (the host paused the machine, or its clock stepped): its latencies and timeouts measure that.
+const HELD_SECONDS = 0.5;
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const out = join(ROOT, 'tmp', 'bench', stamp);
 mkdirSync(out, { recursive: true });
@@ -350,7 +353,9 @@ async function withCpu(group, jaeger, during) {
   const services = group.services();
   const jaegerPids = jaeger?.pids() ?? [];
   const [cpu0, j0, sys0, kids0] = [cpuByService(services), cpuSeconds(jaegerPids), systemTicks(), childTicks()];
+  const start = performance.now();
   const value = await during();
+  const elapsed = (performance.now() - start) / 1000;
   const [cpu1, j1, sys1, kids1] = [cpuByService(services), cpuSeconds(jaegerPids), systemTicks(), childTicks()];
   /** @type {Record<string, number>} */
   const seconds = {};
@@ -363,12 +368,13 @@ async function withCpu(group, jaeger, during) {
   const clientSeconds = (kids1 - kids0) / 100;
   const bg =
     (100 * (sys1.busy - sys0.busy - (server + jaegerSeconds + clientSeconds) * 100)) / (sys1.total - sys0.total);
-  return { value, seconds, server, jaegerSeconds, clientSeconds, bg: Math.max(0, Math.round(bg)) };
+  const steal = (sys1.steal - sys0.steal) / 100;
+  return { value, seconds, server, jaegerSeconds, clientSeconds, bg: Math.max(0, Math.round(bg)), elapsed, steal };
 }
 
 /**
  * One measured wrk run: the result plus CPU per request (per service), background CPU, and (ours) counter and span
- * deltas. Measured again (once) when other processes used over 10 % of the CPUs.
+ * deltas. Measured again (twice at most) when other processes used over 10 % of the CPUs or wrk itself was held.
  * @param {string} name
  * @param {ProcessGroup} group
  * @param {Started} stack
@@ -385,7 +391,7 @@ async function run(name, group, stack, jaeger, { connections, seconds, pin = fal
     const spansBefore = jaeger ? await jaeger.settledAccepted() : 0;
     const edgeBefore = await stack.edgeProcesses?.();
     const cpu = await withCpu(group, jaeger, () =>
-      wrk(URL, { connections, seconds, pin, raw: join(out, `${name}.${label}.txt`), sampleRatio: ratio }),
+      wrk(URL, { connections, seconds, pin, raw: join(out, `${name}.${label}.txt`) }),
     );
     const measured = cpu.value;
     /** @param {number} s */
@@ -412,8 +418,13 @@ async function run(name, group, stack, jaeger, { connections, seconds, pin = fal
       const sampledAfter = await stack.sampled?.();
       if (sampledAfter !== undefined) result.sampledExact = sampledAfter - sampledBefore;
     }
-    if (result.bg <= BG_MAX || attempt === 2) return result;
-    log(`  ${name} ${label}: ${result.bg} % of the CPUs used by other processes; measuring again`);
+    const held = measured.runtime - seconds > HELD_SECONDS;
+    if ((result.bg <= BG_MAX && !held) || attempt === 3) return result;
+    log(
+      held
+        ? `  ${name} ${label}: wrk took ${measured.runtime.toFixed(2)} s for its ${seconds} (by our clock ${cpu.elapsed.toFixed(2)} s; the host's steal ${cpu.steal.toFixed(2)} s): something held wrk itself; measuring again`
+        : `  ${name} ${label}: ${result.bg} % of the CPUs used by other processes; measuring again`,
+    );
     await sleep(2_000);
     await waitQuiet();
   }
@@ -503,20 +514,10 @@ function check(name, result, where) {
     const expected = (result.counters?.['framework'] ?? NaN) * per;
     if (result.spans !== expected)
       checks.push(`FAIL ${where}: Jaeger accepted ${result.spans} spans, expected ${expected} (${per} per request)`);
-  } else if (result.sampledExact !== undefined) {
-    if (result.spans !== result.sampledExact * per)
-      checks.push(
-        `FAIL ${where}: Jaeger accepted ${result.spans} spans, the edge sampled ${result.sampledExact} requests × ${per}`,
-      );
-  } else {
-    // Sampled or not is known for every answer wrk read (X-Trace-Id); the requests wrk cut off when it stopped
-    // (sent, never answered) may each add `per` spans.
-    const extra = result.spans - (result.sampled ?? NaN) * per;
-    const cutOff = result.sent - (result.answered ?? NaN);
-    if (!(extra >= 0 && extra % per === 0 && extra <= cutOff * per))
-      checks.push(
-        `FAIL ${where}: Jaeger accepted ${result.spans} spans; ${result.sampled} sampled answers × ${per} = ${(result.sampled ?? NaN) * per}, and ${cutOff} requests cut off (0–${cutOff * per} more, in whole traces)`,
-      );
+  } else if (result.spans !== (result.sampledExact ?? NaN) * per) {
+    checks.push(
+      `FAIL ${where}: Jaeger accepted ${result.spans} spans, the edge sampled ${result.sampledExact ?? 'an unknown number of'} requests × ${per}`,
+    );
   }
 }
 

@@ -195,7 +195,7 @@ export function systemTicks() {
     .split(/\s+/)
     .slice(1)
     .map(Number);
-  return { busy: user + nice + system, total: user + nice + system + idle + iowait + irq + softirq + steal };
+  return { busy: user + nice + system, total: user + nice + system + idle + iowait + irq + softirq + steal, steal };
 }
 
 /** CPU ticks of this process's children that have exited and been waited for (wrk, vegeta, taskset). */

@@ -11,9 +11,6 @@ const APPS = join(import.meta.dirname, '..', 'apps');
  * @property {number} seconds
  * @property {boolean} [pin] wrk on CPU 0 (`taskset`)
  * @property {string} [raw] a file for wrk's output
- * @property {number} [sampleRatio] the services sample this ratio of traces: count the answered requests that were
- *   sampled, from X-Trace-Id (apps/count-sampled.lua; it reads every response's headers, which costs wrk ~1.5 µs a
- *   request)
  */
 
 /**
@@ -24,13 +21,11 @@ const APPS = join(import.meta.dirname, '..', 'apps');
  * @param {WrkOptions} options
  * @returns {Promise<WrkResult>}
  */
-export function wrk(url, { connections, seconds, pin = false, raw, sampleRatio }) {
-  const script = join(APPS, sampleRatio === undefined ? 'count.lua' : 'count-sampled.lua');
-  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, url];
+export function wrk(url, { connections, seconds, pin = false, raw }) {
+  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', join(APPS, 'count.lua'), url];
   const [command, argv] = pin ? ['taskset', ['-c', '0', 'wrk', ...args]] : ['wrk', args];
-  const env = sampleRatio === undefined ? process.env : { ...process.env, BENCH_SAMPLE_RATIO: String(sampleRatio) };
   return new Promise((resolve, reject) => {
-    const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'], env });
+    const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (chunk) => (out += chunk.toString()));
     child.stderr.on('data', (chunk) => (out += chunk.toString()));
@@ -72,11 +67,10 @@ export async function warmUp(url, { connections, first = 3, slice = 2, max = 21,
  * @property {number} p99 ms
  * @property {number} p999 ms
  * @property {number} completed requests wrk counted as done
+ * @property {number} runtime seconds wrk says it ran (its own clock, from start to its thread's stop)
  * @property {number} sent requests the count script saw go out
  * @property {number} non2xx
  * @property {string} socketErrors
- * @property {number} [answered] responses the script read (with `sampleRatio`)
- * @property {number} [sampled] of those, the sampled ones
  */
 
 /**
@@ -103,10 +97,9 @@ export function parse(out) {
     return value === undefined ? undefined : Number(value);
   };
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN);
-  const completed = Number(/(\d+) requests in/.exec(out)?.[1] ?? NaN);
+  const [, done = NaN, took = ''] = /(\d+) requests in (\S+),/.exec(out) ?? [];
+  const completed = Number(done);
   const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
-  const answered = counted('ANSWERED');
-  const sampled = counted('SAMPLED');
   return {
     rps,
     rps2xx: completed > 0 ? (rps * (completed - non2xx)) / completed : 0,
@@ -114,10 +107,9 @@ export function parse(out) {
     p99: percentile(99),
     p999: (counted('P999') ?? NaN) / 1000,
     completed,
+    runtime: took.endsWith('m') ? Number.parseFloat(took) * 60 : ms(took) / 1000,
     sent: counted('SENT') ?? NaN,
     non2xx,
     socketErrors: /Socket errors: (.*)/.exec(out)?.[1] ?? '',
-    ...(answered === undefined ? {} : { answered }),
-    ...(sampled === undefined ? {} : { sampled }),
   };
 }
