@@ -402,7 +402,7 @@ function honestyDetail(raw, name) {
     parts.push(`wrk sent = each service's request count in every run (${runs.map((r) => r.sent).join(', ')})`);
   if (runs.some((r) => r.spans !== undefined)) {
     parts.push(
-      runs.some((r) => r.sampledExact !== undefined)
+      /-traced\d+$/.test(name)
         ? `Jaeger's spans = requests the edge sampled × spans per request (${runs.map((r) => `${r.spans} for ${r.sampledExact}`).join(', ')})`
         : `Jaeger's spans = requests × spans per request (${runs.map((r) => r.spans).join(', ')})`,
     );
