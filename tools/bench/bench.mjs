@@ -129,7 +129,7 @@ const median = (values) => {
  * before it warmed the stack up.
  * @typedef {import('./lib/wrk.mjs').WrkResult & {
  *   serverUs: number, cpuBy: Record<string, number>, jaegerUs: number, clientUs: number, bg: number,
- *   counters?: Record<string, number>, spans?: number, sampledExact?: number, edgeShares?: number[],
+ *   counters?: Record<string, number>, spans?: number, sampled?: number, edgeShares?: number[],
  *   warmupSeconds?: number
  * }} Run
  */
@@ -384,10 +384,10 @@ async function withCpu(group, jaeger, during) {
  */
 async function run(name, group, stack, jaeger, { connections, seconds, pin = false, label }) {
   const config = configOf(name);
-  const ratio = config.traced !== undefined && config.traced < 1 ? config.traced : undefined;
+  const atRatio = config.traced !== undefined && config.traced < 1;
   for (let attempt = 1; ; attempt += 1) {
     const countersBefore = (await stack.counters?.()) ?? {};
-    const sampledBefore = ratio === undefined ? undefined : await stack.sampled?.();
+    const sampledBefore = atRatio ? await stack.sampled?.() : undefined;
     const spansBefore = jaeger ? await jaeger.settledAccepted() : 0;
     const edgeBefore = await stack.edgeProcesses?.();
     const cpu = await withCpu(group, jaeger, () =>
@@ -416,7 +416,7 @@ async function run(name, group, stack, jaeger, { connections, seconds, pin = fal
     if (jaeger) result.spans = (await jaeger.settledAccepted()) - spansBefore;
     if (sampledBefore !== undefined) {
       const sampledAfter = await stack.sampled?.();
-      if (sampledAfter !== undefined) result.sampledExact = sampledAfter - sampledBefore;
+      if (sampledAfter !== undefined) result.sampled = sampledAfter - sampledBefore;
     }
     const held = Math.abs(measured.runtime - seconds) > HELD_SECONDS;
     if (held && attempt === 3)
@@ -518,9 +518,9 @@ function check(name, result, where) {
     const expected = (result.counters?.['framework'] ?? NaN) * per;
     if (result.spans !== expected)
       checks.push(`FAIL ${where}: Jaeger accepted ${result.spans} spans, expected ${expected} (${per} per request)`);
-  } else if (result.spans !== (result.sampledExact ?? NaN) * per) {
+  } else if (result.spans !== (result.sampled ?? NaN) * per) {
     checks.push(
-      `FAIL ${where}: Jaeger accepted ${result.spans} spans, the edge sampled ${result.sampledExact ?? 'an unknown number of'} requests × ${per}`,
+      `FAIL ${where}: Jaeger accepted ${result.spans} spans, the edge sampled ${result.sampled ?? 'an unknown number of'} requests × ${per}`,
     );
   }
 }

@@ -2,9 +2,9 @@ import type { PoolStats } from '@mono/transport';
 import type { EdgeSnapshot } from './edge-state';
 
 /**
- * The counters of several edge processes as one, as a single process would show them: requests, sampled traces, statuses,
- * connections and each pool's retries, ejections and per-gateway requests summed. Readiness, draining and each gateway's state
- * are the first snapshot's (the primary's): every process watches every gateway's health itself.
+ * The counters of several edge processes as one, as a single process would show them: requests, sampled traces,
+ * statuses, connections and each pool's retries, ejections and per-gateway requests summed. Readiness, draining and
+ * each gateway's state are the first snapshot's (the primary's): every process watches every gateway's health itself.
  */
 export function mergeSnapshots(first: EdgeSnapshot, others: readonly EdgeSnapshot[]): EdgeSnapshot {
   const total: EdgeSnapshot = {

@@ -393,7 +393,7 @@ function honesty(raw) {
  */
 function honestyDetail(raw, name) {
   const c =
-    /** @type {RawConfig & { loads: Record<string, Array<RawRun & { sent: number, spans?: number, sampledExact?: number, counters?: object }>> }} */ (
+    /** @type {RawConfig & { loads: Record<string, Array<RawRun & { sent: number, spans?: number, sampled?: number, counters?: object }>> }} */ (
       raw.configs[name]
     );
   const parts = ['every answer 2xx, no socket errors'];
@@ -403,7 +403,7 @@ function honestyDetail(raw, name) {
   if (runs.some((r) => r.spans !== undefined)) {
     parts.push(
       /-traced\d+$/.test(name)
-        ? `Jaeger's spans = requests the edge sampled × spans per request (${runs.map((r) => `${r.spans} for ${r.sampledExact}`).join(', ')})`
+        ? `Jaeger's spans = requests the edge sampled × spans per request (${runs.map((r) => `${r.spans} for ${r.sampled}`).join(', ')})`
         : `Jaeger's spans = requests × spans per request (${runs.map((r) => r.spans).join(', ')})`,
     );
   }
