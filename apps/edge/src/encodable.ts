@@ -22,6 +22,8 @@ export interface Encodable {
   rawEmit(event: string | symbol, ...args: unknown[]): boolean;
 }
 
+const SETTLES_THE_FIELD = {};
+
 /** Whether `res` is one of the edge's own responses, which the compression stage can encode. */
 export function isEncodable(res: object): res is Encodable {
   return typeof (res as Partial<Encodable>).rawWrite === 'function';
@@ -37,6 +39,18 @@ export function isEncodable(res: object): res is Encodable {
 export function encodable<Base extends ResponseClass>(base: Base) {
   return class EncodableResponse extends base implements Encodable {
     encoder: ResponseEncoder | undefined = undefined;
+
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a mixin's constructor (TypeScript's rule)
+    constructor(...args: any[]) {
+      super(...args);
+      // V8 takes a field only ever initialised for a constant of one type and compiles it into the code that reads
+      // it. Under clients that never send Accept-Encoding, `encoder` stays undefined, and the first one that does
+      // changed it: every function that had inlined writeHead, write or end (Node's HTTP server's among them, 17 in
+      // one process) was deoptimised at once, mid-traffic. Two stores of different kinds settle it as a variable
+      // from the first response on (docs/adr/0036-compression-on-the-response-class.md).
+      (this as { encoder: unknown }).encoder = SETTLES_THE_FIELD;
+      this.encoder = undefined;
+    }
 
     override writeHead(status: number, reason?: unknown, headers?: unknown): this {
       const encoder = this.encoder;
