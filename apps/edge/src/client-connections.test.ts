@@ -172,7 +172,37 @@ async function front(options: { keepAliveTimeoutMs: number; parkAfterMs: number 
   return { connections, port: (listener.address() as AddressInfo).port };
 }
 
+/** A connection taken back after its first response and handed its second: what each front's first ones do. */
+async function rehearse(port: number): Promise<void> {
+  const first = await client(port);
+  for (const n of [1, 2]) {
+    first.socket.write(get('/'));
+    await first.responses(n);
+  }
+  first.socket.end();
+  await first.closed;
+}
+
 describe('ClientConnections, parking', () => {
+  it('should take back the first connections after their first response until one has been handed again', async () => {
+    const { connections, port } = await front({ keepAliveTimeoutMs: 60_000, parkAfterMs: 60_000 });
+    const first = await client(port);
+    first.socket.write(get('/'));
+    await first.responses(1);
+    await vi.waitFor(() => expect(connections.parked).toBe(1), 5_000);
+    first.socket.write(get('/'));
+    await first.responses(2);
+    expect(connections.hands, 'handed, taken back, handed again').toBe(2);
+    // From now on a connection stays with Node's server until it is idle (60 s here): one hand for two requests.
+    const next = await client(port);
+    for (const n of [1, 2]) {
+      next.socket.write(get('/'));
+      await next.responses(n);
+    }
+    expect(connections.hands).toBe(3);
+    expect(connections.parked).toBe(0);
+  });
+
   it('should never park a connection whose header section is still arriving', async () => {
     const { connections, port } = await front({ keepAliveTimeoutMs: 60_000, parkAfterMs: 50 });
     const slow = await client(port);
@@ -198,10 +228,12 @@ describe('ClientConnections, draining', () => {
     'should close a connection %s with a FIN first, so that a request crossing the close meets no reset',
     async (_, parkAfterMs) => {
       const { connections, port } = await front({ keepAliveTimeoutMs: 60_000, parkAfterMs });
+      await rehearse(port);
       const crossing = await client(port);
       crossing.socket.write(get('/'));
       await crossing.responses(1);
       if (parkAfterMs === 50) await vi.waitFor(() => expect(connections.parked).toBe(1), 5_000);
+      else expect(connections.parked).toBe(0);
       const errors: Error[] = [];
       crossing.socket.on('error', (err) => errors.push(err));
       const ended = once(crossing.socket, 'end');

@@ -97,8 +97,21 @@ export class ClientConnections {
   readonly #options: ClientConnectionsOptions;
   readonly #open = new Set<Socket>();
   readonly #handed = new Map<Socket, Handed>();
-  /** Connections parked after their first response in a flood: once only, as one that comes back is no flood. */
+  /**
+   * Connections parked after their first response, in a flood or to rehearse taking one back: once only, as one
+   * that comes back is no flood.
+   */
   readonly #parkedAtOnce = new WeakSet<Socket>();
+  /**
+   * Whether a connection has been taken back and handed again in this process. Until then each connection is parked
+   * after its first response: the fields of a socket that taking it back and handing it again write a second time
+   * (the method overrides, `_paused`, the handle's `_consumed`) are constants of Node's optimised HTTP code until the
+   * first time that happens, and then every function of Node's server that read them is deoptimised at once. Done on
+   * the first connections, while that code is still cold, it costs one more handing; left to the first client that
+   * idles past `parkAfterMs` (a browser; in tools:bench, the open loop), it cost a second of deoptimised serving
+   * mid-traffic (docs/adr/0046-settled-while-cold.md).
+   */
+  #rehearsed = false;
   /** Each parked connection and what un-parks it. */
   readonly #parkedSockets = new Map<Socket, () => void>();
   #hands = 0;
@@ -117,7 +130,11 @@ export class ClientConnections {
       if (handed === undefined) return;
       handed.lastActive = this.#period;
       handed.requests += 1;
-      if (handed.requests === 1 && this.#handed.size > BUSY_HANDED && !this.#parkedAtOnce.has(req.socket)) {
+      if (
+        handed.requests === 1 &&
+        (this.#handed.size > BUSY_HANDED || !this.#rehearsed) &&
+        !this.#parkedAtOnce.has(req.socket)
+      ) {
         this.#parkedAtOnce.add(req.socket);
         handed.parkAtFinish = true;
       }
@@ -240,6 +257,7 @@ export class ClientConnections {
     ) as unknown as Handed['added'];
     this.#handed.set(socket, { added, lastActive: this.#period, requests: 0, readAtFinish: -1, parkAtFinish: false });
     this.#hands += 1;
+    if (this.#parkedAtOnce.has(socket)) this.#rehearsed = true;
     socket.resume();
   }
 
