@@ -77,8 +77,8 @@ const IDLE_CONNECTIONS = Number(option('idle-connections', DEFAULTS['idle-connec
 const ECHO_BYTES = Number(option('echo-bytes', DEFAULTS['echo-bytes']));
 /** The open loop's rates, as shares of the seed's 2xx req/s at the first load. */
 const OPEN_SHARES = [0.5, 0.9];
-/** What the open loop and the idle connections measure, where selected. */
-const OPEN_CONFIGS = ['seed', 'ours-native', 'ours-express'];
+/** What the open loop and the idle connections measure, where selected: the bare chain for the shape's own p99. */
+const OPEN_CONFIGS = ['seed', 'ours-native', 'ours-express', 'bare-chain'];
 /** How long after a load its memory is measured (ms): the same for every configuration. */
 const MEMORY_SETTLE_MS = 3_000;
 const IDLE_CONFIGS = ['seed', 'ours-native', 'node'];

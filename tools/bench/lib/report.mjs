@@ -321,13 +321,22 @@ function floorLines(raw) {
   const lone = (/** @type {string} */ a, /** @type {string} */ b) =>
     ratio(raw.configs[a]?.lone?.p50, raw.configs[b]?.lone?.p50);
   const pair = `-c${loads.join(' / -c')}`;
+  /** The open loop at half the seed's capacity: the run's p99 and its second half's, a's over b's. */
+  const openLoop = (/** @type {string} */ a, /** @type {string} */ b) => {
+    const i = raw.open?.shares.indexOf(0.5) ?? -1;
+    const x = raw.open?.runs[a]?.[i];
+    const y = raw.open?.runs[b]?.[i];
+    return x && y
+      ? `, open loop at 50 % p99 ${ratio(x.p99, y.p99)}× (second half ${ratio(x.p99Later, y.p99Later)}×)`
+      : '';
+  };
   const paragraphs = [
-    `bare-chain, the stack's shape with nothing else (three bare Node processes, a long-lived grpc-js stream per hop, a turn's requests in one message), against the seed (${pair}): req/s ${perLoad('bare-chain', 'seed', (r) => r.rps)}×, server CPU per request ${perLoad('bare-chain', 'seed', (r) => r.cpu)}×, lone p50 ${lone('bare-chain', 'seed')}×.`,
+    `bare-chain, the stack's shape with nothing else (three bare Node processes, a long-lived grpc-js stream per hop, a turn's requests in one message), against the seed (${pair}): req/s ${perLoad('bare-chain', 'seed', (r) => r.rps)}×, server CPU per request ${perLoad('bare-chain', 'seed', (r) => r.cpu)}×, lone p50 ${lone('bare-chain', 'seed')}×${openLoop('bare-chain', 'seed')}.`,
     ...['ours-native', 'ours-express']
       .filter((name) => raw.configs[name])
       .map(
         (name) =>
-          `${name} against it: req/s ${perLoad(name, 'bare-chain', (r) => r.rps)}×, server CPU per request ${perLoad(name, 'bare-chain', (r) => r.cpu)}×, lone p50 ${lone(name, 'bare-chain')}×.`,
+          `${name} against it: req/s ${perLoad(name, 'bare-chain', (r) => r.rps)}×, server CPU per request ${perLoad(name, 'bare-chain', (r) => r.cpu)}×, lone p50 ${lone(name, 'bare-chain')}×${openLoop(name, 'bare-chain')}.`,
       ),
   ];
   return ["#### The shape's floor", '', ...paragraphs.flatMap((p) => [p, ''])];
@@ -591,6 +600,10 @@ export function historyEntry(raw) {
     loneX: seedLone ? round((raw.configs['ours-native']?.lone?.p50 ?? NaN) / seedLone) : null,
     bareX: { [low]: vsSeed('bare-chain', low, (r) => r.rps), [high]: vsSeed('bare-chain', high, (r) => r.rps) },
     bareLoneX: seedLone ? round((raw.configs['bare-chain']?.lone?.p50 ?? NaN) / seedLone) : null,
+    bareOpenP99X:
+      half === -1
+        ? null
+        : round((raw.open?.runs['bare-chain']?.[half]?.p99 ?? NaN) / (raw.open?.runs['seed']?.[half]?.p99 ?? NaN)),
     tracing10Cost: {
       native: vsPlain('ours-native-traced10', low, (t, u) => 1 - t.rps / u.rps),
       express: vsPlain('ours-express-traced10', low, (t, u) => 1 - t.rps / u.rps),
@@ -633,7 +646,7 @@ export function renderHistory(entries) {
   /** @param {Record<string, number | null>} pair */
   const both = (pair) => Object.values(pair).map(x).join(' / ');
   return [
-    '| run | CPU | seed 2xx/s -c50 / -c1000 | native ×seed | Express ×seed | native CPU ×seed | native p99 ×seed | open 50 % p99 ×seed | lone ×seed | bare chain ×seed (lone) | 10 % tracing cost (native, Express) | 100 % CPU ×untraced | /echo MB/s (alone; bare chains: grpc-js / http2 / sockets) | idle PSS MiB | PSS after -c1000 ÷ idle | PSS after -c1000 ×seed | checks |',
+    '| run | CPU | seed 2xx/s -c50 / -c1000 | native ×seed | Express ×seed | native CPU ×seed | native p99 ×seed | open 50 % p99 ×seed | lone ×seed | bare chain ×seed (lone; open 50 % p99) | 10 % tracing cost (native, Express) | 100 % CPU ×untraced | /echo MB/s (alone; bare chains: grpc-js / http2 / sockets) | idle PSS MiB | PSS after -c1000 ÷ idle | PSS after -c1000 ×seed | checks |',
     '|---|---|---|---|---|---|---|---:|---:|---|---|---|---:|---:|---:|---:|---|',
     ...entries.map(
       (e) =>
@@ -641,7 +654,7 @@ export function renderHistory(entries) {
           .map((n) => n ?? '–')
           .join(
             ' / ',
-          )} | ${both(e.nativeX)} | ${both(e.expressX)} | ${both(e.nativeCpuX)} | ${both(e.nativeP99X)} | ${x(e.openP99X)} | ${x(e.loneX)} | ${e.bareX ? `${both(e.bareX)} (${x(e.bareLoneX)})` : '–'} | ${pct(e.tracing10Cost.native)}, ${pct(e.tracing10Cost.express)} | ${x(e.traced100CpuX.native)}, ${x(e.traced100CpuX.express)} | ${e.echoMBs ?? '–'}${e.echoFloorMBs ? ` (${e.echoAloneMBs ?? '–'}; ${Object.values(e.echoFloorMBs).join(' / ')})` : ''} | ${e.idlePssMiB ?? '–'} | ${x(e.afterOverIdle)} | ${x(e.pssAfterX)} | ${e.checks} |`,
+          )} | ${both(e.nativeX)} | ${both(e.expressX)} | ${both(e.nativeCpuX)} | ${both(e.nativeP99X)} | ${x(e.openP99X)} | ${x(e.loneX)} | ${e.bareX ? `${both(e.bareX)} (${x(e.bareLoneX)}${e.bareOpenP99X ? `; ${x(e.bareOpenP99X)}` : ''})` : '–'} | ${pct(e.tracing10Cost.native)}, ${pct(e.tracing10Cost.express)} | ${x(e.traced100CpuX.native)}, ${x(e.traced100CpuX.express)} | ${e.echoMBs ?? '–'}${e.echoFloorMBs ? ` (${e.echoAloneMBs ?? '–'}; ${Object.values(e.echoFloorMBs).join(' / ')})` : ''} | ${e.idlePssMiB ?? '–'} | ${x(e.afterOverIdle)} | ${x(e.pssAfterX)} | ${e.checks} |`,
     ),
   ].join('\n');
 }
