@@ -108,7 +108,7 @@ export class ClientConnections {
    * (the method overrides, `_paused`, the handle's `_consumed`) are constants of Node's optimised HTTP code until the
    * first time that happens, and then every function of Node's server that read them is deoptimised at once. Done on
    * the first connections, while that code is still cold, it costs one more handing; left to the first client that
-   * idles past `parkAfterMs` (a browser; in tools:bench, the open loop), it cost a second of deoptimised serving
+   * idles past `parkAfterMs` (a browser; in tools:bench, the open loop), it deoptimised Node's request path at once,
    * mid-traffic (docs/adr/0046-settled-while-cold.md).
    */
   #rehearsed = false;

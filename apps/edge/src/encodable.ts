@@ -45,9 +45,9 @@ export function encodable<Base extends ResponseClass>(base: Base) {
       super(...args);
       // V8 takes a field only ever initialised for a constant of one type and compiles it into the code that reads
       // it. Under clients that never send Accept-Encoding, `encoder` stays undefined, and the first one that does
-      // changed it: every function that had inlined writeHead, write or end (Node's HTTP server's among them, 17 in
-      // one process) was deoptimised at once, mid-traffic. Two stores of different kinds settle it as a variable
-      // from the first response on (docs/adr/0036-compression-on-the-response-class.md).
+      // changed it: every function that had inlined writeHead, write or end (Node's HTTP server's among them) was
+      // deoptimised at once, mid-traffic. Two stores of different kinds settle it as a variable from the first
+      // response on (docs/adr/0046-settled-while-cold.md).
       (this as { encoder: unknown }).encoder = SETTLES_THE_FIELD;
       this.encoder = undefined;
     }
