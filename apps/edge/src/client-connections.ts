@@ -62,6 +62,9 @@ interface Handed {
  */
 const BUSY_HANDED = 512;
 
+/** Connections of one kind parked after their first response to rehearse taking one back, at most (#rehearsals). */
+const REHEARSALS = 16;
+
 /**
  * How long a parked connection closed by a drain may take to close its side: its FIN goes first and whatever the
  * client still sends is read and dropped meanwhile (nginx's lingering close), so that a request crossing the close
@@ -103,15 +106,17 @@ export class ClientConnections {
    */
   readonly #parkedAtOnce = new WeakSet<Socket>();
   /**
-   * Whether a connection has been taken back and handed again in this process. Until then each connection is parked
-   * after its first response: the fields of a socket that taking it back and handing it again write a second time
-   * (the method overrides, `_paused`, the handle's `_consumed`) are constants of Node's optimised HTTP code until the
-   * first time that happens, and then every function of Node's server that read them is deoptimised at once. Done on
-   * the first connections, while that code is still cold, it costs one more handing; left to the first client that
-   * idles past `parkAfterMs` (a browser; in tools:bench, the open loop), it deoptimised Node's request path at once,
-   * mid-traffic (docs/adr/0046-settled-while-cold.md).
+   * Per kind of connection (plain or TLS: each its own class to V8), whether one has been taken back and handed again
+   * in this process (-1), else how many were parked after their first response to that end. Until then each is: the
+   * fields of a socket that taking it back and handing it again write a second time (the method overrides,
+   * `_paused`, the handle's `_consumed`) are constants of Node's optimised HTTP code until the first time that
+   * happens, and then every function of Node's server that read them is deoptimised at once. Done on the first
+   * connections, while that code is still cold, it costs one more handing each; left to the first client that idles
+   * past `parkAfterMs` (a browser; in tools:bench, the open loop), it deoptimised Node's request path at once,
+   * mid-traffic (docs/adr/0046-settled-while-cold.md). Clients that never send a second request on a connection
+   * cannot complete it: after REHEARSALS tries it is left to the first one that does.
    */
-  #rehearsed = false;
+  readonly #rehearsals = new Map<object, number>();
   /** Each parked connection and what un-parks it. */
   readonly #parkedSockets = new Map<Socket, () => void>();
   #hands = 0;
@@ -132,8 +137,8 @@ export class ClientConnections {
       handed.requests += 1;
       if (
         handed.requests === 1 &&
-        (this.#handed.size > BUSY_HANDED || !this.#rehearsed) &&
-        !this.#parkedAtOnce.has(req.socket)
+        !this.#parkedAtOnce.has(req.socket) &&
+        (this.#handed.size > BUSY_HANDED || this.#rehearse(req.socket))
       ) {
         this.#parkedAtOnce.add(req.socket);
         handed.parkAtFinish = true;
@@ -246,6 +251,15 @@ export class ClientConnections {
     socket.on('data', onData);
   }
 
+  /** Whether this connection's first response should be followed by taking it back, to rehearse that path. */
+  #rehearse(socket: Socket): boolean {
+    const kind = Object.getPrototypeOf(socket) as object;
+    const tries = this.#rehearsals.get(kind) ?? 0;
+    if (tries === -1 || tries >= REHEARSALS) return false;
+    this.#rehearsals.set(kind, tries + 1);
+    return true;
+  }
+
   /** Gives the connection to Node's server with the bytes that woke it, as if the server had read them itself. */
   #hand(socket: Socket, chunk: Buffer): void {
     const before = SERVER_EVENTS.map((event) => socket.listeners(event));
@@ -257,7 +271,7 @@ export class ClientConnections {
     ) as unknown as Handed['added'];
     this.#handed.set(socket, { added, lastActive: this.#period, requests: 0, readAtFinish: -1, parkAtFinish: false });
     this.#hands += 1;
-    if (this.#parkedAtOnce.has(socket)) this.#rehearsed = true;
+    if (this.#parkedAtOnce.has(socket)) this.#rehearsals.set(Object.getPrototypeOf(socket) as object, -1);
     socket.resume();
   }
 

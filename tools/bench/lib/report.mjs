@@ -323,10 +323,9 @@ function floorLines(raw) {
   const pair = `-c${loads.join(' / -c')}`;
   /** The open loop at half the seed's capacity: the run's p99 and its second half's, a's over b's. */
   const openLoop = (/** @type {string} */ a, /** @type {string} */ b) => {
-    const i = raw.open?.shares.indexOf(0.5) ?? -1;
-    const x = raw.open?.runs[a]?.[i];
-    const y = raw.open?.runs[b]?.[i];
-    return x && y
+    const x = raw.open?.runs[a]?.find((r) => r.share === 0.5);
+    const y = raw.open?.runs[b]?.find((r) => r.share === 0.5);
+    return x && y && x.ok === x.total && y.ok === y.total
       ? `, open loop at 50 % p99 ${ratio(x.p99, y.p99)}× (second half ${ratio(x.p99Later, y.p99Later)}×)`
       : '';
   };
