@@ -172,13 +172,19 @@ async function front(options: { keepAliveTimeoutMs: number; parkAfterMs: number 
   return { connections, port: (listener.address() as AddressInfo).port };
 }
 
+/** A connection that sends two requests, the second once the first is answered. */
+async function twoRequests(port: number) {
+  const c = await client(port);
+  for (const n of [1, 2]) {
+    c.socket.write(get('/'));
+    await c.responses(n);
+  }
+  return c;
+}
+
 /** A connection taken back after its first response and handed its second: what each front's first ones do. */
 async function rehearse(port: number): Promise<void> {
-  const first = await client(port);
-  for (const n of [1, 2]) {
-    first.socket.write(get('/'));
-    await first.responses(n);
-  }
+  const first = await twoRequests(port);
   first.socket.end();
   await first.closed;
 }
@@ -194,11 +200,7 @@ describe('ClientConnections, parking', () => {
     await first.responses(2);
     expect(connections.hands, 'handed, taken back, handed again').toBe(2);
     // From now on a connection stays with Node's server until it is idle (60 s here): one hand for two requests.
-    const next = await client(port);
-    for (const n of [1, 2]) {
-      next.socket.write(get('/'));
-      await next.responses(n);
-    }
+    await twoRequests(port);
     expect(connections.hands).toBe(3);
     expect(connections.parked).toBe(0);
   });
@@ -212,11 +214,7 @@ describe('ClientConnections, parking', () => {
       await vi.waitFor(() => expect(connections.parked).toBe(n), 5_000);
     }
     // The seventeenth stays with Node's server: its second request needs no second hand.
-    const next = await client(port);
-    for (const n of [1, 2]) {
-      next.socket.write(get('/'));
-      await next.responses(n);
-    }
+    await twoRequests(port);
     expect(connections.hands).toBe(17);
     expect(connections.parked).toBe(16);
   });
