@@ -124,11 +124,11 @@ const median = (values) => {
 /** @typedef {import('./lib/processes.mjs').Memory} Memory */
 /**
  * One measured run: wrk's result; server CPU µs per request in all and per service (Jaeger's apart); wrk's own; the
- * % of the CPUs other processes used; and (ours) each service's request count, the spans Jaeger accepted and the
- * requests that were sampled, the share of the requests each of the edge's processes served, and how long the load
- * before it warmed the stack up.
+ * % of the CPUs other processes used; the seconds the hypervisor gave the CPUs to others (steal); and (ours) each
+ * service's request count, the spans Jaeger accepted and the requests that were sampled, the share of the requests
+ * each of the edge's processes served, and how long the load before it warmed the stack up.
  * @typedef {import('./lib/wrk.mjs').WrkResult & {
- *   serverUs: number, cpuBy: Record<string, number>, jaegerUs: number, clientUs: number, bg: number,
+ *   serverUs: number, cpuBy: Record<string, number>, jaegerUs: number, clientUs: number, bg: number, steal: number,
  *   counters?: Record<string, number>, spans?: number, sampled?: number, edgeShares?: number[],
  *   warmupSeconds?: number
  * }} Run
@@ -404,6 +404,7 @@ async function run(name, group, stack, jaeger, { connections, seconds, pin = fal
       jaegerUs: perRequest(cpu.jaegerSeconds),
       clientUs: perRequest(cpu.clientSeconds),
       bg: cpu.bg,
+      steal: cpu.steal,
     };
     if (config.ours && stack.counters) {
       await sleep(500);
@@ -506,7 +507,9 @@ function check(name, result, where) {
   const checks = resultsOf(name).checks;
   const config = configOf(name);
   if (result.non2xx > 0 || result.socketErrors)
-    checks.push(`FAIL ${where}: ${result.non2xx} non-2xx responses, socket errors: ${result.socketErrors || 'none'}`);
+    checks.push(
+      `FAIL ${where}: ${result.non2xx} non-2xx responses, socket errors: ${result.socketErrors || 'none'} (p99 ${result.p99.toFixed(2)} ms; wrk's own CPU ${result.clientUs.toFixed(1)} µs a request; the host's steal ${result.steal.toFixed(2)} s)`,
+    );
   if (result.counters) {
     for (const [svc, n] of Object.entries(result.counters)) {
       if (n !== result.sent) checks.push(`FAIL ${where}: ${svc} counted ${n} requests, wrk sent ${result.sent}`);
