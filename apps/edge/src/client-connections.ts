@@ -65,6 +65,9 @@ const BUSY_HANDED = 512;
 /** Connections of one kind parked after their first response to rehearse taking one back, at most (#rehearsals). */
 const REHEARSALS = 16;
 
+/** A connection's kind to V8 (plain or TLS), by which #rehearsals counts. */
+const kindOf = (socket: Socket): object => Object.getPrototypeOf(socket) as object;
+
 /**
  * How long a parked connection closed by a drain may take to close its side: its FIN goes first and whatever the
  * client still sends is read and dropped meanwhile (nginx's lingering close), so that a request crossing the close
@@ -253,7 +256,7 @@ export class ClientConnections {
 
   /** Whether this connection's first response should be followed by taking it back, to rehearse that path. */
   #rehearse(socket: Socket): boolean {
-    const kind = Object.getPrototypeOf(socket) as object;
+    const kind = kindOf(socket);
     const tries = this.#rehearsals.get(kind) ?? 0;
     if (tries === -1 || tries >= REHEARSALS) return false;
     this.#rehearsals.set(kind, tries + 1);
@@ -271,7 +274,7 @@ export class ClientConnections {
     ) as unknown as Handed['added'];
     this.#handed.set(socket, { added, lastActive: this.#period, requests: 0, readAtFinish: -1, parkAtFinish: false });
     this.#hands += 1;
-    if (this.#parkedAtOnce.has(socket)) this.#rehearsals.set(Object.getPrototypeOf(socket) as object, -1);
+    if (this.#parkedAtOnce.has(socket)) this.#rehearsals.set(kindOf(socket), -1);
     socket.resume();
   }
 
