@@ -583,6 +583,13 @@ export function historyEntry(raw) {
   const half = raw.open?.shares.indexOf(0.5) ?? -1;
   const mem = raw.configs['ours-express'] ?? raw.configs['ours-native'];
   const seedLone = raw.configs['seed']?.lone?.p50;
+  /** @param {string} name the configuration's open-loop p99 at half the seed's capacity over the seed's */
+  const openX = (name) =>
+    half === -1
+      ? null
+      : round((raw.open?.runs[name]?.[half]?.p99 ?? NaN) / (raw.open?.runs['seed']?.[half]?.p99 ?? NaN));
+  /** @param {string} name the configuration's lone p50 over the seed's */
+  const loneX = (name) => (seedLone ? round((raw.configs[name]?.lone?.p50 ?? NaN) / seedLone) : null);
   return {
     stamp: raw.stamp,
     commit: raw.commit,
@@ -592,17 +599,11 @@ export function historyEntry(raw) {
     expressX: { [low]: vsSeed('ours-express', low, (r) => r.rps), [high]: vsSeed('ours-express', high, (r) => r.rps) },
     nativeCpuX: { [low]: vsSeed('ours-native', low, (r) => r.cpu), [high]: vsSeed('ours-native', high, (r) => r.cpu) },
     nativeP99X: { [low]: vsSeed('ours-native', low, (r) => r.p99), [high]: vsSeed('ours-native', high, (r) => r.p99) },
-    openP99X:
-      half === -1
-        ? null
-        : round((raw.open?.runs['ours-native']?.[half]?.p99 ?? NaN) / (raw.open?.runs['seed']?.[half]?.p99 ?? NaN)),
-    loneX: seedLone ? round((raw.configs['ours-native']?.lone?.p50 ?? NaN) / seedLone) : null,
+    openP99X: openX('ours-native'),
+    loneX: loneX('ours-native'),
     bareX: { [low]: vsSeed('bare-chain', low, (r) => r.rps), [high]: vsSeed('bare-chain', high, (r) => r.rps) },
-    bareLoneX: seedLone ? round((raw.configs['bare-chain']?.lone?.p50 ?? NaN) / seedLone) : null,
-    bareOpenP99X:
-      half === -1
-        ? null
-        : round((raw.open?.runs['bare-chain']?.[half]?.p99 ?? NaN) / (raw.open?.runs['seed']?.[half]?.p99 ?? NaN)),
+    bareLoneX: loneX('bare-chain'),
+    bareOpenP99X: openX('bare-chain'),
     tracing10Cost: {
       native: vsPlain('ours-native-traced10', low, (t, u) => 1 - t.rps / u.rps),
       express: vsPlain('ours-express-traced10', low, (t, u) => 1 - t.rps / u.rps),
