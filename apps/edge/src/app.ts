@@ -10,6 +10,7 @@ import { clientErrorHandler } from './client-error';
 import { ClientTrust } from './client-trust';
 import type { EdgeConfig } from './config';
 import { edgeMetrics } from './edge-metrics';
+import { EdgeRequest } from './edge-request';
 import { EdgeResponse } from './edge-response';
 import { EdgeState } from './edge-state';
 import { createHttpsListener, type HttpsListener } from './https-listener';
@@ -109,6 +110,7 @@ export function buildEdge(
       connectionsCheckingInterval: 1_000,
       // A request without Host gets the edge's own 400 (framing), not Node's bare one.
       requireHostHeader: false,
+      IncomingMessage: EdgeRequest,
       ServerResponse: EdgeResponse,
     },
     handler,
