@@ -7,9 +7,11 @@
 // /proc's: compare profiles with each other, not with the bench's CPU per request.
 //
 // --lone: one connection, wrk and every service process pinned to CPU 0, as the bench's lone client.
+// --open <rate>: vegeta at that many requests a second instead of wrk, as the bench's open loop (after the same
+// warm-up and 3 s of wrk -c50), over at most --connections.
 //
 //   node tools/bench/profile.mjs [--app native|express] [--sample 0] [--connections 50] [--seconds 8] [--lone]
-//     [--top 25] [--hz 2000]
+//     [--open <rate>] [--top 25] [--hz 2000]
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,6 +23,7 @@ import { APPS, portFree, ready, startOurs, URL } from './lib/configs.mjs';
 import { startJaeger } from './lib/jaeger.mjs';
 import { buildBundles, ensureFromDebian } from './lib/prerequisites.mjs';
 import { cpuModel, pinToCpu0, ProcessGroup } from './lib/processes.mjs';
+import { attack, ensureVegeta } from './lib/vegeta.mjs';
 import { warmUp, wrk } from './lib/wrk.mjs';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -30,13 +33,14 @@ const option = (name, fallback) => takeOption(args, name, fallback);
 const APP = option('app', 'native');
 const SAMPLE = Number(option('sample', '0'));
 const LONE = takeFlag(args, 'lone');
+const OPEN = Number(option('open', '0'));
 const CONNECTIONS = LONE ? 1 : Number(option('connections', '50'));
 const SECONDS = Number(option('seconds', '8'));
 const TOP = Number(option('top', '25'));
 const HZ = Number(option('hz', '2000'));
-if (args.length > 0 || !['native', 'express'].includes(APP)) {
+if (args.length > 0 || !['native', 'express'].includes(APP) || !(OPEN >= 0) || (OPEN > 0 && LONE)) {
   console.error(
-    'usage: node tools/bench/profile.mjs [--app native|express] [--sample 0] [--connections 50] [--seconds 8] [--lone] [--top 25] [--hz 2000]',
+    'usage: node tools/bench/profile.mjs [--app native|express] [--sample 0] [--connections 50] [--seconds 8] [--lone | --open <rate>] [--top 25] [--hz 2000]',
   );
   process.exit(2);
 }
@@ -44,6 +48,7 @@ if (args.length > 0 || !['native', 'express'].includes(APP)) {
 const log = (/** @type {string} */ line) => console.log(`profile: ${line}`);
 ensureFromDebian('wrk', ['--version'], 'wrk', log);
 ensureFromDebian('perf', ['--version'], 'linux-perf', log);
+const vegeta = OPEN > 0 ? ensureVegeta() : undefined;
 
 log('building the services (production bundles)');
 buildBundles();
@@ -68,8 +73,11 @@ try {
     await pinToCpu0(group.pids());
     await wrk(URL, { connections: 1, seconds: 3, pin: true });
   }
+  if (vegeta) await wrk(URL, { connections: CONNECTIONS, seconds: 3 });
   await sleep(1_000);
-  const load = wrk(URL, { connections: CONNECTIONS, seconds: SECONDS + 2, pin: LONE });
+  const load = vegeta
+    ? attack(vegeta, URL, { rate: OPEN, seconds: SECONDS + 2, connections: CONNECTIONS, out: join(out, 'open.bin') })
+    : wrk(URL, { connections: CONNECTIONS, seconds: SECONDS + 2, pin: LONE });
   await sleep(1_000);
   await run('perf', [
     'record',
@@ -87,7 +95,8 @@ try {
   ]);
   const result = await load;
   // Requests answered while perf recorded: the run's rate over the recorded seconds.
-  const requests = result.rps2xx * SECONDS;
+  const rate = result?.rps2xx ?? OPEN;
+  const requests = rate * SECONDS;
   /** @type {Map<number, string>} */
   const groupByPid = new Map();
   for (const [name, pids] of Object.entries(services)) for (const pid of pids) groupByPid.set(pid, name);
@@ -97,7 +106,9 @@ try {
   });
   const charged = await charge(
     createInterface({ input: script.stdout }),
-    (pid, comm) => groupByPid.get(pid) ?? (comm === 'wrk' ? 'wrk' : comm.startsWith('swapper') ? 'idle' : 'other'),
+    (pid, comm) =>
+      groupByPid.get(pid) ??
+      (comm === 'wrk' || comm === 'vegeta' ? comm : comm.startsWith('swapper') ? 'idle' : 'other'),
   );
 
   const { model, cpus } = cpuModel();
@@ -105,8 +116,9 @@ try {
   const fixed = (/** @type {number} */ n) => n.toFixed(1).padStart(11);
   const columns = ['edge', 'gateway', 'framework'];
   console.log(
-    `\nour stack (${APP}, ${SAMPLE > 0 ? `${SAMPLE * 100} % traced` : 'tracing off'}), wrk -c${CONNECTIONS}` +
-      `${LONE ? ' (lone, every process on CPU 0)' : ''}: ${Math.round(result.rps2xx)} 2xx req/s, warmed up ${warmed} s; ` +
+    `\nour stack (${APP}, ${SAMPLE > 0 ? `${SAMPLE * 100} % traced` : 'tracing off'}), ` +
+      `${vegeta ? `vegeta at ${OPEN}/s over at most ${CONNECTIONS} connections` : `wrk -c${CONNECTIONS}`}` +
+      `${LONE ? ' (lone, every process on CPU 0)' : ''}: ${Math.round(rate)} 2xx req/s, warmed up ${warmed} s; ` +
       `CPU: ${model} × ${cpus}; perf at ${HZ} Hz for ${SECONDS} s\n`,
   );
   console.log(`${'µs per request'.padEnd(90)}${columns.map((c) => c.padStart(11)).join('')}`);
