@@ -94,7 +94,7 @@ try {
     String(SECONDS),
   ]);
   const result = await load;
-  // Requests answered while perf recorded: the run's rate over the recorded seconds.
+  // Requests answered while perf recorded: the run's rate (wrk's 2xx, or the rate vegeta sent at) over the recorded seconds.
   const rate = result?.rps2xx ?? OPEN;
   const requests = rate * SECONDS;
   /** @type {Map<number, string>} */

@@ -24,9 +24,7 @@ async function requestsOf(
   const expected = raw.split('\r\n\r\n').length - 1;
   await new Promise<void>((resolve, reject) => {
     const socket = connect(port, '127.0.0.1', () => socket.end(raw));
-    let answers = '';
-    socket.setEncoding('latin1');
-    socket.on('data', (chunk: string) => (answers += chunk));
+    socket.resume();
     socket.on('error', reject);
     socket.on('close', () => resolve());
   });
@@ -48,11 +46,12 @@ describe('EdgeRequest', () => {
     expect(edges[1]?.headers['x-custom']).toBe('2, 3');
   });
 
-  it('keeps them in an object without a prototype, which V8 gives one map whatever the fields', async () => {
+  it('keeps them in an object without a prototype, which V8 gives one map whatever the fields, built once', async () => {
     const [first, second] = await requestsOf(RAW, { IncomingMessage: EdgeRequest });
-    expect(Object.getPrototypeOf(first?.headers)).toBeNull();
+    const built = first?.headers;
+    expect(Object.getPrototypeOf(built)).toBeNull();
     expect(Object.getPrototypeOf(second?.headers)).toBeNull();
-    expect(first?.headers).toBe(first?.headers);
+    expect(first?.headers).toBe(built);
   });
 
   it('takes a headers object assigned to it, as Node does', async () => {
