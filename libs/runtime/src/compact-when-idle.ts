@@ -23,9 +23,10 @@ export interface CompactWhenIdleOptions {
   /** Event-loop utilization over the last period below which the process counts as idle. */
   idleBelow?: number;
   /**
-   * How long the process must have been idle before a compaction (ms), every period in it under `idleBelow`: a
-   * compaction drops the young generation to its smallest and the code V8 optimised, so a burst arriving right after
-   * one runs slow for a second or more (ADR-0030). A pause between bursts shorter than this costs nothing.
+   * How long the process must have been idle before a compaction (ms), every period in it under `idleBelow`: the
+   * memory-reducing collection lets the maps of a request's objects die and V8 drops the code optimised against them,
+   * so a burst arriving right after one runs slow for up to a second (ADR-0030). A pause between bursts shorter than
+   * this costs nothing.
    */
   quietMs?: number;
   /**
