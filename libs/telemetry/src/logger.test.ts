@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createRequire } from 'node:module';
 import { Writable } from 'node:stream';
 import { context, trace, TraceFlags } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
@@ -52,4 +55,29 @@ describe('createLogger', () => {
     expect(lines).toEqual([]);
     expect(pino.levels.values['info']).toBe(30);
   });
+
+  // Without a destination it writes to pino's own (sonic-boom on stdout), which flushes what it holds when the process
+  // exits. sonic-boom 4 retried a failed write there every 100 ms for ever, whatever the error: a service whose stdout
+  // reader had gone (an edge worker outliving its primary and the terminal) never finished exiting.
+  it('should let a process exit whose stdout reader is gone, with lines still to write', async () => {
+    const script = `
+      const log = require(${JSON.stringify(createRequire(import.meta.url).resolve('pino'))})();
+      process.stdin.once('data', () => {
+        for (let i = 0; i < 20000; i += 1) log.info({ i }, 'a line written after the reader went away');
+        process.exit(0);
+      });`;
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stderr.resume();
+    const exited = once(child, 'exit');
+    child.stdout.destroy();
+    await once(child.stdout, 'close');
+    child.stdin.write('go\n');
+    const timeout = AbortSignal.timeout(10_000);
+    try {
+      const [code] = (await Promise.race([exited, once(timeout, 'abort').then(() => [null])])) as [number | null];
+      expect(code, 'the child still running 10 s after process.exit').toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 20_000);
 });
