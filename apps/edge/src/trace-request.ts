@@ -20,6 +20,7 @@ import {
   randomSpanId,
   randomTraceId,
   tracingOff,
+  unrecordedRootContext,
   unsampledBelow,
 } from '@mono/telemetry';
 import {
@@ -89,7 +90,9 @@ export function traceRequest(
     ctx.traceId = span.spanContext().traceId;
     addOwnField(res, TRACE_ID_HEADER, ctx.traceId);
     try {
-      await context.with(trace.setSpan(parent, span), next);
+      const active =
+        parent === ROOT_CONTEXT && !span.isRecording() ? unrecordedRootContext(span) : trace.setSpan(parent, span);
+      await context.with(active, next);
     } finally {
       if (span.isRecording()) span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, ctx.status);
       if (ctx.error !== undefined && span.isRecording()) span.setAttribute(ATTR_ERROR_TYPE, ctx.error.code);

@@ -23,5 +23,6 @@ export { prometheusHandler, prometheusText } from './prometheus-handler';
 export type { Logger } from './logger';
 export { grpcAttributes, grpcStatusAttributes, grpcStatusName } from './rpc-attributes';
 export { randomHex, randomSpanId, randomTraceId } from './random-ids';
-export { setSamplingFacts, tracingOff, unsampledBelow, w3cRemoteContext } from './sampling';
+export { setSamplingFacts, tracingOff, unrecordedRootContext, unsampledBelow, w3cRemoteContext } from './sampling';
 export { shutdownTelemetry } from './shutdown-telemetry';
+export { passedTraceparent, W3CParent } from './w3c-parent';

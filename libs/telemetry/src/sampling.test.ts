@@ -72,6 +72,9 @@ describe('w3cRemoteContext', () => {
       { traceparent: '00-0af7651916cd43dd8448eb211c80319g-b7ad6b7169203331-01' },
       { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b716920333/-01' },
       { traceparent: '00-0af7651916cd43dd8448eb211c80319c_b7ad6b7169203331-01' },
+      // Outside ASCII, including code units whose low seven bits are a hex digit's ('á' is 0x61 + 0x80).
+      { traceparent: '00-0af7651916cd43dd8448eb211c80319\u00e1-b7ad6b7169203331-01' },
+      { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b716920333\u0131-00' },
       { traceparent: `${UNSAMPLED} ` },
       { traceparent: `${SAMPLED}-extra` },
       { b3: '0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-1' },

@@ -1,10 +1,11 @@
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { Environ } from '@mono/contracts';
+import { frameworkBoundary, type Environ } from '@mono/contracts';
 import { AppError } from '@mono/errors';
+import { setSamplingFacts, w3cRemoteContext } from '@mono/telemetry';
 import { installTestTracing } from '@mono/telemetry/testing';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { ServerCall } from '../server-call';
-import { serverAttributes } from './request-span';
+import { serverAttributes, startClientSpan } from './request-span';
 import { echoHandler, environ, recordingSink, startTestServer, testClient } from '../testing';
 
 const tracing = installTestTracing();
@@ -78,6 +79,32 @@ describe('per-request spans of the transport', () => {
       expect(span?.attributes['error.type']).toBe('GW_ERR_OVERLOADED');
       expect(span?.attributes['rpc.status_code']).toBe('RESOURCE_EXHAUSTED');
     }
+  });
+});
+
+describe('a CLIENT span below an unsampled parent', () => {
+  afterEach(() => setSamplingFacts({ parentBased: false, off: false, w3c: false }));
+  const received = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00';
+
+  it('is not made, and the traceparent the hop received goes on as it is', () => {
+    setSamplingFacts({ parentBased: true, off: false, w3c: true });
+    const parent = w3cRemoteContext({ traceparent: received });
+    expect(parent).toBeDefined();
+    const passed = context.with(parent!, () => startClientSpan(frameworkBoundary, 'unix:/tmp/x.sock'));
+    expect(passed.carrier).toStrictEqual({ traceparent: received });
+    expect(passed.context).toBe(parent);
+    expect(tracing.spans()).toEqual([]);
+  });
+
+  it('carries what was added to the context since through the propagators', () => {
+    setSamplingFacts({ parentBased: true, off: false, w3c: true });
+    const withBaggage = propagation.setBaggage(
+      w3cRemoteContext({ traceparent: received })!,
+      propagation.createBaggage({ tenant: { value: 'acme' } }),
+    );
+    const injected = context.with(withBaggage, () => startClientSpan(frameworkBoundary, 'unix:/tmp/x.sock'));
+    expect(injected.carrier).toStrictEqual({ traceparent: received, baggage: 'tenant=acme' });
+    expect(tracing.spans()).toEqual([]);
   });
 });
 

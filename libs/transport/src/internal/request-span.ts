@@ -11,7 +11,13 @@ import {
 } from '@opentelemetry/api';
 import type { Boundary } from '@mono/contracts';
 import type { AppError } from '@mono/errors';
-import { grpcAttributes, grpcStatusAttributes, unsampledBelow, w3cRemoteContext } from '@mono/telemetry';
+import {
+  grpcAttributes,
+  grpcStatusAttributes,
+  passedTraceparent,
+  unsampledBelow,
+  w3cRemoteContext,
+} from '@mono/telemetry';
 import {
   ATTR_ERROR_TYPE,
   ATTR_NETWORK_TRANSPORT,
@@ -40,7 +46,9 @@ export function startClientSpan(
   const parent = context.active();
   const carrier: Record<string, string> = {};
   if (unsampledBelow(parent)) {
-    propagation.inject(parent, carrier);
+    const traceparent = passedTraceparent(parent);
+    if (traceparent === undefined) propagation.inject(parent, carrier);
+    else carrier.traceparent = traceparent;
     return { span: trace.getSpan(parent) as Span, context: parent, carrier };
   }
   const span = tracer.startSpan(`${boundary.rpcService}/Exchange`, { kind: SpanKind.CLIENT }, parent);
