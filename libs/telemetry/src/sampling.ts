@@ -116,7 +116,10 @@ export function unrecordedRootContext(span: Span): Context {
     !facts().w3c ||
     traceState !== undefined ||
     traceFlags !== TraceFlags.NONE ||
-    !trace.isSpanContextValid(span.spanContext())
+    traceId.length !== 32 ||
+    spanId.length !== 16 ||
+    !isLowerHexId(traceId, 0, 32) ||
+    !isLowerHexId(spanId, 0, 16)
   )
     return trace.setSpan(ROOT_CONTEXT, span);
   return new W3CParent(span, `00-${traceId}-${spanId}-00`);

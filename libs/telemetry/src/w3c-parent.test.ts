@@ -85,6 +85,9 @@ describe('passedTraceparent', () => {
     expect(passedTraceparent(unrecordedRootContext(sampled))).toBeUndefined();
     const stated = trace.wrapSpanContext({ ...span.spanContext(), traceState: new TraceState('vendor=x') });
     expect(passedTraceparent(unrecordedRootContext(stated))).toBeUndefined();
+    const invalid = trace.wrapSpanContext({ ...span.spanContext(), spanId: '0000000000000000' });
+    expect(passedTraceparent(unrecordedRootContext(invalid))).toBeUndefined();
+    expect(injected(unrecordedRootContext(invalid))).toStrictEqual({});
     expect(injected(unrecordedRootContext(stated))).toStrictEqual({
       traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00',
       tracestate: 'vendor=x',
