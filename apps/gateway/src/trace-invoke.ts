@@ -1,9 +1,9 @@
 import { SpanKind, trace, type Span } from '@opentelemetry/api';
-import { ATTR_MONO_REQUEST_ID, ATTR_MONO_SCRIPT_NAME, unsampledBelow } from '@mono/telemetry';
+import { ATTR_MONO_REQUEST_ID, ATTR_MONO_SCRIPT_NAME, HopTracer, unsampledBelow } from '@mono/telemetry';
 import type { Step } from './compose';
 import type { GatewayContext } from './context';
 
-const tracer = trace.getTracer('gateway');
+const tracer = new HopTracer('gateway');
 
 /**
  * Opens the INTERNAL span `gateway invoke` below the call's SERVER span: it covers the wait for a slot and the
@@ -16,14 +16,10 @@ export function traceInvoke(): Step<GatewayContext> {
     if (unsampledBelow(call.context)) {
       ctx.span = trace.getSpan(call.context) as Span;
     } else {
-      ctx.span = tracer.startSpan(
-        'gateway invoke',
-        {
-          kind: SpanKind.INTERNAL,
-          attributes: { [ATTR_MONO_SCRIPT_NAME]: ctx.environ?.scriptName, [ATTR_MONO_REQUEST_ID]: call.head.requestId },
-        },
-        call.context,
-      );
+      ctx.span = tracer.startSpan('gateway invoke', SpanKind.INTERNAL, call.context, {
+        [ATTR_MONO_SCRIPT_NAME]: ctx.environ?.scriptName,
+        [ATTR_MONO_REQUEST_ID]: call.head.requestId,
+      });
       ctx.active = trace.setSpan(call.context, ctx.span);
     }
     next(ctx);

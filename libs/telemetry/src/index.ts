@@ -16,6 +16,7 @@ export {
 export type { AttributeOrigin, RegisteredAttribute } from './attributes';
 export { DURATION_BUCKETS, durationHistogram } from './duration-histogram';
 export type { DurationHistogram, DurationHistogramOptions } from './duration-histogram';
+export { HopSpan, HopTracer } from './hop-tracer';
 export { KNOWN_HTTP_METHODS } from './http-methods';
 export { createLogger } from './logger';
 export { mergeExpositions, parseExposition, retire, type Exposition, type MetricFamily } from './merge-metrics';

@@ -53,7 +53,7 @@ for (const digit of '0123456789abcdef') LOWER_HEX[digit.charCodeAt(0)] = 1;
  * per character: ids are random, and a branch on digit or letter was mispredicted every other character (~185 ns a
  * traceparent against ~85).
  */
-function isLowerHexId(s: string, from: number, to: number): boolean {
+export function isLowerHexId(s: string, from: number, to: number): boolean {
   let notHex = 0;
   let nonZero = 0;
   for (let i = from; i < to; i += 1) {

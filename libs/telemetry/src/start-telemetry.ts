@@ -11,6 +11,7 @@ import {
   ParentBasedSampler,
   TraceIdRatioBasedSampler,
   TracerProvider,
+  type ReadableSpan,
   type Sampler,
   type SpanLimits,
   type SpanProcessor,
@@ -23,11 +24,14 @@ import { createPropagator } from './create-propagator';
 import { createDiagLogger, DIAG_LEVELS } from './diag-logger';
 import { EncodeSpanOnEnd } from './encode-span-on-end';
 import { ErrorTypeProcessor } from './error-type-processor';
+import { setHopSpanSink, type HopSpanLimits } from './hop-tracer';
 import { createLogger, type Logger } from './logger';
 import type { MetricsConfig } from './metrics-config';
 import { setRpcSemconvDup } from './rpc-attributes';
 import { setSamplingFacts } from './sampling';
 import { startMetrics } from './start-metrics';
+
+type InstrumentationScope = ReadableSpan['instrumentationScope'];
 
 export interface TelemetryOptions {
   serviceName: 'edge' | 'gateway' | 'framework';
@@ -66,7 +70,10 @@ export function startTelemetry({
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(createPropagator(config.OTEL_PROPAGATORS));
   setRpcSemconvDup(config.OTEL_SEMCONV_STABILITY_OPT_IN.includes('rpc/dup'));
-  if (config.OTEL_SDK_DISABLED) return;
+  if (config.OTEL_SDK_DISABLED) {
+    setHopSpanSink(undefined);
+    return;
+  }
   reportSdkErrors(log, config);
   const resource = createResource(serviceName, version);
   if (metrics) startMetrics({ resource, config: metrics });
@@ -88,12 +95,21 @@ export function startTelemetry({
     });
     spanProcessors.push(encodedSpans ? new EncodeSpanOnEnd(batch) : batch);
   }
-  const provider = new TracerProvider({
-    resource,
-    sampler: createSampler(config),
-    spanLimits: spanLimits(config),
-    spanProcessors,
-  });
+  const limits = spanLimits(config);
+  const provider = new TracerProvider({ resource, sampler: createSampler(config), spanLimits: limits, spanProcessors });
+  // Hop spans below a sampled parent skip the SDK's tracer where its sampler would sample them all (hop-tracer.ts).
+  setHopSpanSink(
+    SAMPLES_SAMPLED_CHILDREN.has(config.OTEL_TRACES_SAMPLER)
+      ? {
+          resource,
+          limits,
+          processors: spanProcessors,
+          scope: (name) =>
+            (provider.getTracer(name) as unknown as { instrumentationScope: InstrumentationScope })
+              .instrumentationScope,
+        }
+      : undefined,
+  );
   // Below an unsampled parent nothing is ever recorded with these samplers; the unsampled paths read this (sampling.ts).
   const propagators = new Set(config.OTEL_PROPAGATORS);
   setSamplingFacts({
@@ -149,7 +165,15 @@ function createResource(serviceName: string, version: string) {
     .merge(detectResources({ detectors: [envDetector] }));
 }
 
-function spanLimits(config: Readonly<TelemetryConfig>): SpanLimits {
+/** The samplers that sample every child of a sampled parent. */
+const SAMPLES_SAMPLED_CHILDREN = new Set<TelemetryConfig['OTEL_TRACES_SAMPLER']>([
+  'always_on',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+]);
+
+function spanLimits(config: Readonly<TelemetryConfig>): HopSpanLimits & SpanLimits {
   return {
     attributeValueLengthLimit:
       config.OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT ?? config.OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT ?? Infinity,

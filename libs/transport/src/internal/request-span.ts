@@ -13,6 +13,7 @@ import type { Boundary } from '@mono/contracts';
 import type { AppError } from '@mono/errors';
 import {
   grpcAttributes,
+  HopTracer,
   grpcStatusAttributes,
   passedTraceparent,
   unsampledBelow,
@@ -31,7 +32,7 @@ import {
  * stream, so the transport makes these through the OpenTelemetry API and carries the context in `Call.trace_context`
  * (ADR-0001); with no SDK registered they are no-ops, and below an unsampled parent none is made at all.
  */
-const tracer = trace.getTracer('@mono/transport');
+const tracer = new HopTracer('@mono/transport');
 
 export interface RequestSpan {
   readonly span: Span;
@@ -51,7 +52,7 @@ export function startClientSpan(
     else carrier.traceparent = traceparent;
     return { span: trace.getSpan(parent) as Span, context: parent, carrier };
   }
-  const span = tracer.startSpan(`${boundary.rpcService}/Exchange`, { kind: SpanKind.CLIENT }, parent);
+  const span = tracer.startSpan(`${boundary.rpcService}/Exchange`, SpanKind.CLIENT, parent);
   if (span.isRecording()) span.setAttributes({ ...rpcAttributes(boundary), ...serverAttributes(address) });
   const active = trace.setSpan(parent, span);
   propagation.inject(active, carrier);
@@ -61,7 +62,7 @@ export function startClientSpan(
 export function startServerSpan(boundary: Boundary<unknown>, carrier: Readonly<Record<string, string>>): RequestSpan {
   const parent = w3cRemoteContext(carrier) ?? propagation.extract(ROOT_CONTEXT, carrier);
   if (unsampledBelow(parent)) return { span: trace.getSpan(parent) as Span, context: parent };
-  const span = tracer.startSpan(`${boundary.rpcService}/Exchange`, { kind: SpanKind.SERVER }, parent);
+  const span = tracer.startSpan(`${boundary.rpcService}/Exchange`, SpanKind.SERVER, parent);
   if (span.isRecording()) span.setAttributes(rpcAttributes(boundary));
   return { span, context: trace.setSpan(parent, span) };
 }
