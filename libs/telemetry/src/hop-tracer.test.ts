@@ -22,21 +22,12 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadTelemetryConfig } from './config';
 import { ErrorTypeProcessor } from './error-type-processor';
-import { HopSpan, HopTracer, setHopSpanSink, type HopSpanLimits } from './hop-tracer';
+import { DEFAULT_SPAN_LIMITS, HopSpan, HopTracer, setHopSpanSink, type HopSpanLimits } from './hop-tracer';
 import { otlpTraceSerializer } from './otlp-trace-serializer';
 import { startTelemetry } from './start-telemetry';
 
-const LIMITS: HopSpanLimits = {
-  attributeCountLimit: 128,
-  attributeValueLengthLimit: Infinity,
-  eventCountLimit: 128,
-  linkCountLimit: 128,
-  attributePerEventCountLimit: 128,
-  attributePerLinkCountLimit: 128,
-};
-
 /** The SDK as startTelemetry sets it up, its ended spans kept, and the sink hop spans end into. */
-function sdk(limits: HopSpanLimits = LIMITS) {
+function sdk(limits: HopSpanLimits = DEFAULT_SPAN_LIMITS) {
   const ended: ReadableSpan[] = [];
   const calls: string[] = [];
   const watch: SpanProcessor = {
@@ -173,7 +164,7 @@ describe('HopTracer', () => {
 
   it("should apply the SDK's limits as its span does", () => {
     const limits = {
-      ...LIMITS,
+      ...DEFAULT_SPAN_LIMITS,
       attributeCountLimit: 2,
       attributeValueLengthLimit: 3,
       eventCountLimit: 1,

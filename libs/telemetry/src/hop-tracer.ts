@@ -51,6 +51,16 @@ export interface HopSpanLimits {
   attributePerLinkCountLimit: number;
 }
 
+/** The SDK's defaults, which startTelemetry's configuration also has. */
+export const DEFAULT_SPAN_LIMITS: Readonly<HopSpanLimits> = Object.freeze({
+  attributeCountLimit: 128,
+  attributeValueLengthLimit: Infinity,
+  eventCountLimit: 128,
+  linkCountLimit: 128,
+  attributePerEventCountLimit: 128,
+  attributePerLinkCountLimit: 128,
+});
+
 /**
  * What a hop span needs of the SDK that startTelemetry set up: its resource, limits and span processors, and the
  * instrumentation scope of each tracer name. Set only when the sampler records every child of a sampled parent.

@@ -1,8 +1,10 @@
 import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { defaultResource } from '@opentelemetry/resources';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { ErrorTypeProcessor } from './error-type-processor';
+import { DEFAULT_SPAN_LIMITS, setHopSpanSink } from './hop-tracer';
 
 export interface TestTracing {
   /** Spans ended so far, in the order they ended. */
@@ -11,11 +13,22 @@ export interface TestTracing {
   uninstall(): Promise<void>;
 }
 
-/** Registers a real SDK that keeps spans in memory, with the same propagators and processors as the services. */
+/**
+ * Registers a real SDK that keeps spans in memory, with the same propagators and processors as the services, and
+ * hop spans made as the services make them (HopTracer).
+ */
 export function installTestTracing(): TestTracing {
   const exporter = new InMemorySpanExporter();
-  const provider = new TracerProvider({
-    spanProcessors: [new ErrorTypeProcessor(), new SimpleSpanProcessor({ exporter })],
+  const resource = defaultResource();
+  const processors = [new ErrorTypeProcessor(), new SimpleSpanProcessor({ exporter })];
+  const provider = new TracerProvider({ resource, spanProcessors: processors });
+  setHopSpanSink({
+    resource,
+    limits: DEFAULT_SPAN_LIMITS,
+    processors,
+    scope: (name) =>
+      (provider.getTracer(name) as unknown as { instrumentationScope: ReadableSpan['instrumentationScope'] })
+        .instrumentationScope,
   });
   const manager = new AsyncLocalStorageContextManager().enable();
   context.setGlobalContextManager(manager);
@@ -28,6 +41,7 @@ export function installTestTracing(): TestTracing {
     reset: () => exporter.reset(),
     async uninstall() {
       await provider.shutdown();
+      setHopSpanSink(undefined);
       trace.disable();
       propagation.disable();
       context.disable();
