@@ -48,10 +48,7 @@ function sdk(limits: HopSpanLimits = DEFAULT_SPAN_LIMITS) {
     spanLimits: limits,
     spanProcessors: processors,
   });
-  const scope = (name: string) =>
-    (provider.getTracer(name) as unknown as { instrumentationScope: ReadableSpan['instrumentationScope'] })
-      .instrumentationScope;
-  setHopSpanSink({ resource, limits, processors, scope });
+  setHopSpanSink({ provider, resource, limits, processors });
   trace.setGlobalTracerProvider(provider);
   return { provider, ended, calls };
 }

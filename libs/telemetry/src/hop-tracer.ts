@@ -30,14 +30,14 @@ import {
   millisToHrTime,
 } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
-import type { ReadableSpan, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan, SpanProcessor, TimedEvent, TracerProvider } from '@opentelemetry/sdk-trace';
 import {
   ATTR_EXCEPTION_MESSAGE,
   ATTR_EXCEPTION_STACKTRACE,
   ATTR_EXCEPTION_TYPE,
 } from '@opentelemetry/semantic-conventions';
 import { randomSpanId } from './random-ids';
-import { isLowerHexId } from './sampling';
+import { isValidW3CIds } from './sampling';
 
 type InstrumentationScope = ReadableSpan['instrumentationScope'];
 
@@ -61,22 +61,38 @@ export const DEFAULT_SPAN_LIMITS: Readonly<HopSpanLimits> = Object.freeze({
   attributePerLinkCountLimit: 128,
 });
 
-/**
- * What a hop span needs of the SDK that startTelemetry set up: its resource, limits and span processors, and the
- * instrumentation scope of each tracer name. Set only when the sampler records every child of a sampled parent.
- */
-export interface HopSpanSink {
+/** What a hop span needs of the SDK that startTelemetry set up: the provider and what it was built with. */
+export interface HopSpanSource {
+  provider: TracerProvider;
   resource: Resource;
   limits: HopSpanLimits;
   processors: readonly SpanProcessor[];
+}
+
+interface HopSpanSink {
+  resource: Resource;
+  limits: HopSpanLimits;
+  processors: readonly SpanProcessor[];
+  /** The instrumentation scope of the SDK's tracer of that name, so that a batch groups hop spans with its spans. */
   scope(tracerName: string): InstrumentationScope;
 }
 
 // Global because each bundle has its own copy of this module (the SDK's in telemetry.cjs sets it, main.cjs reads it).
 const SINK = Symbol.for('mono.telemetry.hopSpanSink');
 
-/** Told by startTelemetry; without it every hop span is the SDK's. */
-export function setHopSpanSink(sink: HopSpanSink | undefined): void {
+/**
+ * Told by startTelemetry when the sampler samples every child of a sampled parent; without it every hop span is the
+ * SDK's.
+ */
+export function setHopSpanSink(source: HopSpanSource | undefined): void {
+  const sink: HopSpanSink | undefined = source && {
+    resource: source.resource,
+    limits: source.limits,
+    processors: source.processors,
+    scope: (name) =>
+      (source.provider.getTracer(name) as unknown as { instrumentationScope: InstrumentationScope })
+        .instrumentationScope,
+  };
   (globalThis as Record<symbol, unknown>)[SINK] = sink;
 }
 
@@ -114,7 +130,7 @@ export class HopTracer {
       sink === undefined ||
       parentSpanContext === undefined ||
       (parentSpanContext.traceFlags & TraceFlags.SAMPLED) === 0 ||
-      !validIds(parentSpanContext) ||
+      !isValidW3CIds(parentSpanContext.traceId, parentSpanContext.spanId) ||
       isTracingSuppressed(parent)
     )
       return this.#tracer.startSpan(name, { kind, attributes }, parent);
@@ -124,10 +140,6 @@ export class HopTracer {
     }
     return new HopSpan(sink, this.#scope as InstrumentationScope, name, kind, parent, parentSpanContext, attributes);
   }
-}
-
-function validIds({ traceId, spanId }: SpanContext): boolean {
-  return traceId.length === 32 && spanId.length === 16 && isLowerHexId(traceId, 0, 32) && isLowerHexId(spanId, 0, 16);
 }
 
 /**

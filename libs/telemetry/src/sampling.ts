@@ -53,7 +53,7 @@ for (const digit of '0123456789abcdef') LOWER_HEX[digit.charCodeAt(0)] = 1;
  * per character: ids are random, and a branch on digit or letter was mispredicted every other character (~185 ns a
  * traceparent against ~85).
  */
-export function isLowerHexId(s: string, from: number, to: number): boolean {
+function isLowerHexId(s: string, from: number, to: number): boolean {
   let notHex = 0;
   let nonZero = 0;
   for (let i = from; i < to; i += 1) {
@@ -62,6 +62,11 @@ export function isLowerHexId(s: string, from: number, to: number): boolean {
     nonZero |= c ^ 0x30;
   }
   return notHex === 0 && nonZero !== 0;
+}
+
+/** A valid W3C trace id and span id, as the API's checks would say, without their regular expressions. */
+export function isValidW3CIds(traceId: string, spanId: string): boolean {
+  return traceId.length === 32 && spanId.length === 16 && isLowerHexId(traceId, 0, 32) && isLowerHexId(spanId, 0, 16);
 }
 
 /**
@@ -112,15 +117,7 @@ export function w3cRemoteContext(carrier: Readonly<Record<string, string>>): Con
  */
 export function unrecordedRootContext(span: Span): Context {
   const { traceId, spanId, traceFlags, traceState } = span.spanContext();
-  if (
-    !facts().w3c ||
-    traceState !== undefined ||
-    traceFlags !== TraceFlags.NONE ||
-    traceId.length !== 32 ||
-    spanId.length !== 16 ||
-    !isLowerHexId(traceId, 0, 32) ||
-    !isLowerHexId(spanId, 0, 16)
-  )
+  if (!facts().w3c || traceState !== undefined || traceFlags !== TraceFlags.NONE || !isValidW3CIds(traceId, spanId))
     return trace.setSpan(ROOT_CONTEXT, span);
   return new W3CParent(span, `00-${traceId}-${spanId}-00`);
 }

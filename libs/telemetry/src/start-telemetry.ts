@@ -11,7 +11,6 @@ import {
   ParentBasedSampler,
   TraceIdRatioBasedSampler,
   TracerProvider,
-  type ReadableSpan,
   type Sampler,
   type SpanLimits,
   type SpanProcessor,
@@ -30,8 +29,6 @@ import type { MetricsConfig } from './metrics-config';
 import { setRpcSemconvDup } from './rpc-attributes';
 import { setSamplingFacts } from './sampling';
 import { startMetrics } from './start-metrics';
-
-type InstrumentationScope = ReadableSpan['instrumentationScope'];
 
 export interface TelemetryOptions {
   serviceName: 'edge' | 'gateway' | 'framework';
@@ -100,14 +97,7 @@ export function startTelemetry({
   // Hop spans below a sampled parent skip the SDK's tracer where its sampler would sample them all (hop-tracer.ts).
   setHopSpanSink(
     SAMPLES_SAMPLED_CHILDREN.has(config.OTEL_TRACES_SAMPLER)
-      ? {
-          resource,
-          limits,
-          processors: spanProcessors,
-          scope: (name) =>
-            (provider.getTracer(name) as unknown as { instrumentationScope: InstrumentationScope })
-              .instrumentationScope,
-        }
+      ? { provider, resource, limits, processors: spanProcessors }
       : undefined,
   );
   // Below an unsampled parent nothing is ever recorded with these samplers; the unsampled paths read this (sampling.ts).

@@ -22,14 +22,8 @@ export function installTestTracing(): TestTracing {
   const resource = defaultResource();
   const processors = [new ErrorTypeProcessor(), new SimpleSpanProcessor({ exporter })];
   const provider = new TracerProvider({ resource, spanProcessors: processors });
-  setHopSpanSink({
-    resource,
-    limits: DEFAULT_SPAN_LIMITS,
-    processors,
-    scope: (name) =>
-      (provider.getTracer(name) as unknown as { instrumentationScope: ReadableSpan['instrumentationScope'] })
-        .instrumentationScope,
-  });
+  setHopSpanSink({ provider, resource, limits: DEFAULT_SPAN_LIMITS, processors });
+
   const manager = new AsyncLocalStorageContextManager().enable();
   context.setGlobalContextManager(manager);
   propagation.setGlobalPropagator(
