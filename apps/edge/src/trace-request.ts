@@ -16,6 +16,7 @@ import {
 import {
   ATTR_MONO_REQUEST_ID,
   ATTR_MONO_TRACE_ORIGIN,
+  HopTracer,
   KNOWN_HTTP_METHODS,
   randomSpanId,
   randomTraceId,
@@ -49,7 +50,7 @@ import { isHealthCheck } from './health';
 
 export const TRACE_ID_HEADER = 'X-Trace-Id';
 
-const tracer = trace.getTracer('edge');
+const tracer = new HopTracer('edge');
 /** Host header: a name, an IPv4 address or a bracketed IPv6 address, then an optional port. */
 const HOST = /^(\[[^\]]*\]|[^:]*)(?::(\d{1,5}))?$/;
 
@@ -81,7 +82,7 @@ export function traceRequest(
     const span =
       tracingOff() || unsampledBelow(parent)
         ? unrecorded(parent)
-        : tracer.startSpan(method, { kind: SpanKind.SERVER, links }, parent);
+        : tracer.startSpan(method, SpanKind.SERVER, parent, undefined, links);
     if (span.isRecording()) {
       if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) !== 0) state.sampled += 1;
       span.setAttributes(requestAttributes(ctx.req, ctx.requestId));

@@ -8,15 +8,18 @@ import {
   TraceFlags,
   trace,
 } from '@opentelemetry/api';
-import type { Context, Span, SpanContext } from '@opentelemetry/api';
+import { SamplingDecision, type Context, type Span, type SpanContext } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
+  AlwaysOffSampler,
   AlwaysOnSampler,
   ParentBasedSampler,
+  TraceIdRatioBasedSampler,
   TracerProvider,
   type ReadableSpan,
+  type Sampler,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -27,7 +30,10 @@ import { otlpTraceSerializer } from './otlp-trace-serializer';
 import { startTelemetry } from './start-telemetry';
 
 /** The SDK as startTelemetry sets it up, its ended spans kept, and the sink hop spans end into. */
-function sdk(limits: HopSpanLimits = DEFAULT_SPAN_LIMITS) {
+function sdk(
+  limits: HopSpanLimits = DEFAULT_SPAN_LIMITS,
+  sampler: Sampler = new ParentBasedSampler({ root: new AlwaysOnSampler() }),
+) {
   const ended: ReadableSpan[] = [];
   const calls: string[] = [];
   const watch: SpanProcessor = {
@@ -44,11 +50,11 @@ function sdk(limits: HopSpanLimits = DEFAULT_SPAN_LIMITS) {
   const resource = resourceFromAttributes({ 'service.name': 'gateway' });
   const provider = new TracerProvider({
     resource,
-    sampler: new ParentBasedSampler({ root: new AlwaysOnSampler() }),
+    sampler,
     spanLimits: limits,
     spanProcessors: processors,
   });
-  setHopSpanSink({ provider, resource, limits, processors });
+  setHopSpanSink({ provider, resource, limits, processors, sampler });
   trace.setGlobalTracerProvider(provider);
   return { provider, ended, calls };
 }
@@ -191,23 +197,98 @@ describe('HopTracer', () => {
     expect([fromHop.droppedAttributesCount, fromHop.droppedEventsCount, fromHop.droppedLinksCount]).toEqual([1, 1, 1]);
   });
 
-  it('should leave to the SDK a root, an unsampled or invalid parent and a suppressed context', () => {
-    const { ended } = sdk();
+  it('should start a root as the SDK does, links and all, and leave it the spans it might not record', () => {
+    const { provider, ended } = sdk({ ...DEFAULT_SPAN_LIMITS, linkCountLimit: 1, attributePerLinkCountLimit: 1 });
+    const links = [
+      { context: LINKED, attributes: { a: 1 } },
+      { context: LINKED, attributes: { b: 2, c: 3 } },
+    ];
+    const sdkRoot = provider.getTracer('edge').startSpan('GET', { kind: SpanKind.SERVER, links }, ROOT_CONTEXT);
+    const hopRoot = new HopTracer('edge').startSpan('GET', SpanKind.SERVER, ROOT_CONTEXT, undefined, links);
+    expect(hopRoot).toBeInstanceOf(HopSpan);
+    expect((hopRoot as HopSpan).links.map((link) => link.attributes)).toEqual([{ b: 2 }]);
+    exercise(sdkRoot);
+    exercise(hopRoot);
+    sdkRoot.end();
+    hopRoot.end();
+    const [fromSdk, fromHop] = ended as [ReadableSpan, ReadableSpan];
+    expect({ ...readable(fromHop), traceId: 'new' }).toEqual({ ...readable(fromSdk), traceId: 'new' });
+    expect(fromHop.parentSpanContext).toBeUndefined();
+    expect(fromHop.spanContext().traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(fromHop.spanContext().traceId).not.toBe(fromSdk.spanContext().traceId);
+    expect(fromHop.droppedLinksCount).toBe(2);
+
+    ended.length = 0;
     const tracer = new HopTracer('t');
     const cases: Array<[string, Context]> = [
-      ['root', ROOT_CONTEXT],
       ['unsampled', parent(TraceFlags.NONE)],
       ['upper-case ids', parent(TraceFlags.SAMPLED, { traceId: '0AF7651916CD43DD8448EB211C80319C' })],
       ['zero span id', parent(TraceFlags.SAMPLED, { spanId: '0000000000000000' })],
       ['suppressed', suppressTracing(parent(TraceFlags.SAMPLED))],
+      ['suppressed root', suppressTracing(ROOT_CONTEXT)],
     ];
     for (const [name, ctx] of cases) {
       const span = tracer.startSpan(name, SpanKind.INTERNAL, ctx);
       expect(span, name).not.toBeInstanceOf(HopSpan);
       span.end();
     }
-    // The SDK's decisions: the root and the invalid parents start traces of their own, the rest record nothing.
-    expect(ended.map((span) => span.name)).toEqual(['root', 'upper-case ids', 'zero span id']);
+    // The SDK's decisions: the invalid parents start traces of their own, the rest record nothing.
+    expect(ended.map((span) => span.name)).toEqual(['upper-case ids', 'zero span id']);
+  });
+
+  it("should sample a root by the sampler's decision on its trace id, and record nothing for a dropped one", () => {
+    const ratio = new TraceIdRatioBasedSampler(0.5);
+    const { ended } = sdk(DEFAULT_SPAN_LIMITS, new ParentBasedSampler({ root: ratio }));
+    const tracer = new HopTracer('edge');
+    const decisions = { sampled: 0, dropped: 0 };
+    for (let i = 0; i < 200; i += 1) {
+      const span = tracer.startSpan('GET', SpanKind.SERVER, ROOT_CONTEXT);
+      const { traceId, traceFlags } = span.spanContext();
+      const expected = ratio.shouldSample(ROOT_CONTEXT, traceId).decision === SamplingDecision.RECORD_AND_SAMPLED;
+      expect(traceFlags === TraceFlags.SAMPLED, traceId).toBe(expected);
+      expect(span.isRecording()).toBe(expected);
+      expect(span instanceof HopSpan).toBe(expected);
+      decisions[expected ? 'sampled' : 'dropped'] += 1;
+      span.end();
+    }
+    expect(decisions.sampled).toBeGreaterThan(50);
+    expect(decisions.dropped).toBeGreaterThan(50);
+    expect(ended).toHaveLength(decisions.sampled);
+
+    sdk(DEFAULT_SPAN_LIMITS, new ParentBasedSampler({ root: new AlwaysOffSampler() }));
+    expect(tracer.startSpan('GET', SpanKind.SERVER, ROOT_CONTEXT).isRecording()).toBe(false);
+  });
+
+  it("should give a root the attributes and trace state of the sampler's result, recorded but not sampled", () => {
+    const traceState = trace.getSpanContext(parent(TraceFlags.SAMPLED))?.traceState;
+    const recordOnly: Sampler = {
+      shouldSample: () => ({
+        decision: SamplingDecision.RECORD,
+        attributes: { 'sampler.rule': 'debug', given: 'by the sampler' },
+        ...(traceState ? { traceState } : {}),
+      }),
+      toString: () => 'RecordOnly',
+    };
+    const { provider, calls } = sdk(DEFAULT_SPAN_LIMITS, recordOnly);
+    const spans = [
+      provider.getTracer('edge').startSpan('GET', { attributes: { given: 'by the caller', n: 1 } }, ROOT_CONTEXT),
+      new HopTracer('edge').startSpan('GET', SpanKind.INTERNAL, ROOT_CONTEXT, { given: 'by the caller', n: 1 }),
+    ] as Array<Span & ReadableSpan>;
+    for (const span of spans) {
+      expect(span.isRecording()).toBe(true);
+      expect(span.spanContext().traceFlags).toBe(TraceFlags.NONE);
+      expect(span.attributes).toEqual({ given: 'by the sampler', n: 1, 'sampler.rule': 'debug' });
+      span.end();
+    }
+    expect(spans[1]).toBeInstanceOf(HopSpan);
+    expect(calls).toEqual([
+      'start GET',
+      'start GET',
+      'ending GET recording=true',
+      'end GET',
+      'ending GET recording=true',
+      'end GET',
+    ]);
   });
 
   it('should be written by our OTLP serializer as the SDK serializes it', () => {

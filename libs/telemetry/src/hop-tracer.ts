@@ -1,5 +1,6 @@
 import {
   diag,
+  SamplingDecision,
   type SpanKind,
   SpanStatusCode,
   TraceFlags,
@@ -30,13 +31,13 @@ import {
   millisToHrTime,
 } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
-import type { ReadableSpan, SpanProcessor, TimedEvent, TracerProvider } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan, Sampler, SpanProcessor, TimedEvent, TracerProvider } from '@opentelemetry/sdk-trace';
 import {
   ATTR_EXCEPTION_MESSAGE,
   ATTR_EXCEPTION_STACKTRACE,
   ATTR_EXCEPTION_TYPE,
 } from '@opentelemetry/semantic-conventions';
-import { randomSpanId } from './random-ids';
+import { randomSpanId, randomTraceId } from './random-ids';
 import { isValidW3CIds } from './sampling';
 
 type InstrumentationScope = ReadableSpan['instrumentationScope'];
@@ -67,12 +68,15 @@ export interface HopSpanSource {
   resource: Resource;
   limits: HopSpanLimits;
   processors: readonly SpanProcessor[];
+  sampler: Sampler;
 }
 
 interface HopSpanSink {
   resource: Resource;
   limits: HopSpanLimits;
   processors: readonly SpanProcessor[];
+  /** The provider's sampler, which decides a root. */
+  sampler: Sampler;
   /** The instrumentation scope of the SDK's tracer of that name, so that a batch groups hop spans with its spans. */
   scope(tracerName: string): InstrumentationScope;
 }
@@ -89,6 +93,7 @@ export function setHopSpanSink(source: HopSpanSource | undefined): void {
     resource: source.resource,
     limits: source.limits,
     processors: source.processors,
+    sampler: source.sampler,
     scope: (name) =>
       (source.provider.getTracer(name) as unknown as { instrumentationScope: InstrumentationScope })
         .instrumentationScope,
@@ -101,12 +106,14 @@ function hopSpanSink(): HopSpanSink | undefined {
 }
 
 /**
- * The tracer of the spans the transport and the gateway make for every hop of a sampled request. Below a sampled
- * parent, with a sampler that samples every child of one (parentbased_*, always_on), the SDK's tracer would run its
- * sampler, check the parent's ids with the API's regular expressions twice, clean the attributes twice and build
- * its span (~2.2 µs a span in a loop); the outcome is known, so a HopSpan is made instead (~0.8 µs): the same span
- * to every processor and exporter, the same limits. Any other parent, a suppressed context or no SDK of ours: the
- * SDK's tracer (docs/adr/0049-hop-spans-without-the-sdks-tracer.md).
+ * The tracer of the spans the stack makes for every request: the edge's root, the transport's hops, the gateway's
+ * invocation. Below a sampled parent, with a sampler that samples every child of one (parentbased_*, always_on), the
+ * SDK's tracer would run its sampler, check the parent's ids with the API's regular expressions twice, clean the
+ * attributes twice and build its span (~2.2 µs a span in a loop); the outcome is known, so a HopSpan is made instead
+ * (~0.8 µs): the same span to every processor and exporter, the same limits. With no parent at all (a root), the
+ * sampler decides as in the SDK's tracer and the span is a HopSpan or, not recorded, the API's non-recording span.
+ * Any other parent, a suppressed context or no SDK of ours: the SDK's tracer
+ * (docs/adr/0049-hop-spans-without-the-sdks-tracer.md).
  *
  * @example
  * const tracer = new HopTracer('@mono/transport');
@@ -123,34 +130,72 @@ export class HopTracer {
     this.#tracer = trace.getTracer(name);
   }
 
-  startSpan(name: string, kind: SpanKind, parent: Context, attributes?: Attributes): Span {
+  startSpan(name: string, kind: SpanKind, parent: Context, attributes?: Attributes, links?: Link[]): Span {
     const sink = hopSpanSink();
-    const parentSpanContext = sink === undefined ? undefined : trace.getSpanContext(parent);
+    if (sink === undefined || isTracingSuppressed(parent))
+      return this.#tracer.startSpan(name, { kind, attributes, links }, parent);
+    const parentSpanContext = trace.getSpanContext(parent);
+    if (parentSpanContext === undefined) return this.#root(sink, name, kind, parent, attributes, links);
     if (
-      sink === undefined ||
-      parentSpanContext === undefined ||
       (parentSpanContext.traceFlags & TraceFlags.SAMPLED) === 0 ||
-      !isValidW3CIds(parentSpanContext.traceId, parentSpanContext.spanId) ||
-      isTracingSuppressed(parent)
+      !isValidW3CIds(parentSpanContext.traceId, parentSpanContext.spanId)
     )
-      return this.#tracer.startSpan(name, { kind, attributes }, parent);
+      return this.#tracer.startSpan(name, { kind, attributes, links }, parent);
+    const spanContext: SpanContext = {
+      traceId: parentSpanContext.traceId,
+      spanId: randomSpanId(),
+      traceFlags: TraceFlags.SAMPLED,
+      traceState: parentSpanContext.traceState,
+    };
+    return new HopSpan(
+      sink,
+      this.#scopeOf(sink),
+      name,
+      kind,
+      parent,
+      spanContext,
+      parentSpanContext,
+      attributes,
+      links,
+    );
+  }
+
+  /** A new trace, as the SDK's tracer starts one: its ids, then the sampler's decision, attributes and trace state. */
+  #root(
+    sink: HopSpanSink,
+    name: string,
+    kind: SpanKind,
+    parent: Context,
+    attributes: Attributes | undefined,
+    links: Link[] | undefined,
+  ): Span {
+    const spanContext: SpanContext = { traceId: randomTraceId(), spanId: randomSpanId(), traceFlags: TraceFlags.NONE };
+    const sampled = sink.sampler.shouldSample(parent, spanContext.traceId, name, kind, attributes ?? {}, links ?? []);
+    if (sampled.traceState !== undefined) spanContext.traceState = sampled.traceState;
+    if (sampled.decision === SamplingDecision.NOT_RECORD) return trace.wrapSpanContext(spanContext);
+    if (sampled.decision === SamplingDecision.RECORD_AND_SAMPLED) spanContext.traceFlags = TraceFlags.SAMPLED;
+    const merged = sampled.attributes === undefined ? attributes : { ...attributes, ...sampled.attributes };
+    return new HopSpan(sink, this.#scopeOf(sink), name, kind, parent, spanContext, undefined, merged, links);
+  }
+
+  #scopeOf(sink: HopSpanSink): InstrumentationScope {
     if (sink !== this.#sink) {
       this.#sink = sink;
       this.#scope = sink.scope(this.#name);
     }
-    return new HopSpan(sink, this.#scope as InstrumentationScope, name, kind, parent, parentSpanContext, attributes);
+    return this.#scope as InstrumentationScope;
   }
 }
 
 /**
- * A sampled span below a sampled parent, as the SDK's span would be in everything a processor or exporter reads
+ * A recorded span, as the SDK's span would be in everything a processor or exporter reads
  * (ReadableSpan) and in what the API lets its holder do (limits, events, links, status, exceptions, the end). Its
  * processors are the SDK's own, called as its span calls them.
  */
 export class HopSpan implements Span, ReadableSpan {
   name: string;
   readonly kind: SpanKind;
-  readonly parentSpanContext: SpanContext;
+  readonly parentSpanContext: SpanContext | undefined;
   readonly startTime: HrTime;
   endTime: HrTime = [0, 0];
   readonly attributes: Attributes = {};
@@ -176,19 +221,16 @@ export class HopSpan implements Span, ReadableSpan {
     name: string,
     kind: SpanKind,
     parent: Context,
-    parentSpanContext: SpanContext,
+    spanContext: SpanContext,
+    parentSpanContext: SpanContext | undefined,
     attributes: Attributes | undefined,
+    links: Link[] | undefined,
   ) {
     const now = Date.now();
     this.#performanceStart = performance.now();
     this.#performanceOffset = now - (this.#performanceStart + performance.timeOrigin);
     this.#sink = sink;
-    this.#spanContext = {
-      traceId: parentSpanContext.traceId,
-      spanId: randomSpanId(),
-      traceFlags: TraceFlags.SAMPLED,
-      traceState: parentSpanContext.traceState,
-    };
+    this.#spanContext = spanContext;
     this.name = name;
     this.kind = kind;
     this.parentSpanContext = parentSpanContext;
@@ -196,6 +238,7 @@ export class HopSpan implements Span, ReadableSpan {
     this.resource = sink.resource;
     this.instrumentationScope = scope;
     if (attributes !== undefined) this.setAttributes(attributes);
+    if (links !== undefined) this.addLinks(links);
     for (const processor of sink.processors) processor.onStart(this as never, parent);
   }
 

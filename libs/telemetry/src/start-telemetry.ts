@@ -93,11 +93,13 @@ export function startTelemetry({
     spanProcessors.push(encodedSpans ? new EncodeSpanOnEnd(batch) : batch);
   }
   const limits = spanLimits(config);
-  const provider = new TracerProvider({ resource, sampler: createSampler(config), spanLimits: limits, spanProcessors });
-  // Hop spans below a sampled parent skip the SDK's tracer where its sampler would sample them all (hop-tracer.ts).
+  const sampler = createSampler(config);
+  const provider = new TracerProvider({ resource, sampler, spanLimits: limits, spanProcessors });
+  // Roots, and hop spans below a sampled parent, skip the SDK's tracer where its sampler would sample every child of
+  // a sampled parent (hop-tracer.ts).
   setHopSpanSink(
     SAMPLES_SAMPLED_CHILDREN.has(config.OTEL_TRACES_SAMPLER)
-      ? { provider, resource, limits, processors: spanProcessors }
+      ? { provider, resource, limits, processors: spanProcessors, sampler }
       : undefined,
   );
   // Below an unsampled parent nothing is ever recorded with these samplers; the unsampled paths read this (sampling.ts).

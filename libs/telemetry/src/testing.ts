@@ -2,7 +2,14 @@ import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { defaultResource } from '@opentelemetry/resources';
-import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
+import {
+  AlwaysOnSampler,
+  InMemorySpanExporter,
+  ParentBasedSampler,
+  SimpleSpanProcessor,
+  TracerProvider,
+  type ReadableSpan,
+} from '@opentelemetry/sdk-trace';
 import { ErrorTypeProcessor } from './error-type-processor';
 import { DEFAULT_SPAN_LIMITS, setHopSpanSink } from './hop-tracer';
 
@@ -21,8 +28,9 @@ export function installTestTracing(): TestTracing {
   const exporter = new InMemorySpanExporter();
   const resource = defaultResource();
   const processors = [new ErrorTypeProcessor(), new SimpleSpanProcessor({ exporter })];
-  const provider = new TracerProvider({ resource, spanProcessors: processors });
-  setHopSpanSink({ provider, resource, limits: DEFAULT_SPAN_LIMITS, processors });
+  const sampler = new ParentBasedSampler({ root: new AlwaysOnSampler() });
+  const provider = new TracerProvider({ resource, sampler, spanProcessors: processors });
+  setHopSpanSink({ provider, resource, limits: DEFAULT_SPAN_LIMITS, processors, sampler });
 
   const manager = new AsyncLocalStorageContextManager().enable();
   context.setGlobalContextManager(manager);
