@@ -71,8 +71,12 @@ export interface HopSpanSource {
   sampler: Sampler;
 }
 
-/** What a hop span reads: the source's parts but the provider (the sampler decides a root), and its scopes. */
-interface HopSpanSink extends Omit<HopSpanSource, 'provider'> {
+interface HopSpanSink {
+  resource: Resource;
+  limits: HopSpanLimits;
+  processors: readonly SpanProcessor[];
+  /** The provider's sampler, which decides a root. */
+  sampler: Sampler;
   /** The instrumentation scope of the SDK's tracer of that name, so that a batch groups hop spans with its spans. */
   scope(tracerName: string): InstrumentationScope;
 }
@@ -85,15 +89,15 @@ const SINK = Symbol.for('mono.telemetry.hopSpanSink');
  * SDK's.
  */
 export function setHopSpanSink(source: HopSpanSource | undefined): void {
-  let sink: HopSpanSink | undefined;
-  if (source !== undefined) {
-    const { provider, ...parts } = source;
-    sink = {
-      ...parts,
-      scope: (name) =>
-        (provider.getTracer(name) as unknown as { instrumentationScope: InstrumentationScope }).instrumentationScope,
-    };
-  }
+  const sink: HopSpanSink | undefined = source && {
+    resource: source.resource,
+    limits: source.limits,
+    processors: source.processors,
+    sampler: source.sampler,
+    scope: (name) =>
+      (source.provider.getTracer(name) as unknown as { instrumentationScope: InstrumentationScope })
+        .instrumentationScope,
+  };
   (globalThis as Record<symbol, unknown>)[SINK] = sink;
 }
 
@@ -128,24 +132,32 @@ export class HopTracer {
 
   startSpan(name: string, kind: SpanKind, parent: Context, attributes?: Attributes, links?: Link[]): Span {
     const sink = hopSpanSink();
-    if (sink !== undefined && !isTracingSuppressed(parent)) {
-      const parentSpanContext = trace.getSpanContext(parent);
-      if (parentSpanContext === undefined) return this.#root(sink, name, kind, parent, attributes, links);
-      if (
-        (parentSpanContext.traceFlags & TraceFlags.SAMPLED) !== 0 &&
-        isValidW3CIds(parentSpanContext.traceId, parentSpanContext.spanId)
-      ) {
-        const spanContext: SpanContext = {
-          traceId: parentSpanContext.traceId,
-          spanId: randomSpanId(),
-          traceFlags: TraceFlags.SAMPLED,
-          traceState: parentSpanContext.traceState,
-        };
-        const scope = this.#scopeOf(sink);
-        return new HopSpan(sink, scope, name, kind, parent, spanContext, parentSpanContext, attributes, links);
-      }
-    }
-    return this.#tracer.startSpan(name, { kind, attributes, links }, parent);
+    if (sink === undefined || isTracingSuppressed(parent))
+      return this.#tracer.startSpan(name, { kind, attributes, links }, parent);
+    const parentSpanContext = trace.getSpanContext(parent);
+    if (parentSpanContext === undefined) return this.#root(sink, name, kind, parent, attributes, links);
+    if (
+      (parentSpanContext.traceFlags & TraceFlags.SAMPLED) === 0 ||
+      !isValidW3CIds(parentSpanContext.traceId, parentSpanContext.spanId)
+    )
+      return this.#tracer.startSpan(name, { kind, attributes, links }, parent);
+    const spanContext: SpanContext = {
+      traceId: parentSpanContext.traceId,
+      spanId: randomSpanId(),
+      traceFlags: TraceFlags.SAMPLED,
+      traceState: parentSpanContext.traceState,
+    };
+    return new HopSpan(
+      sink,
+      this.#scopeOf(sink),
+      name,
+      kind,
+      parent,
+      spanContext,
+      parentSpanContext,
+      attributes,
+      links,
+    );
   }
 
   /** A new trace, as the SDK's tracer starts one: its ids, then the sampler's decision, attributes and trace state. */
