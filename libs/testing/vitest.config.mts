@@ -1,0 +1,3 @@
+import { projectConfig } from '../../tools/vitest/project-config.mts';
+
+export default projectConfig('testing');
