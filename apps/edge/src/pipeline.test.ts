@@ -1,5 +1,7 @@
 import { once } from 'node:events';
+import { request, type IncomingMessage } from 'node:http';
 import { connect } from 'node:net';
+import { gunzipSync } from 'node:zlib';
 import { gatewayBoundary, type HttpRequest } from '@mono/contracts';
 import { AppError } from '@mono/errors';
 import { createLogger } from '@mono/telemetry';
@@ -157,6 +159,40 @@ describe('edge server', () => {
     expect(response.split('\r\n')[0]).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
     expect(response).toContain('Content-Type: application/problem+json');
     expect(response).toContain('Connection: close');
+  });
+
+  it.each([
+    ['up to the size sent with the head as text', 1024, undefined],
+    ['past it', 1025, undefined],
+    ['up to it, to a client that accepts gzip, too short to compress', 1000, 'gzip'],
+    ['up to it, compressed', 1024, 'gzip'],
+  ])('should send a last chunk %s byte for byte', async (_case, size, accepts) => {
+    const body = Buffer.from(Array.from({ length: size }, (_, i) => (i * 7 + 0x80) & 0xff));
+    const stub = await gateway((call) => {
+      call.respond({
+        status: 200,
+        reason: 'OK',
+        headers: [
+          { name: 'Content-Type', value: 'text/plain' },
+          { name: 'Content-Length', value: String(size) },
+        ],
+      });
+      call.write(body);
+      call.end();
+    });
+    const { port, server } = await listen([stub.address]);
+    await vi.waitFor(() => expect(server.state.ready).toBe(true));
+    const headers = accepts === undefined ? {} : { 'Accept-Encoding': accepts };
+    const req = request({ port, host: '127.0.0.1', path: '/', headers, agent: false }).end();
+    const [res] = (await once(req, 'response')) as [IncomingMessage];
+    const chunks: Buffer[] = [];
+    for await (const chunk of res) chunks.push(chunk as Buffer);
+    const received = Buffer.concat(chunks);
+    expect(res.statusCode).toBe(200);
+    const encoding = res.headers['content-encoding'];
+    expect(encoding).toBe(size >= 1024 ? accepts : undefined);
+    if (encoding === undefined) expect(res.headers['content-length']).toBe(String(size));
+    expect((encoding === 'gzip' ? gunzipSync(received) : received).equals(body)).toBe(true);
   });
 
   it('should abort the connection when the upstream fails after the head was sent', async () => {
