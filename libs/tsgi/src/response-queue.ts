@@ -73,6 +73,11 @@ export class ResponseQueue implements AsyncIterableIterator<Uint8Array> {
     });
   }
 
+  /** What the host can read without waiting: a chunk, the end, or undefined for now; throws the writer's failure. */
+  takeNow(): IteratorResult<Uint8Array> | undefined {
+    return this.#take();
+  }
+
   return(): Promise<IteratorResult<Uint8Array>> {
     this.close();
     return Promise.resolve({ value: undefined, done: true });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Application } from './environ';
 import { InterfaceError } from './interface-error';
+import { ResponseQueue } from './response-queue';
+import { HostResponse, type ResponseOutput } from './run-application';
 import { invoke } from './testing';
 
 const bytes = (text: string) => Buffer.from(text);
@@ -188,5 +190,52 @@ describe('runApplication', () => {
     release.open();
     await forever.done;
     expect(closed.filter((c) => c === 'aborted')).toHaveLength(1);
+  });
+});
+
+describe('HostResponse', () => {
+  it('should send a response queue its writer already ended at once, its end with its last chunk', async () => {
+    const events: string[] = [];
+    const output: ResponseOutput = {
+      aborted: false,
+      whenAborted: () => {},
+      head: (code) => events.push(`head ${code}`),
+      write: (chunk) => void events.push(`data ${Buffer.from(chunk).toString()}`),
+      end: () => events.push('end'),
+      fail: (err) => events.push(`fail ${String(err)}`),
+    };
+    const response = new HostResponse(output);
+    response.startResponse('200 OK', [['Content-Length', '11']]);
+    const queue = new ResponseQueue(1024, { drained: () => {}, finishedReading: () => {}, aborted: () => {} });
+    queue.push(bytes('hello '));
+    queue.push(bytes('world'));
+    queue.end();
+    const sent = response.send(queue);
+    // Before anything else runs: the transport joins an end written in the same turn to the frame of the last chunk.
+    expect(events).toEqual(['head 200', 'data hello ', 'data world', 'end']);
+    await sent;
+    expect(queue.settled).toBe(true);
+  });
+
+  it('should go on reading a response queue its writer ends later', async () => {
+    const events: string[] = [];
+    const output: ResponseOutput = {
+      aborted: false,
+      whenAborted: () => {},
+      head: (code) => events.push(`head ${code}`),
+      write: (chunk) => void events.push(`data ${Buffer.from(chunk).toString()}`),
+      end: () => events.push('end'),
+      fail: (err) => events.push(`fail ${String(err)}`),
+    };
+    const response = new HostResponse(output);
+    response.startResponse('200 OK', []);
+    const queue = new ResponseQueue(1024, { drained: () => {}, finishedReading: () => {}, aborted: () => {} });
+    queue.push(bytes('first'));
+    const sent = response.send(queue);
+    expect(events).toEqual(['head 200', 'data first']);
+    queue.push(bytes('second'));
+    queue.end();
+    await sent;
+    expect(events).toEqual(['head 200', 'data first', 'data second', 'end']);
   });
 });

@@ -1,5 +1,6 @@
 import type { Application, Environ, ExcInfo, Flush, HeaderList, ResponseBody } from './environ';
 import { InterfaceError } from './interface-error';
+import { ResponseQueue } from './response-queue';
 import { checkHeaders, parseStatus, statusAllowsBody, type ParsedStatus } from './response-head';
 
 /** Where the host sends a response: the framework service's transport, or a test's recorder. */
@@ -149,9 +150,25 @@ export class HostResponse {
   }
 
   async #sendIterable(body: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<void> {
+    if (body instanceof ResponseQueue) return this.#sendQueue(body);
     for await (const chunk of body as AsyncIterable<unknown>) {
       if (this.#output.aborted) return;
       const wait = this.#write(chunk);
+      if (wait) await wait;
+    }
+    if (!this.#output.aborted) this.#end();
+  }
+
+  /**
+   * An imperative writer's body (Express's `res.send`) is read without waiting while it holds more: its end is sent in
+   * the same turn as its last chunk, so that both go in one frame (docs/adr/0050-a-small-body-in-the-heads-write.md).
+   */
+  async #sendQueue(queue: ResponseQueue): Promise<void> {
+    for (;;) {
+      const next = queue.takeNow() ?? (await queue.next());
+      if (next.done) break;
+      if (this.#output.aborted) return;
+      const wait = this.#write(next.value);
       if (wait) await wait;
     }
     if (!this.#output.aborted) this.#end();
