@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Application } from './environ';
 import { InterfaceError } from './interface-error';
-import { ResponseQueue } from './response-queue';
+import { ResponseQueue, type QueueOwner } from './response-queue';
 import { HostResponse, type ResponseOutput } from './run-application';
 import { invoke } from './testing';
 
@@ -194,19 +194,31 @@ describe('runApplication', () => {
 });
 
 describe('HostResponse', () => {
-  it('should send a response queue its writer already ended at once, its end with its last chunk', async () => {
+  /** An output that records what it is sent; `write` waits for `writing` when one is given. */
+  function recorder(writing?: () => Promise<void>) {
     const events: string[] = [];
     const output: ResponseOutput = {
       aborted: false,
       whenAborted: () => {},
       head: (code) => events.push(`head ${code}`),
-      write: (chunk) => void events.push(`data ${Buffer.from(chunk).toString()}`),
+      write: (chunk) => {
+        events.push(`data ${Buffer.from(chunk).toString()}`);
+        return writing?.();
+      },
       end: () => events.push('end'),
-      fail: (err) => events.push(`fail ${String(err)}`),
+      fail: (err, headSent) => events.push(`fail ${String(err)} ${headSent ? 'after' : 'before'} the head`),
     };
+    return { events, output };
+  }
+
+  const newQueue = (owner: Partial<QueueOwner> = {}) =>
+    new ResponseQueue(1024, { drained: () => {}, finishedReading: () => {}, aborted: () => {}, ...owner });
+
+  it('should send a response queue its writer already ended at once, its end with its last chunk', async () => {
+    const { events, output } = recorder();
     const response = new HostResponse(output);
     response.startResponse('200 OK', [['Content-Length', '11']]);
-    const queue = new ResponseQueue(1024, { drained: () => {}, finishedReading: () => {}, aborted: () => {} });
+    const queue = newQueue();
     queue.push(bytes('hello '));
     queue.push(bytes('world'));
     queue.end();
@@ -218,18 +230,10 @@ describe('HostResponse', () => {
   });
 
   it('should go on reading a response queue its writer ends later', async () => {
-    const events: string[] = [];
-    const output: ResponseOutput = {
-      aborted: false,
-      whenAborted: () => {},
-      head: (code) => events.push(`head ${code}`),
-      write: (chunk) => void events.push(`data ${Buffer.from(chunk).toString()}`),
-      end: () => events.push('end'),
-      fail: (err) => events.push(`fail ${String(err)}`),
-    };
+    const { events, output } = recorder();
     const response = new HostResponse(output);
     response.startResponse('200 OK', []);
-    const queue = new ResponseQueue(1024, { drained: () => {}, finishedReading: () => {}, aborted: () => {} });
+    const queue = newQueue();
     queue.push(bytes('first'));
     const sent = response.send(queue);
     expect(events).toEqual(['head 200', 'data first']);
@@ -237,5 +241,35 @@ describe('HostResponse', () => {
     queue.end();
     await sent;
     expect(events).toEqual(['head 200', 'data first', 'data second', 'end']);
+  });
+
+  it('should wait for an output that asks it to before the next chunk of a response queue', async () => {
+    const opened = gate();
+    const { events, output } = recorder(() => opened.promise);
+    const response = new HostResponse(output);
+    response.startResponse('200 OK', []);
+    const queue = newQueue();
+    queue.push(bytes('first'));
+    queue.push(bytes('second'));
+    queue.end();
+    const sent = response.send(queue);
+    await Promise.resolve();
+    expect(events).toEqual(['head 200', 'data first']);
+    opened.open();
+    await sent;
+    expect(events).toEqual(['head 200', 'data first', 'data second', 'end']);
+  });
+
+  it('should fail the response whose writer failed before its end, and close its queue', async () => {
+    const { events, output } = recorder();
+    let aborted = 0;
+    const response = new HostResponse(output);
+    response.startResponse('200 OK', []);
+    const queue = newQueue({ aborted: () => (aborted += 1) });
+    queue.fail(new Error('the writer broke'));
+    await response.send(queue);
+    expect(events).toEqual(['fail Error: the writer broke before the head']);
+    expect(queue.settled).toBe(true);
+    expect(aborted).toBe(1);
   });
 });

@@ -86,14 +86,41 @@ export class HostResponse {
       }
       return SENT;
     }
+    if (body instanceof ResponseQueue) return this.#sendQueue(body);
     return this.#stream(body);
   }
 
-  async #stream(body: ResponseBody): Promise<void> {
+  /**
+   * An imperative writer's body (Express's `res.send`): what it holds is sent at once and, when its writer has ended
+   * it (most responses), its end in the same turn as its last chunk, so that both go in one frame
+   * (docs/adr/0050-a-small-body-in-the-heads-write.md), without the promises and the abort listener of a streamed body.
+   * The rest of a body its writer has not ended streams.
+   */
+  #sendQueue(queue: ResponseQueue): Promise<void> {
+    try {
+      for (let next = queue.takeNow(); next !== undefined && !this.#output.aborted; next = queue.takeNow()) {
+        if (next.done) {
+          this.#end();
+          return SENT;
+        }
+        const writing = this.#write(next.value);
+        if (writing) return this.#stream(queue, writing);
+      }
+    } catch (err) {
+      if (!this.#output.aborted) this.#output.fail(err, this.#headSent);
+      queue.close();
+      return SENT;
+    }
+    return this.#stream(queue);
+  }
+
+  /** Streams `body`, after the write `writing` that waits for the output, when one does. */
+  async #stream(body: ResponseBody, writing?: Promise<void>): Promise<void> {
     const output = this.#output;
     const close = closeOnce(body, output, this);
     output.whenAborted(close);
     try {
+      if (writing) await writing;
       if (Array.isArray(body)) await this.#sendArray(body);
       else await this.#sendIterable(body);
     } catch (err) {
@@ -150,7 +177,7 @@ export class HostResponse {
   }
 
   async #sendIterable(body: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<void> {
-    if (body instanceof ResponseQueue) return this.#sendQueue(body);
+    if (body instanceof ResponseQueue) return this.#streamQueue(body);
     for await (const chunk of body as AsyncIterable<unknown>) {
       if (this.#output.aborted) return;
       const wait = this.#write(chunk);
@@ -159,11 +186,8 @@ export class HostResponse {
     if (!this.#output.aborted) this.#end();
   }
 
-  /**
-   * An imperative writer's body (Express's `res.send`) is read without waiting while it holds more: its end is sent in
-   * the same turn as its last chunk, so that both go in one frame (docs/adr/0050-a-small-body-in-the-heads-write.md).
-   */
-  async #sendQueue(queue: ResponseQueue): Promise<void> {
+  /** A response queue read without waiting while it holds more, as `#sendQueue` does: its end with its last chunk. */
+  async #streamQueue(queue: ResponseQueue): Promise<void> {
     for (;;) {
       const next = queue.takeNow() ?? (await queue.next());
       if (next.done) break;
