@@ -272,4 +272,17 @@ describe('HostResponse', () => {
     expect(queue.settled).toBe(true);
     expect(aborted).toBe(1);
   });
+
+  it('should read nothing of a response queue once the output was aborted, and close it as aborted', async () => {
+    const { events, output } = recorder();
+    const abortedOutput: ResponseOutput = { ...output, aborted: true, whenAborted: (listener) => listener() };
+    const heard: string[] = [];
+    const response = new HostResponse(abortedOutput);
+    response.startResponse('204 No Content', []);
+    const queue = newQueue({ finishedReading: () => heard.push('finished'), aborted: () => heard.push('aborted') });
+    queue.end();
+    await response.send(queue);
+    expect(events).toEqual([]);
+    expect(heard).toEqual(['aborted']);
+  });
 });

@@ -98,7 +98,10 @@ export class HostResponse {
    */
   #sendQueue(queue: ResponseQueue): Promise<void> {
     try {
-      for (let next = queue.takeNow(); next !== undefined && !this.#output.aborted; next = queue.takeNow()) {
+      // An aborted output reads nothing: the streamed path closes the body at once, and its writer hears it.
+      while (!this.#output.aborted) {
+        const next = queue.takeNow();
+        if (next === undefined) break;
         if (next.done) {
           this.#end();
           return SENT;
