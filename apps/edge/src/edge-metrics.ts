@@ -1,5 +1,5 @@
 import { metrics } from '@opentelemetry/api';
-import { DURATION_BUCKETS, durationHistogram, KNOWN_HTTP_METHODS } from '@mono/telemetry';
+import { DURATION_BUCKETS, durationHistogram, KNOWN_HTTP_METHODS, recordByParts } from '@mono/telemetry';
 import type { EdgeState } from './edge-state';
 
 export interface EdgeMetrics {
@@ -25,14 +25,18 @@ export function edgeMetrics(state: EdgeState): EdgeMetrics {
       unit: '{request}',
     })
     .addCallback((observer) => observer.observe(state.inFlight, { 'url.scheme': 'http' }));
+  const record = recordByParts(
+    duration,
+    (method: string, status: number) => `${method} ${status}`,
+    (method, status) => ({
+      'http.request.method': method,
+      'http.response.status_code': status,
+      'url.scheme': 'http',
+    }),
+  );
   return {
     done(method, status, seconds) {
-      const known = method !== undefined && KNOWN_HTTP_METHODS.has(method) ? method : '_OTHER';
-      duration.record(seconds, `${known} ${status}`, () => ({
-        'http.request.method': known,
-        'http.response.status_code': status,
-        'url.scheme': 'http',
-      }));
+      record(seconds, method !== undefined && KNOWN_HTTP_METHODS.has(method) ? method : '_OTHER', status);
     },
   };
 }

@@ -1,5 +1,5 @@
 import { metrics } from '@opentelemetry/api';
-import { ATTR_MONO_APPLICATION, DURATION_BUCKETS, durationHistogram } from '@mono/telemetry';
+import { ATTR_MONO_APPLICATION, DURATION_BUCKETS, durationHistogram, recordByParts } from '@mono/telemetry';
 import type { Outcome } from './application-stats';
 import type { HostedEntry } from './application-table';
 
@@ -37,15 +37,20 @@ export function frameworkMetrics(entries: readonly HostedEntry[]): FrameworkMetr
     },
     [inFlight],
   );
+  const record = recordByParts(
+    duration,
+    (application: string, grpcStatus: string, outcome: Outcome) => `${application} ${grpcStatus} ${outcome}`,
+    (application, grpcStatus, outcome) => ({
+      'rpc.system.name': 'grpc',
+      'rpc.method': METHOD,
+      'rpc.response.status_code': grpcStatus,
+      [ATTR_MONO_APPLICATION]: application,
+      ...(outcome === 'cancelled' ? {} : { 'http.response.status_code': outcome }),
+    }),
+  );
   return {
     done(application, outcome, grpcStatus, seconds) {
-      duration.record(seconds, `${application} ${grpcStatus} ${outcome}`, () => ({
-        'rpc.system.name': 'grpc',
-        'rpc.method': METHOD,
-        'rpc.response.status_code': grpcStatus,
-        [ATTR_MONO_APPLICATION]: application,
-        ...(outcome === 'cancelled' ? {} : { 'http.response.status_code': outcome }),
-      }));
+      record(seconds, application, grpcStatus, outcome);
     },
   };
 }

@@ -1,5 +1,5 @@
 import { metrics } from '@opentelemetry/api';
-import { ATTR_MONO_SCRIPT_NAME, DURATION_BUCKETS, durationHistogram } from '@mono/telemetry';
+import { ATTR_MONO_SCRIPT_NAME, DURATION_BUCKETS, durationHistogram, recordByParts } from '@mono/telemetry';
 import type { Mount } from './gateway-stats';
 
 const METHOD = 'mono.gateway.v1.GatewayService/Exchange';
@@ -41,14 +41,19 @@ export function gatewayMetrics(mounts: readonly Mount[]): GatewayMetrics {
     },
     [inFlight, queued],
   );
+  const record = recordByParts(
+    duration,
+    (mount: string, status: string) => `${mount} ${status}`,
+    (mount, status) => ({
+      'rpc.system.name': 'grpc',
+      'rpc.method': METHOD,
+      'rpc.response.status_code': status,
+      [ATTR_MONO_SCRIPT_NAME]: mount || '/',
+    }),
+  );
   return {
     done(mount, status, seconds) {
-      duration.record(seconds, `${mount} ${status}`, () => ({
-        'rpc.system.name': 'grpc',
-        'rpc.method': METHOD,
-        'rpc.response.status_code': status,
-        [ATTR_MONO_SCRIPT_NAME]: mount || '/',
-      }));
+      record(seconds, mount, status);
     },
   };
 }

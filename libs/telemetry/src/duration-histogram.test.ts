@@ -1,7 +1,7 @@
 import { metrics } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { durationHistogram } from './duration-histogram';
+import { durationHistogram, recordByParts } from './duration-histogram';
 import { loadMetricsConfig } from './metrics-config';
 import { prometheusText } from './prometheus-handler';
 import { startMetrics } from './start-metrics';
@@ -59,6 +59,40 @@ describe('durationHistogram', () => {
     expect(text).toMatch(/^once_duration_count\{route="a",.*\} 5$/m);
     expect(text).toMatch(/^once_duration_bucket\{route="a",.*le="1"\} 0$/m);
     expect(text).toMatch(/^once_duration_sum\{route="a",.*\} 10$/m);
+  });
+
+  it('should record by parts into the series they name, making a key again only when the parts change', async () => {
+    const ours = durationHistogram('scope', 'parts.duration', { description: 'd', unit: 's', boundaries: [1] });
+    const keys: string[] = [];
+    const record = recordByParts(
+      ours,
+      (method: string, status: number) => {
+        keys.push(`${method} ${status}`);
+        return `${method} ${status}`;
+      },
+      (method, status) => ({ method, status }),
+    );
+    const calls: Array<[string, number, number]> = [
+      ['GET', 200, 0.5],
+      ['GET', 200, 2],
+      ['POST', 200, 0.5],
+      ['POST', 404, 0.5],
+      ['GET', 200, 0.5],
+      ['GET', 404, 2],
+    ];
+    for (const [method, status, value] of calls) record(value, method, status);
+    expect(keys).toEqual(['GET 200', 'POST 200', 'POST 404', 'GET 200', 'GET 404']);
+    const text = await exposition();
+    const count = (method: string, status: number) =>
+      new RegExp(`^parts_duration_count\\{method="${method}",status="${status}",.*\\} (\\d+)$`, 'm').exec(text)?.[1];
+    expect([count('GET', 200), count('POST', 200), count('POST', 404), count('GET', 404)]).toEqual([
+      '3',
+      '1',
+      '1',
+      '1',
+    ]);
+    expect(text).toMatch(/^parts_duration_sum\{method="GET",status="200",.*\} 3$/m);
+    expect(text).toMatch(/^parts_duration_sum\{method="GET",status="404",.*\} 2$/m);
   });
 
   it('should keep the cardinality limit as the SDK does: 1999 attribute sets, then one overflow series', async () => {

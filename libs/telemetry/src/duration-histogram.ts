@@ -109,6 +109,41 @@ export function durationHistogram(scope: string, name: string, options: Duration
   };
 }
 
+/**
+ * Records into the attribute set that two or three parts name (a method and a status; an application, a gRPC status
+ * and an outcome), making its key and its attributes' factory again only when the parts differ from the last
+ * record's. Consecutive requests nearly always repeat them; a key built for every request cost a new string and its
+ * hash each time (a lone request, whose caches hold other things, ~2 µs in perf).
+ *
+ * @example
+ * const done = recordByParts(duration, (method: string, status: number) => `${method} ${status}`, (method, status) => ({
+ *   'http.request.method': method,
+ *   'http.response.status_code': status,
+ * }));
+ * done(0.004, 'GET', 200);
+ */
+export function recordByParts<A, B, C = void>(
+  histogram: DurationHistogram,
+  key: (a: A, b: B, c: C) => string,
+  attributes: (a: A, b: B, c: C) => Attributes,
+): (value: number, a: A, b: B, c: C) => void {
+  let lastKey: string | undefined;
+  let lastAttributes: () => Attributes = () => ({});
+  let lastA: A | undefined;
+  let lastB: B | undefined;
+  let lastC: C | undefined;
+  return (value, a, b, c) => {
+    if (lastKey === undefined || a !== lastA || b !== lastB || c !== lastC) {
+      lastA = a;
+      lastB = b;
+      lastC = c;
+      lastKey = key(a, b, c);
+      lastAttributes = () => attributes(a, b, c);
+    }
+    histogram.record(value, lastKey, lastAttributes);
+  };
+}
+
 /** Turns recording on for this process (startMetrics, before the services make their instruments); returns what they register. */
 export function enableDurationHistograms(): readonly HistogramSource[] {
   const global = globalThis as Record<symbol, unknown>;

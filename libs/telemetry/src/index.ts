@@ -14,7 +14,7 @@ export {
   ATTRIBUTE_REGISTRY,
 } from './attributes';
 export type { AttributeOrigin, RegisteredAttribute } from './attributes';
-export { DURATION_BUCKETS, durationHistogram } from './duration-histogram';
+export { DURATION_BUCKETS, durationHistogram, recordByParts } from './duration-histogram';
 export type { DurationHistogram, DurationHistogramOptions } from './duration-histogram';
 export { HopSpan, HopTracer } from './hop-tracer';
 export { KNOWN_HTTP_METHODS } from './http-methods';
