@@ -401,20 +401,17 @@ function honesty(raw) {
  */
 function honestyDetail(raw, name) {
   const c =
-    /** @type {RawConfig & { loads: Record<string, Array<RawRun & { sent: number, spans?: number, sampled?: number, counters?: object }>> }} */ (
+    /** @type {RawConfig & { loads: Record<string, Array<RawRun & { sent: number, counters?: object }>>, spanCounts?: Array<{ spans: number, sampled?: number }> }} */ (
       raw.configs[name]
     );
   const parts = ['every answer 2xx, no socket errors'];
   const runs = Object.values(c.loads).flat();
   if (runs.some((r) => r.counters))
     parts.push(`wrk sent = each service's request count in every run (${runs.map((r) => r.sent).join(', ')})`);
-  if (runs.some((r) => r.spans !== undefined)) {
+  if (c.spanCounts?.length)
     parts.push(
-      /-traced\d+$/.test(name)
-        ? `Jaeger's spans = requests the edge sampled × spans per request (${runs.map((r) => `${r.spans} for ${r.sampled}`).join(', ')})`
-        : `Jaeger's spans = requests × spans per request (${runs.map((r) => r.spans).join(', ')})`,
+      `Jaeger's spans = requests the edge sampled × spans per request, over each start (${c.spanCounts.map((n) => `${n.spans} for ${n.sampled}`).join(', ')})`,
     );
-  }
   if (raw.open?.runs[name]) parts.push('open loop: every request answered 2xx and counted by each service');
   if (raw.idle?.[name]) parts.push('idle connections all open when measured');
   return parts.join('; ');
