@@ -145,9 +145,10 @@ const median = (values) => {
  * @property {SpanCount[]} [spanCounts] traced: what reached Jaeger from each start
  */
 /**
- * The spans Jaeger accepted from one start of a traced configuration (its warm-ups and loads), once they settled
- * after its last load, and the requests the edge sampled and wrk sent meanwhile.
- * @typedef {{ spans: number, sampled: number | undefined, sent: number }} SpanCount
+ * What one start of a traced configuration sent to Jaeger from its readiness to the end of its last load (its
+ * warm-ups included): the spans Jaeger accepted, the requests the edge sampled and counted, those wrk sent in the
+ * measured runs.
+ * @typedef {{ spans: number, sampled: number | undefined, requests: number | undefined, sent: number }} SpanCount
  */
 /**
  * @typedef {import('./lib/vegeta.mjs').OpenLoopResult & {
@@ -379,8 +380,8 @@ async function withCpu(group, jaeger, during) {
 }
 
 /**
- * One measured wrk run: the result plus CPU per request (per service), background CPU, and (ours) counter and span
- * deltas. Measured again (twice at most) when other processes used over 10 % of the CPUs or wrk itself was held.
+ * One measured wrk run: the result plus CPU per request (per service), background CPU, and (ours) counter deltas.
+ * Measured again (twice at most) when other processes used over 10 % of the CPUs or wrk itself was held.
  * @param {string} name
  * @param {ProcessGroup} group
  * @param {Started} stack
@@ -442,16 +443,14 @@ async function measureConfig(name, round, last) {
   const config = configOf(name);
   const results = resultsOf(name);
   await withConfig(name, async (group, stack, jaeger) => {
-    // Requests the readiness probe sent before the gateway was up were sampled at the edge and answered there, with
-    // partial traces: their spans are counted (waited for past the batches' 5 s delay) and left out of the check.
-    const started = jaeger
-      ? { spans: await jaeger.settledAccepted(15_000, 6_000), sampled: await stack.sampled?.() }
-      : undefined;
     if (last) {
       // Idle: started, then left alone as long as after a load (what a service keeps once start-up is over).
       await sleep(MEMORY_SETTLE_MS);
       results.memIdle = memoryByService(group.services());
     }
+    // Requests the readiness probe sent before the gateway was up were sampled at the edge and answered there, with
+    // partial traces: what reached Jaeger and the counters until now are left out of the check.
+    const started = jaeger ? await tracedCounts(stack, jaeger) : undefined;
     /** @type {Run[]} */
     const measured = [];
     for (const [i, connections] of LOADS.entries()) {
@@ -483,7 +482,7 @@ async function measureConfig(name, round, last) {
       );
     }
     if (last) results.memAfter = results.memAfterBy?.[String(LOADS.at(-1))];
-    if (jaeger && started) await countSpans(name, stack, jaeger, started, measured);
+    if (jaeger && started) await countSpans(name, round, stack, jaeger, started, measured);
     if (config.traced) return;
     await pinToCpu0(group.pids());
     // A lone client takes other paths than 50 (batches of one): warm them up too, as the load was.
@@ -523,32 +522,53 @@ function check(name, result, where) {
 }
 
 /**
- * Counts what a traced start sent to Jaeger from its readiness to the end of its loads, and checks every span of every request the edge
- * sampled arrived (and, at 100 %, that it sampled every request). Counted once per start, after its last load, not
- * around each measured run: waiting for the spans to settle (batches leave up to 5 s late) idled the services for
- * seconds before a load, past the two quiet seconds after which they compact and drop optimised code (ADR-0030), so
- * traced configurations were measured colder than untraced ones.
- * @param {string} name
+ * @typedef {{ spans: number, sampled: number | undefined, requests: number | undefined }} TracedCounts
+ * the spans Jaeger accepted once the count settled, the requests the edge sampled and those it counted
+ */
+
+/**
  * @param {Started} stack
  * @param {Jaeger} jaeger
- * @param {{ spans: number, sampled: number | undefined }} started the counts once the stack was ready
+ * @returns {Promise<TracedCounts>}
+ */
+async function tracedCounts(stack, jaeger) {
+  const spans = await jaeger.settledAccepted();
+  return { spans, sampled: await stack.sampled?.(), requests: (await stack.counters?.())?.['edge'] };
+}
+
+/**
+ * Counts what a traced start sent to Jaeger from its readiness to the end of its loads, and checks every span of
+ * every request the edge sampled arrived (and, at 100 %, that it sampled every request it counted). Counted once per
+ * start, after its last load, not around each measured run: waiting there for the count to settle (each service
+ * exports every 0.5 s) idled the services for 2–3 s before a load, past the two quiet seconds after which they
+ * compact and drop optimised code (ADR-0030), so traced configurations were measured colder than untraced ones.
+ * @param {string} name
+ * @param {number} round
+ * @param {Started} stack
+ * @param {Jaeger} jaeger
+ * @param {TracedCounts} started the counts once the stack was ready
  * @param {Run[]} runs this start's measured runs
  */
-async function countSpans(name, stack, jaeger, started, runs) {
+async function countSpans(name, round, stack, jaeger, started, runs) {
   const config = configOf(name);
   const results = resultsOf(name);
-  const spans = (await jaeger.settledAccepted()) - started.spans;
-  const sampledNow = await stack.sampled?.();
-  const sampled = sampledNow === undefined || started.sampled === undefined ? undefined : sampledNow - started.sampled;
+  const now = await tracedCounts(stack, jaeger);
+  const since = (/** @type {number | undefined} */ a, /** @type {number | undefined} */ b) =>
+    a === undefined || b === undefined ? undefined : a - b;
+  const spans = now.spans - started.spans;
+  const sampled = since(now.sampled, started.sampled);
+  const requests = since(now.requests, started.requests);
   const sent = runs.reduce((sum, r) => sum + r.sent, 0);
-  (results.spanCounts ??= []).push({ spans, sampled, sent });
+  (results.spanCounts ??= []).push({ spans, sampled, requests, sent });
   const per = config.spansPerRequest ?? NaN;
   if (spans !== (sampled ?? NaN) * per)
     results.checks.push(
-      `FAIL: Jaeger accepted ${spans} spans from a start, the edge sampled ${sampled ?? 'an unknown number of'} requests × ${per}`,
+      `FAIL round ${round}: Jaeger accepted ${spans} spans, the edge sampled ${sampled ?? 'an unknown number of'} requests × ${per}`,
     );
-  if ((config.traced ?? 0) >= 1 && sampled !== undefined && sampled < sent)
-    results.checks.push(`FAIL: the edge sampled ${sampled} requests of a start, wrk sent ${sent} in its measured runs`);
+  if ((config.traced ?? 0) >= 1 && (sampled !== requests || (requests ?? NaN) < sent))
+    results.checks.push(
+      `FAIL round ${round}: the edge sampled ${sampled} of the ${requests} requests it counted (wrk sent ${sent} in the measured runs)`,
+    );
 }
 
 /** @returns {Promise<{ seedRps: number, shares: number[], runs: Record<string, OpenRun[]> } | undefined>} */

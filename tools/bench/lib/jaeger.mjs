@@ -59,12 +59,12 @@ export async function startJaeger() {
     pids: () => group.pids(),
     pid: child.pid,
     accepted,
-    /** Waits until the count has not moved for `quietMs` (exports are batched), at most `limitMs`. */
-    async settledAccepted(limitMs = 15_000, quietMs = 1_000) {
+    /** Waits until the count has not moved for a second (exports are batched), at most `limitMs`. */
+    async settledAccepted(limitMs = 15_000) {
       let last = await accepted();
       const deadline = Date.now() + limitMs;
       while (Date.now() < deadline) {
-        await sleep(quietMs);
+        await sleep(1_000);
         const now = await accepted();
         if (now === last) return now;
         last = now;

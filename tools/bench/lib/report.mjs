@@ -401,7 +401,7 @@ function honesty(raw) {
  */
 function honestyDetail(raw, name) {
   const c =
-    /** @type {RawConfig & { loads: Record<string, Array<RawRun & { sent: number, counters?: object }>>, spanCounts?: Array<{ spans: number, sampled?: number }> }} */ (
+    /** @type {RawConfig & { loads: Record<string, Array<RawRun & { sent: number, counters?: object }>>, spanCounts?: Array<{ spans: number, sampled?: number, requests?: number }> }} */ (
       raw.configs[name]
     );
   const parts = ['every answer 2xx, no socket errors'];
@@ -410,7 +410,7 @@ function honestyDetail(raw, name) {
     parts.push(`wrk sent = each service's request count in every run (${runs.map((r) => r.sent).join(', ')})`);
   if (c.spanCounts?.length)
     parts.push(
-      `Jaeger's spans = requests the edge sampled × spans per request, over each start (${c.spanCounts.map((n) => `${n.spans} for ${n.sampled}`).join(', ')})`,
+      `Jaeger's spans = requests the edge sampled × spans per request, over each start from its readiness (${c.spanCounts.map((n) => `${n.spans} for ${n.sampled ?? 'unknown'} of ${n.requests ?? 'unknown'}`).join(', ')})`,
     );
   if (raw.open?.runs[name]) parts.push('open loop: every request answered 2xx and counted by each service');
   if (raw.idle?.[name]) parts.push('idle connections all open when measured');
