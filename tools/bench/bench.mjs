@@ -146,9 +146,8 @@ const median = (values) => {
  */
 /**
  * What one start of a traced configuration sent to Jaeger from its readiness to the end of its last load (its
- * warm-ups included): the spans Jaeger accepted, the requests the edge sampled and counted, those wrk sent in the
- * measured runs.
- * @typedef {{ spans: number, sampled: number | undefined, requests: number | undefined, sent: number }} SpanCount
+ * warm-ups included), and the requests wrk sent in its measured runs.
+ * @typedef {TracedCounts & { sent: number }} SpanCount
  */
 /**
  * @typedef {import('./lib/vegeta.mjs').OpenLoopResult & {
