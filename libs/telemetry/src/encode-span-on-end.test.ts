@@ -86,6 +86,7 @@ describe('EncodeSpanOnEnd', () => {
     };
     const broken = {
       spanContext: () => ({ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 }),
+      instrumentationScope: { name: 'broken' },
       get name(): string {
         throw new Error('no name');
       },

@@ -172,6 +172,28 @@ describe('otlpTraceSerializer', () => {
     );
   });
 
+  it("should lay each scope's spans one after another in a chunk of its own, past 64 scopes in a shared one", () => {
+    const { provider, ended } = recorder();
+    for (let i = 0; i < 300; i++) {
+      provider.getTracer('server').startSpan(`server ${i}`, { attributes: { i } }).end();
+      provider.getTracer('client').startSpan(`client ${i}`).end();
+    }
+    const encoded = ended.map((span) => encodeSpan(span));
+    for (const name of ['server', 'client']) {
+      const ofScope = encoded.filter((span) => span.instrumentationScope.name === name);
+      const runs = ofScope.filter((span, i) => i === 0 || span.start !== (ofScope[i - 1] as EncodedSpan).end);
+      // Each scope's spans fill a chunk before the next: a run breaks only where a new chunk starts.
+      expect(runs.every((span) => span.start === 0)).toBe(true);
+      expect(new Set(ofScope.map((span) => span.chunk)).size).toBe(runs.length);
+    }
+    const servers = new Set(encoded.filter((s) => s.instrumentationScope.name === 'server').map((s) => s.chunk));
+    expect(encoded.some((s) => s.instrumentationScope.name === 'client' && servers.has(s.chunk))).toBe(false);
+    expectSameBytes(ended);
+    const many = recorder();
+    for (let i = 0; i < 80; i++) many.provider.getTracer(`scope ${i}`).startSpan(`span ${i}`).end();
+    expectSameBytes(many.ended);
+  });
+
   it('should hand out a buffer of its own for every export', () => {
     const { provider, ended } = recorder();
     provider.getTracer('own').startSpan('first').end();

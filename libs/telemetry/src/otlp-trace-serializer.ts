@@ -16,7 +16,7 @@ type TraceResponse = ReturnType<typeof Transformer.ProtobufTraceSerializer.deser
  */
 export const otlpTraceSerializer: Transformer.ISerializer<ReadableSpan[], TraceResponse> = {
   serializeRequest(spans) {
-    return new TraceWriter().request(spans);
+    return new TraceWriter(Buffer.allocUnsafeSlow(requestSize(spans))).request(spans);
   },
   deserializeResponse(data) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded with the exporter that needs it
@@ -42,13 +42,10 @@ const MAX_INT64 = 2 ** 63;
 const KEYS = new Map<string, Uint8Array>();
 const MAX_KEYS = 1_024;
 
-/** Where each export is written before it is copied out; made by the first export, kept up to MAX_SCRATCH. */
-let scratch: Buffer | undefined;
-const MAX_SCRATCH = 1024 * 1024;
-
 /**
  * A span already written as the Span field of a ScopeSpans message, held by the batch processor in its place until
- * its batch is sent: its bytes in a chunk shared with the spans written after it, and what the batch is grouped by
+ * its batch is sent: its bytes in a chunk shared with the spans of its scope written after it, and what the batch is
+ * grouped by
  * (encode-span-on-end.ts).
  */
 export class EncodedSpan {
@@ -77,56 +74,88 @@ export class EncodedSpan {
 }
 
 /**
- * Spans are written into a scratch writer, then copied at their exact size into a chunk shared by the spans that
- * follow (a new one when the span does not fit in what is left), or into a buffer of their own when larger than a
- * quarter of a chunk: what is held is what is counted (the outage buffer's byte bound), give or take a chunk's tail.
+ * Spans are written straight into a chunk kept for their instrumentation scope, shared by the spans of that scope
+ * that follow; a new chunk when less than SPAN_ROOM is left. So the spans of one scope lie one after another in
+ * their chunk, in the order they ended, and an export copies each such run at once. A span that does not fit in what
+ * is left, or larger than a quarter of a chunk, is copied into a new chunk or a buffer of its own: what is held is
+ * what is counted (the outage buffer's byte bound), give or take a chunk's tail.
  */
 const SPAN_CHUNK = 64 * 1024;
 const SPAN_ALONE = SPAN_CHUNK / 4;
-let spanScratch: TraceWriter | undefined;
-let chunk: Buffer | undefined;
-let chunkAt = 0;
+const SPAN_ROOM = 2 * 1024;
+interface Chunk {
+  buf: Buffer;
+  at: number;
+}
+const CHUNKS = new WeakMap<InstrumentationScope, Chunk>();
+/** Past this many scopes, the rest share one chunk. */
+const MAX_CHUNKS = 64;
+let chunksMade = 0;
+let sharedChunk: Chunk | undefined;
+let spanWriter: TraceWriter | undefined;
 
 /**
  * Writes an ended span as it will be sent (its Span field, ready to be copied into any batch) and returns what
  * stands for it until then; otlpTraceSerializer copies those bytes where it would have written the span.
  */
 export function encodeSpan(span: ReadableSpan): EncodedSpan {
-  const writer = (spanScratch ??= new TraceWriter(Buffer.allocUnsafeSlow(SPAN_ALONE)));
-  writer.at = 0;
-  writer.span(span);
-  const length = writer.at;
-  // A span that grew the scratch buffer does not leave it grown.
-  if (writer.buf.length > SPAN_ALONE) spanScratch = undefined;
-  let target: Buffer;
-  let start = 0;
-  if (length > SPAN_ALONE) {
-    target = Buffer.allocUnsafeSlow(length);
-  } else {
-    if (chunk === undefined || chunkAt + length > SPAN_CHUNK) {
-      chunk = Buffer.allocUnsafeSlow(SPAN_CHUNK);
-      chunkAt = 0;
-    }
-    target = chunk;
-    start = chunkAt;
-    chunkAt += length;
+  const chunk = chunkOf(span.instrumentationScope);
+  if (SPAN_CHUNK - chunk.at < SPAN_ROOM) {
+    chunk.buf = Buffer.allocUnsafeSlow(SPAN_CHUNK);
+    chunk.at = 0;
   }
-  writer.buf.copy(target, start, 0, length);
+  const writer = (spanWriter ??= new TraceWriter(chunk.buf));
+  const start = chunk.at;
+  writer.buf = chunk.buf;
+  writer.at = start;
+  writer.span(span);
+  const length = writer.at - start;
+  let target = chunk.buf;
+  let at = start;
+  if (writer.buf === chunk.buf && length <= SPAN_ALONE) {
+    chunk.at = writer.at;
+  } else {
+    // It grew the writer past the chunk, or is too large to share one: copied out of where it was written.
+    at = 0;
+    if (length > SPAN_ALONE) {
+      target = Buffer.allocUnsafeSlow(length);
+    } else {
+      target = chunk.buf = Buffer.allocUnsafeSlow(SPAN_CHUNK);
+      chunk.at = length;
+    }
+    writer.buf.copy(target, 0, start, start + length);
+  }
+  writer.buf = EMPTY;
   return new EncodedSpan(
     span.resource,
     span.instrumentationScope,
     span.spanContext().traceFlags,
     target,
-    start,
-    start + length,
+    at,
+    at + length,
   );
+}
+
+const EMPTY = Buffer.alloc(0);
+
+function chunkOf(scope: InstrumentationScope): Chunk {
+  let chunk = CHUNKS.get(scope);
+  if (chunk !== undefined) return chunk;
+  if (chunksMade < MAX_CHUNKS) {
+    chunksMade += 1;
+    chunk = { buf: Buffer.allocUnsafeSlow(SPAN_CHUNK), at: 0 };
+  } else {
+    chunk = sharedChunk ??= { buf: Buffer.allocUnsafeSlow(SPAN_CHUNK), at: 0 };
+  }
+  CHUNKS.set(scope, chunk);
+  return chunk;
 }
 
 class TraceWriter {
   buf: Buffer;
   at = 0;
 
-  constructor(buf = scratch ?? Buffer.allocUnsafe(64 * 1024)) {
+  constructor(buf: Buffer) {
     this.buf = buf;
   }
 
@@ -137,10 +166,7 @@ class TraceWriter {
       for (const scoped of scopes.values()) {
         const scopeStart = this.open(tag(2, LEN), 3);
         this.scope((scoped[0] as ReadableSpan).instrumentationScope);
-        for (const span of scoped) {
-          if (span instanceof EncodedSpan) this.copy(span.chunk, span.start, span.end);
-          else this.span(span);
-        }
+        this.spans(scoped);
         const scopeUrl = (scoped[0] as ReadableSpan).instrumentationScope.schemaUrl;
         if (scopeUrl) this.string(tag(3, LEN), scopeUrl);
         this.close(scopeStart, 3);
@@ -148,11 +174,33 @@ class TraceWriter {
       if (resource.schemaUrl) this.string(tag(3, LEN), resource.schemaUrl);
       this.close(start, 3);
     }
-    // The transport sends it later, and the next export writes into the same scratch buffer.
-    if (this.buf.length <= MAX_SCRATCH) scratch = this.buf;
-    const out = Buffer.allocUnsafeSlow(this.at);
-    this.buf.copy(out, 0, 0, this.at);
-    return out;
+    // Its own buffer, which the transport sends later; past its end, what requestSize left over (or, when it
+    // grew, the rest of what it grew to).
+    return this.buf.subarray(0, this.at);
+  }
+
+  /** Spans written as they ended are copied a run at a time: those that lie one after another in a chunk. */
+  spans(spans: readonly ReadableSpan[]): void {
+    let run: Buffer | undefined;
+    let runStart = 0;
+    let runEnd = 0;
+    for (const span of spans) {
+      if (span instanceof EncodedSpan) {
+        if (span.chunk === run && span.start === runEnd) {
+          runEnd = span.end;
+          continue;
+        }
+        if (run !== undefined) this.copy(run, runStart, runEnd);
+        run = span.chunk;
+        runStart = span.start;
+        runEnd = span.end;
+      } else {
+        if (run !== undefined) this.copy(run, runStart, runEnd);
+        run = undefined;
+        this.span(span);
+      }
+    }
+    if (run !== undefined) this.copy(run, runStart, runEnd);
   }
 
   resource(resource: Resource): void {
@@ -442,6 +490,16 @@ class TraceWriter {
     this.buf.copy(grown, 0, 0, this.at);
     this.buf = grown;
   }
+}
+
+/**
+ * What an export is written into, allocated once: its spans' bytes where they were written as they ended (a guess
+ * for the others), and room for the resources and scopes; a request past it grows the buffer.
+ */
+function requestSize(spans: readonly ReadableSpan[]): number {
+  let bytes = 1024;
+  for (const span of spans) bytes += span instanceof EncodedSpan ? span.end - span.start : 256;
+  return bytes;
 }
 
 /** Spans by resource, then by instrumentation scope, each in the order first seen (by identity, as the SDK groups). */
