@@ -15,6 +15,18 @@ describe('randomHex', () => {
     expect(ids.size).toBe(10_000);
   });
 
+  it('spells every byte of its 8- and 16-byte ids with both digits, each taking every value', () => {
+    for (const draw of [randomSpanId, randomTraceId]) {
+      const ids = Array.from({ length: 20_000 }, draw);
+      const length = (ids[0] as string).length;
+      for (let at = 0; at < length; at += 2) {
+        const bytes = new Set(ids.map((id) => id.slice(at, at + 2)));
+        // 20 000 draws of a byte leave some of its 256 values out with probability ~256 · e^-78: none.
+        expect(bytes.size).toBe(256);
+      }
+    }
+  });
+
   it('never gives an all-zero id, which W3C Trace Context calls invalid', () => {
     // One byte is zero with probability 1/256: over 70 000 draws (past the end of the pool's 64 KiB, where a redraw
     // takes a refill) some come up zero and must be drawn again.
