@@ -134,11 +134,13 @@ export class HopTracer {
     const sink = hopSpanSink();
     if (sink === undefined || isTracingSuppressed(parent))
       return this.#tracer.startSpan(name, { kind, attributes, links }, parent);
-    const parentSpanContext = trace.getSpanContext(parent);
-    if (parentSpanContext === undefined) return this.#root(sink, name, kind, parent, attributes, links);
+    const parentSpan = trace.getSpan(parent);
+    if (parentSpan === undefined) return this.#root(sink, name, kind, parent, attributes, links);
+    const parentSpanContext = parentSpan.spanContext();
+    // A HopSpan's ids are valid as made: its trace's checked here or drawn at its root, its own drawn.
     if (
       (parentSpanContext.traceFlags & TraceFlags.SAMPLED) === 0 ||
-      !isValidW3CIds(parentSpanContext.traceId, parentSpanContext.spanId)
+      (!(parentSpan instanceof HopSpan) && !isValidW3CIds(parentSpanContext.traceId, parentSpanContext.spanId))
     )
       return this.#tracer.startSpan(name, { kind, attributes, links }, parent);
     const spanContext: SpanContext = {
