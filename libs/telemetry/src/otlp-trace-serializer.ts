@@ -45,8 +45,7 @@ const MAX_KEYS = 1_024;
 /**
  * A span already written as the Span field of a ScopeSpans message, held by the batch processor in its place until
  * its batch is sent: its bytes in a chunk shared with the spans of its scope written after it, and what the batch is
- * grouped by
- * (encode-span-on-end.ts).
+ * grouped by (encode-span-on-end.ts).
  */
 export class EncodedSpan {
   constructor(

@@ -64,6 +64,7 @@ function hex8(at: number): string {
   );
 }
 
+// Not hex8 twice: the concatenation is a cons string, flattened on first read (~87 ns an id with it, ~55 spelled once).
 function hex16(at: number): string {
   const b0 = pool[at + 0] as number;
   const b1 = pool[at + 1] as number;
