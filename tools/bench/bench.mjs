@@ -482,6 +482,8 @@ async function measureConfig(name, round, last) {
     }
     if (last) results.memAfter = results.memAfterBy?.[String(LOADS.at(-1))];
     if (jaeger && started) await countSpans(name, round, stack, jaeger, started, measured);
+    const warnings = stack.warnings?.() ?? [];
+    if (warnings.length > 0) writeFileSync(join(out, `${name}.${round}.warnings.log`), `${warnings.join('\n')}\n`);
     if (config.traced) return;
     await pinToCpu0(group.pids());
     // A lone client takes other paths than 50 (batches of one): warm them up too, as the load was.
@@ -562,12 +564,24 @@ async function countSpans(name, round, stack, jaeger, started, runs) {
   const per = config.spansPerRequest ?? NaN;
   if (spans !== (sampled ?? NaN) * per)
     results.checks.push(
-      `FAIL round ${round}: Jaeger accepted ${spans} spans, the edge sampled ${sampled ?? 'an unknown number of'} requests × ${per}`,
+      `FAIL round ${round}: Jaeger accepted ${spans} spans, the edge sampled ${sampled ?? 'an unknown number of'} requests × ${per}; ${warned(stack)}`,
     );
   if ((config.traced ?? 0) >= 1 && (sampled !== requests || (requests ?? NaN) < sent))
     results.checks.push(
       `FAIL round ${round}: the edge sampled ${sampled} of the ${requests} requests it counted (wrk sent ${sent} in the measured runs)`,
     );
+}
+
+/**
+ * What our services logged at warn or above during a start, for a failed check: a trace export that failed or
+ * dropped spans says so in its service's log (libs/telemetry's BufferingExporter, the SDK's batch processor).
+ * @param {Started} stack
+ */
+function warned(stack) {
+  const lines = stack.warnings?.() ?? [];
+  if (lines.length === 0) return 'no service logged a warning';
+  const shown = lines.slice(0, 3).map((line) => (line.length > 300 ? `${line.slice(0, 300)}…` : line));
+  return `the services logged ${lines.length} warning${lines.length === 1 ? '' : 's'}, the first: ${shown.join(' | ')}`;
 }
 
 /** @returns {Promise<{ seedRps: number, shares: number[], runs: Record<string, OpenRun[]> } | undefined>} */

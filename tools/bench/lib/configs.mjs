@@ -14,6 +14,9 @@ export const APPS = join(ROOT, 'tools', 'bench', 'apps');
 /** The project's Node 24 (the `node` devDependency), as the services run on, whichever Node started the bench. */
 const projectNode = join(ROOT, 'node_modules', '.bin', 'node');
 export const NODE = existsSync(projectNode) ? projectNode : process.execPath;
+/** Warning lines kept per start of our stack (a service that warns on every request must not fill the bench's memory). */
+const MAX_WARNINGS = 200;
+
 /** The admin listeners of our services in the bench (their /stats has each one's request counter). */
 const ADMIN = { edge: 18180, gateway: 18191, framework: 18192 };
 
@@ -28,6 +31,8 @@ const ADMIN = { edge: 18180, gateway: 18191, framework: 18192 };
  *   counts them (its /stats `sampled`)
  * @property {() => Promise<number[] | undefined>} [edgeProcesses] requests each of the edge's processes served so far,
  *   the primary first (its /stats `workers`), where the edge lists them
+ * @property {() => string[]} [warnings] the lines our services logged at warn or above since they started (the
+ *   first 200), each prefixed with the service's name: what a failed check names as its likely cause
  */
 
 /**
@@ -93,6 +98,8 @@ export function startOurs(group, { app, sample = 0, jaeger, root = ROOT, env = {
   const signalled = {};
   /** @type {Partial<Record<Service, number>>} */
   const pids = {};
+  /** @type {string[]} */
+  const warnings = [];
   const common = {
     LOG_LEVEL: 'warn',
     NODE_ENV: 'production',
@@ -138,6 +145,8 @@ export function startOurs(group, { app, sample = 0, jaeger, root = ROOT, env = {
       name,
       env: envs[name],
       onLine(line) {
+        if (/"level":"(?:warn|error|fatal)"/.test(line) && warnings.length < MAX_WARNINGS)
+          warnings.push(`${name}: ${line}`);
         if (!line.includes('"stats"')) return;
         try {
           signalled[name] = JSON.parse(line);
@@ -173,6 +182,7 @@ export function startOurs(group, { app, sample = 0, jaeger, root = ROOT, env = {
   };
   return {
     front: 'edge',
+    warnings: () => [...warnings],
     async counters() {
       const all = await stats();
       return Object.fromEntries(Object.entries(all).map(([name, s]) => [name, Number(s['requests'])]));

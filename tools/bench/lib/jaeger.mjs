@@ -59,15 +59,22 @@ export async function startJaeger() {
     pids: () => group.pids(),
     pid: child.pid,
     accepted,
-    /** Waits until the count has not moved for a second (exports are batched), at most `limitMs`. */
-    async settledAccepted(limitMs = 15_000) {
+    /**
+     * Waits until the count has not moved for `quietMs`, at most `limitMs`. Services export every 0.5 s, and a service
+     * whose export failed keeps its spans and sends them again 1 s later, then 2 s after that
+     * (libs/telemetry's BufferingExporter): a quiet second could fall between a failure and its retry.
+     */
+    async settledAccepted({ quietMs = 3_000, limitMs = 30_000 } = {}) {
       let last = await accepted();
-      const deadline = Date.now() + limitMs;
+      let quietSince = Date.now();
+      const deadline = quietSince + limitMs;
       while (Date.now() < deadline) {
-        await sleep(1_000);
+        await sleep(500);
         const now = await accepted();
-        if (now === last) return now;
-        last = now;
+        if (now !== last) {
+          last = now;
+          quietSince = Date.now();
+        } else if (Date.now() - quietSince >= quietMs) return now;
       }
       return last;
     },
