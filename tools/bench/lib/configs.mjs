@@ -14,7 +14,7 @@ export const APPS = join(ROOT, 'tools', 'bench', 'apps');
 /** The project's Node 24 (the `node` devDependency), as the services run on, whichever Node started the bench. */
 const projectNode = join(ROOT, 'node_modules', '.bin', 'node');
 export const NODE = existsSync(projectNode) ? projectNode : process.execPath;
-/** Warning lines kept per start of our stack (a service that warns on every request must not fill the bench's memory). */
+/** Warning lines kept per start of ours: a service that warns on every request must not fill the bench's memory. */
 const MAX_WARNINGS = 200;
 
 /** The admin listeners of our services in the bench (their /stats has each one's request counter). */
