@@ -106,6 +106,45 @@ describe('BufferingExporter', () => {
     await exporter.shutdown();
   });
 
+  it("should keep two full export batches of spans the size of the services' own by default", async () => {
+    // ~300 bytes each, as the services' spans are encoded: a failed export of the batch processor's 8 192 and the
+    // next one are within the default bytes (16 MiB), where a bound of 10 000 spans dropped 6 384 of them.
+    const sink = collector();
+    const { lines, log } = capture();
+    const exporter = new BufferingExporter(sink.exporter, { log, retryMinMs: 60_000 });
+    const batch = () =>
+      Array.from(
+        { length: 8_192 },
+        () => ({ name: 'GET', attributes: { 'url.path': 'x'.repeat(180) }, events: [], links: [] }) as unknown,
+      ) as ReadableSpan[];
+    await exportNow(exporter, batch());
+    await exportNow(exporter, batch());
+    expect(exporter.keptSpans).toBe(16_384);
+    expect(lines.map((line) => line['msg'])).toEqual([
+      'trace export failed; spans are kept until the collector answers',
+    ]);
+    await exporter.shutdown();
+  });
+
+  it('should send what it kept in exports of at most its batch size, oldest first', async () => {
+    const sink = collector();
+    const { log } = capture();
+    const sizes: number[] = [];
+    const inner: SpanExporter = {
+      ...sink.exporter,
+      export(batch, done) {
+        sizes.push(batch.length);
+        sink.exporter.export(batch, done);
+      },
+    };
+    const exporter = new BufferingExporter(inner, { log, batchSize: 2, retryMinMs: 1, retryMaxMs: 2 });
+    await exportNow(exporter, spans('a', 'b', 'c', 'd', 'e'));
+    sink.set('up');
+    await until(() => exporter.keptSpans === 0, sink.attempt);
+    expect(sink.received).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(sizes.slice(-3)).toEqual([2, 2, 1]);
+  });
+
   it('should not keep what the collector refused (HTTP 4xx), and log it once', async () => {
     const sink = collector();
     const { lines, log } = capture();

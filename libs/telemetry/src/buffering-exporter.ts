@@ -52,11 +52,11 @@ export class BufferingExporter implements SpanExporter {
     inner: SpanExporter,
     {
       log,
-      maxSpans = 10_000,
+      maxSpans = 65_536,
       maxBytes = 16 * 1024 * 1024,
       retryMinMs = 1_000,
       retryMaxMs = 8_000,
-      batchSize = 1_024,
+      batchSize = 8_192,
     }: BufferingExporterOptions,
   ) {
     this.#inner = inner;

@@ -115,7 +115,7 @@ export const telemetryEnvSchema = v.object({
       'rpc/dup: RPC spans carry the deprecated keys (rpc.system, rpc.service, rpc.grpc.status_code) beside the current ones',
     ),
   ),
-  MONO_TRACE_BUFFER_MAX_SPANS: count(10_000, 'Spans kept while the collector is unreachable, sent when it is back', {
+  MONO_TRACE_BUFFER_MAX_SPANS: count(65_536, 'Spans kept while the collector is unreachable, sent when it is back', {
     min: 0,
   }),
   MONO_TRACE_BUFFER_MAX_BYTES: count(16_777_216, 'Bytes (estimated, as encoded) of spans kept while it is unreachable'),

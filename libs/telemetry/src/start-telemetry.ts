@@ -76,18 +76,20 @@ export function startTelemetry({
   if (metrics) startMetrics({ resource, config: metrics });
   const spanProcessors: SpanProcessor[] = [new ErrorTypeProcessor()];
   for (const { name, exporter, remote, encodedSpans } of createExporters(config)) {
+    const batchSize = Math.min(config.OTEL_BSP_MAX_EXPORT_BATCH_SIZE, config.OTEL_BSP_MAX_QUEUE_SIZE);
     const buffered = remote
       ? new BufferingExporter(exporter, {
           log: log.child({ exporter: name }),
           maxSpans: config.MONO_TRACE_BUFFER_MAX_SPANS,
           maxBytes: config.MONO_TRACE_BUFFER_MAX_BYTES,
+          batchSize,
         })
       : exporter;
     const batch = new BatchSpanProcessor({
       exporter: buffered,
       scheduledDelayMillis: config.OTEL_BSP_SCHEDULE_DELAY,
       maxQueueSize: config.OTEL_BSP_MAX_QUEUE_SIZE,
-      maxExportBatchSize: Math.min(config.OTEL_BSP_MAX_EXPORT_BATCH_SIZE, config.OTEL_BSP_MAX_QUEUE_SIZE),
+      maxExportBatchSize: batchSize,
       exportTimeoutMillis: config.OTEL_BSP_EXPORT_TIMEOUT,
     });
     spanProcessors.push(encodedSpans ? new EncodeSpanOnEnd(batch) : batch);
