@@ -10,6 +10,7 @@ describe('loadTelemetryConfig', () => {
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
       OTEL_LOG_LEVEL: 'info',
       OTEL_ATTRIBUTE_COUNT_LIMIT: 128,
+      OTEL_BSP_EXPORT_TIMEOUT: 30_000,
       MONO_TRACE_BUFFER_MAX_SPANS: 65_536,
       MONO_TRACE_BUFFER_MAX_BYTES: 16 * 1024 * 1024,
     });

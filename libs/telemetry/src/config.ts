@@ -71,7 +71,7 @@ export const telemetryEnvSchema = v.object({
     min: 1,
   }),
   OTEL_BSP_MAX_EXPORT_BATCH_SIZE: count(8_192, 'Spans per export', { min: 1 }),
-  OTEL_BSP_EXPORT_TIMEOUT: count(10_000, 'ms an export may take'),
+  OTEL_BSP_EXPORT_TIMEOUT: count(30_000, 'ms an export may take'),
   OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: optionalCount(
     'Longest string attribute value (longer ones are cut); unset: no limit',
   ),
