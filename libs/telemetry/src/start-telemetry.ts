@@ -75,8 +75,8 @@ export function startTelemetry({
   const resource = createResource(serviceName, version);
   if (metrics) startMetrics({ resource, config: metrics });
   const spanProcessors: SpanProcessor[] = [new ErrorTypeProcessor()];
+  const batchSize = Math.min(config.OTEL_BSP_MAX_EXPORT_BATCH_SIZE, config.OTEL_BSP_MAX_QUEUE_SIZE);
   for (const { name, exporter, remote, encodedSpans } of createExporters(config)) {
-    const batchSize = Math.min(config.OTEL_BSP_MAX_EXPORT_BATCH_SIZE, config.OTEL_BSP_MAX_QUEUE_SIZE);
     const buffered = remote
       ? new BufferingExporter(exporter, {
           log: log.child({ exporter: name }),
