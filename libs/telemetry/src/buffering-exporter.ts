@@ -3,6 +3,7 @@ import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import type { Logger } from 'pino';
 import { EncodedSpan } from './otlp-trace-serializer';
+import { TRACE_BUFFER_DEFAULTS } from './trace-buffer-defaults';
 
 export interface BufferingExporterOptions {
   log: Logger;
@@ -52,8 +53,8 @@ export class BufferingExporter implements SpanExporter {
     inner: SpanExporter,
     {
       log,
-      maxSpans = 65_536,
-      maxBytes = 16 * 1024 * 1024,
+      maxSpans = TRACE_BUFFER_DEFAULTS.maxSpans,
+      maxBytes = TRACE_BUFFER_DEFAULTS.maxBytes,
       retryMinMs = 1_000,
       retryMaxMs = 8_000,
       batchSize = 8_192,

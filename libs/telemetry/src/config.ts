@@ -1,5 +1,6 @@
 import { count, flag, list, loadConfig, type Env } from '@mono/config';
 import * as v from 'valibot';
+import { TRACE_BUFFER_DEFAULTS } from './trace-buffer-defaults';
 
 /**
  * Every variable of the OpenTelemetry SDK environment specification that applies to traces, validated once at
@@ -115,10 +116,17 @@ export const telemetryEnvSchema = v.object({
       'rpc/dup: RPC spans carry the deprecated keys (rpc.system, rpc.service, rpc.grpc.status_code) beside the current ones',
     ),
   ),
-  MONO_TRACE_BUFFER_MAX_SPANS: count(65_536, 'Spans kept while the collector is unreachable, sent when it is back', {
-    min: 0,
-  }),
-  MONO_TRACE_BUFFER_MAX_BYTES: count(16_777_216, 'Bytes (estimated, as encoded) of spans kept while it is unreachable'),
+  MONO_TRACE_BUFFER_MAX_SPANS: count(
+    TRACE_BUFFER_DEFAULTS.maxSpans,
+    'Spans kept while the collector is unreachable, sent when it is back',
+    {
+      min: 0,
+    },
+  ),
+  MONO_TRACE_BUFFER_MAX_BYTES: count(
+    TRACE_BUFFER_DEFAULTS.maxBytes,
+    'Bytes (estimated, as encoded) of spans kept while it is unreachable',
+  ),
 });
 
 export type TelemetryConfig = v.InferOutput<typeof telemetryEnvSchema>;
