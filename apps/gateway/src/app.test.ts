@@ -5,7 +5,7 @@ import { gatewayBoundary, type Environ, type HttpRequest } from '@mono/contracts
 import type { AppError } from '@mono/errors';
 import { createLogger } from '@mono/telemetry';
 import { checkHealth, gatewayHopErrors, MuxClient, type ServerCall } from '@mono/transport';
-import { echoHandler, recordingSink, startTestServer } from '@mono/transport/testing';
+import { echoHandler, recordingSink, startSilentServer, startTestServer } from '@mono/transport/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildGateway } from './app';
 import { loadGatewayConfig } from './config';
@@ -170,6 +170,29 @@ describe('gateway', () => {
     const { error } = await send(edge, '/', { timeoutMs: 200 }).outcome;
     expect(error?.code).toBe('FW_ERR_DEADLINE_EXCEEDED');
     expect((await frameworkAbort.promise).code).toBe('FW_ERR_DEADLINE_EXCEEDED');
+  });
+
+  it('should wait its margin past the limit it gave a framework that never answers, then answer 504 itself', async () => {
+    const framework = await startSilentServer();
+    cleanups.push(() => framework.stop());
+    const config = loadGatewayConfig({
+      GATEWAY_PORT: '0',
+      GATEWAY_FRAMEWORK: framework.address,
+      GATEWAY_DEADLINE_MARGIN_MS: '300',
+      LOG_LEVEL: 'silent',
+    });
+    const gateway = buildGateway(config, { log: createLogger('gateway', 'silent') });
+    const port = await gateway.listen();
+    cleanups.push(() => gateway.shutdown());
+    await vi.waitFor(() => expect(gateway.ready).toBe(true));
+    const edge = new MuxClient<HttpRequest>(`127.0.0.1:${port}`, gatewayBoundary, { errors: gatewayHopErrors.client });
+    cleanups.push(() => edge.close());
+    const started = performance.now();
+    const { error } = await send(edge, '/', { timeoutMs: 600 }).outcome;
+    // The framework was given 600 − 300 ms; the gateway's own answer comes once its budget as received is spent (a
+    // few ms behind the loop's clock at most), and before the edge's backstop (600 + 50 ms from its send).
+    expect(error?.code).toBe('GW_ERR_DEADLINE_EXCEEDED');
+    expect(performance.now() - started).toBeGreaterThan(600 - 20);
   });
 
   it('should cancel the framework call when the edge cancels', async () => {

@@ -6,6 +6,7 @@ import {
   createGrpcServer,
   frameworkHopErrors,
   gatewayHopErrors,
+  HEAD_BACKSTOP_MS,
   observePools,
   Pool,
 } from '@mono/transport';
@@ -48,11 +49,14 @@ export function buildGateway(config: Readonly<GatewayConfig>, { log, onBodyBytes
     log.info('gateway serving');
   };
   const pools: Record<string, Pool<ForwardedEnviron>> = {};
+  // The margin the gateway keeps of the edge's budget is also how long it waits for the framework's own 504 past the
+  // limit it sent: a framework's answer held up on a busy host still names the layer that ran out of time.
+  const headBackstopMs = Math.max(HEAD_BACKSTOP_MS, config.deadlineMarginMs);
   for (const [name, settings] of Object.entries(config.pools)) {
     pools[name] = new Pool(
       forwardingFrameworkBoundary,
       settings,
-      { errors: frameworkHopErrors.client, onBodyBytes },
+      { errors: frameworkHopErrors.client, headBackstopMs, onBodyBytes },
       {
         events: {
           onMember: (address, event) => {

@@ -71,7 +71,7 @@ export const gatewayEnvSchema = v.object({
   ),
   GATEWAY_DEADLINE_MARGIN_MS: count(
     50,
-    'ms of its head budget the gateway keeps for itself when calling the framework',
+    "ms of its head budget the gateway keeps for itself: it waits this long (at least 50) past the framework's limit for its 504",
   ),
   GATEWAY_SHUTDOWN_GRACE_MS: count(30_000, 'ms that requests in flight get to finish after SIGTERM/SIGINT'),
   LOG_LEVEL: logLevel(),

@@ -4,7 +4,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { frameworkHopErrors } from './hop-errors';
 import { MuxClient } from './mux-client';
 import type { ServerCall } from './server-call';
-import { environ, recordingSink, signal, startTestServer, testClient, type TestServer } from './testing';
+import {
+  environ,
+  recordingSink,
+  signal,
+  startSilentServer,
+  startTestServer,
+  testClient,
+  type TestServer,
+} from './testing';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => {
@@ -52,6 +60,29 @@ describe('head and idle limits', () => {
     const { error } = await send(c, '/late', { headTimeoutMs: 100, idleTimeoutMs: 0 }).outcome;
     expect(error?.code).toBe('FW_ERR_DEADLINE_EXCEEDED');
     expect((await aborted.promise).code).toBe('FW_ERR_DEADLINE_EXCEEDED');
+  });
+
+  it("should give up on an upstream that never answers by its own timer, the backstop's time past the limit", async () => {
+    const silent = await startSilentServer();
+    cleanups.push(() => silent.stop());
+    const waited = async (headBackstopMs?: number): Promise<{ code?: string; ms: number }> => {
+      const c = new MuxClient(silent.address, frameworkBoundary, {
+        errors: frameworkHopErrors.client,
+        ...(headBackstopMs === undefined ? {} : { headBackstopMs }),
+      });
+      cleanups.push(() => c.close());
+      const started = performance.now();
+      const { error } = await send(c, '/late', { headTimeoutMs: 100, idleTimeoutMs: 0 }).outcome;
+      return { ...(error ? { code: error.code } : {}), ms: performance.now() - started };
+    };
+    // Node's timers run on the loop's clock, which may be a few ms behind the moment a call is made.
+    const byDefault = await waited();
+    expect(byDefault.code).toBe('GW_ERR_DEADLINE_EXCEEDED');
+    expect(byDefault.ms).toBeGreaterThan(100 + 50 - 10);
+    expect(byDefault.ms).toBeLessThan(100 + 300 - 10);
+    const wider = await waited(300);
+    expect(wider.code).toBe('GW_ERR_DEADLINE_EXCEEDED');
+    expect(wider.ms).toBeGreaterThan(100 + 300 - 10);
   });
 
   it('should let a response run past the head limit once its head was sent in time', async () => {

@@ -15,7 +15,7 @@ function call() {
   };
   const recording = recordingSink();
   const span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
-  const c = new ClientCall(1, link, recording.sink, frameworkHopErrors.client, 0, { span, context: ROOT_CONTEXT });
+  const c = new ClientCall(1, link, recording.sink, frameworkHopErrors.client, 0, { span, context: ROOT_CONTEXT }, 50);
   recording.attach(c);
   return { c, credits, outcome: recording.outcome };
 }
@@ -38,7 +38,7 @@ function hearing() {
     error: () => heard.push('error'),
   };
   const span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
-  const c = new ClientCall(1, link, sink, frameworkHopErrors.client, 0, { span, context: ROOT_CONTEXT });
+  const c = new ClientCall(1, link, sink, frameworkHopErrors.client, 0, { span, context: ROOT_CONTEXT }, 50);
   return { c, heard, credits };
 }
 

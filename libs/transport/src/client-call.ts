@@ -18,10 +18,10 @@ export interface ResponseSink extends BodySink {
 }
 
 /**
- * The client's own head timer is a backstop, this much later than the limit it sends: normally the server's timer
- * fires first and its more precise error (which layer ran out of time) reaches the client.
+ * The client's own head timer is a backstop, by default this much later than the limit it sends: normally the
+ * server's timer fires first and its more precise error (which layer ran out of time) reaches the client.
  */
-const BACKSTOP_MS = 50;
+export const HEAD_BACKSTOP_MS = 50;
 
 /** What a client call needs from the connection it runs on. */
 export interface ClientLink extends Link {
@@ -55,8 +55,9 @@ export class ClientCall extends HopCall {
     errors: ClientCallErrors,
     headTimeoutMs: number,
     { span, context: active }: RequestSpan,
+    backstopMs: number,
   ) {
-    super(id, link, span, headTimeoutMs > 0 ? headTimeoutMs + BACKSTOP_MS : 0);
+    super(id, link, span, headTimeoutMs > 0 ? headTimeoutMs + backstopMs : 0);
     this.#link = link;
     this.#sink = sink;
     this.#errors = errors;

@@ -1,4 +1,5 @@
 export { channelOptions, serverOptions } from './channel-options';
+export { HEAD_BACKSTOP_MS } from './client-call';
 export type { ClientCall, ResponseSink } from './client-call';
 export { addExchangeService } from './exchange-service';
 export type { DrainOptions, ExchangeService } from './exchange-service';

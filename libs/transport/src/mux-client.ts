@@ -9,7 +9,7 @@ import {
 } from '@mono/contracts';
 import { channelOptions } from './channel-options';
 import { namedBy, sameLimits } from './hop-limits';
-import type { ClientCall, ResponseSink } from './client-call';
+import { HEAD_BACKSTOP_MS, type ClientCall, type ResponseSink } from './client-call';
 import { ClientConnection, type ConnectionErrors, type ConnectionEvents } from './internal/client-connection';
 import { BULK_BODY_BYTES } from './internal/limits';
 import { startClientSpan } from './internal/request-span';
@@ -18,6 +18,11 @@ export interface MuxClientOptions {
   errors: ConnectionErrors;
   /** How long a new stream may wait for the upstream's first answer before its calls fail as unavailable. */
   connectTimeoutMs?: number;
+  /**
+   * How long past the head limit it sent a call waits for the upstream's answer before failing it with
+   * `errors.deadline` itself (50 ms): the upstream's own timer, which names the layer, normally fires first.
+   */
+  headBackstopMs?: number;
   /**
    * Told when the upstream becomes unreachable (with the reason; calls only learn that it is unavailable) and when
    * it answers again: once per change, however many requests fail in between.
@@ -59,6 +64,7 @@ export class MuxClient<H> {
   readonly #boundary: Boundary<H>;
   readonly #errors: ConnectionErrors;
   readonly #connectTimeoutMs: number;
+  readonly #headBackstopMs: number;
   readonly #onAvailability: ((available: boolean, detail?: string) => void) | undefined;
   readonly #onBodyBytes: ((bytes: number) => void) | undefined;
   readonly #onLimits: ((limits: Limits) => void) | undefined;
@@ -77,7 +83,14 @@ export class MuxClient<H> {
   constructor(
     address: string,
     boundary: Boundary<H>,
-    { errors, connectTimeoutMs = 2_000, onAvailability, onBodyBytes, onLimits }: MuxClientOptions,
+    {
+      errors,
+      connectTimeoutMs = 2_000,
+      headBackstopMs = HEAD_BACKSTOP_MS,
+      onAvailability,
+      onBodyBytes,
+      onLimits,
+    }: MuxClientOptions,
   ) {
     this.address = address;
     this.#onLimits = onLimits;
@@ -86,6 +99,7 @@ export class MuxClient<H> {
     this.#boundary = boundary;
     this.#errors = errors;
     this.#connectTimeoutMs = connectTimeoutMs;
+    this.#headBackstopMs = headBackstopMs;
     this.#client = new Client(address, credentials.createInsecure(), channelOptions);
   }
 
@@ -171,6 +185,7 @@ export class MuxClient<H> {
       this.#connectTimeoutMs,
       this.#events,
       this.#onBodyBytes,
+      this.#headBackstopMs,
     );
     if (bulk) this.#bulk = connection;
     else this.#connection = connection;

@@ -1,4 +1,4 @@
-import { Server } from '@grpc/grpc-js';
+import { Metadata, Server, type ServerDuplexStream } from '@grpc/grpc-js';
 import { frameworkBoundary, type Boundary, type Environ, type Limits, type ResponseHead } from '@mono/contracts';
 import type { AppError } from '@mono/errors';
 import { serverOptions } from './channel-options';
@@ -52,6 +52,26 @@ export async function startTestServer<H = Environ>(
     serving: (serving) => health.setAll(serving),
     stop: () => server.forceShutdown(),
   };
+}
+
+/**
+ * A server of the framework's boundary, SERVING by its health service, that takes every stream and every frame on it
+ * and answers none: an upstream with no timer of its own, as a stopped or wedged process would be.
+ */
+export async function startSilentServer(): Promise<Pick<TestServer, 'address' | 'stop'>> {
+  const server = new Server(serverOptions);
+  const health = new Health([frameworkBoundary.rpcService]);
+  health.addTo(server);
+  health.setAll(true);
+  server.addService(frameworkBoundary.definition, {
+    Exchange: (stream: ServerDuplexStream<unknown, unknown>) => {
+      stream.sendMetadata(new Metadata());
+      stream.on('data', () => {});
+      stream.on('error', () => {});
+    },
+  });
+  const port = await bind(server, '127.0.0.1:0', 'silent test server');
+  return { address: `127.0.0.1:${port}`, stop: () => server.forceShutdown() };
 }
 
 /** A client of the framework's boundary, failing with the gateway's codes (frameworkHopErrors.client). */

@@ -47,6 +47,7 @@ export class ClientConnection<H> implements ClientLink {
   readonly #events: ConnectionEvents<H>;
   readonly #onBodyBytes: ((bytes: number) => void) | undefined;
   readonly #upstream: string;
+  readonly #headBackstopMs: number;
   #nextId = 1;
   #alive = true;
   #ready = false;
@@ -61,8 +62,10 @@ export class ClientConnection<H> implements ClientLink {
     connectTimeoutMs: number,
     events: ConnectionEvents<H>,
     onBodyBytes: ((bytes: number) => void) | undefined,
+    headBackstopMs: number,
   ) {
     this.#errors = errors;
+    this.#headBackstopMs = headBackstopMs;
     this.#events = events;
     this.#onBodyBytes = onBodyBytes;
     this.#upstream = boundary.server;
@@ -103,7 +106,7 @@ export class ClientConnection<H> implements ClientLink {
 
   open(head: H, call: Call, sink: ResponseSink, span: RequestSpan): ClientCall {
     const id = this.#allocateId();
-    const clientCall = new ClientCall(id, this, sink, this.#errors, call.headTimeoutMs, span);
+    const clientCall = new ClientCall(id, this, sink, this.#errors, call.headTimeoutMs, span, this.#headBackstopMs);
     this.#calls.set(id, clientCall);
     this.#outbox.push({ id, call, head, data: EMPTY, end: false, cancel: false, credit: 0 });
     return clientCall;
