@@ -34,6 +34,7 @@ export function projectConfig(project: string, kind: Kind = 'test', timeoutMs = 
       testTimeout: timeoutMs,
       hookTimeout: timeoutMs,
       pool: 'forks',
+      globalSetup: [resolve(import.meta.dirname, 'scratch-tmpdir.mts')],
       reporters: reportDir
         ? ['default', ['json', { outputFile: resolve(reportDir, `${project}.${kind}.json`) }]]
         : ['default'],
