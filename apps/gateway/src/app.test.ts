@@ -172,7 +172,7 @@ describe('gateway', () => {
     expect((await frameworkAbort.promise).code).toBe('FW_ERR_DEADLINE_EXCEEDED');
   });
 
-  it('should wait its margin past the limit it gave a framework that never answers, then answer 504 itself', async () => {
+  it('should wait for a framework that never answers until its margin less 50 ms has passed, then answer 504 itself', async () => {
     const framework = await startSilentServer();
     cleanups.push(() => framework.stop());
     const config = loadGatewayConfig({
@@ -185,14 +185,20 @@ describe('gateway', () => {
     const port = await gateway.listen();
     cleanups.push(() => gateway.shutdown());
     await vi.waitFor(() => expect(gateway.ready).toBe(true));
-    const edge = new MuxClient<HttpRequest>(`127.0.0.1:${port}`, gatewayBoundary, { errors: gatewayHopErrors.client });
+    // This edge's own timer waits a second past its limit, so that only the gateway's can answer in this test.
+    const edge = new MuxClient<HttpRequest>(`127.0.0.1:${port}`, gatewayBoundary, {
+      errors: gatewayHopErrors.client,
+      headBackstopMs: 1_000,
+    });
     cleanups.push(() => edge.close());
+    // The stream is up before the clock starts: a budget under the margin is refused at once, the framework not asked.
+    expect((await send(edge, '/', { timeoutMs: 100 }).outcome).error?.message).toBe('no time left for the framework');
     const started = performance.now();
     const { error } = await send(edge, '/', { timeoutMs: 600 }).outcome;
-    // The framework was given 600 − 300 ms; the gateway's own answer comes once its budget as received is spent (a
-    // few ms behind the loop's clock at most), and before the edge's backstop (600 + 50 ms from its send).
+    // The framework was given 600 − 300 ms, and the gateway waits 300 − 50 past that (a few ms behind the loop's clock
+    // at most): the old fixed 50 ms would have answered at ~350.
     expect(error?.code).toBe('GW_ERR_DEADLINE_EXCEEDED');
-    expect(performance.now() - started).toBeGreaterThan(600 - 20);
+    expect(performance.now() - started).toBeGreaterThan(550 - 20);
   });
 
   it('should cancel the framework call when the edge cancels', async () => {

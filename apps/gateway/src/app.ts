@@ -49,9 +49,10 @@ export function buildGateway(config: Readonly<GatewayConfig>, { log, onBodyBytes
     log.info('gateway serving');
   };
   const pools: Record<string, Pool<ForwardedEnviron>> = {};
-  // The margin the gateway keeps of the edge's budget is also how long it waits for the framework's own 504 past the
-  // limit it sent: a framework's answer held up on a busy host still names the layer that ran out of time.
-  const headBackstopMs = Math.max(HEAD_BACKSTOP_MS, config.deadlineMarginMs);
+  // The margin the gateway keeps of the edge's budget is shared: the framework's 504 may come that much less 50 ms
+  // past the limit it was sent, and the gateway's own 504 for a framework that never answers then has the 50 ms the
+  // edge's backstop waits, and those 50, to reach the edge. A 504 held up on a busy host still names its layer.
+  const headBackstopMs = Math.max(HEAD_BACKSTOP_MS, config.deadlineMarginMs - HEAD_BACKSTOP_MS);
   for (const [name, settings] of Object.entries(config.pools)) {
     pools[name] = new Pool(
       forwardingFrameworkBoundary,

@@ -71,7 +71,7 @@ export const gatewayEnvSchema = v.object({
   ),
   GATEWAY_DEADLINE_MARGIN_MS: count(
     50,
-    "ms of its head budget the gateway keeps for itself: it waits this long (at least 50) past the framework's limit for its 504",
+    "ms of the head budget the gateway keeps; less 50 (at least 50): its wait past the framework's limit",
   ),
   GATEWAY_SHUTDOWN_GRACE_MS: count(30_000, 'ms that requests in flight get to finish after SIGTERM/SIGINT'),
   LOG_LEVEL: logLevel(),

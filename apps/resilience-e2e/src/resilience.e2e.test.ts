@@ -293,7 +293,7 @@ describe('timeouts that let streams live', () => {
     // The framework gets what is left of the edge's 1 s less the gateway's margin, and its 504 must then cross two
     // hops before the edge's own timer (the limit plus 50 ms). The default margin (50 ms) leaves that ~100 ms, which
     // a CI machine running other suites on its two cores overran once in ~14 runs; 300 ms leaves ~350 ms, and the
-    // gateway waits as long past the framework's limit before it answers for itself.
+    // gateway waits 250 ms past the framework's limit before it answers for itself.
     const gateway = await start('gateway', {
       GATEWAY_FRAMEWORK: address(framework),
       GATEWAY_DEADLINE_MARGIN_MS: '300',
