@@ -34,10 +34,7 @@ export async function startTestServer<H = Environ>(
     limits,
   }: { port?: number; boundary?: Boundary<H>; onBodyBytes?: (bytes: number) => void; limits?: Limits } = {},
 ): Promise<TestServer> {
-  const server = new Server(serverOptions);
-  const health = new Health([boundary.rpcService]);
-  health.addTo(server);
-  health.setAll(true);
+  const { server, health } = servingServer(boundary.rpcService);
   const errors = boundary.server === 'gateway' ? gatewayHopErrors.server : frameworkHopErrors.server;
   const service = addExchangeService(server, boundary, handler, {
     errors,
@@ -59,10 +56,7 @@ export async function startTestServer<H = Environ>(
  * and answers none: an upstream with no timer of its own, as a stopped or wedged process would be.
  */
 export async function startSilentServer(): Promise<Pick<TestServer, 'address' | 'stop'>> {
-  const server = new Server(serverOptions);
-  const health = new Health([frameworkBoundary.rpcService]);
-  health.addTo(server);
-  health.setAll(true);
+  const { server } = servingServer(frameworkBoundary.rpcService);
   server.addService(frameworkBoundary.definition, {
     Exchange: (stream: ServerDuplexStream<unknown, unknown>) => {
       stream.sendMetadata(new Metadata());
@@ -72,6 +66,15 @@ export async function startSilentServer(): Promise<Pick<TestServer, 'address' | 
   });
   const port = await bind(server, '127.0.0.1:0', 'silent test server');
   return { address: `127.0.0.1:${port}`, stop: () => server.forceShutdown() };
+}
+
+/** A gRPC server whose health service says SERVING for `rpcService` from the start. */
+function servingServer(rpcService: string): { server: Server; health: Health } {
+  const server = new Server(serverOptions);
+  const health = new Health([rpcService]);
+  health.addTo(server);
+  health.setAll(true);
+  return { server, health };
 }
 
 /** A client of the framework's boundary, failing with the gateway's codes (frameworkHopErrors.client). */
