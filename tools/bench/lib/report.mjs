@@ -125,6 +125,27 @@ export function rowOf(raw, name, load) {
 }
 
 /**
+ * A configuration's rounds against another's of the same number, which ran in the same pass over the configurations,
+ * minutes apart rather than a whole run: `compare` of each pair, joined. The medians' ratio is the target's figure;
+ * these show how far the host moved it (the tracing costs' targets lie within what a round moves).
+ * @param {Raw} raw
+ * @param {string} name
+ * @param {string} base
+ * @param {number} load
+ * @param {(run: RawRun, baseRun: RawRun) => string} compare
+ */
+function byRound(raw, name, base, load, compare) {
+  const runs = raw.configs[name]?.loads[String(load)] ?? [];
+  const baseRuns = raw.configs[base]?.loads[String(load)] ?? [];
+  return runs
+    .flatMap((run, i) => {
+      const baseRun = baseRuns[i];
+      return baseRun === undefined ? [] : [compare(run, baseRun)];
+    })
+    .join(', ');
+}
+
+/**
  * a / b when neither row has errors (a configuration with errors is reported, not compared).
  * @param {Row | undefined} a
  * @param {Row | undefined} b
@@ -499,7 +520,7 @@ export function targets(raw) {
           : undefined;
       target(
         ok,
-        `ours-${app} traced at a 10 % ratio costs ≤ 10 % of throughput, no span dropped: ${f((1 - ten.rps / plain.rps) * 100, 1)} %`,
+        `ours-${app} traced at a 10 % ratio costs ≤ 10 % of throughput, no span dropped: ${f((1 - ten.rps / plain.rps) * 100, 1)} % (round by round ${byRound(raw, `ours-${app}-traced10`, `ours-${app}`, low, (t, u) => `${f((1 - t.rps2xx / u.rps2xx) * 100)} %`)})`,
       );
     }
     if (plain && all) {
@@ -509,7 +530,7 @@ export function targets(raw) {
           : undefined;
       target(
         ok,
-        `ours-${app} traced at 100 %: our CPU per request ≤ 1.5× untraced, no span dropped: ${ratio(all.cpu, plain.cpu)}× (Jaeger ${f(all.jaeger, 1)} µs apart)`,
+        `ours-${app} traced at 100 %: our CPU per request ≤ 1.5× untraced, no span dropped: ${ratio(all.cpu, plain.cpu)}× (Jaeger ${f(all.jaeger, 1)} µs apart; round by round ${byRound(raw, `ours-${app}-traced`, `ours-${app}`, low, (t, u) => `${ratio(t.serverUs, u.serverUs)}×`)})`,
       );
     }
   }
