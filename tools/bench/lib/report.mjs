@@ -126,21 +126,21 @@ export function rowOf(raw, name, load) {
 
 /**
  * A configuration's rounds against another's of the same number, which ran in the same pass over the configurations,
- * minutes apart rather than a whole run: `compare` of each pair, joined. The medians' ratio is the target's figure;
+ * minutes apart rather than a whole run: `figure` of each pair, joined. The medians' ratio is the target's figure;
  * these show how far the host moved it (the tracing costs' targets lie within what a round moves).
  * @param {Raw} raw
  * @param {string} name
  * @param {string} base
  * @param {number} load
- * @param {(run: RawRun, baseRun: RawRun) => string} compare
+ * @param {(run: RawRun, baseRun: RawRun) => string} figure
  */
-function byRound(raw, name, base, load, compare) {
+function byRound(raw, name, base, load, figure) {
   const runs = raw.configs[name]?.loads[String(load)] ?? [];
   const baseRuns = raw.configs[base]?.loads[String(load)] ?? [];
   return runs
     .flatMap((run, i) => {
       const baseRun = baseRuns[i];
-      return baseRun === undefined ? [] : [compare(run, baseRun)];
+      return baseRun === undefined ? [] : [figure(run, baseRun)];
     })
     .join(', ');
 }
