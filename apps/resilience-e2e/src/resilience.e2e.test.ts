@@ -315,7 +315,7 @@ describe('timeouts that let streams live', () => {
   it("should give the framework's 504 that came in time, not its own, when the edge was held up past its timer", async () => {
     const framework = await start('framework', { FRAMEWORK_APP: COUNTING_APP });
     // As above: with the default margin the gateway waits only 50 ms past the framework's limit for its 504, which a
-    // CI machine running other suites overran (the gateway's own 504 reached the edge instead, once in ~16 runs);
+    // CI machine running other suites overran (the gateway's own 504 reached the edge instead, once in seven runs);
     // what this test holds is the edge's choice between an arrived 504 and its own overdue timer.
     const gateway = await start('gateway', {
       GATEWAY_FRAMEWORK: address(framework),
