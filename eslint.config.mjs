@@ -112,7 +112,7 @@ export default tseslint.config(
   },
   {
     files: ['**/*.ts'],
-    ignores: ['**/*.test.ts', '**/testing.ts', 'apps/*-e2e/**'],
+    ignores: ['**/*.test.ts', '**/testing.ts', 'apps/*-e2e/**', 'libs/testing/**'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -8,13 +8,13 @@ import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { SpanKind } from '@opentelemetry/api';
 import { gatewayBoundary, type HttpRequest } from '@mono/contracts';
+import { testCertificate } from '@mono/runtime/testing';
 import { createLogger } from '@mono/telemetry';
 import { installTestTracing } from '@mono/telemetry/testing';
 import { echoHandler, startTestServer, type TestServer } from '@mono/transport/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildEdge, type Edge } from './app';
 import { loadEdgeConfig } from './config';
-import { testCertificate } from './test-certificate';
 
 const tracing = installTestTracing();
 const TEXT = 'All work and no play makes Jack a dull boy.\n'.repeat(100);

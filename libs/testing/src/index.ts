@@ -11,5 +11,5 @@ export type { ServiceName, ServiceProcess } from './service-process';
 export { startStack } from './stack';
 export type { Stack, StackOptions } from './stack';
 export { startLoad, vegetaPath } from './load';
-export { testCertificate } from './test-certificate';
+export { testCertificate } from '@mono/runtime/testing';
 export type { LoadOptions, LoadResult, LoadRun } from './load';
