@@ -1,21 +1,8 @@
-import { CGI_KEYS, TSGI_KEYS, type Environ, type ErrorStream, type InputStream } from './environ';
+import { CGI_KEYS, TSGI_KEYS, type CgiVariables, type Environ, type ErrorStream, type InputStream } from './environ';
 import { addHttpVariables, httpVariables } from './http-variables';
 
 /** The CGI variables a gateway sends for a request, before the HTTP_* view is added. */
-export interface RequestVariables {
-  REQUEST_METHOD: string;
-  SCRIPT_NAME: string;
-  PATH_INFO: string;
-  QUERY_STRING: string;
-  CONTENT_TYPE: string;
-  CONTENT_LENGTH: string;
-  SERVER_NAME: string;
-  SERVER_PORT: string;
-  SERVER_PROTOCOL: string;
-  REMOTE_ADDR: string;
-  REMOTE_PORT: string;
-  REQUEST_URI: string;
-}
+export type RequestVariables = Pick<CgiVariables, (typeof CGI_KEYS)[number]>;
 
 /** What only the process that runs the application can supply. */
 export interface LiveParts {
