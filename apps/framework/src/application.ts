@@ -1,6 +1,6 @@
 import { HostResponse, type Environ, type ResponseBody } from '@mono/tsgi';
 import type { HostedEntry } from './application-table';
-import type { Step } from './compose';
+import type { Step } from '@mono/runtime';
 import type { FrameworkContext } from './context';
 
 /**

@@ -5,7 +5,7 @@ import { readBody, type ServerCall } from '@mono/transport';
 import { createInputStream, type Environ, type ErrorStream } from '@mono/tsgi';
 import { environFromMessage } from '@mono/tsgi-server';
 import type { ApplicationTable } from './application-table';
-import type { Step } from './compose';
+import type { Step } from '@mono/runtime';
 import type { FrameworkContext } from './context';
 import type { FrameworkStats } from './framework-stats';
 

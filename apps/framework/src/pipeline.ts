@@ -3,7 +3,7 @@ import type { Logger } from '@mono/telemetry';
 import type { RequestLimits, ServerCall } from '@mono/transport';
 import { application } from './application';
 import type { ApplicationTable } from './application-table';
-import { compose } from './compose';
+import { compose } from '@mono/runtime';
 import { FrameworkContext } from './context';
 import { environ } from './environ';
 import type { FrameworkStats } from './framework-stats';

@@ -1,5 +1,5 @@
 import { AppError } from '@mono/errors';
-import type { Step } from './compose';
+import type { Step } from '@mono/runtime';
 import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
 

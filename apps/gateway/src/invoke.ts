@@ -3,7 +3,7 @@ import type { ForwardedEnviron } from '@mono/contracts';
 import { AppError } from '@mono/errors';
 import { grpcStatusName } from '@mono/telemetry';
 import { forwardBody, type PoolCall } from '@mono/transport';
-import type { Step } from './compose';
+import type { Step } from '@mono/runtime';
 import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
 import type { Mount } from './gateway-stats';

@@ -2,7 +2,7 @@ import type { ForwardedRequest } from '@mono/contracts';
 import type { Logger } from '@mono/telemetry';
 import type { ServerCall } from '@mono/transport';
 import { admit } from './admit';
-import { compose } from './compose';
+import { compose } from '@mono/runtime';
 import type { GatewayConfig } from './config';
 import { GatewayContext } from './context';
 import { deadline } from './deadline';

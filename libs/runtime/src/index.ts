@@ -1,3 +1,5 @@
+export { compose } from './compose';
+export type { Step } from './compose';
 export { checkConfig } from './check-config';
 export { clearStaleSocket } from './clear-stale-socket';
 export type { ConfigReport } from './check-config';
