@@ -11,6 +11,7 @@ export { startAdminServer } from './admin-server';
 export type { AdminOptions, AdminServer } from './admin-server';
 export { heldTick, holdTickShape } from './hold-tick-shape';
 export { settleProtectors } from './settle-protectors';
+export { preloadService } from './preload-service';
 export { minorGcEvery } from './minor-gc-every';
 export { compactionFields, compactWhenIdle } from './compact-when-idle';
 export type { Compaction, CompactWhenIdleOptions } from './compact-when-idle';
