@@ -255,11 +255,8 @@ function prepare() {
     missing.push('python3-flask');
   }
   if (missing.length > 0) {
-    log(`installing from Debian: ${missing.join(' ')}`);
-    execSync(`apt-get install -y --no-install-recommends ${missing.join(' ')}`, {
-      stdio: 'ignore',
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    });
+    const packages = missing.flatMap((names) => names.split(' '));
+    execFileSync('bash', [join(ROOT, 'tools/ci/apt-install.sh'), 'bench', ...packages], { stdio: 'inherit' });
   }
   // uWSGI refuses a listen queue longer than the kernel's.
   const somaxconn = Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8'));

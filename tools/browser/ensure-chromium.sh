@@ -10,15 +10,6 @@ missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 dpkg -s fonts-liberation >/dev/null 2>&1 || missing+=(fonts-liberation)
 if [ ${#missing[@]} -gt 0 ]; then
-  if [ "$(id -u)" -ne 0 ]; then
-    log "need root to install ${missing[*]} (apt-get)"
-    exit 1
-  fi
-  log "installing ${missing[*]} from Debian"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y --no-install-recommends "${missing[@]}" >/tmp/ensure-chromium-apt.log 2>&1 || {
-    apt-get update >/tmp/ensure-chromium-apt.log 2>&1
-    apt-get install -y --no-install-recommends "${missing[@]}" >>/tmp/ensure-chromium-apt.log 2>&1
-  }
+  bash "$(dirname "$0")/../ci/apt-install.sh" ensure-chromium "${missing[@]}"
 fi
 log "$(/usr/bin/chromium --version 2>/dev/null || echo 'chromium installed')"

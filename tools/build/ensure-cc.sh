@@ -7,15 +7,6 @@ set -euo pipefail
 log() { echo "ensure-cc: $*" >&2; }
 
 if ! command -v "${CC:-cc}" >/dev/null 2>&1 || [ ! -e /usr/include/malloc.h ]; then
-  if [ "$(id -u)" -ne 0 ]; then
-    log "need root to install gcc and libc6-dev (apt-get)"
-    exit 1
-  fi
-  log "installing gcc and libc6-dev from Debian"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y --no-install-recommends gcc libc6-dev >/tmp/ensure-cc-apt.log 2>&1 || {
-    apt-get update >/tmp/ensure-cc-apt.log 2>&1
-    apt-get install -y --no-install-recommends gcc libc6-dev >>/tmp/ensure-cc-apt.log 2>&1
-  }
+  bash "$(dirname "$0")/../ci/apt-install.sh" ensure-cc gcc libc6-dev
 fi
 log "$("${CC:-cc}" --version | head -1)"

@@ -16,16 +16,7 @@ command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 [ -x /bin/busybox ] || missing+=(busybox-static)
 if [ ${#missing[@]} -gt 0 ]; then
-  if [ "$(id -u)" -ne 0 ]; then
-    log "need root to install ${missing[*]} (apt-get)"
-    exit 1
-  fi
-  log "installing ${missing[*]} from Debian"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y --no-install-recommends "${missing[@]}" >/tmp/ensure-engine-apt.log 2>&1 || {
-    apt-get update >/tmp/ensure-engine-apt.log 2>&1
-    apt-get install -y --no-install-recommends "${missing[@]}" >>/tmp/ensure-engine-apt.log 2>&1
-  }
+  bash "$(dirname "$0")/../ci/apt-install.sh" ensure-engine "${missing[@]}"
 fi
 
 if ! pgrep -x dockerd >/dev/null 2>&1; then
