@@ -1,6 +1,6 @@
+import type { Step } from '@mono/runtime';
 import { HostResponse, type Environ, type ResponseBody } from '@mono/tsgi';
 import type { HostedEntry } from './application-table';
-import type { Step } from '@mono/runtime';
 import type { FrameworkContext } from './context';
 
 /**

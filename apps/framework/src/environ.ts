@@ -1,11 +1,11 @@
 import { trace } from '@opentelemetry/api';
 import type { Environ as EnvironMessage } from '@mono/contracts';
+import type { Step } from '@mono/runtime';
 import { ATTR_MONO_APPLICATION, type Logger } from '@mono/telemetry';
 import { readBody, type ServerCall } from '@mono/transport';
 import { createInputStream, type Environ, type ErrorStream } from '@mono/tsgi';
 import { environFromMessage } from '@mono/tsgi-server';
 import type { ApplicationTable } from './application-table';
-import type { Step } from '@mono/runtime';
 import type { FrameworkContext } from './context';
 import type { FrameworkStats } from './framework-stats';
 

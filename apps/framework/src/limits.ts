@@ -1,6 +1,6 @@
 import type { Limits } from '@mono/contracts';
-import { noLimits, requestHeadBytes, RequestLimits } from '@mono/transport';
 import type { Step } from '@mono/runtime';
+import { noLimits, requestHeadBytes, RequestLimits } from '@mono/transport';
 import type { FrameworkConfig } from './config';
 import type { FrameworkContext } from './context';
 

@@ -1,9 +1,9 @@
 import type { Environ as EnvironMessage } from '@mono/contracts';
+import { compose } from '@mono/runtime';
 import type { Logger } from '@mono/telemetry';
 import type { RequestLimits, ServerCall } from '@mono/transport';
 import { application } from './application';
 import type { ApplicationTable } from './application-table';
-import { compose } from '@mono/runtime';
 import { FrameworkContext } from './context';
 import { environ } from './environ';
 import type { FrameworkStats } from './framework-stats';

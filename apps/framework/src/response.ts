@@ -1,5 +1,5 @@
-import type { HostResponse, ResponseBody } from '@mono/tsgi';
 import type { Step } from '@mono/runtime';
+import type { HostResponse, ResponseBody } from '@mono/tsgi';
 import type { FrameworkContext } from './context';
 
 /**

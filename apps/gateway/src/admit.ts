@@ -1,8 +1,8 @@
 import { AppError } from '@mono/errors';
+import type { Step } from '@mono/runtime';
 import { ATTR_MONO_IN_FLIGHT, ATTR_MONO_QUEUE_MS, type Logger } from '@mono/telemetry';
 import type { Admission, Ticket } from './admission';
 import type { Mount } from './gateway-stats';
-import type { Step } from '@mono/runtime';
 import type { GatewayContext } from './context';
 import { failRequest } from './fail-request';
 

@@ -1,5 +1,5 @@
-import { buildEnviron } from '@mono/tsgi-server';
 import type { Step } from '@mono/runtime';
+import { buildEnviron } from '@mono/tsgi-server';
 import type { GatewayContext } from './context';
 import type { Mount } from './gateway-stats';
 

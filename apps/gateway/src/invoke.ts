@@ -1,9 +1,9 @@
 import { context } from '@opentelemetry/api';
 import type { ForwardedEnviron } from '@mono/contracts';
 import { AppError } from '@mono/errors';
+import type { Step } from '@mono/runtime';
 import { grpcStatusName } from '@mono/telemetry';
 import { forwardBody, type PoolCall } from '@mono/transport';
-import type { Step } from '@mono/runtime';
 import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
 import type { Mount } from './gateway-stats';

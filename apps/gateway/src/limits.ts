@@ -1,6 +1,6 @@
 import type { Limits } from '@mono/contracts';
-import { noLimits, requestHeadBytes, RequestLimits } from '@mono/transport';
 import type { Step } from '@mono/runtime';
+import { noLimits, requestHeadBytes, RequestLimits } from '@mono/transport';
 import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
 import type { Mount } from './gateway-stats';

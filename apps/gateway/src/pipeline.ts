@@ -1,8 +1,8 @@
 import type { ForwardedRequest } from '@mono/contracts';
+import { compose } from '@mono/runtime';
 import type { Logger } from '@mono/telemetry';
 import type { ServerCall } from '@mono/transport';
 import { admit } from './admit';
-import { compose } from '@mono/runtime';
 import type { GatewayConfig } from './config';
 import { GatewayContext } from './context';
 import { deadline } from './deadline';

@@ -1,6 +1,6 @@
 import { SpanKind, trace, type Span } from '@opentelemetry/api';
-import { ATTR_MONO_REQUEST_ID, ATTR_MONO_SCRIPT_NAME, HopTracer, unsampledBelow } from '@mono/telemetry';
 import type { Step } from '@mono/runtime';
+import { ATTR_MONO_REQUEST_ID, ATTR_MONO_SCRIPT_NAME, HopTracer, unsampledBelow } from '@mono/telemetry';
 import type { GatewayContext } from './context';
 
 const tracer = new HopTracer('gateway');
