@@ -15,9 +15,10 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "$who: installing $* from Debian" >&2
 export DEBIAN_FRONTEND=noninteractive
-if ! apt-get install -y --no-install-recommends -o DPkg::Lock::Timeout=300 "$@" >"$log" 2>&1; then
-  apt-get update -o DPkg::Lock::Timeout=300 >>"$log" 2>&1
-  apt-get install -y --no-install-recommends -o DPkg::Lock::Timeout=300 "$@" >>"$log" 2>&1 || {
+apt=(apt-get -o DPkg::Lock::Timeout=300)
+if ! "${apt[@]}" install -y --no-install-recommends "$@" >"$log" 2>&1; then
+  "${apt[@]}" update >>"$log" 2>&1
+  "${apt[@]}" install -y --no-install-recommends "$@" >>"$log" 2>&1 || {
     echo "$who: apt-get could not install $*; see $log" >&2
     exit 1
   }
